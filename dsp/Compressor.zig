@@ -1,0 +1,221 @@
+//! Feed-forward, stereo-linked compressor over four lanes, after D. Giannoulis, M. Massberg and
+//! J. D. Reiss, "Digital Dynamic Range Compressor Design — A Tutorial and Analysis", JAES 60(6),
+//! 2012: level detection in dB, soft-knee static curve (their eq. 4), and the "smooth branching"
+//! peak detector run on the gain in the dB domain (their eq. 17 applied to the gain signal):
+//!
+//!   x     = 20·log10(max(|L|, |R|))               (floored at -120 dB)
+//!   y     = x                                      if 2(x − T) < −W
+//!         = x + (1/R − 1)(x − T + W/2)² / (2W)     if 2|x − T| ≤ W
+//!         = T + (x − T)/R                          if 2(x − T) > W
+//!   gc    = y − x  (≤ 0)
+//!   gs[n] = αA·gs[n−1] + (1 − αA)·gc[n]   if gc[n] < gs[n−1]   (attack)
+//!         = αR·gs[n−1] + (1 − αR)·gc[n]   otherwise             (release)
+//!   gain  = 10^((gs + makeup)/20),  α = exp(−1/(τ·fs))
+//!
+//! log/exp are the vector approximations of `simd.zig` (error < 1e-4 dB), so there are no scalar
+//! libm calls per sample. Parameters are per lane and change once per quantum; the make-up gain is
+//! interpolated per sample by the caller's ramp.
+const std = @import("std");
+const Lanes = @import("Lanes.zig");
+const simd = @import("simd.zig");
+
+const Compressor = @This();
+const V = Lanes.V;
+const splat = simd.splat;
+
+/// Detector floor, −120 dB.
+pub const floor_lin: f32 = 1e-6;
+
+threshold: V = @splat(0),
+/// 1/R − 1 (0 for ratio 1, i.e. no compression).
+slope: V = @splat(0),
+/// Knee width W in dB.
+knee: V = @splat(0),
+/// 1/(2W), or 0 for a hard knee (where the knee branch only ever sees x = T and yields 0).
+inv_2knee: V = @splat(0),
+alpha_attack: V = @splat(0),
+alpha_release: V = @splat(0),
+/// Smoothed gain gs in dB (≤ 0).
+gs: V = @splat(0),
+
+/// Set lane `k`'s parameters. `ratio` ≥ 1, `knee_db` ≥ 0, times in ms (> 0).
+pub fn setLane(self: *Compressor, k: usize, sample_rate: f32, threshold_db: f32, ratio: f32, knee_db: f32, attack_ms: f32, release_ms: f32) void {
+    self.threshold[k] = threshold_db;
+    self.slope[k] = 1.0 / @max(ratio, 1.0) - 1.0;
+    const w = @max(knee_db, 0.0);
+    self.knee[k] = w;
+    self.inv_2knee[k] = if (w > 0) 0.5 / w else 0;
+    self.alpha_attack[k] = timeConstantCoef(attack_ms, sample_rate);
+    self.alpha_release[k] = timeConstantCoef(release_ms, sample_rate);
+}
+
+/// One-pole coefficient exp(−1/(τ·fs)) for τ in ms.
+pub fn timeConstantCoef(ms: f32, sample_rate: f32) f32 {
+    const tau_s = @max(ms, 1e-3) * 1e-3;
+    return @floatCast(@exp(-1.0 / (@as(f64, tau_s) * @as(f64, sample_rate))));
+}
+
+/// Static curve: gain change gc = y − x in dB for detector level `x` dB (vector form).
+pub inline fn gainComputer(self: *const Compressor, x: V) V {
+    const d = x - self.threshold;
+    const d2 = d + d;
+    const kn = d + self.knee * splat(0.5);
+    const in_knee = self.slope * kn * kn * self.inv_2knee;
+    const above = self.slope * d;
+    const gc = @select(f32, d2 > self.knee, above, in_knee);
+    return @select(f32, d2 < -self.knee, splat(0), gc);
+}
+
+/// Compress a run of frames in place. Make-up gain in dB at frame i is `makeup + (i+1)·makeup_step`.
+pub fn process(self: *Compressor, l: []V, r: []V, makeup: V, makeup_step: V) void {
+    var gs = self.gs;
+    var mk = makeup;
+    const aa = self.alpha_attack;
+    const ar = self.alpha_release;
+    for (l, r) |*xl, *xr| {
+        const det = @max(@fabs(xl.*), @fabs(xr.*));
+        const x = simd.linToDb(det, floor_lin);
+        const gc = self.gainComputer(x);
+        const a = @select(f32, gc < gs, aa, ar);
+        gs = a * gs + (splat(1) - a) * gc;
+        mk += makeup_step;
+        const g = simd.dbToLin(gs + mk);
+        xl.* *= g;
+        xr.* *= g;
+    }
+    self.gs = gs;
+}
+
+/// True when every lane is an exact identity: ratio 1 and fully released. (Make-up is checked by
+/// the caller, which owns it.)
+pub fn isIdentity(self: *const Compressor) bool {
+    return @reduce(.And, self.slope == splat(0)) and @reduce(.And, self.gs == splat(0));
+}
+
+/// Advance the state over `frames` frames of silence without processing them (a skipped group):
+/// silence gives gc = 0 ≥ gs, so only the release branch runs: gs ← αR^frames · gs.
+pub fn releaseSilent(self: *Compressor, frames: usize) void {
+    var a = self.alpha_release;
+    var n = frames;
+    var f: V = @splat(1);
+    while (n > 0) : (n >>= 1) {
+        if (n & 1 != 0) f *= a;
+        a *= a;
+    }
+    self.gs *= f;
+}
+
+/// End-of-quantum housekeeping. gs below 1e-6 dB is inaudible; snapping it to 0 lets the group
+/// reach an exact identity (and so be skipped) instead of creeping towards 0 through denormals.
+/// Non-finite lanes are reset; returns their lane mask.
+pub fn sanitizeState(self: *Compressor) u4 {
+    const ok = simd.isFinite(self.gs);
+    var bad: u4 = 0;
+    inline for (0..Lanes.lanes) |k| {
+        if (!ok[k]) bad |= @as(u4, 1) << k;
+    }
+    self.gs = simd.flushTiny(simd.finiteOrZero(@min(self.gs, splat(0))), 1e-6);
+    return bad;
+}
+
+/// Reference static curve in f64 (for tests).
+fn staticCurveRef(x: f64, t: f64, ratio: f64, w: f64) f64 {
+    if (2 * (x - t) < -w) return x;
+    if (2 * @fabs(x - t) <= w and w > 0) {
+        const u = x - t + w / 2;
+        return x + (1 / ratio - 1) * u * u / (2 * w);
+    }
+    return t + (x - t) / ratio;
+}
+
+test gainComputer {
+    // Constant (DC) input, long enough for gs to settle; output level vs the formula within 0.1 dB.
+    const fs = 48000;
+    const Case = struct { t: f32, ratio: f32, w: f32 };
+    const cases = [_]Case{ .{ .t = -20, .ratio = 4, .w = 6 }, .{ .t = -30, .ratio = 20, .w = 0 }, .{ .t = -10, .ratio = 2, .w = 24 }, .{ .t = -60, .ratio = 1.5, .w = 12 } };
+    const levels = [_]f32{ -70, -40, -33, -30, -27, -24, -21, -20, -19, -17, -12, -6, 0, 6 };
+    for (cases) |c| {
+        for (levels) |lev| {
+            var comp = Compressor{};
+            for (0..4) |k| comp.setLane(k, fs, c.t, c.ratio, c.w, 1, 20);
+            const amp = std.math.pow(f32, 10, lev / 20);
+            var out: f32 = 0;
+            for (0..fs / Lanes.quantum) |_| {
+                var l: [Lanes.quantum]V = undefined;
+                var r: [Lanes.quantum]V = undefined;
+                // Lane 0 level on L, lane 1 on R (stereo link: max of the two), lane 2 both.
+                @memset(&l, .{ amp, 0, amp, 0 });
+                @memset(&r, .{ 0, -amp, -amp, 0 });
+                comp.process(&l, &r, splat(0), splat(0));
+                out = l[Lanes.quantum - 1][0];
+                try std.testing.expectEqual(-r[Lanes.quantum - 1][1], out);
+                try std.testing.expectEqual(l[Lanes.quantum - 1][2], out);
+            }
+            const want = staticCurveRef(lev, c.t, c.ratio, c.w);
+            const got = 20 * std.math.log10(@as(f64, out));
+            try std.testing.expectApproxEqAbs(want, got, 0.1);
+        }
+    }
+}
+
+test "attack: 63% of the final gain reduction at the attack time" {
+    const fs = 48000;
+    const attack_ms = [_]f32{ 1, 10, 50 };
+    for (attack_ms) |att| {
+        var comp = Compressor{};
+        for (0..4) |k| comp.setLane(k, fs, -30, 4, 0, att, 200);
+        const lo = std.math.pow(f32, 10, -40.0 / 20.0);
+        const hi = std.math.pow(f32, 10, -10.0 / 20.0);
+        var one_l = [1]V{splat(lo)};
+        var one_r = [1]V{splat(lo)};
+        for (0..fs) |_| { // settle below threshold
+            one_l[0] = splat(lo);
+            one_r[0] = splat(lo);
+            comp.process(&one_l, &one_r, splat(0), splat(0));
+        }
+        try std.testing.expectEqual(@as(f32, 0), comp.gs[0]);
+        const final_gr: f32 = 15; // -10 dB in, T = -30, R = 4: 20 dB over -> 5 dB over, 15 dB GR
+        var n: usize = 0;
+        while (-comp.gs[0] < 0.632 * final_gr) : (n += 1) {
+            one_l[0] = splat(hi);
+            one_r[0] = splat(hi);
+            comp.process(&one_l, &one_r, splat(0), splat(0));
+        }
+        const t_ms = @as(f32, @floatFromInt(n)) * 1000.0 / fs;
+        try std.testing.expectApproxEqRel(att, t_ms, 0.1);
+        // Keep going: it settles at the static curve's 15 dB.
+        for (0..fs) |_| {
+            one_l[0] = splat(hi);
+            one_r[0] = splat(hi);
+            comp.process(&one_l, &one_r, splat(0), splat(0));
+        }
+        try std.testing.expectApproxEqAbs(final_gr, -comp.gs[0], 0.01);
+    }
+}
+
+test releaseSilent {
+    var a = Compressor{};
+    for (0..4) |k| a.setLane(k, 48000, -30, 4, 6, 5, 100);
+    a.gs = .{ -10, -3, 0, -20 };
+    var b = a;
+    var l = [_]V{splat(0)} ** Lanes.quantum;
+    var r = l;
+    a.process(&l, &r, splat(0), splat(0));
+    b.releaseSilent(Lanes.quantum);
+    for (0..4) |k| try std.testing.expectApproxEqRel(a.gs[k], b.gs[k], 1e-4);
+}
+
+test "ratio 1 without make-up is an identity" {
+    var comp = Compressor{};
+    for (0..4) |k| comp.setLane(k, 48000, -40, 1, 6, 5, 100);
+    var l: [Lanes.quantum]V = undefined;
+    var r: [Lanes.quantum]V = undefined;
+    for (&l, &r, 0..) |*a, *b, i| {
+        a.* = splat(@sin(@as(f32, @floatFromInt(i))) * 2);
+        b.* = splat(@cos(@as(f32, @floatFromInt(i))));
+    }
+    const l0 = l;
+    comp.process(&l, &r, splat(0), splat(0));
+    try std.testing.expect(comp.isIdentity());
+    for (l0, l) |a, b| try std.testing.expectApproxEqRel(a[0], b[0], 1e-6);
+}

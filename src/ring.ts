@@ -1,0 +1,67 @@
+/**
+ * Single-producer single-consumer ring of fixed-size note records in the control block (after
+ * padenot/ringbuf.js: indices move only with Atomics.load / Atomics.store, the producer owns the
+ * write index, the consumer the read index; indices count records forever and wrap by masking).
+ *
+ * Record (8 x 32-bit words, the same layout as dsp/NoteEvent.zig):
+ * kind u32 | synth u32 | id u32 | pitch f32 | velocity f32 | frameLo u32 | frameHi u32 | reserved
+ *
+ * Producer: the main thread (isolated path) or the worklet's message handler (fallback path).
+ * Consumer: the worklet's process(). Neither side allocates.
+ */
+import { NOTE_RING } from './generated/params.js';
+import { H_RING_READ, H_RING_WRITE, NOTE_WORDS, type BlockViews } from './layout.js';
+
+export const NOTE_ON = 1;
+export const NOTE_OFF = 2;
+export const NOTES_RELEASE_ALL = 3;
+export const NOTES_STOP_ALL = 4;
+
+const MASK = NOTE_RING - 1;
+if ((NOTE_RING & MASK) !== 0) throw new Error('NOTE_RING must be a power of two');
+
+/** Producer side. Returns false (nothing written) when the ring is full. */
+export function ringPush(
+  b: BlockViews, kind: number, synth: number, id: number, pitch: number, velocity: number, frame: number,
+): boolean {
+  const w = Atomics.load(b.header, H_RING_WRITE);
+  const r = Atomics.load(b.header, H_RING_READ);
+  if (((w - r) | 0) >= NOTE_RING) return false;
+  const o = (w & MASK) * NOTE_WORDS;
+  const u = b.notesU32;
+  u[o] = kind;
+  u[o + 1] = synth;
+  u[o + 2] = id >>> 0;
+  b.notesF32[o + 3] = pitch;
+  b.notesF32[o + 4] = velocity;
+  const f = frame > 0 ? Math.floor(frame) : 0;
+  u[o + 5] = f % 4294967296;
+  u[o + 6] = Math.floor(f / 4294967296);
+  u[o + 7] = 0;
+  Atomics.store(b.header, H_RING_WRITE, (w + 1) | 0);
+  return true;
+}
+
+/** Records waiting for the consumer. */
+export function ringAvailable(b: BlockViews): number {
+  return (Atomics.load(b.header, H_RING_WRITE) - Atomics.load(b.header, H_RING_READ)) | 0;
+}
+
+/**
+ * Consumer side: copies up to `max` records into `dest` (Uint32Array, NOTE_WORDS words each) and
+ * returns how many. Copies word by word: no subarray, no allocation.
+ */
+export function ringDrain(b: BlockViews, dest: Uint32Array, max: number): number {
+  const w = Atomics.load(b.header, H_RING_WRITE);
+  const r = Atomics.load(b.header, H_RING_READ);
+  let n = (w - r) | 0;
+  if (n > max) n = max;
+  const u = b.notesU32;
+  for (let i = 0; i < n; i++) {
+    const o = ((r + i) & MASK) * NOTE_WORDS;
+    const d = i * NOTE_WORDS;
+    for (let k = 0; k < NOTE_WORDS; k++) dest[d + k] = u[o + k];
+  }
+  Atomics.store(b.header, H_RING_READ, (r + n) | 0);
+  return n;
+}

@@ -1,0 +1,41 @@
+/**
+ * Parameter validation shared by the engine API and the elements. Values are checked and clamped on
+ * the main thread, before anything is written to the control block, so the audio thread only ever
+ * sees numbers inside the documented ranges.
+ */
+import type { ParamSpec } from './generated/params.js';
+
+export interface Checked {
+  /** The value to write (clamped, rounded for integer and boolean parameters). */
+  readonly value: number;
+  /** Set when the input was outside the range and was clamped. */
+  readonly clamped: boolean;
+}
+
+export function describeRange(spec: ParamSpec): string {
+  if (spec.values) return spec.values.join(' | ');
+  if (spec.unit === 'bool') return 'true | false';
+  const unit = spec.unit && spec.unit !== 'bool' && spec.unit !== 'index' ? ` ${spec.unit}` : '';
+  return `${spec.min} to ${spec.max}${unit}`;
+}
+
+/**
+ * Checks one value for `spec`. Throws TypeError for something that is not a value of the parameter's
+ * kind (NaN, strings, objects, an unknown enum name); returns the clamped value otherwise.
+ */
+export function checkParam(spec: ParamSpec, input: unknown, owner = 'parameter'): Checked {
+  let v: number;
+  if (typeof input === 'boolean' && spec.unit === 'bool') v = input ? 1 : 0;
+  else if (typeof input === 'string' && spec.values) {
+    v = spec.values.indexOf(input);
+    if (v < 0) throw new TypeError(`${owner} ${spec.name}: '${input}' is not one of ${describeRange(spec)}`);
+  } else if (typeof input === 'number') v = input;
+  else throw new TypeError(`${owner} ${spec.name}: expected a number (${describeRange(spec)}), got ${typeof input === 'string' ? `'${input}'` : String(input)}`);
+  if (Number.isNaN(v)) throw new TypeError(`${owner} ${spec.name}: NaN is not a value (${describeRange(spec)})`);
+  let clamped = false;
+  if (v < spec.min) { v = spec.min; clamped = true; }
+  else if (v > spec.max) { v = spec.max; clamped = true; }
+  if (spec.unit === 'bool') v = v >= 0.5 ? 1 : 0;
+  else if (spec.integer || spec.values) v = Math.round(v);
+  return { value: v, clamped };
+}

@@ -1,0 +1,80 @@
+// An honest check that the worklet's process() allocates nothing: the real processor class (dist/
+// daw-worklet.js) and the real WASM are driven on this page's main thread by a small harness that
+// provides the AudioWorkletGlobalScope names, and the JS heap is read (Chromium runs with
+// --enable-precise-memory-info and --expose-gc) every 500 quanta over 10,000 quanta. Allocating even
+// 16 bytes per quantum shows up as 8 kB per reading.
+import { expect } from '@esm-bundle/chai';
+import { Engine } from '../dist/daw-elements.js';
+
+const QUANTA = 10000;
+const EVERY = 500;
+
+async function loadProcessorClass() {
+  let cls = null;
+  globalThis.AudioWorkletProcessor = class {
+    constructor() {
+      const { port1 } = new MessageChannel();
+      this.port = port1;
+    }
+  };
+  globalThis.registerProcessor = (name, c) => { if (name === 'daw-mixer') cls = c; };
+  globalThis.sampleRate = 48000;
+  globalThis.currentFrame = 0;
+  await import(`../dist/daw-worklet.js?harness=${Date.now()}`);
+  return cls;
+}
+
+describe('worklet process() allocates nothing', function () {
+  this.timeout(120000);
+
+  it(`over ${QUANTA} quanta with 32 inputs, parameter changes and notes`, async function () {
+    if (!performance.memory || typeof window.gc !== 'function') this.skip();
+    const Processor = await loadProcessorClass();
+    expect(Processor).to.be.a('function');
+    const module = await WebAssembly.compileStreaming(fetch(new URL('../dist/daw-dsp.wasm', import.meta.url)));
+
+    const engine = new Engine(); // its control block, written as the page would
+    const chs = [];
+    for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2 }));
+    const synths = chs.slice(0, 8).map((c) => engine.createSynth(c, { wave: 'saw', polyphony: 8 }));
+    const proc = new Processor({ processorOptions: { module, shared: engine.block.buffer, layoutVersion: 1 } });
+    const block = engine.block;
+
+    const inputs = [];
+    for (let i = 0; i < 32; i++) {
+      const l = new Float32Array(128), r = new Float32Array(128);
+      for (let k = 0; k < 128; k++) { l[k] = Math.sin(k * (i + 1) * 0.01); r[k] = l[k] * 0.5; }
+      inputs.push([l, r]);
+    }
+    const outputs = [[new Float32Array(128), new Float32Array(128)]];
+    const params = {};
+    const volIndex = 15; // volumeDb
+    let frame = 0;
+    const step = (q) => {
+      // the page's side of the work, without allocating: a fader move every quantum, notes often
+      block.strip[(q % 32) * 32 + volIndex] = -(q % 24);
+      Atomics.add(block.header, 0, 1);
+      if (q % 16 === 0) engine.pushNote(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
+      if (q % 16 === 8) engine.pushNote(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
+      globalThis.currentFrame = frame;
+      proc.process(inputs, outputs, params);
+      frame += 128;
+    };
+    for (let q = 0; q < QUANTA; q++) step(q); // warm up: JIT settles
+    window.gc();
+    const readings = [performance.memory.usedJSHeapSize];
+    for (let q = 0; q < QUANTA; q++) {
+      step(q);
+      if ((q + 1) % EVERY === 0) readings.push(performance.memory.usedJSHeapSize);
+    }
+    const steps = readings.slice(1).map((v, i) => v - readings[i]);
+    const worst = Math.max(...steps.map(Math.abs));
+    expect(worst, `heap change per ${EVERY} quanta (bytes): ${steps.join(', ')}`).to.be.below(8 * 1024);
+    expect(readings[readings.length - 1] - readings[0]).to.be.below(16 * 1024);
+    // and it really rendered audio
+    expect(outputs[0][0].some((v) => v !== 0)).to.equal(true);
+    expect(engine.status().quanta).to.equal(2 * QUANTA);
+    proc.port.close();
+    synths.forEach((s) => s.dispose());
+  });
+});

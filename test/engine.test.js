@@ -1,0 +1,213 @@
+// The engine API and its contracts: validation, the parameter path (shared memory or batched
+// messages), lazy slots, one worklet node, no leaks.
+import { expect } from '@esm-bundle/chai';
+import { Engine, getEngine, renderOffline, MAX_CHANNELS } from '../dist/daw-elements.js';
+import { SR, bufferSource, dcSource, countWorkletNodes, countPortMessages, nextFrame, dbToLin } from './helpers.js';
+
+const CENTRE = Math.SQRT1_2;
+const isolatedPage = window.DAW_EXPECT_ISOLATED;
+
+describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
+  this.timeout(120000);
+
+  it('takes the shared-memory path exactly when the page is isolated', () => {
+    expect(crossOriginIsolated).to.equal(isolatedPage);
+    expect(new Engine().shared).to.equal(isolatedPage);
+  });
+
+  it('validates parameters: clamps and reports out-of-range, rejects non-numbers and unknown names', () => {
+    const e = new Engine();
+    const errors = [];
+    e.addEventListener('daw-error', (ev) => errors.push(ev.detail));
+    const ch = e.createChannel();
+    expect(ch.set('volumeDb', 40)).to.equal(12);
+    expect(errors[0]).to.include({ code: 'out-of-range', param: 'volumeDb', value: 40 });
+    expect(errors[0].message).to.match(/volumeDb.*40.*12/);
+    expect(ch.set('pan', -3)).to.equal(-1);
+    expect(ch.set('volumeDb', -Infinity)).to.equal(-Infinity);
+    expect(ch.get('volumeDb')).to.equal(-Infinity);
+    expect(() => ch.set('volumeDb', NaN)).to.throw(TypeError, /volumeDb/);
+    expect(() => ch.set('pan', '0.5')).to.throw(TypeError, /pan/);
+    expect(() => ch.set('pan', {})).to.throw(TypeError, /pan/);
+    expect(() => ch.set('loudness', 1)).to.throw(RangeError, /loudness/);
+    expect(() => ch.set('inputIndex', 1)).to.throw(RangeError); // internal
+    expect(() => ch.set('limiterCeilingDb', -3)).to.throw(RangeError); // master only
+    expect(e.master.set('limiterCeilingDb', 3)).to.equal(0);
+    expect(() => e.bus('reverb').set('sendDelay', 1)).to.throw(RangeError); // buses have no sends
+    expect(() => e.bus('chorus')).to.throw(RangeError, /reverb, delay, drum/);
+    expect(ch.set('mute', true)).to.equal(1);
+    expect(() => e.createChannel({ pan: NaN })).to.throw(TypeError);
+    expect(e.channelCount).to.equal(1); // the failed create claimed nothing
+    ch.dispose();
+    expect(() => ch.set('pan', 0)).to.throw(Error, /disposed/);
+  });
+
+  it('has 64 channels and says so when asked for more', () => {
+    const e = new Engine();
+    const chs = [];
+    for (let i = 0; i < MAX_CHANNELS; i++) chs.push(e.createChannel());
+    expect(MAX_CHANNELS).to.be.at.least(64);
+    expect(() => e.createChannel()).to.throw(RangeError, /64/);
+    chs[10].dispose();
+    expect(e.createChannel().slot).to.equal(10); // lowest free slot first
+  });
+
+  it('applies a parameter change in the next quantum', async () => {
+    const q = 128, at = 40 * q;
+    const ctx = new OfflineAudioContext(2, 80 * q, SR);
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const ch = e.createChannel();
+    ch.connectSource(dcSource(e, 0.5));
+    await e.flush();
+    const messages = countPortMessages();
+    const posted = e.status().messagesPosted;
+    ctx.suspend(at / SR).then(async () => {
+      ch.set('volumeDb', -Infinity);
+      await e.flush();
+      ctx.resume();
+    });
+    let l;
+    try {
+      l = (await ctx.startRendering()).getChannelData(0);
+    } finally {
+      messages.restore();
+    }
+    const lat = e.latencyFrames;
+    const before = 0.5 * CENTRE;
+    // every sample before the change is untouched
+    for (let i = lat + 2 * q; i < at + lat; i++) if (Math.abs(l[i] - before) > 1e-6) throw new Error(`sample ${i} changed early: ${l[i]}`);
+    // the quantum at the change already moves, and it is silent ~100 ms later
+    expect(Math.abs(l[at + lat + q - 1] - before)).to.be.above(1e-4);
+    expect(l[l.length - 1]).to.equal(0);
+    // it ramps (smoothing) rather than jumping
+    let maxStep = 0;
+    for (let i = at + lat; i < l.length; i++) maxStep = Math.max(maxStep, Math.abs(l[i] - l[i - 1]));
+    expect(maxStep).to.be.below(before / 20);
+    if (e.shared) {
+      expect(messages.count, 'port messages for a parameter change (shared memory)').to.equal(0);
+      expect(e.status().messagesPosted).to.equal(posted);
+    } else {
+      expect(e.status().messagesPosted - posted).to.equal(1);
+    }
+  });
+
+  it(isolatedPage ? 'sends no port message for 1,200 parameter changes' : 'batches 1,200 parameter changes into one message per frame', async () => {
+    const ctx = new AudioContext();
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const chs = Array.from({ length: 20 }, () => e.createChannel());
+    await nextFrame();
+    await nextFrame();
+    const messages = countPortMessages();
+    const frames = 10;
+    try {
+      for (let f = 0; f < frames; f++) {
+        for (let k = 0; k < 120; k++) chs[k % 20].set('volumeDb', -k / 10);
+        await nextFrame();
+      }
+      await nextFrame();
+    } finally {
+      messages.restore();
+    }
+    if (e.shared) expect(messages.count).to.equal(0);
+    else expect(messages.count).to.be.within(1, frames + 1);
+    // and the worklet has the last values
+    await e.flush();
+    expect(chs[19].get('volumeDb')).to.be.closeTo(-11.9, 1e-6);
+    await e.close();
+  });
+
+  it('reads meters on the main thread without asking the worklet', async () => {
+    const ctx = new AudioContext();
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const ch = e.createChannel();
+    const osc = new OscillatorNode(ctx, { frequency: 440 });
+    const g = new GainNode(ctx, { gain: 0.5 });
+    osc.connect(g);
+    osc.start();
+    ch.connectSource(g);
+    ch.meter();
+    const deadline = performance.now() + 3000;
+    let m;
+    while (performance.now() < deadline) {
+      await nextFrame();
+      m = ch.meter();
+      if (m.peakDb > -20) break;
+    }
+    expect(m.peakDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE), 0.5);
+    expect(m.rmsDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE * CENTRE), 1);
+    expect(e.master.meter().peakDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE), 0.5);
+    await e.close();
+  });
+
+  it('uses one AudioWorkletNode for any number of channels; 1,000 cycles of 64 channels leak nothing', async () => {
+    const nodes = countWorkletNodes();
+    let e;
+    try {
+      const ctx = new AudioContext();
+      e = new Engine({ context: ctx });
+      await e.start();
+      const before = e.status().wasmBytes;
+      const heap = () => { window.gc?.(); return performance.memory?.usedJSHeapSize ?? 0; };
+      const cycle = () => {
+        const chs = [];
+        for (let i = 0; i < 64; i++) chs.push(e.createChannel({ volumeDb: -i }));
+        for (const c of chs) c.dispose();
+      };
+      for (let i = 0; i < 100; i++) cycle();
+      const h0 = heap();
+      for (let i = 0; i < 900; i++) cycle();
+      const h1 = heap();
+      expect(e.channelCount).to.equal(0);
+      expect(nodes.count).to.equal(1);
+      // every slot is free again
+      const all = [];
+      for (let i = 0; i < 64; i++) all.push(e.createChannel());
+      expect(new Set(all.map((c) => c.slot)).size).to.equal(64);
+      expect(() => e.createChannel()).to.throw(RangeError);
+      all.forEach((c) => c.dispose());
+      await e.flush();
+      await nextFrame();
+      expect(e.status().wasmBytes).to.equal(before);
+      if (h0) expect(h1 - h0, 'JS heap growth over 900 cycles (bytes)').to.be.below(512 * 1024);
+    } finally {
+      nodes.restore();
+      await e?.close();
+    }
+  });
+
+  it('shares one engine per page (getEngine) and renders offline on a private one', async () => {
+    expect(getEngine()).to.equal(getEngine());
+    const buf = await renderOffline(0.1, (e) => {
+      expect(e).to.not.equal(getEngine());
+      e.createChannel().connectSource(dcSource(e, 0.5));
+    });
+    expect(buf.sampleRate).to.equal(48000);
+    expect(buf.getChannelData(0)[buf.length - 1]).to.be.closeTo(0.5 * CENTRE, 1e-6);
+  });
+
+  it('frees external inputs with their channel and routes sources to the right channel', async () => {
+    const [l, r] = await (async () => {
+      const buf = await renderOffline(0.2, (e) => {
+        const a = e.createChannel({ pan: -1 });
+        const b = e.createChannel({ pan: 1 });
+        const c = e.createChannel({ pan: 0 });
+        a.connectSource(dcSource(e, 0.25));
+        b.connectSource(dcSource(e, 0.125));
+        c.connectSource(dcSource(e, 0.5));
+        c.dispose(); // its source and input are gone
+      });
+      return [buf.getChannelData(0), buf.getChannelData(1)];
+    })();
+    expect(l[l.length - 1]).to.be.closeTo(0.25, 1e-6);
+    expect(r[r.length - 1]).to.be.closeTo(0.125, 1e-6);
+  });
+
+  it('rejects a bad renderOffline call and bad notes clearly', async () => {
+    let err;
+    try { await renderOffline(-1, () => {}); } catch (x) { err = x; }
+    expect(err).to.be.instanceOf(RangeError);
+  });
+});

@@ -1,0 +1,158 @@
+// Shared test helpers: rendering through the real engine, and independent references (an FFT and the
+// RBJ Audio EQ Cookbook formulas in float64) written here, not taken from the code under test.
+import { renderOffline } from '../dist/daw-elements.js';
+
+export const SR = 48000;
+export const dbToLin = (db) => Math.pow(10, db / 20);
+export const linToDb = (v) => 20 * Math.log10(v);
+
+/** Renders through a private offline engine; returns [left, right] Float32Arrays. */
+export async function render(seconds, setup, sampleRate = SR) {
+  const buf = await renderOffline(seconds, setup, { sampleRate });
+  return [buf.getChannelData(0), buf.getChannelData(1)];
+}
+
+/** An AudioBufferSourceNode on the engine's context playing `data` (mono, or [l, r]) from time 0. */
+export function bufferSource(engine, data, { loop = false, start = 0 } = {}) {
+  const chans = Array.isArray(data) ? data : [data];
+  const buffer = new AudioBuffer({ numberOfChannels: chans.length, length: chans[0].length, sampleRate: engine.sampleRate });
+  chans.forEach((c, i) => buffer.copyToChannel(c instanceof Float32Array ? c : Float32Array.from(c), i));
+  const src = new AudioBufferSourceNode(engine.context, { buffer, loop });
+  src.start(start);
+  return src;
+}
+
+/** A constant (DC) source, `offset` given or automated by `schedule(offsetParam)`. */
+export function dcSource(engine, offset, schedule) {
+  const src = new ConstantSourceNode(engine.context, { offset });
+  if (schedule) schedule(src.offset);
+  src.start(0);
+  return src;
+}
+
+export function sine(n, freq, amp, sr = SR, phase = 0) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = amp * Math.sin(2 * Math.PI * freq * i / sr + phase);
+  return a;
+}
+
+export function peakAbs(a, from = 0, to = a.length) {
+  let m = 0;
+  for (let i = from; i < to; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+export function rms(a, from = 0, to = a.length) {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i] * a[i];
+  return Math.sqrt(s / (to - from));
+}
+
+export function allFinite(a) {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/** In-place radix-2 complex FFT (float64). */
+export function fft(re, im) {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) { [re[i], re[j]] = [re[j], re[i]]; [im[i], im[j]] = [im[j], im[i]]; }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = -2 * Math.PI / len;
+    const wr = Math.cos(ang), wi = Math.sin(ang);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1, ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const ar = re[i + k + len / 2] * cr - im[i + k + len / 2] * ci;
+        const ai = re[i + k + len / 2] * ci + im[i + k + len / 2] * cr;
+        re[i + k + len / 2] = re[i + k] - ar; im[i + k + len / 2] = im[i + k] - ai;
+        re[i + k] += ar; im[i + k] += ai;
+        const t = cr * wr - ci * wi; ci = cr * wi + ci * wr; cr = t;
+      }
+    }
+  }
+}
+
+/** Magnitude spectrum of the first n samples of `x` (n a power of two). */
+export function magnitude(x, n, offset = 0, window = null) {
+  const re = new Float64Array(n), im = new Float64Array(n);
+  for (let i = 0; i < n && offset + i < x.length; i++) re[i] = x[offset + i] * (window ? window(i, n) : 1);
+  fft(re, im);
+  const m = new Float64Array(n / 2 + 1);
+  for (let k = 0; k <= n / 2; k++) m[k] = Math.hypot(re[k], im[k]);
+  return m;
+}
+
+export const blackmanHarris = (i, n) => {
+  const x = 2 * Math.PI * i / (n - 1);
+  return 0.35875 - 0.48829 * Math.cos(x) + 0.14128 * Math.cos(2 * x) - 0.01168 * Math.cos(3 * x);
+};
+
+/**
+ * RBJ Audio EQ Cookbook (R. Bristow-Johnson) biquad coefficients, float64, normalised by a0.
+ * type: 'lowshelf' | 'highshelf' (shelf slope S = 1) | 'peaking'.
+ */
+export function rbj(type, f0, dbGain, q, fs) {
+  const A = Math.pow(10, dbGain / 40);
+  const w0 = 2 * Math.PI * f0 / fs;
+  const cw = Math.cos(w0), sw = Math.sin(w0);
+  let b0, b1, b2, a0, a1, a2;
+  if (type === 'peaking') {
+    const alpha = sw / (2 * q);
+    b0 = 1 + alpha * A; b1 = -2 * cw; b2 = 1 - alpha * A;
+    a0 = 1 + alpha / A; a1 = -2 * cw; a2 = 1 - alpha / A;
+  } else {
+    const S = 1;
+    const alpha = sw / 2 * Math.sqrt((A + 1 / A) * (1 / S - 1) + 2);
+    const k = 2 * Math.sqrt(A) * alpha;
+    if (type === 'lowshelf') {
+      b0 = A * ((A + 1) - (A - 1) * cw + k); b1 = 2 * A * ((A - 1) - (A + 1) * cw); b2 = A * ((A + 1) - (A - 1) * cw - k);
+      a0 = (A + 1) + (A - 1) * cw + k; a1 = -2 * ((A - 1) + (A + 1) * cw); a2 = (A + 1) + (A - 1) * cw - k;
+    } else {
+      b0 = A * ((A + 1) + (A - 1) * cw + k); b1 = -2 * A * ((A - 1) + (A + 1) * cw); b2 = A * ((A + 1) + (A - 1) * cw - k);
+      a0 = (A + 1) - (A - 1) * cw + k; a1 = 2 * ((A - 1) - (A + 1) * cw); a2 = (A + 1) - (A - 1) * cw - k;
+    }
+  }
+  return { b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0 };
+}
+
+/** |H(e^{jw})| of a biquad at frequency f. */
+export function biquadMag(c, f, fs) {
+  const w = 2 * Math.PI * f / fs;
+  const z1r = Math.cos(w), z1i = -Math.sin(w), z2r = Math.cos(2 * w), z2i = -Math.sin(2 * w);
+  const nr = c.b0 + c.b1 * z1r + c.b2 * z2r, ni = c.b1 * z1i + c.b2 * z2i;
+  const dr = 1 + c.a1 * z1r + c.a2 * z2r, di = c.a1 * z1i + c.a2 * z2i;
+  return Math.hypot(nr, ni) / Math.hypot(dr, di);
+}
+
+/** Static curve of a soft-knee compressor (Giannoulis, Massberg & Reiss 2012), output level in dB. */
+export function compCurve(x, T, R, W) {
+  if (2 * (x - T) < -W) return x;
+  if (2 * Math.abs(x - T) <= W) return x + (1 / R - 1) * Math.pow(x - T + W / 2, 2) / (2 * W);
+  return T + (x - T) / R;
+}
+
+/** Counts AudioWorkletNodes created from now on (wraps the real constructor; nothing is replaced). */
+export function countWorkletNodes() {
+  const Real = window.AudioWorkletNode;
+  const counter = { count: 0, restore() { window.AudioWorkletNode = Real; } };
+  window.AudioWorkletNode = class extends Real {
+    constructor(...args) { super(...args); counter.count++; }
+  };
+  return counter;
+}
+
+/** Counts real MessagePort.postMessage calls from now on. */
+export function countPortMessages() {
+  const real = MessagePort.prototype.postMessage;
+  const counter = { count: 0, restore() { MessagePort.prototype.postMessage = real; } };
+  MessagePort.prototype.postMessage = function (...args) { counter.count++; return real.apply(this, args); };
+  return counter;
+}
+
+export const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));

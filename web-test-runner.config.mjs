@@ -1,0 +1,45 @@
+// Browser tests in Debian's headless Chromium. The whole suite runs twice (see package.json):
+// once on a cross-origin isolated page (COOP/COEP: SharedArrayBuffer path) and once with
+// DAW_ISOLATION=off on a page served without those headers (batched-message fallback path).
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { existsSync } from 'node:fs';
+
+const isolated = process.env.DAW_ISOLATION !== 'off';
+const executablePath = process.env.CHROME_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
+
+export default {
+  files: process.env.DAW_TEST_FILES ?? 'test/**/*.test.js',
+  nodeResolve: true,
+  concurrency: 1,
+  testFramework: { config: { timeout: 60000 } },
+  testsFinishTimeout: 20 * 60 * 1000,
+  browserStartTimeout: 60000,
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        headless: true,
+        args: [
+          '--headless=new', '--no-sandbox', '--autoplay-policy=no-user-gesture-required',
+          '--disable-background-networking', '--disable-component-update', '--disable-sync',
+          '--disable-gpu', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc',
+          '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+        ],
+      },
+    }),
+  ],
+  testRunnerHtml: (testFramework) => `<!doctype html><html><head><meta charset="utf-8">
+    <script>window.DAW_EXPECT_ISOLATED = ${isolated};</script></head>
+    <body><script type="module" src="${testFramework}"></script></body></html>`,
+  middleware: [
+    function headers(ctx, next) {
+      if (isolated) {
+        ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+        ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+      }
+      ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+      if (ctx.path.endsWith('.wasm')) ctx.type = 'application/wasm';
+      return next();
+    },
+  ],
+};
