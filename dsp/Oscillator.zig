@@ -41,8 +41,8 @@ const frac_scale: f32 = 1.0 / @as(f32, @floatFromInt(@as(u32, 1) << frac_bits));
 /// interpolator's images stay below -70 dB (below ~47 Hz the top harmonics above 512 f0 are
 /// omitted, all of them under -54 dB).
 pub const level_harmonics = [_]u16{
-    1,  2,  3,  4,  5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,
-    19, 22, 26, 32, 38,  45,  53,  64,  76,  90,  107, 128, 152, 181, 215, 256,
+    1,   2,   3,   4,   5,  6,  7,  8,  9,  10, 11,  12,  13,  14,  15,  16,
+    19,  22,  26,  32,  38, 45, 53, 64, 76, 90, 107, 128, 152, 181, 215, 256,
     304, 362, 430, 512,
 };
 /// Number of mip levels of the saw table.

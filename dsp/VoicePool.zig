@@ -1,0 +1,344 @@
+//! The polyphonic synth engine: a fixed pool of `Params.max_voices` voices shared by all
+//! `Params.max_synths` synth slots, a frame-ordered queue of pending note events, and
+//! `num_fade_slots` extra voices that play out stolen notes. Nothing is allocated after `init`;
+//! a global instance lives in main.zig (about 0.7 MB, mostly the wavetables).
+//!
+//! Usage from the audio thread, once per 128-frame quantum:
+//!
+//!     pool.push(ev) ...                       // any number of events, any order (bool: queued?)
+//!     pool.render(frame, &synth_params, &group_bufs, &touched);
+//!
+//! `render` ADDS each voice's mono output to both `l` and `r` of lane `ch % 4` of `out[ch / 4]`
+//! (ch = the synth's `channel` parameter; synths with channel < 0 still run, silently) and sets
+//! `touched[ch / 4] = true` for groups that received audio; it never clears `out` or `touched`.
+//!
+//! Timing: an event at absolute frame F sounds its first sample at output index F - frame_start of
+//! the quantum that contains F. Events with F < frame_start are applied at index 0 and counted in
+//! `late_events`. Events at the same frame apply in push order.
+//!
+//! Voice stealing policy:
+//! 1. A note on for synth S that already holds `polyphony(S)` voices steals one of S's own voices.
+//! 2. Otherwise it takes a free voice; if the whole pool (`max_voices`) is busy it steals from the
+//!    whole pool.
+//! 3. Choice of victim, in order: voices already fading out (hard stop), then released voices (the
+//!    quietest first), then held voices (the oldest note first).
+//! 4. The victim's complete state is copied into a fade slot, where it keeps running (envelope,
+//!    filter, pitch) under a linear fade of `fade_ms` (4 ms, <= 5 ms) and is then freed; the voice
+//!    slot itself restarts at once with the new note at its exact frame. If all fade slots are busy,
+//!    the slot closest to the end of its fade is reused (counted in `fade_overruns`).
+//! Lowering `polyphony` does not cut sounding voices; it applies to the next note on.
+//!
+//! Note off (kind 2) releases the voices of the synth with that id (id 0: every held voice whose
+//! pitch equals the event pitch). All notes off (3) releases every voice of the synth. Hard stop (4)
+//! fades every voice of the synth out within `fade_ms`.
+const std = @import("std");
+const Params = @import("Params.zig");
+const Lanes = @import("Lanes.zig");
+const Oscillator = @import("Oscillator.zig");
+const Voice = @import("Voice.zig");
+const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+
+const VoicePool = @This();
+const quantum = Params.quantum;
+
+/// Extra voices that play out stolen notes.
+pub const num_fade_slots = 16;
+/// Length of the steal / hard-stop fade.
+pub const fade_ms: f32 = 4;
+
+/// Sample rate given to `init`.
+sample_rate: f32,
+/// Fade length in samples.
+fade_samples: u32,
+/// Band-limited wavetables (read-only after init).
+tables: Oscillator.Tables,
+/// The voice pool.
+voices: [Params.max_voices]Voice,
+/// Stolen voices fading out.
+faders: [num_fade_slots]Voice,
+/// Per-synth parameters decoded this quantum.
+patches: [Params.max_synths]Voice.Patch,
+/// Quantum number in which `patches[s]` was decoded.
+patch_stamp: [Params.max_synths]u32,
+/// Voices of each synth in `voices` (not counting fade slots).
+synth_voices: [Params.max_synths]u32,
+/// Previous note pitch per synth (glide source) and whether there is one.
+last_pitch: [Params.max_synths]f32,
+/// Whether `last_pitch[s]` holds a pitch (kept as a flag so no NaN sentinel sits in state).
+has_last_pitch: [Params.max_synths]bool,
+/// Pending events, a ring ordered by frame: `queue[(q_head + i) % note_ring]`, i < q_len.
+queue: [Params.note_ring]NoteEvent,
+/// Index of the earliest pending event.
+q_head: usize,
+/// Number of pending events.
+q_len: usize,
+/// Per-channel mono mix of the current quantum.
+chan_buf: [Params.max_channels][quantum]f32,
+/// Whether `chan_buf[ch]` was written (and zeroed first) this quantum.
+chan_used: [Params.max_channels]bool,
+/// Output of voices whose synth has no channel (rendered so their envelopes keep time).
+discard: [quantum]f32,
+/// Note-on counter (voice age).
+seq: u64,
+/// Quanta rendered.
+quantum_no: u32,
+
+/// Voices in use in the pool (fade slots not included).
+active_voices: u32,
+/// Voices stolen so far.
+stolen: u32,
+/// Events applied after their frame (at index 0 of a later quantum).
+late_events: u32,
+/// Events rejected by `push` because the queue was full.
+dropped_events: u32,
+/// Events rejected by `push` as malformed (unknown kind, synth out of range, NaN pitch).
+invalid_events: u32,
+/// Fade slots reused before their fade had finished.
+fade_overruns: u32,
+
+const zeros = [_]f32{0} ** quantum;
+
+/// Resets everything and builds the wavetables. Not real-time (fills ~0.5 MB of tables); call
+/// once at start-up. A non-finite or out-of-range `sample_rate` falls back to 48000.
+pub fn init(self: *VoicePool, sample_rate: f32) void {
+    const fs: f32 = if (sample_rate >= 8000 and sample_rate <= 768000) sample_rate else 48000;
+    self.sample_rate = fs;
+    self.fade_samples = @intFromFloat(@round(fade_ms * fs / 1000));
+    self.tables.init();
+    @memset(&self.voices, .{});
+    @memset(&self.faders, .{});
+    @memset(&self.patches, .{});
+    @memset(&self.patch_stamp, std.math.maxInt(u32));
+    @memset(&self.synth_voices, 0);
+    @memset(&self.last_pitch, 0);
+    @memset(&self.has_last_pitch, false);
+    @memset(&self.queue, NoteEvent.make(0, 0, 0, 0, 0, 0));
+    self.q_head = 0;
+    self.q_len = 0;
+    for (&self.chan_buf) |*b| @memset(b, 0);
+    @memset(&self.chan_used, false);
+    @memset(&self.discard, 0);
+    self.seq = 0;
+    self.quantum_no = 0;
+    self.active_voices = 0;
+    self.stolen = 0;
+    self.late_events = 0;
+    self.dropped_events = 0;
+    self.invalid_events = 0;
+    self.fade_overruns = 0;
+}
+
+/// Voices currently sounding in the pool (not counting stolen voices still fading out).
+pub fn activeVoices(self: *const VoicePool) u32 {
+    return self.active_voices;
+}
+
+/// Pending events not yet applied.
+pub fn pendingEvents(self: *const VoicePool) usize {
+    return self.q_len;
+}
+
+/// Queues `ev`, keeping the queue ordered by frame (stable for equal frames). Returns false and
+/// counts it when the queue is full (`dropped_events`) or the event is malformed
+/// (`invalid_events`). Real-time safe: O(number of queued events later than `ev`).
+pub fn push(self: *VoicePool, ev: NoteEvent) bool {
+    if (!ev.isValid()) {
+        self.invalid_events +%= 1;
+        return false;
+    }
+    if (self.q_len == Params.note_ring) {
+        self.dropped_events +%= 1;
+        return false;
+    }
+    const f = ev.frame();
+    var i = self.q_len;
+    while (i > 0) : (i -= 1) {
+        const prev = &self.queue[(self.q_head + i - 1) % Params.note_ring];
+        if (prev.frame() <= f) break;
+        self.queue[(self.q_head + i) % Params.note_ring] = prev.*;
+    }
+    self.queue[(self.q_head + i) % Params.note_ring] = ev;
+    self.q_len += 1;
+    return true;
+}
+
+/// Renders the quantum of 128 frames starting at absolute frame `frame_start`: applies every due
+/// event at its exact frame offset and ADDS each voice to lane `ch % 4` (both l and r) of
+/// `out[ch / 4]`, setting `touched[ch / 4]` for groups that received audio. Parameters are read
+/// from `synth_params` once per quantum (validated; changes are ramped across the quantum).
+pub fn render(
+    self: *VoicePool,
+    frame_start: u64,
+    synth_params: *const [Params.max_synths][Params.stride]f32,
+    out: *[16]Lanes.GroupBuf,
+    touched: *[16]bool,
+) void {
+    self.quantum_no +%= 1;
+    @memset(&self.chan_used, false);
+    @memset(&self.discard, 0);
+
+    for (&self.voices) |*v| if (v.active) self.beginVoice(v, synth_params);
+    for (&self.faders) |*v| if (v.active) self.beginVoice(v, synth_params);
+
+    const end = frame_start + quantum;
+    var pos: usize = 0;
+    while (pos < quantum) {
+        while (self.q_len > 0) {
+            const ev = self.queue[self.q_head];
+            const f = ev.frame();
+            if (f > frame_start + pos) break;
+            if (f < frame_start) self.late_events +%= 1;
+            self.q_head = (self.q_head + 1) % Params.note_ring;
+            self.q_len -= 1;
+            self.apply(ev, synth_params);
+        }
+        var next: usize = quantum;
+        if (self.q_len > 0) {
+            const f = self.queue[self.q_head].frame();
+            if (f < end) next = @intCast(f - frame_start);
+        }
+        for (&self.voices) |*v| if (v.active) self.renderVoice(v, pos, next, true);
+        for (&self.faders) |*v| if (v.active) self.renderVoice(v, pos, next, false);
+        pos = next;
+    }
+
+    var g: usize = 0;
+    while (g < 16) : (g += 1) {
+        const b = g * 4;
+        const u = self.chan_used[b .. b + 4];
+        if (!(u[0] or u[1] or u[2] or u[3])) continue;
+        const c0: *const [quantum]f32 = if (u[0]) &self.chan_buf[b] else &zeros;
+        const c1: *const [quantum]f32 = if (u[1]) &self.chan_buf[b + 1] else &zeros;
+        const c2: *const [quantum]f32 = if (u[2]) &self.chan_buf[b + 2] else &zeros;
+        const c3: *const [quantum]f32 = if (u[3]) &self.chan_buf[b + 3] else &zeros;
+        const dst = &out[g];
+        for (0..quantum) |i| {
+            const v = Lanes.V{ c0[i], c1[i], c2[i], c3[i] };
+            dst.l[i] += v;
+            dst.r[i] += v;
+        }
+        touched[g] = true;
+    }
+}
+
+fn patchFor(self: *VoicePool, s: u32, synth_params: *const [Params.max_synths][Params.stride]f32) *const Voice.Patch {
+    if (self.patch_stamp[s] != self.quantum_no) {
+        self.patches[s] = Voice.Patch.fromParams(&synth_params[s], self.sample_rate);
+        self.patch_stamp[s] = self.quantum_no;
+    }
+    return &self.patches[s];
+}
+
+fn beginVoice(self: *VoicePool, v: *Voice, synth_params: *const [Params.max_synths][Params.stride]f32) void {
+    v.beginQuantum(self.patchFor(v.synth, synth_params));
+}
+
+fn renderVoice(self: *VoicePool, v: *Voice, from: usize, to: usize, in_pool: bool) void {
+    if (from >= to) return;
+    const p = &self.patches[v.synth];
+    var buf: *[quantum]f32 = &self.discard;
+    if (p.channel >= 0) {
+        const ch: usize = @intCast(p.channel);
+        if (!self.chan_used[ch]) {
+            @memset(&self.chan_buf[ch], 0);
+            self.chan_used[ch] = true;
+        }
+        buf = &self.chan_buf[ch];
+    }
+    v.render(p, &self.tables, self.sample_rate, buf, from, to);
+    if (!v.active and in_pool) self.freed(v);
+}
+
+fn freed(self: *VoicePool, v: *Voice) void {
+    self.active_voices -= 1;
+    self.synth_voices[v.synth] -= 1;
+}
+
+fn apply(self: *VoicePool, ev: NoteEvent, synth_params: *const [Params.max_synths][Params.stride]f32) void {
+    const s = ev.synth;
+    switch (ev.kind) {
+        NoteEvent.Kind.note_on => self.noteOn(ev, self.patchFor(s, synth_params)),
+        NoteEvent.Kind.note_off => for (&self.voices) |*v| {
+            if (!v.active or v.synth != s or v.released) continue;
+            const hit = if (ev.id != 0) v.id == ev.id else @fabs(v.pitch - ev.pitch) < 1e-3;
+            if (hit) v.noteOff();
+        },
+        NoteEvent.Kind.all_notes_off => for (&self.voices) |*v| {
+            if (v.active and v.synth == s) v.noteOff();
+        },
+        NoteEvent.Kind.hard_stop => {
+            for (&self.voices) |*v| if (v.active and v.synth == s) v.startFade(self.fade_samples);
+            for (&self.faders) |*v| if (v.active and v.synth == s) v.startFade(self.fade_samples);
+        },
+        else => {},
+    }
+}
+
+fn noteOn(self: *VoicePool, ev: NoteEvent, p: *const Voice.Patch) void {
+    const s = ev.synth;
+    var slot: ?*Voice = null;
+    if (self.synth_voices[s] >= p.polyphony) {
+        slot = self.victim(s);
+    } else {
+        for (&self.voices) |*v| if (!v.active) {
+            slot = v;
+            break;
+        };
+        if (slot == null) slot = self.victim(null);
+    }
+    const v = slot orelse return; // unreachable in practice: polyphony >= 1
+    if (v.active) {
+        self.toFadeSlot(v);
+        self.stolen +%= 1;
+        self.freed(v);
+    }
+    const glide_from: ?f32 = if (self.has_last_pitch[s] and p.glide_samples > 0) self.last_pitch[s] else null;
+    self.seq += 1;
+    v.start(p, &self.tables, self.sample_rate, s, ev.id, ev.pitch, ev.velocity, glide_from, self.seq);
+    self.last_pitch[s] = ev.pitch;
+    self.has_last_pitch[s] = true;
+    self.active_voices += 1;
+    self.synth_voices[s] += 1;
+}
+
+/// Best voice to steal, among synth `only`'s voices or the whole pool (see the policy above).
+fn victim(self: *VoicePool, only: ?u32) ?*Voice {
+    var best: ?*Voice = null;
+    var best_class: u8 = 255;
+    var best_key: f64 = 0;
+    for (&self.voices) |*v| {
+        if (!v.active) continue;
+        if (only) |s| if (v.synth != s) continue;
+        const class: u8 = if (v.isFading()) 0 else if (v.released) 1 else 2;
+        const key: f64 = if (class == 2) @floatFromInt(v.seq) else v.loudness();
+        if (class < best_class or (class == best_class and key < best_key)) {
+            best = v;
+            best_class = class;
+            best_key = key;
+        }
+    }
+    return best;
+}
+
+fn toFadeSlot(self: *VoicePool, v: *const Voice) void {
+    var slot: *Voice = &self.faders[0];
+    for (&self.faders) |*f| {
+        if (!f.active) {
+            slot = f;
+            break;
+        }
+        if (f.fade < slot.fade) slot = f;
+    } else self.fade_overruns +%= 1;
+    slot.* = v.*;
+    slot.startFade(self.fade_samples);
+}
+
+comptime {
+    // Force semantic analysis of the whole render path even when nothing references it yet
+    // (e.g. `zig build-lib dsp/VoicePool.zig -target wasm32-freestanding` as a wasm32 check).
+    _ = &init;
+    _ = &push;
+    _ = &render;
+    _ = &activeVoices;
+    _ = &pendingEvents;
+}
