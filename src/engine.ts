@@ -775,6 +775,7 @@ export class Engine extends EventTarget {
   private onMessage(d: { type: string; id?: number; meters?: ArrayBuffer; header?: Int32Array; message?: string; wasmBytes?: number }): void {
     switch (d.type) {
       case 'ready':
+        if (d.wasmBytes) this.block.header[H_WASM_BYTES] = d.wasmBytes;
         this.readyWaiter?.resolve();
         this.readyWaiter = null;
         break;

@@ -147,11 +147,14 @@ export function countWorkletNodes() {
   return counter;
 }
 
-/** Counts real MessagePort.postMessage calls from now on. */
-export function countPortMessages() {
+/** Counts real MessagePort.postMessage calls from now on (only those on `port`, if given). */
+export function countPortMessages(port) {
   const real = MessagePort.prototype.postMessage;
   const counter = { count: 0, restore() { MessagePort.prototype.postMessage = real; } };
-  MessagePort.prototype.postMessage = function (...args) { counter.count++; return real.apply(this, args); };
+  MessagePort.prototype.postMessage = function (...args) {
+    if (!port || this === port) counter.count++;
+    return real.apply(this, args);
+  };
   return counter;
 }
 

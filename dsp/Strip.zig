@@ -1,0 +1,489 @@
+//! One group of four mixer strips (one strip per `@Vector(4, f32)` lane, L and R as separate
+//! vectors), processed in place over one quantum:
+//!
+//!   sanitize (non-finite → 0) → trim × polarity → low shelf → peaking → high shelf (RBJ)
+//!   → compressor (Giannoulis/Massberg/Reiss) → fader × mute × solo × constant-power pan → meters
+//!
+//! The same code runs channel groups (channels 4g..4g+3), the bus group (buses in lanes 0..2) and
+//! the master (lane 0); `Role` only changes which parameters apply (solo and sends: channels only).
+//! Sends are tapped by the mixer from the output of this chain (post-fader, post-pan) using
+//! `sends`, so mute and solo silence them too.
+//!
+//! Parameters are read from the shared parameter block once per quantum, sanitised (NaN →
+//! default, clamped to the documented range), smoothed (`Smoother`), and gains are ramped per
+//! sample. Pan law (channels): gL = cos((pan+1)·π/4), gR = sin((pan+1)·π/4), −3 dB each at centre;
+//! buses and master use balance instead: unity at centre, the far side turned down linearly.
+//! Meters (post-fader, post-pan): peak = max(|L|,|R|) with instant attack, falling 20 dB in 1.7 s;
+//! RMS = sqrt of the one-pole (τ = 300 ms) average of the mean square (L² + R²)/2.
+const std = @import("std");
+const Params = @import("Params.zig");
+const Lanes = @import("Lanes.zig");
+const simd = @import("simd.zig");
+const Biquad = @import("Biquad.zig");
+const Compressor = @import("Compressor.zig");
+const Smoother = @import("Smoother.zig");
+
+const Strip = @This();
+const V = Lanes.V;
+const P = Params.strip;
+const np = P.count;
+const lanes = Lanes.lanes;
+const splat = simd.splat;
+
+pub const Role = enum { channel, bus, master };
+
+/// How a parameter is held in `cur` (the smoothing domain) and how close counts as settled.
+const Kind = enum {
+    /// dB in, linear gain smoothed (so −inf dB is simply 0).
+    gain_db,
+    /// dB, smoothed in dB.
+    db,
+    /// Hz in, smoothed as log2(Hz) so sweeps move evenly in octaves.
+    log_hz,
+    linear,
+    /// bool in, smoothed 1 − x (1 = sounding).
+    mute,
+    /// bool in, smoothed ±1.
+    invert,
+    /// computed solo-in-place factor (0 or 1), smoothed.
+    solo,
+    /// not smoothed (input_index).
+    raw,
+
+    fn eps(k: Kind) f32 {
+        return switch (k) {
+            .db => 1e-5,
+            else => 1e-6,
+        };
+    }
+};
+
+const Spec = struct { kind: Kind, min: f32, max: f32 };
+/// Ranges mirrored from src/params.json (Params.zig carries indices and defaults only); JS clamps
+/// before writing, these are the audio thread's own defence.
+const specs = blk: {
+    var s: [np]Spec = undefined;
+    s[P.trim_db] = .{ .kind = .gain_db, .min = -24, .max = 24 };
+    s[P.invert] = .{ .kind = .invert, .min = 0, .max = 1 };
+    s[P.eq_low_db] = .{ .kind = .db, .min = -24, .max = 24 };
+    s[P.eq_low_hz] = .{ .kind = .log_hz, .min = 20, .max = 2000 };
+    s[P.eq_mid_db] = .{ .kind = .db, .min = -24, .max = 24 };
+    s[P.eq_mid_hz] = .{ .kind = .log_hz, .min = 40, .max = 16000 };
+    s[P.eq_mid_q] = .{ .kind = .linear, .min = 0.1, .max = 18 };
+    s[P.eq_high_db] = .{ .kind = .db, .min = -24, .max = 24 };
+    s[P.eq_high_hz] = .{ .kind = .log_hz, .min = 500, .max = 20000 };
+    s[P.comp_threshold_db] = .{ .kind = .db, .min = -60, .max = 0 };
+    s[P.comp_ratio] = .{ .kind = .linear, .min = 1, .max = 20 };
+    s[P.comp_knee_db] = .{ .kind = .db, .min = 0, .max = 24 };
+    s[P.comp_attack_ms] = .{ .kind = .linear, .min = 0.1, .max = 500 };
+    s[P.comp_release_ms] = .{ .kind = .linear, .min = 1, .max = 5000 };
+    s[P.comp_makeup_db] = .{ .kind = .db, .min = 0, .max = 24 };
+    s[P.volume_db] = .{ .kind = .gain_db, .min = -std.math.inf(f32), .max = 12 };
+    s[P.pan] = .{ .kind = .linear, .min = -1, .max = 1 };
+    s[P.mute] = .{ .kind = .mute, .min = 0, .max = 1 };
+    s[P.solo] = .{ .kind = .solo, .min = 0, .max = 1 };
+    s[P.send_reverb] = .{ .kind = .linear, .min = 0, .max = 1 };
+    s[P.send_delay] = .{ .kind = .linear, .min = 0, .max = 1 };
+    s[P.send_drum] = .{ .kind = .linear, .min = 0, .max = 1 };
+    s[P.limiter_ceiling_db] = .{ .kind = .db, .min = -24, .max = 0 };
+    s[P.limiter_release_ms] = .{ .kind = .linear, .min = 1, .max = 1000 };
+    s[P.input_index] = .{ .kind = .raw, .min = -1, .max = 31 };
+    break :blk s;
+};
+
+const band_params = [3][]const usize{
+    &.{ P.eq_low_db, P.eq_low_hz },
+    &.{ P.eq_mid_db, P.eq_mid_hz, P.eq_mid_q },
+    &.{ P.eq_high_db, P.eq_high_hz },
+};
+const band_kind = [3]Biquad.Kind{ .low_shelf, .peaking, .high_shelf };
+const band_db = [3]usize{ P.eq_low_db, P.eq_mid_db, P.eq_high_db };
+
+// Dirty bits: which derived quantities must be recomputed this quantum.
+const dirty_band = [3]u8{ 1, 2, 4 };
+const dirty_comp: u8 = 8;
+const dirty_pan: u8 = 16;
+const dirty_all: u8 = 31;
+
+fn dirtyBit(p: usize) u8 {
+    return switch (p) {
+        P.eq_low_db, P.eq_low_hz => dirty_band[0],
+        P.eq_mid_db, P.eq_mid_hz, P.eq_mid_q => dirty_band[1],
+        P.eq_high_db, P.eq_high_hz => dirty_band[2],
+        P.comp_threshold_db, P.comp_ratio, P.comp_knee_db, P.comp_attack_ms, P.comp_release_ms => dirty_comp,
+        P.pan => dirty_pan,
+        else => 0,
+    };
+}
+
+role: Role,
+/// Strip index of each lane, or −1 for an unused lane.
+strips: [lanes]i32,
+sample_rate: f32,
+/// Smoothed parameter values, per lane, in the domain given by `specs[p].kind`.
+cur: [np]V = undefined,
+eq: [3]Biquad = .{ .{}, .{}, .{} },
+/// Band b runs only if some lane has a non-zero gain (0 dB is an exact identity).
+eq_on: [3]bool = .{ false, false, false },
+comp: Compressor = .{},
+comp_on: bool = false,
+/// trim × polarity, before the EQ.
+g_in: Smoother.Ramp = .{},
+/// fader × mute × solo × pan, per side.
+g_l: Smoother.Ramp = .{},
+g_r: Smoother.Ramp = .{},
+/// Compressor make-up, dB.
+makeup: Smoother.Ramp = .{},
+/// Send levels to buses 0..2 (channels only; the mixer applies them to this strip's output).
+sends: [3]Smoother.Ramp = .{ .{}, .{}, .{} },
+pan_l: V = @splat(std.math.sqrt1_2),
+pan_r: V = @splat(std.math.sqrt1_2),
+/// Meter state: peak (linear) and mean square.
+peak: V = @splat(0),
+ms: V = @splat(0),
+peak_decay: f32 = 1,
+rms_coef: f32 = 0,
+/// The master meters after its limiter (in the mixer), so its strip does not meter.
+meter_enabled: bool = true,
+/// Lanes whose state and smoothers snap on the next `update` (all lanes after init).
+pending_reset: u4 = 0b1111,
+
+/// A fresh group. Everything snaps to the parameter block at the first `update`.
+pub fn init(role: Role, strips: [lanes]i32, sample_rate: f32) Strip {
+    var self = Strip{ .role = role, .strips = strips, .sample_rate = sample_rate };
+    for (&self.cur, 0..) |*c, p| c.* = @splat(transform(p, P.defaults[p], sample_rate));
+    // Peak falls 20 dB (×0.1) in 1.7 s; RMS one-pole τ = 300 ms.
+    self.peak_decay = @floatCast(std.math.pow(f64, 0.1, 1.0 / (1.7 * @as(f64, sample_rate))));
+    self.rms_coef = @floatCast(@exp(-1.0 / (0.3 * @as(f64, sample_rate))));
+    self.meter_enabled = role != .master;
+    if (role != .channel) {
+        self.pan_l = @splat(1); // balance at centre
+        self.pan_r = @splat(1);
+    }
+    return self;
+}
+
+/// Raw parameter value → smoothing domain (not for `.solo`, which the caller computes).
+fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
+    const spec = specs[p];
+    const raw = if (std.math.isNan(raw_in)) P.defaults[p] else std.math.clamp(raw_in, spec.min, spec.max);
+    return switch (spec.kind) {
+        .gain_db => if (raw == -std.math.inf(f32)) 0 else std.math.pow(f32, 10, raw / 20),
+        .db, .linear, .raw => raw,
+        .log_hz => blk: {
+            // High shelf held below 0.45·fs, every frequency below 0.49·fs.
+            const top: f32 = if (p == P.eq_high_hz) 0.45 else 0.49;
+            break :blk std.math.log2(@min(raw, top * sample_rate));
+        },
+        .mute => if (raw >= 0.5) 0 else 1,
+        .invert => if (raw >= 0.5) -1 else 1,
+        .solo => if (raw >= 0.5) 1 else 0,
+    };
+}
+
+/// Per-quantum parameter update: read targets for the four lanes from `params`, apply resets,
+/// smooth, recompute what moved, and set this quantum's gain ramps.
+/// `active`: lane mask of claimed strips (inactive lanes fade to silence);
+/// `reset`: lane mask of reset requests; `any_solo`: some active channel is soloed;
+/// `coef`: `Smoother.quantumCoef`.
+pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
+    const reset = reset_in | self.pending_reset;
+    self.pending_reset = 0;
+    var target: [np]V = undefined;
+    for (0..lanes) |k| {
+        const s = self.strips[k];
+        for (0..np) |p| {
+            const raw = if (s >= 0) params[@as(usize, @intCast(s)) * Params.stride + p] else P.defaults[p];
+            target[p][k] = transform(p, raw, self.sample_rate);
+        }
+        const on = s >= 0 and (active & (@as(u4, 1) << @intCast(k))) != 0;
+        if (!on) target[P.volume_db][k] = 0;
+        // Solo in place applies to channels only: a soloed channel is the reference, others go
+        // silent while any active channel is soloed. Buses and master ignore solo.
+        target[P.solo][k] = if (self.role == .channel and any_solo and target[P.solo][k] == 0) 0 else 1;
+        if (self.role != .channel) {
+            target[P.send_reverb][k] = 0;
+            target[P.send_delay][k] = 0;
+            target[P.send_drum][k] = 0;
+        }
+    }
+
+    var dirty: u8 = 0;
+    if (reset != 0) {
+        dirty = dirty_all;
+        for (0..lanes) |k| {
+            if (reset & (@as(u4, 1) << @intCast(k)) == 0) continue;
+            for (0..np) |p| self.cur[p][k] = target[p][k];
+            self.resetLaneState(k);
+        }
+    }
+    for (0..np) |p| {
+        if (specs[p].kind == .raw) {
+            self.cur[p] = target[p];
+        } else if (Smoother.step(&self.cur[p], target[p], coef, specs[p].kind.eps())) {
+            dirty |= dirtyBit(p);
+        }
+    }
+
+    const c = &self.cur;
+    if (dirty & dirty_pan != 0) {
+        for (0..lanes) |k| {
+            const pan = c[P.pan][k];
+            if (self.role == .channel) {
+                // Channels: constant-power pan, −3 dB each side at centre.
+                const th = (pan + 1) * (std.math.pi / 4.0);
+                self.pan_l[k] = @cos(th);
+                self.pan_r[k] = @sin(th);
+            } else {
+                // Buses and master carry stereo mixes: a balance control, unity at centre, that
+                // only turns the far side down (linearly), so a centred master passes unchanged.
+                self.pan_l[k] = if (pan > 0) 1 - pan else 1;
+                self.pan_r[k] = if (pan < 0) 1 + pan else 1;
+            }
+        }
+    }
+    for (0..3) |b| {
+        if (dirty & dirty_band[b] == 0) continue;
+        var on = false;
+        for (0..lanes) |k| {
+            const db = c[band_db[b]][k];
+            if (db == 0) {
+                self.eq[b].setLane(k, .{}); // identity
+                continue;
+            }
+            on = true;
+            const hz = std.math.exp2(@as(f64, c[band_params[b][1]][k]));
+            const q: f64 = if (b == 1) c[P.eq_mid_q][k] else std.math.sqrt1_2;
+            self.eq[b].setLane(k, Biquad.SvfCoeffs.rbj(band_kind[b], self.sample_rate, hz, db, q));
+        }
+        // A band going idle drops its state: with every lane at 0 dB the output does not depend
+        // on it, and a band that starts again from zero state eases in without a step.
+        if (!on) self.eq[b].resetState();
+        self.eq_on[b] = on;
+    }
+    if (dirty & dirty_comp != 0) {
+        for (0..lanes) |k| {
+            self.comp.setLane(k, self.sample_rate, c[P.comp_threshold_db][k], c[P.comp_ratio][k], c[P.comp_knee_db][k], c[P.comp_attack_ms][k], c[P.comp_release_ms][k]);
+        }
+    }
+
+    self.g_in.next = c[P.trim_db] * c[P.invert];
+    const post = c[P.volume_db] * c[P.mute] * c[P.solo];
+    self.g_l.next = post * self.pan_l;
+    self.g_r.next = post * self.pan_r;
+    self.makeup.next = c[P.comp_makeup_db];
+    self.sends[0].next = c[P.send_reverb];
+    self.sends[1].next = c[P.send_delay];
+    self.sends[2].next = c[P.send_drum];
+    if (reset != 0) {
+        for (0..lanes) |k| {
+            if (reset & (@as(u4, 1) << @intCast(k)) == 0) continue;
+            inline for (.{ &self.g_in, &self.g_l, &self.g_r, &self.makeup, &self.sends[0], &self.sends[1], &self.sends[2] }) |r| r.snapLane(k, r.next[k]);
+        }
+    }
+    const z: V = @splat(0);
+    self.comp_on = !self.comp.isIdentity() or @reduce(.Or, self.makeup.prev != z) or @reduce(.Or, self.makeup.next != z);
+}
+
+/// Zero lane `k`'s filter, compressor and meter state.
+pub fn resetLaneState(self: *Strip, k: usize) void {
+    for (&self.eq) |*e| e.resetLane(k);
+    self.comp.gs[k] = 0;
+    self.peak[k] = 0;
+    self.ms[k] = 0;
+}
+
+/// True when the filters hold no energy: with silent input the strip's output is exactly zero,
+/// so the group can be skipped (`skip`) instead of processed.
+pub fn isQuiet(self: *const Strip) bool {
+    return self.eq[0].isQuiet() and self.eq[1].isQuiet() and self.eq[2].isQuiet();
+}
+
+/// Counters a quantum can raise.
+pub const Counts = struct {
+    /// Non-finite input samples replaced by 0.
+    bad_samples: u32 = 0,
+    /// Lanes whose state went non-finite and was reset.
+    lanes_reset: u32 = 0,
+};
+
+/// Run the strip chain over one quantum, in place. Call after `update`.
+pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
+    // Input: sanitise, then trim × polarity (ramped).
+    {
+        const d = self.g_in.delta();
+        var g = self.g_in.prev;
+        for (&buf.l, &buf.r) |*l, *r| {
+            g += d;
+            const ok = @reduce(.And, simd.isFinite(l.*)) and @reduce(.And, simd.isFinite(r.*));
+            if (!ok) {
+                counts.bad_samples += simd.countNonFinite(l.*) + simd.countNonFinite(r.*);
+                l.* = simd.finiteOrZero(l.*);
+                r.* = simd.finiteOrZero(r.*);
+            }
+            l.* *= g;
+            r.* *= g;
+        }
+    }
+    for (&self.eq, self.eq_on) |*e, on| {
+        if (on) e.process(&buf.l, &buf.r);
+    }
+    if (self.comp_on) self.comp.process(&buf.l, &buf.r, self.makeup.prev, self.makeup.delta());
+    // Fader × mute × solo × pan (ramped), then meters.
+    {
+        const dl = self.g_l.delta();
+        const dr = self.g_r.delta();
+        var gl = self.g_l.prev;
+        var gr = self.g_r.prev;
+        if (self.meter_enabled) {
+            var peak = self.peak;
+            var ms = self.ms;
+            const pd = splat(self.peak_decay);
+            const rc = splat(1 - self.rms_coef);
+            for (&buf.l, &buf.r) |*l, *r| {
+                gl += dl;
+                gr += dr;
+                l.* *= gl;
+                r.* *= gr;
+                peak = @max(@max(@fabs(l.*), @fabs(r.*)), peak * pd);
+                ms += rc * ((l.* * l.* + r.* * r.*) * splat(0.5) - ms);
+            }
+            self.peak = peak;
+            self.ms = ms;
+        } else {
+            for (&buf.l, &buf.r) |*l, *r| {
+                gl += dl;
+                gr += dr;
+                l.* *= gl;
+                r.* *= gr;
+            }
+        }
+    }
+    self.endQuantum(counts);
+}
+
+/// Account for a quantum of silence without processing it (see `isQuiet`): meters and the
+/// compressor release analytically, ramps advance.
+pub fn skip(self: *Strip, counts: *Counts) void {
+    const n = Lanes.quantum;
+    self.peak *= splat(std.math.pow(f32, self.peak_decay, n));
+    self.ms *= splat(std.math.pow(f32, self.rms_coef, n));
+    self.comp.releaseSilent(n);
+    self.endQuantum(counts);
+}
+
+fn endQuantum(self: *Strip, counts: *Counts) void {
+    var bad: u4 = 0;
+    for (&self.eq) |*e| bad |= e.sanitizeState();
+    bad |= self.comp.sanitizeState();
+    const meters_ok = @reduce(.And, simd.isFinite(self.peak)) and @reduce(.And, simd.isFinite(self.ms));
+    if (!meters_ok) {
+        inline for (0..lanes) |k| {
+            if (!std.math.isFinite(self.peak[k]) or !std.math.isFinite(self.ms[k])) bad |= @as(u4, 1) << k;
+        }
+    }
+    if (bad != 0) {
+        for (0..lanes) |k| {
+            if (bad & (@as(u4, 1) << @intCast(k)) != 0) self.resetLaneState(k);
+        }
+        counts.lanes_reset += @popCount(bad);
+    }
+    // Meter state decays geometrically towards 0; flush it before it turns denormal (no
+    // flush-to-zero in wasm; denormal arithmetic is slow on x86). 1e-10 is −200 dB.
+    self.peak = simd.flushTiny(self.peak, 1e-10);
+    self.ms = simd.flushTiny(self.ms, 1e-20);
+    inline for (.{ &self.g_in, &self.g_l, &self.g_r, &self.makeup, &self.sends[0], &self.sends[1], &self.sends[2] }) |r| r.commit();
+}
+
+/// Meter readings for lane `k`: peak (linear), RMS (linear), compressor gain reduction (dB ≥ 0).
+pub fn meters(self: *const Strip, k: usize) [3]f32 {
+    return .{ self.peak[k], @sqrt(self.ms[k]), @max(-self.comp.gs[k], 0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const testing = std.testing;
+
+fn testParams() [Params.num_strips * Params.stride]f32 {
+    var p: [Params.num_strips * Params.stride]f32 = undefined;
+    for (0..Params.num_strips) |s| @memcpy(p[s * Params.stride ..][0..Params.stride], &P.defaults);
+    return p;
+}
+
+test "pan law, volume and trim after a reset request" {
+    const fs = 48000;
+    var params = testParams();
+    const pans = [4]f32{ -1, -0.5, 0, 1 };
+    for (pans, 0..) |pan, k| {
+        params[k * Params.stride + P.pan] = pan;
+        params[k * Params.stride + P.volume_db] = -6;
+        params[k * Params.stride + P.trim_db] = 3;
+    }
+    var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    strip.update(&params, 0b1111, 0b1111, false, Smoother.quantumCoef(fs));
+    var buf: Lanes.GroupBuf = undefined;
+    @memset(&buf.l, splat(0.5));
+    @memset(&buf.r, splat(0.25));
+    var counts = Counts{};
+    strip.process(&buf, &counts);
+    const g = std.math.pow(f32, 10, -3.0 / 20.0);
+    for (pans, 0..) |pan, k| {
+        const th = (pan + 1) * std.math.pi / 4.0;
+        try testing.expectApproxEqAbs(0.5 * g * @cos(th), buf.l[0][k], 1e-6);
+        try testing.expectApproxEqAbs(0.25 * g * @sin(th), buf.r[127][k], 1e-6);
+    }
+    try testing.expectEqual(Counts{}, counts);
+}
+
+test "NaN input is replaced, counted, and leaves no state behind" {
+    const fs = 48000;
+    var params = testParams();
+    for (0..4) |k| {
+        params[k * Params.stride + P.eq_low_db] = 12;
+        params[k * Params.stride + P.comp_ratio] = 4;
+        params[k * Params.stride + P.comp_threshold_db] = -20;
+    }
+    var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    var buf: Lanes.GroupBuf = undefined;
+    var counts = Counts{};
+    for (0..3) |q| {
+        strip.update(&params, 0b1111, 0, false, Smoother.quantumCoef(fs));
+        for (&buf.l, &buf.r, 0..) |*l, *r, i| {
+            l.* = splat(@sin(@as(f32, @floatFromInt(i)) * 0.1));
+            r.* = l.*;
+        }
+        if (q == 1) {
+            buf.l[5] = .{ std.math.nan(f32), 0, std.math.inf(f32), 0 };
+            buf.r[9][3] = -std.math.inf(f32);
+        }
+        strip.process(&buf, &counts);
+        for (buf.l, buf.r) |l, r| {
+            try testing.expect(@reduce(.And, simd.isFinite(l)) and @reduce(.And, simd.isFinite(r)));
+        }
+    }
+    try testing.expectEqual(@as(u32, 3), counts.bad_samples);
+    try testing.expectEqual(@as(u32, 0), counts.lanes_reset);
+    // All four lanes saw the same signal apart from the replaced samples.
+    try testing.expect(@fabs(buf.l[100][1] - buf.l[100][0]) < 0.1);
+}
+
+test "silent input with an idle EQ is quiet (skippable)" {
+    const fs = 48000;
+    var params = testParams();
+    params[P.eq_mid_db] = 6;
+    var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    var buf: Lanes.GroupBuf = undefined;
+    var counts = Counts{};
+    strip.update(&params, 1, 0, false, Smoother.quantumCoef(fs));
+    buf.clear();
+    buf.l[0] = splat(1);
+    strip.process(&buf, &counts);
+    try testing.expect(!strip.isQuiet());
+    var n: usize = 0;
+    while (!strip.isQuiet()) : (n += 1) {
+        try testing.expect(n < 1000);
+        strip.update(&params, 1, 0, false, Smoother.quantumCoef(fs));
+        buf.clear();
+        strip.process(&buf, &counts);
+    }
+}

@@ -1,0 +1,423 @@
+//! WebAssembly entry points of the daw-elements DSP core (the only file with `export fn`).
+//!
+//! Build: `zig build-lib dsp/main.zig -target wasm32-freestanding -dynamic -rdynamic -O ReleaseFast
+//! -mcpu=generic+simd128+bulk_memory -femit-bin=build/daw-dsp.wasm`; tests: `zig test dsp/main.zig`.
+//!
+//! ABI (all pointers are byte offsets into the module's memory; the blocks are fixed globals, so
+//! they never move and the memory never grows after instantiation — views can be made once):
+//!
+//! * `daw_init(sample_rate: f32) u32` — reset everything (parameters to defaults, all slots
+//!   unclaimed, all state cleared). Returns 0 (ok). Call once before `daw_process`; an invalid
+//!   rate (non-finite or outside 8 kHz..384 kHz) falls back to 48 kHz.
+//! * `daw_process() void` — render exactly one 128-frame quantum of the whole mix into the output
+//!   block. Before `daw_init` it writes silence.
+//! * `daw_layout_version() u32` — `Params.layout_version`.
+//! * `daw_params_ptr() [*]f32` — `[num_strips × stride]f32`, the parameter targets written by the
+//!   worklet: strip s at s·stride, indices in `Params.strip`. Channels 0..63, buses 64..66
+//!   (reverb, delay, drum), master 67. NaN reads as the default; values are clamped to range.
+//! * `daw_strip_ctl_ptr() [*]u32` — `[num_strips]u32`: bit 0 = channel claimed (active); bit 1 =
+//!   reset request, set by the worklet when a slot is (re)claimed: the next `daw_process` clears
+//!   that strip's filter/compressor/meter state, snaps its smoothers to the current targets and
+//!   clears bit 1. Buses and master are always active (bit 0 ignored; bit 1 honoured).
+//! * `daw_ext_in_ptr() [*]f32` — `[external_inputs][2][128]f32` planar external input audio.
+//! * `daw_ext_active_ptr() [*]u32` — `[external_inputs]u32`, non-zero when that input carried
+//!   audio this quantum (otherwise it is treated as silence and not read).
+//!   A channel's `input_index` parameter selects its input (−1 none; several may share one).
+//! * `daw_out_ptr() [*]f32` — `[2][128]f32` planar master output (after the limiter).
+//! * `daw_meters_ptr() [*]f32` — `[num_strips][4]f32`: peak (linear, instant attack, −20 dB per
+//!   1.7 s), RMS (linear, τ = 300 ms over (L²+R²)/2), compressor gain reduction (dB ≥ 0), limiter
+//!   gain reduction (dB ≥ 0, master only, else 0). Post-fader/post-pan; master after the limiter.
+//! * `daw_status_ptr() [*]u32` — `[16]u32`: [0] non-finite input samples replaced by 0 (running),
+//!   [1] strip lanes reset because their state went non-finite (running), [2] quanta processed
+//!   (running), [3] channel groups not processed in the last quantum (unclaimed or idle),
+//!   [4] channel groups processed in the last quantum; [3] + [4] = 16. [5] voices sounding,
+//!   [6] note events that arrived late (started at the quantum's first frame), [7] events dropped
+//!   (queue full or malformed), [8] voices stolen. [9..15] reserved (0).
+//! * `daw_synth_params_ptr() [*]f32` — `[max_synths × stride]f32` synth parameter targets
+//!   (indices in `Params.synth`; `channel` routes the synth's voices into a channel slot).
+//! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see NoteEvent.zig)
+//!   and `daw_events_count_ptr() [*]u32`: the worklet writes the quantum's new note events and
+//!   their count; `daw_process` queues them in the voice pool (ordered by frame) and clears the count.
+//! * `daw_frame_ptr() [*]u32` — `[2]u32` (low, high): the absolute frame of the quantum about to be
+//!   rendered (AudioWorkletGlobalScope.currentFrame); note events start at their exact frame.
+//!
+//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), synth voices added
+//! into them (VoicePool.render), then strips, buses, master and limiter (Mixer.endQuantum).
+const std = @import("std");
+const Params = @import("Params.zig");
+const Lanes = @import("Lanes.zig");
+const Mixer = @import("Mixer.zig");
+const VoicePool = @import("VoicePool.zig");
+const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+
+/// Note events one quantum can hand over; more wait in the worklet's ring for the next quantum.
+const events_capacity = 256;
+
+var mixer: Mixer = undefined;
+var pool: VoicePool = undefined;
+var synth_params: [Params.max_synths][Params.stride]f32 = undefined;
+var events: [events_capacity]NoteEvent = undefined;
+var events_count: u32 = 0;
+var frame: [2]u32 = .{ 0, 0 };
+var ready = false;
+
+export fn daw_init(sample_rate: f32) u32 {
+    mixer.init(sample_rate);
+    pool.init(mixer.sample_rate);
+    for (&synth_params) |*sp| sp.* = Params.synth.defaults;
+    events_count = 0;
+    frame = .{ 0, 0 };
+    ready = true;
+    return 0;
+}
+
+export fn daw_process() void {
+    if (!ready) {
+        @memset(&mixer.out[0], 0);
+        @memset(&mixer.out[1], 0);
+        return;
+    }
+    mixer.beginQuantum();
+    // Sources: synth voices add into the channel inputs (group g lane k = channel 4g + k).
+    const n = @min(events_count, events_capacity);
+    for (events[0..n]) |ev| _ = pool.push(ev);
+    events_count = 0;
+    var touched = [_]bool{false} ** Lanes.groupsFor(Params.max_channels);
+    pool.render((@as(u64, frame[1]) << 32) | frame[0], &synth_params, mixer.channelInputs(), &touched);
+    for (touched, 0..) |t, g| {
+        if (t) mixer.markInput(g);
+    }
+    mixer.endQuantum();
+    const st = &mixer.status;
+    st[Mixer.Status.active_voices] = pool.activeVoices();
+    st[Mixer.Status.late_notes] = pool.late_events;
+    st[Mixer.Status.dropped_notes] = pool.dropped_events +% pool.invalid_events;
+    st[Mixer.Status.stolen_voices] = pool.stolen;
+}
+
+export fn daw_synth_params_ptr() [*]f32 {
+    return @ptrCast(&synth_params);
+}
+
+export fn daw_events_ptr() [*]NoteEvent {
+    return &events;
+}
+
+export fn daw_events_count_ptr() *u32 {
+    return &events_count;
+}
+
+export fn daw_events_capacity() u32 {
+    return events_capacity;
+}
+
+export fn daw_frame_ptr() [*]u32 {
+    return &frame;
+}
+
+export fn daw_layout_version() u32 {
+    return Params.layout_version;
+}
+
+export fn daw_params_ptr() [*]f32 {
+    return &mixer.params;
+}
+
+export fn daw_strip_ctl_ptr() [*]u32 {
+    return &mixer.ctl;
+}
+
+export fn daw_ext_in_ptr() [*]f32 {
+    return @ptrCast(&mixer.ext_in);
+}
+
+export fn daw_ext_active_ptr() [*]u32 {
+    return &mixer.ext_active;
+}
+
+export fn daw_out_ptr() [*]f32 {
+    return @ptrCast(&mixer.out);
+}
+
+export fn daw_meters_ptr() [*]f32 {
+    return @ptrCast(&mixer.meters);
+}
+
+export fn daw_status_ptr() [*]u32 {
+    return &mixer.status;
+}
+
+test {
+    std.testing.refAllDecls(@This());
+    _ = @import("Mixer.zig");
+    _ = @import("Strip.zig");
+    _ = @import("Biquad.zig");
+    _ = @import("Compressor.zig");
+    _ = @import("Limiter.zig");
+    _ = @import("Smoother.zig");
+    _ = @import("simd.zig");
+    _ = @import("BusEffects.zig");
+    _ = @import("Lanes.zig");
+    _ = @import("Params.zig");
+    _ = @import("synth_tests.zig");
+}
+
+// --- End-to-end tests through the exported functions --------------------------------------------
+
+const testing = std.testing;
+const P = Params.strip;
+const Q = Lanes.quantum;
+const Status = Mixer.Status;
+
+const Abi = struct {
+    params: [*]f32,
+    ctl: [*]u32,
+    ext_in: [*]f32,
+    ext_active: [*]u32,
+    out: [*]f32,
+    meters: [*]f32,
+    status: [*]u32,
+
+    fn open(fs: f32) !Abi {
+        try testing.expectEqual(@as(u32, 0), daw_init(fs));
+        try testing.expectEqual(Params.layout_version, daw_layout_version());
+        return .{
+            .params = daw_params_ptr(),
+            .ctl = daw_strip_ctl_ptr(),
+            .ext_in = daw_ext_in_ptr(),
+            .ext_active = daw_ext_active_ptr(),
+            .out = daw_out_ptr(),
+            .meters = daw_meters_ptr(),
+            .status = daw_status_ptr(),
+        };
+    }
+    fn set(a: Abi, strip: usize, p: usize, v: f32) void {
+        a.params[strip * Params.stride + p] = v;
+    }
+    fn claim(a: Abi, ch: usize, input: i32) void {
+        a.set(ch, P.input_index, @floatFromInt(input));
+        a.ctl[ch] = Mixer.ctl_active | Mixer.ctl_reset;
+    }
+    /// Fill external input `i` with a constant on each side.
+    fn dc(a: Abi, i: usize, l: f32, r: f32) void {
+        @memset(a.ext_in[i * 2 * Q ..][0..Q], l);
+        @memset(a.ext_in[(i * 2 + 1) * Q ..][0..Q], r);
+        a.ext_active[i] = 1;
+    }
+    fn outL(a: Abi, i: usize) f32 {
+        return a.out[i];
+    }
+    fn outR(a: Abi, i: usize) f32 {
+        return a.out[Q + i];
+    }
+    fn run(n: usize) void {
+        for (0..n) |_| daw_process();
+    }
+    fn meter(a: Abi, strip: usize, m: usize) f32 {
+        return a.meters[strip * 4 + m];
+    }
+};
+
+fn near(want: f32, got: f32, rel: f32) !void {
+    try testing.expectApproxEqRel(want, got, rel);
+}
+
+fn db(x: f32) f32 {
+    return std.math.pow(f32, 10, x / 20);
+}
+const c45: f32 = 1; // master and bus balance at centre: unity
+const ch45 = std.math.sqrt1_2; // channel constant-power pan at centre: −3 dB per side
+
+test "end to end: pan law and volume apply from the first quantum after a reset request" {
+    const a = try Abi.open(48000);
+    a.set(0, P.pan, 0.5);
+    a.set(0, P.volume_db, -6);
+    a.claim(0, 3);
+    a.dc(3, 0.25, 0.25);
+    Abi.run(2);
+    const th = 1.5 * std.math.pi / 4.0;
+    // Settings made before start apply at once: already on the second quantum (the first is
+    // partly the limiter's 71-sample look-ahead delay).
+    for (0..Q) |i| {
+        try near(0.25 * db(-6) * @cos(th) * c45, a.outL(i), 1e-5);
+        try near(0.25 * db(-6) * @sin(th) * c45, a.outR(i), 1e-5);
+    }
+    // Meters (post-fader/post-pan): peak is the louder side; RMS of DC is sqrt((L²+R²)/2) once
+    // settled; no compression.
+    const l = 0.25 * db(-6) * @cos(th);
+    const r = 0.25 * db(-6) * @sin(th);
+    try near(r, a.meter(0, 0), 1e-5);
+    try testing.expectEqual(@as(f32, 0), a.meter(0, 2));
+    Abi.run(1000); // ~2.7 s: ~9 RMS time constants
+    try near(@sqrt((l * l + r * r) / 2), a.meter(0, 1), 1e-3);
+    try testing.expectEqual(@as(f32, 0), a.meter(Params.master, 3));
+    try testing.expectEqual(@as(u32, 1002), a.status[Status.quanta]);
+}
+
+test "end to end: volume ramps without steps; -inf and mute silence" {
+    const a = try Abi.open(48000);
+    a.claim(0, 0);
+    a.dc(0, 0.5, 0.5);
+    Abi.run(4);
+    a.set(0, P.volume_db, -12);
+    Abi.run(1);
+    // The change is a ramp: consecutive samples move by a small amount.
+    var prev = a.outL(Q - 1);
+    Abi.run(1);
+    for (0..Q) |i| {
+        try testing.expect(@fabs(a.outL(i) - prev) < 0.01);
+        prev = a.outL(i);
+    }
+    Abi.run(200);
+    try near(0.5 * db(-12) * ch45 * c45, a.outL(5), 1e-5);
+    a.set(0, P.mute, 1);
+    Abi.run(200);
+    try testing.expectEqual(@as(f32, 0), a.outL(100));
+    // With the signal gone, the peak meter falls 20 dB per 1.7 s.
+    const p1 = a.meter(0, 0);
+    Abi.run(100);
+    try near(db(-20.0 * 100.0 * 128.0 / 48000.0 / 1.7), a.meter(0, 0) / p1, 1e-3);
+    a.set(0, P.mute, 0);
+    Abi.run(200);
+    try near(0.5 * db(-12) * ch45 * c45, a.outL(5), 1e-5);
+    a.set(0, P.volume_db, -std.math.inf(f32));
+    Abi.run(200);
+    try testing.expectEqual(@as(f32, 0), a.outR(100));
+}
+
+test "end to end: solo in place silences the others, buses keep working" {
+    const a = try Abi.open(48000);
+    a.set(0, P.pan, -1);
+    a.set(1, P.pan, 1);
+    a.set(1, P.send_reverb, 1);
+    a.claim(0, 0);
+    a.claim(1, 1);
+    a.dc(0, 0.1, 0.1);
+    a.dc(1, 0.2, 0.2);
+    Abi.run(3);
+    // L: channel 0 only (channel 1 and its post-pan send are hard right).
+    try near(0.1 * c45, a.outL(0), 1e-5);
+    try near(0.2 * (1 + c45) * c45, a.outR(0), 1e-5);
+    a.set(1, P.solo, 1);
+    Abi.run(200);
+    // Channel 0 (hard left) is silent; channel 1 (hard right) and its reverb send remain:
+    // L = bus0 L = 0 (the send is post-pan, so the bus gets 0 on L), R = ch1 + bus0 R.
+    try testing.expectApproxEqAbs(@as(f32, 0), a.outL(7), 1e-6);
+    try near(0.2 * (1 + c45) * c45, a.outR(7), 1e-5);
+    // A soloed-then-unclaimed channel no longer counts.
+    a.ctl[1] = 0;
+    Abi.run(200);
+    try near(0.1 * c45, a.outL(7), 1e-5);
+}
+
+test "end to end: sends -> buses -> master, bus strip and mute" {
+    const a = try Abi.open(44100);
+    a.set(2, P.send_reverb, 0.5);
+    a.set(2, P.send_delay, 0.25);
+    a.set(2, P.send_drum, 1);
+    a.claim(2, 5);
+    a.dc(5, 0.1, -0.1);
+    Abi.run(3);
+    const main = 0.1 * ch45; // channel at centre
+    const buses = (0.5 + 0.25 + 1) * main * c45; // each bus at centre
+    try near((main + buses) * c45, a.outL(0), 1e-5);
+    try near(-(main + buses) * c45, a.outR(0), 1e-5);
+    try near(0.5 * main * c45, a.meter(Params.first_bus, 0), 1e-5);
+    // Mute the drum bus and turn the delay bus down 6 dB.
+    a.set(Params.first_bus + 2, P.mute, 1);
+    a.set(Params.first_bus + 1, P.volume_db, -6);
+    Abi.run(200);
+    const buses2 = (0.5 + 0.25 * db(-6)) * main * c45;
+    try near((main + buses2) * c45, a.outL(0), 1e-5);
+    // Muting the channel silences its sends too.
+    a.set(2, P.mute, 1);
+    Abi.run(200);
+    try testing.expectEqual(@as(f32, 0), a.outL(0));
+}
+
+test "end to end: idle groups are skipped" {
+    const a = try Abi.open(48000);
+    Abi.run(1);
+    try testing.expectEqual(@as(u32, 16), a.status[Status.groups_skipped]);
+    try testing.expectEqual(@as(u32, 0), a.status[Status.groups_processed]);
+    // Claimed, EQ on, but no input: still idle (zero filter state).
+    a.set(9, P.eq_mid_db, 6);
+    a.claim(9, 4);
+    Abi.run(1);
+    try testing.expectEqual(@as(u32, 0), a.status[Status.groups_processed]);
+    // Input arrives: its group runs.
+    a.dc(4, 0.3, 0.3);
+    Abi.run(2);
+    try testing.expectEqual(@as(u32, 1), a.status[Status.groups_processed]);
+    try testing.expectEqual(@as(u32, 15), a.status[Status.groups_skipped]);
+    // Input stops: the group runs while the EQ rings out, then is skipped again.
+    a.ext_active[4] = 0;
+    var n: usize = 0;
+    while (a.status[Status.groups_processed] != 0) : (n += 1) {
+        try testing.expect(n < 500);
+        Abi.run(1);
+    }
+    Abi.run(1); // the limiter's look-ahead delay still held the last of the tail
+    try testing.expectEqual(@as(f32, 0), a.outL(0));
+}
+
+test "end to end: NaN and Inf input recover within a quantum, output stays under the ceiling" {
+    const a = try Abi.open(48000);
+    a.set(0, P.volume_db, 12);
+    a.set(0, P.eq_low_db, 12);
+    a.set(0, P.comp_ratio, 4);
+    a.set(0, P.comp_threshold_db, -30);
+    a.claim(0, 0);
+    a.dc(0, 0.01, 0.01);
+    Abi.run(400);
+    const steady = a.outL(3);
+    a.ext_in[17] = std.math.nan(f32);
+    a.ext_in[Q + 40] = std.math.inf(f32);
+    Abi.run(1);
+    try testing.expectEqual(@as(u32, 2), a.status[Status.bad_samples]);
+    a.ext_in[17] = 0.01;
+    a.ext_in[Q + 40] = 0.01;
+    for (0..Q) |i| try testing.expect(std.math.isFinite(a.outL(i)) and std.math.isFinite(a.outR(i)));
+    // The replaced samples were zeros, a brief dip the EQ and compressor shrug off.
+    Abi.run(300);
+    try near(steady, a.outL(3), 1e-4);
+    // +30 dBFS on everything: the limiter holds −1 dBFS.
+    const ceiling = db(-1);
+    a.dc(0, db(30), -db(30));
+    a.set(0, P.comp_ratio, 1);
+    for (0..50) |_| {
+        Abi.run(1);
+        for (0..2 * Q) |i| try testing.expect(@fabs(a.out[i]) <= ceiling);
+    }
+    try testing.expect(a.meter(Params.master, 3) > 20);
+    try testing.expectEqual(@as(u32, 0), a.status[Status.states_reset]);
+}
+
+test "bench: 32 active channels with EQ and compressor (ReleaseFast only)" {
+    if (@import("builtin").mode == .Debug) return error.SkipZigTest;
+    const a = try Abi.open(48000);
+    var prng = std.rand.DefaultPrng.init(7);
+    const rnd = prng.random();
+    for (0..32) |ch| {
+        a.set(ch, P.eq_low_db, 3);
+        a.set(ch, P.eq_mid_db, -4);
+        a.set(ch, P.eq_high_db, 2);
+        a.set(ch, P.comp_ratio, 4);
+        a.set(ch, P.comp_threshold_db, -20);
+        a.set(ch, P.pan, @as(f32, @floatFromInt(ch)) / 32.0 - 0.5);
+        a.set(ch, P.send_reverb, 0.2);
+        a.claim(ch, @intCast(ch));
+        for (0..2 * Q) |i| a.ext_in[ch * 2 * Q + i] = (rnd.float(f32) * 2 - 1) * 0.3;
+        a.ext_active[ch] = 1;
+    }
+    Abi.run(200);
+    const n = 20000;
+    var timer = try std.time.Timer.start();
+    Abi.run(n);
+    const ns = timer.read();
+    try testing.expectEqual(@as(u32, 8), a.status[Status.groups_processed]);
+    std.debug.print("\nbench: 32 channels EQ+comp: {d} ns/quantum ({d:.1}x realtime at 48 kHz)\n", .{
+        ns / n,
+        (128.0 / 48000.0) * 1e9 / (@as(f64, @floatFromInt(ns)) / n),
+    });
+}
