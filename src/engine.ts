@@ -592,7 +592,7 @@ export class Engine extends EventTarget {
    */
   flush(): Promise<void> {
     if (this.shared || !this.node) return Promise.resolve();
-    const id = this.postSync(true);
+    const id = this.postSync(true, true);
     return new Promise((resolve) => this.ackWaiters.set(id, resolve));
   }
 
@@ -738,36 +738,44 @@ export class Engine extends EventTarget {
 
   // ---- fallback path: one batched message per animation frame ----
 
+  /**
+   * Called for every change and note, so it allocates nothing: the callback is made once (a closure
+   * created here would make V8 allocate this function's context on every call, even on early return).
+   */
   private scheduleFlush(): void {
     if (this.flushScheduled || !this.node) return;
     this.flushScheduled = true;
-    const run = () => {
-      this.flushScheduled = false;
-      const now = performance.now();
-      const dirty = Atomics.load(this.block.header, H_SEQ) !== this.lastSentSeq || ringAvailable(this.block) > 0;
-      const metersDue = now - this.meterWanted < 1000 && now - this.lastMeterPoll >= 1000 / 30;
-      if (dirty || metersDue) {
-        if (metersDue) this.lastMeterPoll = now;
-        this.postSync();
-      }
-      if (now - this.meterWanted < 1000) this.scheduleFlush(); // keep polling while meters are read
-    };
     if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
-      requestAnimationFrame(run);
+      requestAnimationFrame(this.runFlush);
     } else {
-      setTimeout(run, 16);
+      setTimeout(this.runFlush, 16);
     }
   }
 
-  /** Sends claims, parameters and pending notes in one message; returns its id. */
-  private postSync(wantAck = false): number {
+  private readonly runFlush = (): void => {
+    this.flushScheduled = false;
+    const now = performance.now();
+    const dirty = Atomics.load(this.block.header, H_SEQ) !== this.lastSentSeq || ringAvailable(this.block) > 0;
+    const metersDue = now - this.meterWanted < 1000 && now - this.lastMeterPoll >= 1000 / 30;
+    if (dirty || metersDue) {
+      if (metersDue) this.lastMeterPoll = now;
+      this.postSync(false, metersDue);
+    }
+    if (now - this.meterWanted < 1000) this.scheduleFlush(); // keep polling while meters are read
+  };
+
+  /**
+   * Sends claims, parameters and pending notes in one message; returns its id. The worklet answers
+   * (with meters and status) only when asked: `meters` at most 30 times a second, `ack` on flush().
+   */
+  private postSync(wantAck = false, wantMeters = false): number {
     if (!this.node) return 0;
     const id = ++this.flushId;
     this.lastSentSeq = Atomics.load(this.block.header, H_SEQ);
     const n = ringDrain(this.block, this.noteScratch, this.noteScratch.length / NOTE_WORDS);
     const state = new Uint8Array(this.block.buffer.slice(SYNC_BEGIN, SYNC_END));
     const notes = n > 0 ? this.noteScratch.slice(0, n * NOTE_WORDS) : null;
-    this.node.port.postMessage({ type: 'sync', id, ack: wantAck, state, notes }, notes ? [state.buffer, notes.buffer] : [state.buffer]);
+    this.node.port.postMessage({ type: 'sync', id, reply: wantAck || wantMeters, state, notes }, notes ? [state.buffer, notes.buffer] : [state.buffer]);
     this.messagesPosted++;
     return id;
   }
@@ -789,10 +797,8 @@ export class Engine extends EventTarget {
         if (d.meters) new Uint8Array(this.block.buffer, METERS_BEGIN, METERS_END - METERS_BEGIN).set(new Uint8Array(d.meters));
         if (d.header) for (let i = H_QUANTA; i < HEADER_INTS; i++) this.block.header[i] = d.header[i];
         if (d.id !== undefined) {
-          const w = this.ackWaiters.get(d.id);
-          // acks are in order: everything up to this id has been applied
+          // Replies come in order: every message up to this id has been applied.
           for (const [k, fn] of this.ackWaiters) if (k <= d.id) { fn(); this.ackWaiters.delete(k); }
-          void w;
         }
         break;
     }

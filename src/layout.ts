@@ -57,6 +57,12 @@ export interface BlockViews {
   readonly meters: Float32Array;
   readonly notesU32: Uint32Array;
   readonly notesF32: Float32Array;
+  /**
+   * One view per ring record, made once: the consumer copies records with TypedArray.set (a
+   * memcpy). Copying word by word would read the float bits of pitch as numbers above 2^30, which
+   * V8's unoptimised tiers box as heap numbers: an allocation on the audio thread.
+   */
+  readonly noteRecords: readonly Uint32Array[];
 }
 
 export function blockViews(buffer: ArrayBufferLike): BlockViews {
@@ -71,6 +77,7 @@ export function blockViews(buffer: ArrayBufferLike): BlockViews {
     meters: new Float32Array(buffer, B_METERS, NUM_STRIPS * METER_STRIDE),
     notesU32: new Uint32Array(buffer, B_NOTES, NOTE_RING * NOTE_WORDS),
     notesF32: new Float32Array(buffer, B_NOTES, NOTE_RING * NOTE_WORDS),
+    noteRecords: Array.from({ length: NOTE_RING }, (_, i) => new Uint32Array(buffer, B_NOTES + i * NOTE_WORDS * 4, NOTE_WORDS)),
   };
 }
 

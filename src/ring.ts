@@ -34,9 +34,10 @@ export function ringPush(
   u[o + 2] = id >>> 0;
   b.notesF32[o + 3] = pitch;
   b.notesF32[o + 4] = velocity;
+  // Integer-only arithmetic: a double result (f % 2^32, f / 2^32) is boxed by V8's unoptimised tiers.
   const f = frame > 0 ? Math.floor(frame) : 0;
-  u[o + 5] = f % 4294967296;
-  u[o + 6] = Math.floor(f / 4294967296);
+  u[o + 5] = f >>> 0; // ToUint32: f mod 2^32
+  u[o + 6] = f > 4294967295 ? Math.floor(f / 4294967296) : 0;
   u[o + 7] = 0;
   Atomics.store(b.header, H_RING_WRITE, (w + 1) | 0);
   return true;
@@ -49,19 +50,16 @@ export function ringAvailable(b: BlockViews): number {
 
 /**
  * Consumer side: copies up to `max` records into `dest` (Uint32Array, NOTE_WORDS words each) and
- * returns how many. Copies word by word: no subarray, no allocation.
+ * returns how many. Each record moves with TypedArray.set from a view made once (no subarray, no
+ * number boxed): nothing is allocated.
  */
 export function ringDrain(b: BlockViews, dest: Uint32Array, max: number): number {
   const w = Atomics.load(b.header, H_RING_WRITE);
   const r = Atomics.load(b.header, H_RING_READ);
   let n = (w - r) | 0;
   if (n > max) n = max;
-  const u = b.notesU32;
-  for (let i = 0; i < n; i++) {
-    const o = ((r + i) & MASK) * NOTE_WORDS;
-    const d = i * NOTE_WORDS;
-    for (let k = 0; k < NOTE_WORDS; k++) dest[d + k] = u[o + k];
-  }
+  const records = b.noteRecords;
+  for (let i = 0; i < n; i++) dest.set(records[(r + i) & MASK], i * NOTE_WORDS);
   Atomics.store(b.header, H_RING_READ, (r + n) | 0);
   return n;
 }

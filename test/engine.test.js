@@ -139,6 +139,21 @@ describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without 
     expect(m.peakDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE), 0.5);
     expect(m.rmsDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE * CENTRE), 1);
     expect(e.master.meter().peakDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE), 0.5);
+    if (!e.shared) {
+      // Fallback path: meters come back at most 30 times a second, even with a fader moving and
+      // meters read on every frame.
+      let replies = 0;
+      e.node.port.addEventListener('message', () => replies++);
+      const t0 = performance.now();
+      let frames = 0;
+      while (performance.now() - t0 < 1000) {
+        ch.set('pan', (frames++ % 10) / 100);
+        ch.meter();
+        await nextFrame();
+      }
+      expect(frames).to.be.above(40);
+      expect(replies).to.be.within(10, 32);
+    }
     await e.close();
   });
 

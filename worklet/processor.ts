@@ -130,7 +130,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   }
 
   /** Fallback path (no shared memory): one batched message per animation frame. Not real-time code. */
-  private onMessage(d: { type: string; id: number; ack: boolean; state: Uint8Array; notes: Uint32Array | null }): void {
+  private onMessage(d: { type: string; id: number; reply: boolean; state: Uint8Array; notes: Uint32Array | null }): void {
     if (d.type !== 'sync') return;
     this.messages++;
     this.syncBytes.set(d.state);
@@ -143,6 +143,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       }
     }
     this.b.header[H_PORT_MESSAGES] = this.messages;
+    if (!d.reply) return;
     const meters = this.b.buffer.slice(METERS_BEGIN, METERS_END) as ArrayBuffer;
     this.port.postMessage({ type: 'meters', id: d.id, meters, header: this.b.header.slice() }, [meters]);
   }
@@ -194,8 +195,10 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     }
 
     // 4. One call for the whole mix.
-    this.wFrame[0] = currentFrame % 4294967296;
-    this.wFrame[1] = Math.floor(currentFrame / 4294967296);
+    // Integer-only (a double intermediate would be boxed until process() is optimised).
+    const frame = currentFrame;
+    this.wFrame[0] = frame >>> 0;
+    this.wFrame[1] = frame > 4294967295 ? Math.floor(frame / 4294967296) : 0;
     this.dsp.daw_process();
 
     // 5. Out.
@@ -208,8 +211,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     const st = this.wStatus;
     this.quanta++;
     h[H_QUANTA] = this.quanta;
-    h[H_FRAME_LO] = (currentFrame + QUANTUM) % 4294967296;
-    h[H_FRAME_HI] = Math.floor((currentFrame + QUANTUM) / 4294967296);
+    const next = frame + QUANTUM;
+    h[H_FRAME_LO] = next | 0; // same 32 bits as next mod 2^32
+    h[H_FRAME_HI] = next > 4294967295 ? Math.floor(next / 4294967296) : 0;
     h[H_NONFINITE] = st[S_NONFINITE];
     h[H_STATE_RESETS] = st[S_RESETS];
     h[H_ACTIVE_GROUPS] = st[S_ACTIVE_GROUPS];
