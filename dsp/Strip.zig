@@ -143,6 +143,9 @@ peak: V = @splat(0),
 ms: V = @splat(0),
 peak_decay: f32 = 1,
 rms_coef: f32 = 0,
+/// The same over a whole quantum (peak_decay^128, rms_coef^128).
+peak_decay_q: f32 = 1,
+rms_coef_q: f32 = 0,
 /// The master meters after its limiter (in the mixer), so its strip does not meter.
 meter_enabled: bool = true,
 /// Lanes whose state and smoothers snap on the next `update` (all lanes after init).
@@ -155,6 +158,8 @@ pub fn init(role: Role, strips: [lanes]i32, sample_rate: f32) Strip {
     // Peak falls 20 dB (×0.1) in 1.7 s; RMS one-pole τ = 300 ms.
     self.peak_decay = @floatCast(std.math.pow(f64, 0.1, 1.0 / (1.7 * @as(f64, sample_rate))));
     self.rms_coef = @floatCast(@exp(-1.0 / (0.3 * @as(f64, sample_rate))));
+    self.peak_decay_q = std.math.pow(f32, self.peak_decay, Lanes.quantum);
+    self.rms_coef_q = std.math.pow(f32, self.rms_coef, Lanes.quantum);
     self.meter_enabled = role != .master;
     if (role != .channel) {
         self.pan_l = @splat(1); // balance at centre
@@ -289,6 +294,7 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
 pub fn resetLaneState(self: *Strip, k: usize) void {
     for (&self.eq) |*e| e.resetLane(k);
     self.comp.gs[k] = 0;
+    self.comp.g_lin[k] = 1;
     self.peak[k] = 0;
     self.ms[k] = 0;
 }
@@ -336,20 +342,29 @@ pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
         var gl = self.g_l.prev;
         var gr = self.g_r.prev;
         if (self.meter_enabled) {
-            var peak = self.peak;
-            var ms = self.ms;
-            const pd = splat(self.peak_decay);
-            const rc = splat(1 - self.rms_coef);
-            for (&buf.l, &buf.r) |*l, *r| {
-                gl += dl;
-                gr += dr;
-                l.* *= gl;
-                r.* *= gr;
-                peak = @max(@max(@fabs(l.*), @fabs(r.*)), peak * pd);
-                ms += rc * ((l.* * l.* + r.* * r.*) * splat(0.5) - ms);
+            // Meter ballistics per quantum (2.7 ms steps; the UI reads at most 60 times a second):
+            // the block's peak and mean square are accumulated here without a per-sample
+            // recurrence, then the peak falls by peak_decay^128 and the mean square takes one
+            // one-pole step of rms_coef^128 toward the block's mean (exact for steady signals).
+            var blk_peak: V = @splat(0);
+            var sq0: V = @splat(0);
+            var sq1: V = @splat(0);
+            var i: usize = 0;
+            while (i < Lanes.quantum) : (i += 2) {
+                inline for (0..2) |j| {
+                    gl += dl;
+                    gr += dr;
+                    const l = buf.l[i + j] * gl;
+                    const r = buf.r[i + j] * gr;
+                    buf.l[i + j] = l;
+                    buf.r[i + j] = r;
+                    blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
+                    if (j == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
+                }
             }
-            self.peak = peak;
-            self.ms = ms;
+            self.peak = simd.fmax(blk_peak, self.peak * splat(self.peak_decay_q));
+            const mean = (sq0 + sq1) * splat(0.5 / @as(f32, Lanes.quantum));
+            self.ms = mean + (self.ms - mean) * splat(self.rms_coef_q);
         } else {
             for (&buf.l, &buf.r) |*l, *r| {
                 gl += dl;
@@ -366,8 +381,8 @@ pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
 /// compressor release analytically, ramps advance.
 pub fn skip(self: *Strip, counts: *Counts) void {
     const n = Lanes.quantum;
-    self.peak *= splat(std.math.pow(f32, self.peak_decay, n));
-    self.ms *= splat(std.math.pow(f32, self.rms_coef, n));
+    self.peak *= splat(self.peak_decay_q);
+    self.ms *= splat(self.rms_coef_q);
     self.comp.releaseSilent(n);
     self.endQuantum(counts);
 }
