@@ -19,8 +19,10 @@ function typescript() {
     },
     async transform(code, id) {
       if (!id.endsWith('.ts')) return null;
+      // useDefineForClassFields false, as in tsconfig.json: with define semantics a class field would
+      // shadow a Lit reactive property's accessor and silently stop it reacting.
       const r = await transform(code, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: true, sourcefile: id,
-        define: { DEV_MODE: 'false' } });
+        tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } }, define: { DEV_MODE: 'false' } });
       return { code: r.code, map: r.map };
     },
   };
