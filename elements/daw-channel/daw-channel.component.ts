@@ -1,0 +1,225 @@
+import { LitElement, html, type PropertyDeclarations } from 'lit';
+import { STRIP_PARAMS, type Channel, type Meter, type StripParamName } from '../../src/index.js';
+import { EngineController, FrameController } from '../shared/engine.js';
+import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
+import { slider } from '../shared/slider.js';
+import { base, meterFraction } from '../shared/styles.js';
+import styles from './daw-channel.styles.js';
+
+/** Channel parameters: every strip parameter of scope 'all' or 'channel' that is not internal. */
+const DEFS: ParamDef[] = defsOf(STRIP_PARAMS.filter((p) => !p.internal && (p.scope === 'all' || p.scope === 'channel')));
+
+type BoolParam = 'mute' | 'solo' | 'invert';
+type ChannelParamName = Exclude<StripParamName, 'limiterCeilingDb' | 'limiterReleaseMs' | 'inputIndex'>;
+/** The parameter properties DawChannel gets from STRIP_PARAMS (declared below, generated at runtime). */
+export type ChannelParams = { [K in ChannelParamName]: K extends BoolParam ? boolean : number };
+
+const SILENT: Meter = { peakDb: -Infinity, rmsDb: -Infinity, gainReductionDb: 0 };
+const MEDIA_KEY = Symbol.for('daw-elements.media-sources');
+/** One MediaElementAudioSourceNode per media element, ever (the browser allows only one), shared by every copy of the script. */
+const mediaSources: WeakMap<HTMLMediaElement, MediaElementAudioSourceNode> =
+  ((globalThis as Record<symbol, unknown>)[MEDIA_KEY] as WeakMap<HTMLMediaElement, MediaElementAudioSourceNode>) ??
+  ((globalThis as Record<symbol, unknown>)[MEDIA_KEY] = new WeakMap());
+
+const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
+
+/**
+ * @summary A mixer channel strip: claims one channel of the page's engine while it is in the document.
+ *
+ * @description Every channel parameter is an attribute (kebab-case, e.g. `volume-db`, `eq-high-db`,
+ * `comp-threshold-db`, `send-reverb`) and a camelCase property; `mute`, `solo` and `invert` are
+ * boolean attributes (`mute` and `solo` reflect). Invalid values are clamped (out of range) or
+ * ignored (not a number) and reported with `daw-error`. `<daw-synth>` children play into the
+ * channel. Removing the element frees the channel after the current task; moving it keeps the
+ * channel, its slot and its parameters.
+ *
+ * @attr label - Name shown on the strip.
+ * @attr headless - Render no strip, only the children (the channel still works).
+ *
+ * @slot - Content shown below the strip, typically a `<daw-synth keyboard>`.
+ * @attr source - CSS selector of an `<audio>` or `<video>` element to feed into the channel (the
+ *   `source` property also takes an AudioNode of the engine's context).
+ *
+ * @event daw-error - A value was invalid or out of range, the engine has no free channel, or the
+ *   source could not be connected. `detail: { code, message, attribute, value, range }`.
+ *
+ * @csspart strip - The strip container.
+ * @csspart label - The channel name.
+ * @csspart fader - The volume slider.
+ * @csspart pan - The pan slider.
+ * @csspart mute - The mute toggle (also `button`).
+ * @csspart solo - The solo toggle (also `button`).
+ * @csspart button - Every toggle button.
+ * @csspart meter - The level meter (peak and RMS).
+ * @csspart gain-reduction - The compressor's gain-reduction readout.
+ * @csspart eq - The EQ section (`<details>`).
+ * @csspart compressor - The compressor section (`<details>`).
+ * @csspart control - Each labelled control; @csspart slider - each EQ/compressor slider.
+ *
+ * @cssproperty --daw-surface - Strip background. @cssproperty --daw-text - Text colour.
+ * @cssproperty --daw-text-dim - Secondary text. @cssproperty --daw-accent - Slider and active-toggle colour.
+ * @cssproperty --daw-border - Border colour. @cssproperty --daw-radius - Corner radius.
+ * @cssproperty --daw-font - Font shorthand. @cssproperty --daw-focus-ring - Focus outline colour.
+ * @cssproperty --daw-strip-width - Strip width. @cssproperty --daw-fader-height - Fader length.
+ * @cssproperty --daw-meter-width - Meter width. @cssproperty --daw-meter-bg - Meter background.
+ * @cssproperty --daw-meter-color - RMS bar colour. @cssproperty --daw-meter-peak-color - Peak bar colour.
+ * @cssproperty --daw-mute-color - Mute on. @cssproperty --daw-solo-color - Solo on.
+ * @cssproperty --daw-button-bg - Button background.
+ */
+export class DawChannel extends LitElement {
+  static styles = [base, styles];
+  static properties: PropertyDeclarations = {
+    ...declare(DEFS, ['mute', 'solo']),
+    label: {},
+    headless: { type: Boolean, reflect: true },
+    source: {},
+  };
+
+  // Reactive properties are `declare`d and set in the constructor: a class field would shadow Lit's
+  // accessor when the build uses define semantics for class fields (esbuild at ES2022 does).
+  /** Name shown on the strip (and the engine channel's label). */
+  declare label: string;
+  /** Render nothing; the channel still works. */
+  declare headless: boolean;
+  /** CSS selector of an `<audio>`/`<video>`, or an AudioNode of the engine's context. */
+  declare source: string | AudioNode | null;
+
+  private _channel: Channel | null = null;
+  private releaseTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  private connectedSource: AudioNode | null = null;
+  private lastAria = 0;
+  protected readonly engineCtl = new EngineController(this, () => this.attachSource());
+  protected readonly params = new ParamController(this, DEFS, (def, v) => this._channel?.set(def.spec.name, v));
+
+  constructor() {
+    super();
+    this.label = '';
+    this.headless = false;
+    this.source = null;
+    new FrameController(this, (now) => this.drawMeter(now));
+  }
+
+  /** The engine channel while the element is connected (null if none could be claimed). */
+  get channel(): Channel | null {
+    return this._channel;
+  }
+
+  /** Current levels of the channel (silence when it has none). */
+  meter(): Meter {
+    return this._channel ? this._channel.meter() : SILENT;
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    if (this.releaseTimer) {
+      clearTimeout(this.releaseTimer); // moved in the DOM: keep the channel
+      this.releaseTimer = 0;
+    }
+    if (this._channel) return;
+    this.params.sync(); // validate attributes before the claim so the channel starts at them
+    try {
+      this._channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as Partial<Record<StripParamName, number>>) });
+    } catch (e) {
+      emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
+      return;
+    }
+    // <daw-synth> children that connected before this element was upgraded route themselves now.
+    this.querySelectorAll('daw-synth').forEach((s) => (s as unknown as { reroute?(): void }).reroute?.());
+    this.attachSource();
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // Deferred to the next task: a DOM move (remove + insert) reconnects first and keeps everything.
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = 0;
+      this.connectedSource = null;
+      this._channel?.dispose();
+      this._channel = null;
+    });
+  }
+
+  protected willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('label') && this._channel) this._channel.label = this.label;
+    if (changed.has('source')) this.attachSource();
+  }
+
+  /** Connects `source` once the engine has a context; swaps the previous source out. */
+  private attachSource(): void {
+    const ch = this._channel;
+    const ctx = this.engineCtl.engine.context;
+    if (!ch || !ctx || !this.isConnected) return;
+    let node: AudioNode | null = null;
+    try {
+      if (typeof this.source === 'string' && this.source) {
+        const media = (this.getRootNode() as ParentNode).querySelector?.(this.source) ?? document.querySelector(this.source);
+        if (!(media instanceof HTMLMediaElement)) throw new TypeError(`no <audio> or <video> matches '${this.source}'`);
+        node = mediaSources.get(media) ?? null;
+        if (!node) mediaSources.set(media, (node = new MediaElementAudioSourceNode(ctx as AudioContext, { mediaElement: media })));
+      } else if (this.source && typeof this.source === 'object') {
+        node = this.source;
+      }
+      if (node === this.connectedSource) return;
+      if (this.connectedSource) ch.disconnectSource(this.connectedSource);
+      this.connectedSource = null;
+      if (node) {
+        ch.connectSource(node);
+        this.connectedSource = node;
+      }
+    } catch (e) {
+      emitError(this, { code: 'invalid-value', attribute: 'source', value: this.source, range: 'a CSS selector of an <audio>/<video>, or an AudioNode of the engine\'s context', message: `<daw-channel> source: ${(e as Error).message}`, error: e });
+    }
+  }
+
+  /** Meters are written straight into styles on animation frames; ARIA values at 4 Hz. */
+  private drawMeter(now: number): void {
+    const root = this.renderRoot as ShadowRoot;
+    if (this.headless || !this._channel || this.engineCtl.engine.state !== 'running' || !root.querySelector) return;
+    const m = this._channel.meter();
+    const bars = root.querySelectorAll<HTMLElement>('.meter > div');
+    if (bars.length < 2) return;
+    bars[0].style.transform = `scaleY(${meterFraction(m.rmsDb)})`;
+    bars[1].style.transform = `scaleY(${meterFraction(m.peakDb)})`;
+    if (now - this.lastAria < 250) return;
+    this.lastAria = now;
+    const meter = bars[0].parentElement!;
+    meter.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, Math.min(6, m.peakDb)))));
+    meter.setAttribute('aria-valuetext', `peak ${fmtDb(m.peakDb)}, RMS ${fmtDb(m.rmsDb)}`);
+    root.querySelector('.gr')!.textContent = `GR ${m.gainReductionDb.toFixed(1)} dB`;
+  }
+
+  private toggle(prop: 'mute' | 'solo', text: string) {
+    const on = this.params.values[prop] === 1;
+    return html`<button part="${prop} button" class=${prop} aria-pressed=${on} aria-label=${text}
+      @click=${() => this.params.set(prop, on ? 0 : 1)}>${text[0]}</button>`;
+  }
+
+  render() {
+    if (this.headless) return html`<slot></slot>`; // no strip; children (a synth's keyboard) still show
+    const p = this.params;
+    return html`<div part="strip" class="strip" role="group" aria-label=${this.label || 'Channel'}>
+      <div part="label" class="label">${this.label}</div>
+      ${slider(p, 'pan', 'Pan', 'pan')}
+      <div class="main">
+        ${slider(p, 'volumeDb', 'Volume', 'fader', true)}
+        <div part="meter" class="meter" role="meter" aria-label="Level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60"
+          aria-valuetext="silent"><div class="rms"></div><div class="peak"></div></div>
+      </div>
+      <div class="toggles">${this.toggle('mute', 'Mute')}${this.toggle('solo', 'Solo')}</div>
+      <div part="gain-reduction" class="gr" aria-label="Gain reduction">GR 0.0 dB</div>
+      <details part="eq"><summary>EQ</summary>
+        ${slider(p, 'eqLowDb', 'Low', 'slider')}${slider(p, 'eqLowHz', 'Low freq', 'slider')}
+        ${slider(p, 'eqMidDb', 'Mid', 'slider')}${slider(p, 'eqMidHz', 'Mid freq', 'slider')}${slider(p, 'eqMidQ', 'Mid Q', 'slider')}
+        ${slider(p, 'eqHighDb', 'High', 'slider')}${slider(p, 'eqHighHz', 'High freq', 'slider')}
+      </details>
+      <details part="compressor"><summary>Compressor</summary>
+        ${slider(p, 'compThresholdDb', 'Threshold', 'slider')}${slider(p, 'compRatio', 'Ratio', 'slider')}
+        ${slider(p, 'compKneeDb', 'Knee', 'slider')}${slider(p, 'compAttackMs', 'Attack', 'slider')}
+        ${slider(p, 'compReleaseMs', 'Release', 'slider')}${slider(p, 'compMakeupDb', 'Make-up', 'slider')}
+      </details>
+    </div><slot></slot>`;
+  }
+}
+
+// The parameter properties are declared from STRIP_PARAMS above; this gives them their types.
+export interface DawChannel extends ChannelParams {}

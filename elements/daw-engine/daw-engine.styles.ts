@@ -1,0 +1,18 @@
+import { css } from 'lit';
+
+export default css`
+  :host { display: block; }
+  .face {
+    display: flex; flex-wrap: wrap; align-items: center; gap: 8px 12px; padding: 6px 10px; background: var(--_bg);
+    border: 1px solid var(--_line); border-radius: var(--_radius);
+  }
+  .status { font-weight: 600; }
+  .status[data-state='running'] { color: var(--daw-ok-color, #3ccf6e); }
+  .status[data-state='error'] { color: var(--daw-error-color, #ff6b6b); }
+  .ctl { grid-template-columns: auto 9rem auto; align-items: center; gap: 6px; }
+  .meter { height: 10px; width: 9rem; min-height: 0; }
+  .meter > div { transform-origin: left; transform: scaleX(0); }
+  .load { color: var(--_dim); font-variant-numeric: tabular-nums; }
+  button.start { background: var(--_accent); color: var(--daw-accent-text, #0b1220); font-weight: 600; }
+  .content { display: block; }
+`;

@@ -1,0 +1,16 @@
+import { define } from '../shared/define.js';
+import { DawEngine } from './daw-engine.component.js';
+
+export { DawEngine };
+define('daw-engine', DawEngine);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'daw-engine': DawEngine;
+  }
+  interface GlobalEventHandlersEventMap {
+    'daw-error': CustomEvent<import('../shared/params.js').DawElementErrorDetail>;
+    'daw-ready': CustomEvent<{ engine: import('../../src/index.js').Engine }>;
+    'daw-statechange': CustomEvent<{ state: import('../../src/index.js').EngineState }>;
+  }
+}

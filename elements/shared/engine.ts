@@ -1,0 +1,96 @@
+/**
+ * Page-level helpers every element shares: the one engine, starting it on the first gesture, and
+ * the reactive controller through which an element follows the engine's state.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { getEngine, type Engine } from '../../src/index.js';
+
+const ARMED = Symbol.for('daw-elements.gesture-armed');
+const LATENCY = ['interactive', 'balanced', 'playback'];
+
+/** Parses `latency-hint`: a category name or a positive number of seconds; undefined if invalid. */
+export function parseLatencyHint(s: string | null | undefined): AudioContextLatencyCategory | number | undefined {
+  if (s == null) return undefined;
+  if (LATENCY.includes(s)) return s as AudioContextLatencyCategory;
+  const n = Number(s);
+  return s.trim() !== '' && n > 0 && n < 10 ? n : undefined;
+}
+
+/**
+ * Creates the context with the page's `latency-hint` (from the first `<daw-engine latency-hint>`)
+ * when there is none yet. Must run inside a user gesture, before engine.start().
+ */
+function prime(e: Engine): void {
+  if (e.context || typeof AudioContext !== 'function') return;
+  const hint = parseLatencyHint(document.querySelector('daw-engine[latency-hint]')?.getAttribute('latency-hint'));
+  if (hint !== undefined) e.context = new AudioContext({ latencyHint: hint });
+}
+
+/** Starts the page's engine; call it synchronously inside a user gesture (autoplay policy). */
+export function startEngine(): Promise<void> {
+  const e = getEngine();
+  if (e.state === 'idle') prime(e);
+  return e.start();
+}
+
+/**
+ * Makes the first pointerdown/keydown/touchend anywhere on the page start the engine (once per
+ * engine, whichever element or copy of the script connects first). A capture listener on window runs
+ * before the engine's own one on document, so the context gets the page's latency hint.
+ */
+export function armGesture(): void {
+  const e = getEngine() as Engine & { [ARMED]?: boolean };
+  if (e[ARMED] || e.state !== 'idle') return;
+  e[ARMED] = true;
+  const events = ['pointerdown', 'keydown', 'touchend'];
+  const once = () => {
+    events.forEach((t) => window.removeEventListener(t, once, true));
+    if (e.state === 'idle') prime(e);
+  };
+  events.forEach((t) => window.addEventListener(t, once, { capture: true, passive: true }));
+  e.startOnGesture();
+}
+
+/** Follows the engine while the host is connected: arms the gesture start and re-renders on state changes. */
+export class EngineController implements ReactiveController {
+  readonly engine: Engine = getEngine();
+  private readonly onEvent = (ev: Event) => this.listener(ev);
+
+  constructor(private readonly host: ReactiveControllerHost & EventTarget, private readonly listener: (ev: Event) => void = () => host.requestUpdate()) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    armGesture();
+    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.addEventListener(t, this.onEvent);
+  }
+
+  hostDisconnected(): void {
+    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.removeEventListener(t, this.onEvent);
+  }
+}
+
+/** One requestAnimationFrame loop for every element on the page (per copy of the script). */
+const subscribers = new Set<(now: number) => void>();
+let raf = 0;
+function tick(now: number): void {
+  raf = 0;
+  subscribers.forEach((f) => f(now));
+  if (subscribers.size) raf = requestAnimationFrame(tick);
+}
+
+/** Calls `fn` on every animation frame while the host is connected (for meters: writes styles, no re-render). */
+export class FrameController implements ReactiveController {
+  constructor(host: ReactiveControllerHost, private readonly fn: (now: number) => void) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    subscribers.add(this.fn);
+    if (!raf) raf = requestAnimationFrame(tick);
+  }
+
+  hostDisconnected(): void {
+    subscribers.delete(this.fn);
+  }
+}

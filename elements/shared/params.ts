@@ -1,0 +1,119 @@
+/**
+ * Parameters as attributes: Lit property declarations generated from the engine's parameter table,
+ * and the controller that validates every value (checkParam) before anything reaches the engine.
+ */
+import type { PropertyDeclaration, PropertyDeclarations, ReactiveController, ReactiveControllerHost } from 'lit';
+import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
+
+/** Detail of the `daw-error` events the elements fire. */
+export interface DawElementErrorDetail {
+  /** 'invalid-value' (ignored), 'out-of-range' (clamped), 'not-running', 'capacity', 'unsupported', 'load-failed', ... */
+  code: string;
+  message: string;
+  /** The attribute concerned (also for property sets), e.g. 'volume-db'. */
+  attribute?: string;
+  value?: unknown;
+  /** Valid range, e.g. '-24 to 24 dB' or 'sine | triangle | saw | square | pulse'. */
+  range?: string;
+  error?: unknown;
+}
+
+/** Fires a bubbling, composed `daw-error` with an object detail. */
+export function emitError(el: EventTarget, detail: DawElementErrorDetail): void {
+  el.dispatchEvent(new CustomEvent('daw-error', { detail, bubbles: true, composed: true }));
+}
+
+/** One element property bound to one engine parameter. */
+export interface ParamDef {
+  prop: string;
+  attr: string;
+  spec: ParamSpec;
+}
+
+export const defsOf = (specs: readonly ParamSpec[]): ParamDef[] => specs.map((spec) => ({ prop: spec.name, attr: spec.attribute, spec }));
+
+/** Attribute text to number; text that is not a number stays text so the error can quote it. */
+const numberConverter = {
+  fromAttribute(s: string | null): unknown {
+    if (s === null) return undefined;
+    const t = s.trim();
+    if (/^-inf(inity)?$/i.test(t)) return -Infinity;
+    const n = Number(t);
+    return t !== '' && !Number.isNaN(n) ? n : s;
+  },
+};
+
+/** Lit property declarations: booleans as boolean attributes, enums as text, the rest as numbers. */
+export function declare(defs: ParamDef[], reflect: string[] = []): PropertyDeclarations {
+  const out: Record<string, PropertyDeclaration> = {};
+  for (const { prop, attr, spec } of defs) {
+    out[prop] = spec.unit === 'bool' ? { type: Boolean, attribute: attr, reflect: reflect.includes(prop) }
+      : spec.values ? { attribute: attr } : { attribute: attr, converter: numberConverter };
+  }
+  return out;
+}
+
+/** The property's value for engine value `v` (booleans as booleans, enums by name). */
+export const external = (spec: ParamSpec, v: number): unknown => (spec.unit === 'bool' ? v === 1 : spec.values ? spec.values[v] : v);
+
+/**
+ * Validates the host's parameter properties before each update (and on demand with sync()): a valid
+ * value is written through `write`; an out-of-range one is clamped and reported; a value of the wrong
+ * kind is reported and the property goes back to the previous valid value. `values` always holds
+ * the valid engine values.
+ */
+export class ParamController implements ReactiveController {
+  readonly values: Record<string, number> = {};
+  private readonly seen: Record<string, unknown> = {};
+  private readonly host: ReactiveControllerHost & HTMLElement & Record<string, unknown>;
+
+  constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void) {
+    this.host = host as ReactiveControllerHost & HTMLElement & Record<string, unknown>;
+    host.addController(this);
+    for (const { prop, spec } of defs) {
+      this.values[prop] = spec.default;
+      this.host[prop] = this.seen[prop] = external(spec, spec.default);
+    }
+  }
+
+  hostUpdate(): void {
+    this.sync();
+  }
+
+  /** Validates every property that changed since the last call. */
+  sync(): void {
+    const h = this.host;
+    for (const def of this.defs) {
+      const { prop, attr, spec } = def;
+      const input = h[prop];
+      if (Object.is(input, this.seen[prop])) continue;
+      let v = spec.default;
+      if (input != null) {
+        try {
+          const r = checkParam(spec, input, `<${h.localName}>`);
+          v = r.value;
+          if (r.clamped) {
+            emitError(h, { code: 'out-of-range', attribute: attr, value: input, range: describeRange(spec),
+              message: `<${h.localName}> ${attr}: ${String(input)} is outside ${describeRange(spec)}; using ${v}` });
+          }
+        } catch (e) {
+          emitError(h, { code: 'invalid-value', attribute: attr, value: input, range: describeRange(spec),
+            message: `<${h.localName}> ${attr}: ${typeof input === 'string' ? `'${input}'` : String(input)} is not valid (${describeRange(spec)}); keeping ${String(external(spec, this.values[prop]))}` });
+          h[prop] = this.seen[prop] = external(spec, this.values[prop]);
+          continue;
+        }
+      }
+      h[prop] = this.seen[prop] = external(spec, v);
+      this.values[prop] = v;
+      this.write(def, v);
+    }
+  }
+
+  /** Sets a parameter from a control (slider, button) as if the page had set the property. */
+  set(prop: string, v: number): void {
+    const def = this.defs.find((d) => d.prop === prop)!;
+    this.host[prop] = external(def.spec, v);
+    this.sync();
+    this.host.requestUpdate();
+  }
+}

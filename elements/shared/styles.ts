@@ -1,0 +1,39 @@
+/** Design tokens (`--daw-*`, each with a default) and the control styles every element shares. */
+import { css } from 'lit';
+
+export const base = css`
+  :host {
+    --_bg: var(--daw-surface, #20232a);
+    --_fg: var(--daw-text, #e6e8ee);
+    --_dim: var(--daw-text-dim, #9aa0ad);
+    --_accent: var(--daw-accent, #4fa3ff);
+    --_line: var(--daw-border, #3a3f4a);
+    --_radius: var(--daw-radius, 6px);
+    --_focus: var(--daw-focus-ring, #ffcc33);
+    color: var(--_fg);
+    font: var(--daw-font, 12px/1.3 system-ui, sans-serif);
+    box-sizing: border-box;
+  }
+  :host([hidden]) { display: none !important; }
+  *, *::before, *::after { box-sizing: inherit; }
+  :focus-visible { outline: 2px solid var(--_focus); outline-offset: 1px; }
+  button {
+    font: inherit; color: inherit; background: var(--daw-button-bg, #2e323b); border: 1px solid var(--_line);
+    border-radius: var(--_radius); padding: 2px 8px; cursor: pointer; min-height: 24px;
+  }
+  button[aria-pressed='true'] { background: var(--_accent); color: var(--daw-accent-text, #0b1220); }
+  .ctl { display: grid; gap: 2px; font-size: 0.9em; color: var(--_dim); }
+  .ctl output { color: var(--_fg); font-variant-numeric: tabular-nums; }
+  input[type='range'] { accent-color: var(--_accent); width: 100%; margin: 0; }
+  input.v { writing-mode: vertical-lr; direction: rtl; width: auto; height: var(--daw-fader-height, 140px); }
+  .meter {
+    position: relative; overflow: hidden; width: var(--daw-meter-width, 10px); background: var(--daw-meter-bg, #111318);
+    border-radius: 2px; min-height: 40px;
+  }
+  .meter > div { position: absolute; inset: 0; transform-origin: bottom; transform: scaleY(0); }
+  .meter .rms { background: var(--daw-meter-color, #3ccf6e); }
+  .meter .peak { background: var(--daw-meter-peak-color, #e9e36b); opacity: 0.45; }
+`;
+
+/** Meter scale: -60..+6 dBFS to 0..1. */
+export const meterFraction = (db: number) => (db > -60 ? Math.min(1, (db + 60) / 66) : 0);
