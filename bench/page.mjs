@@ -1,0 +1,590 @@
+// Browser side of the benchmark suite: every scenario builds the same work with every contender from
+// the same sources. bench/run.mjs drives this page through puppeteer (window.bench.*), one contender
+// run per call, and does the rounds, rotation, medians and reports.
+const SR = 48000;
+const Q = 128;
+const NBUF = 32;
+const BUF_SECONDS = 2;
+const base = new URL('.', import.meta.url);
+const isolated = globalThis.crossOriginIsolated === true;
+
+// ---------- counting instrumentation (ports, audio nodes) ----------
+const counters = { posts: 0, nodes: 0 };
+{
+  const orig = MessagePort.prototype.postMessage;
+  MessagePort.prototype.postMessage = function (...a) { counters.posts++; return orig.apply(this, a); };
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (!/Node$/.test(name) || name === 'AudioNode') continue;
+    const C = globalThis[name];
+    if (typeof C !== 'function' || !(C.prototype instanceof AudioNode)) continue;
+    const Wrapped = class extends C { constructor(...a) { super(...a); counters.nodes++; } };
+    Object.defineProperty(Wrapped, 'name', { value: name });
+    globalThis[name] = Wrapped;
+  }
+  for (const k of Object.getOwnPropertyNames(BaseAudioContext.prototype)) {
+    if (!k.startsWith('create') || k === 'createBuffer' || k === 'createPeriodicWave') continue;
+    const f = BaseAudioContext.prototype[k];
+    if (typeof f !== 'function') continue;
+    BaseAudioContext.prototype[k] = function (...a) { counters.nodes++; return f.apply(this, a); };
+  }
+}
+
+// ---------- the shared sources: 32 different 2 s stereo buffers, deterministic ----------
+function makeBuffers() {
+  const bufs = [];
+  for (let b = 0; b < NBUF; b++) {
+    const n = SR * BUF_SECONDS;
+    const buf = new AudioBuffer({ numberOfChannels: 2, length: n, sampleRate: SR });
+    const L = buf.getChannelData(0), R = buf.getChannelData(1);
+    let seed = (b + 1) * 2654435761 >>> 0;
+    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
+    const f0 = 55 * Math.pow(2, (b % 24) / 12);
+    let lp = 0;
+    for (let i = 0; i < n; i++) {
+      const t = i / SR;
+      const env = 0.5 + 0.5 * Math.sin(2 * Math.PI * (0.5 + (b % 5)) * t); // level movement for the compressors
+      let x;
+      if (b % 2 === 0) { lp += 0.2 * (rnd() - lp); x = 0.5 * lp + 0.1 * rnd(); }
+      else x = 0.3 * Math.sin(2 * Math.PI * f0 * t) + 0.15 * Math.sin(2 * Math.PI * f0 * 3.01 * t) + 0.05 * rnd();
+      L[i] = x * env;
+      R[i] = x * (0.6 + 0.4 * env);
+    }
+    bufs.push(buf);
+  }
+  return bufs;
+}
+let BUFS = null;
+const buffers = () => (BUFS ??= makeBuffers());
+
+// ---------- the one strip setting every contender uses ----------
+function stripParams(i) {
+  return {
+    eqLowDb: 3, eqLowHz: 100, eqMidDb: -2, eqMidHz: 1000, eqMidQ: 0.707, eqHighDb: 2, eqHighHz: 8000,
+    compThresholdDb: -18, compRatio: 4, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100,
+    volumeDb: -6 - (i % 5), pan: ((i % 9) - 4) / 4,
+    sendReverb: 0.2, sendDelay: 0.1, sendDrum: i % 4 === 0 ? 0.3 : 0,
+  };
+}
+const MASTER = { compThresholdDb: -10, compRatio: 2, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100 };
+const LIMIT = { ceilingDb: -1, releaseMs: 50 };
+const db = (d) => Math.pow(10, d / 20);
+const SEND_KEYS = ['sendReverb', 'sendDelay', 'sendDrum'];
+
+// ---------- engine loading ----------
+let daw = null, dawError = null;
+async function loadEngine() {
+  if (daw || dawError) return daw;
+  try { daw = await import(new URL('../dist/daw-elements.js', base).href); }
+  catch (e) { dawError = String(e && e.message || e); }
+  return daw;
+}
+
+// ---------- contender graph builders (any BaseAudioContext) ----------
+function sources(ctx, n, start = true) {
+  const bufs = buffers();
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const s = new AudioBufferSourceNode(ctx, { buffer: bufs[i % NBUF], loop: true });
+    if (start) s.start(0);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Native: per channel 3 biquads + compressor + panner + gain + 3 send gains; buses; master comp + limiter. */
+function buildNative(ctx, n, feed) {
+  const master = new DynamicsCompressorNode(ctx, { threshold: MASTER.compThresholdDb, ratio: MASTER.compRatio, knee: MASTER.compKneeDb, attack: MASTER.compAttackMs / 1000, release: MASTER.compReleaseMs / 1000 });
+  const limiter = new DynamicsCompressorNode(ctx, { threshold: LIMIT.ceilingDb, ratio: 20, knee: 0, attack: 0.001, release: LIMIT.releaseMs / 1000 });
+  master.connect(limiter).connect(ctx.destination);
+  const buses = [0, 1, 2].map(() => { const g = new GainNode(ctx); g.connect(master); return g; });
+  const inputs = [];
+  for (let i = 0; i < n; i++) {
+    const p = stripParams(i);
+    const lo = new BiquadFilterNode(ctx, { type: 'lowshelf', frequency: p.eqLowHz, gain: p.eqLowDb });
+    const mid = new BiquadFilterNode(ctx, { type: 'peaking', frequency: p.eqMidHz, Q: p.eqMidQ, gain: p.eqMidDb });
+    const hi = new BiquadFilterNode(ctx, { type: 'highshelf', frequency: p.eqHighHz, gain: p.eqHighDb });
+    const comp = new DynamicsCompressorNode(ctx, { threshold: p.compThresholdDb, ratio: p.compRatio, knee: p.compKneeDb, attack: p.compAttackMs / 1000, release: p.compReleaseMs / 1000 });
+    const fader = new GainNode(ctx, { gain: db(p.volumeDb) });
+    const pan = new StereoPannerNode(ctx, { pan: p.pan });
+    lo.connect(mid).connect(hi).connect(comp).connect(fader).connect(pan).connect(master);
+    SEND_KEYS.forEach((k, b) => { if (p[k] > 0) { const s = new GainNode(ctx, { gain: p[k] }); pan.connect(s).connect(buses[b]); } });
+    inputs.push(lo);
+  }
+  inputs.out = limiter;
+  if (feed) feed.forEach((s, i) => s.connect(inputs[i % n]));
+  return inputs;
+}
+
+/** One JS AudioWorkletNode per channel (and per bus and master), sends as GainNodes. */
+async function buildJs(ctx, n, feed) {
+  await ctx.audioWorklet.addModule(new URL('./peers/js-strip-processor.js', base));
+  const opts = (p) => ({ numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], channelCount: 2, channelCountMode: 'explicit', processorOptions: p });
+  const master = new AudioWorkletNode(ctx, 'js-strip', opts({ ...MASTER, limiter: 1, limiterCeilingDb: LIMIT.ceilingDb, limiterReleaseMs: LIMIT.releaseMs }));
+  master.connect(ctx.destination);
+  const buses = [0, 1, 2].map(() => { const b = new AudioWorkletNode(ctx, 'js-strip', opts({})); b.connect(master); return b; });
+  const inputs = [];
+  for (let i = 0; i < n; i++) {
+    const p = stripParams(i);
+    const node = new AudioWorkletNode(ctx, 'js-strip', opts(p));
+    node.connect(master);
+    SEND_KEYS.forEach((k, b) => { if (p[k] > 0) { const s = new GainNode(ctx, { gain: p[k] }); node.connect(s).connect(buses[b]); } });
+    inputs.push(node);
+  }
+  inputs.out = master;
+  if (feed) feed.forEach((s, i) => s.connect(inputs[i % n]));
+  return inputs;
+}
+
+/** Ours: one engine (one AudioWorkletNode) on ctx; channels fed through connectSource. */
+/** variant: '' full strips; 'flat' default params (EQ 0 dB, ratio 1, fader 0 dB, no sends); 'nocomp' EQ etc. but ratio 1; 'nosrc' channels claimed, no sources. */
+async function buildOurs(ctx, n, feed, { variant = '', startFirst = true } = {}) {
+  const { Engine } = await loadEngine();
+  const engine = new Engine({ context: ctx });
+  if (startFirst) await engine.start();
+  const chans = [];
+  if (variant === 'nosrc') feed = null;
+  for (let i = 0; i < n; i++) {
+    const ch = engine.createChannel(variant === 'flat' ? {} : variant === 'nocomp' ? { ...stripParams(i), compRatio: 1 } : stripParams(i));
+    chans.push(ch);
+  }
+  if (feed) feed.forEach((s, i) => { if (i < n) chans[i].connectSource(s); });
+  engine.master.setAll(MASTER);
+  engine.master.setAll({ limiterCeilingDb: LIMIT.ceilingDb, limiterReleaseMs: LIMIT.releaseMs });
+  if (!startFirst) await engine.start();
+  await engine.flush();
+  return { engine, chans };
+}
+
+/** Tone.js (UMD build from node_modules). */
+let ToneP = null;
+function loadTone() {
+  return (ToneP ??= new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = new URL('../node_modules/tone/build/Tone.js', base).href;
+    s.onload = () => resolve(globalThis.Tone);
+    s.onerror = () => reject(new Error('could not load Tone.js'));
+    document.head.append(s);
+  }));
+}
+function buildTone(Tone, n, feed) {
+  const master = new Tone.Compressor({ threshold: MASTER.compThresholdDb, ratio: MASTER.compRatio, knee: MASTER.compKneeDb, attack: MASTER.compAttackMs / 1000, release: MASTER.compReleaseMs / 1000 });
+  const limiter = new Tone.Limiter(LIMIT.ceilingDb);
+  master.chain(limiter, Tone.getDestination());
+  // buses as Tone.Channels; sends as Tone.Gains (what Channel.send/receive build, without its page-global bus map)
+  const buses = [0, 1, 2].map(() => { const bus = new Tone.Channel(); bus.connect(master); return bus; });
+  const inputs = [];
+  for (let i = 0; i < n; i++) {
+    const p = stripParams(i);
+    const eq = new Tone.EQ3({ low: p.eqLowDb, mid: p.eqMidDb, high: p.eqHighDb, lowFrequency: 250, highFrequency: 4000 });
+    const comp = new Tone.Compressor({ threshold: p.compThresholdDb, ratio: p.compRatio, knee: p.compKneeDb, attack: p.compAttackMs / 1000, release: p.compReleaseMs / 1000 });
+    const ch = new Tone.Channel({ volume: p.volumeDb, pan: p.pan });
+    eq.chain(comp, ch);
+    ch.connect(master);
+    SEND_KEYS.forEach((k, b) => { if (p[k] > 0) { const g = new Tone.Gain(p[k]); ch.connect(g); g.connect(buses[b]); } });
+    inputs.push(eq);
+  }
+  if (feed) feed.forEach((s, i) => Tone.connect(s, inputs[i % n]));
+  return inputs;
+}
+
+// ---------- synth voices for the peers: Oscillator -> lowpass -> envelope gain ----------
+const SYNTH = { wave: 'saw', attackMs: 5, decayMs: 80, sustain: 0.6, releaseMs: 30, cutoffHz: 2400, polyphony: 4, gainDb: -12 };
+/** The dense pattern: 64 lanes (2 per channel, 32 channels), one note per lane every 0.25 s, legato. */
+function pattern(seconds, lanes = 64, step = 0.25) {
+  const notes = [];
+  for (let l = 0; l < lanes; l++) {
+    for (let k = 0, t = (l % 4) * (step / 4); t + step <= seconds + 1e-9; k++, t += step) {
+      notes.push({ lane: l, ch: l % 32, pitch: 36 + ((l * 7 + k * 5) % 36), time: t, dur: step * 0.98, vel: 0.6 + 0.4 * (((l + k) % 3) / 2) });
+    }
+  }
+  return notes;
+}
+/**
+ * Peers' voices are created just in time, in the same 1 s chunks (OfflineAudioContext.suspend) as ours:
+ * creating all ~5,000 notes' nodes up front keeps every filter and gain in the graph for the whole
+ * render (0.5x realtime for 20 s instead of ~3x), which no real app would do.
+ */
+function nativeVoices(ctx, inputs, notes) {
+  const sorted = [...notes].sort((a, b) => a.time - b.time);
+  let next = 0;
+  const laneOut = [];
+  const until = (t) => { const batch = []; while (next < sorted.length && sorted[next].time < t) batch.push(sorted[next++]); nativeVoiceNodes(ctx, inputs, batch, laneOut); };
+  until(1.5);
+  const seconds = ctx.length / ctx.sampleRate;
+  for (let t = 1; t < seconds; t += 1) ctx.suspend(t).then(() => { until(t + 1.5); return ctx.resume(); });
+}
+function nativeVoiceNodes(ctx, inputs, notes, laneOut) {
+  const atk = SYNTH.attackMs / 1000, dec = SYNTH.decayMs / 1000, rel = SYNTH.releaseMs / 1000;
+  for (const n of notes) {
+    let out = laneOut[n.lane];
+    if (!out) { out = laneOut[n.lane] = new GainNode(ctx, { gain: db(SYNTH.gainDb) }); out.connect(inputs[n.ch]); }
+    const osc = new OscillatorNode(ctx, { type: 'sawtooth', frequency: 440 * Math.pow(2, (n.pitch - 69) / 12) });
+    const lp = new BiquadFilterNode(ctx, { type: 'lowpass', frequency: SYNTH.cutoffHz, Q: 0.707 });
+    const env = new GainNode(ctx, { gain: 0 });
+    const g = env.gain, t = n.time, v = n.vel;
+    g.setValueAtTime(0, t); g.linearRampToValueAtTime(v, t + atk); g.setTargetAtTime(v * SYNTH.sustain, t + atk, dec / 3);
+    g.setTargetAtTime(0, t + n.dur, rel / 3);
+    osc.connect(lp).connect(env).connect(out);
+    osc.start(t); osc.stop(t + n.dur + rel * 4);
+  }
+}
+/**
+ * Ours: one synth per lane. The note ring holds 1024 records (a note is 2), so an offline render is fed
+ * in 1 s chunks from OfflineAudioContext.suspend() callbacks, 0.5 s ahead of the render position
+ * ('ours-nonotes' runs the same synths and suspends without notes: the overhead of this feeding).
+ */
+function oursVoices(engine, chans, notes, ctx) {
+  const synths = [];
+  for (let l = 0; l < 64; l++) synths.push(engine.createSynth(chans[l % 32], { ...SYNTH, wave: 2 }));
+  const sorted = [...notes].sort((a, b) => a.time - b.time);
+  let next = 0;
+  const pushUntil = (t) => {
+    while (next < sorted.length && sorted[next].time < t) { const n = sorted[next++]; synths[n.lane].play(n.pitch, n.dur, { time: n.time, velocity: n.vel }); }
+  };
+  const play = notes.length > 0;
+  if (play) pushUntil(1.5);
+  const seconds = ctx.length / ctx.sampleRate;
+  for (let t = 1; t < seconds; t += 1) {
+    ctx.suspend(t).then(async () => { if (play) pushUntil(t + 1.5); await engine.flush(); await ctx.resume(); });
+  }
+  return synths;
+}
+
+// ---------- helpers ----------
+async function timeRender(ctx) {
+  const t0 = performance.now();
+  const buf = await ctx.startRendering();
+  const ms = performance.now() - t0;
+  let peak = 0;
+  const d = buf.getChannelData(0);
+  for (let i = 0; i < d.length; i += 7) { const a = Math.abs(d[i]); if (a > peak) peak = a; }
+  return { ms, peak, nan: Number.isNaN(peak) };
+}
+function result(ms, seconds, extra = {}) {
+  const quanta = Math.ceil((seconds * SR) / Q);
+  return { renderMs: ms, seconds, xRealtime: (seconds * 1000) / ms, usPerQuantum: (ms * 1000) / quanta, ...extra };
+}
+const gc = () => { if (typeof globalThis.gc === 'function') { globalThis.gc(); globalThis.gc(); } };
+const heap = () => (performance.memory ? performance.memory.usedJSHeapSize : NaN);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------- scenarios ----------
+const bench = {
+  async init() {
+    await loadEngine();
+    buffers();
+    return { isolated, ours: !!daw, oursError: dawError, ua: navigator.userAgent, preciseMemory: !!performance.memory, gc: typeof globalThis.gc === 'function' };
+  },
+
+  /** N-channel mix from the shared looping buffers. */
+  async mix({ contender, channels = 32, seconds = 20 }) {
+    const frames = Math.ceil(seconds * SR);
+    if (contender === 'tone') {
+      const Tone = await loadTone();
+      const ctx = new Tone.OfflineContext(2, seconds, SR);
+      Tone.setContext(ctx);
+      const bufs = buffers();
+      const feed = [];
+      for (let i = 0; i < channels; i++) {
+        const src = ctx.createBufferSource(); // Tone's (standardized-audio-context) wrapper of a native source
+        src.buffer = bufs[i % NBUF];
+        src.loop = true;
+        src.start(0);
+        feed.push(src);
+      }
+      buildTone(Tone, channels, feed);
+      await ctx.workletsAreReady?.();
+      const t0 = performance.now();
+      const buf = await ctx.render(false);
+      const ms = performance.now() - t0;
+      const d = buf.getChannelData(0);
+      let peak = 0;
+      for (let i = 0; i < d.length; i += 7) peak = Math.max(peak, Math.abs(d[i]));
+      return result(ms, seconds, { peak });
+    }
+    const ctx = new OfflineAudioContext(2, frames, SR);
+    if (contender === 'sources') {
+      const g = new GainNode(ctx, { gain: 0.1 });
+      g.connect(ctx.destination);
+      sources(ctx, channels).forEach((s) => s.connect(g));
+    } else if (contender === 'sum') {
+      await ctx.audioWorklet.addModule(new URL('./peers/sum-processor.js', base));
+      const node = new AudioWorkletNode(ctx, 'bench-sum', { numberOfInputs: channels, numberOfOutputs: 1, outputChannelCount: [2] });
+      node.connect(ctx.destination);
+      sources(ctx, channels).forEach((s, i) => s.connect(node, 0, i));
+    } else if (contender === 'native') {
+      buildNative(ctx, channels, sources(ctx, channels));
+    } else if (contender === 'js') {
+      await buildJs(ctx, channels, sources(ctx, channels));
+    } else if (contender.startsWith('ours')) {
+      if (!daw) throw new Error('engine not built: ' + dawError);
+      if (contender === 'ours-idle') {
+        // the engine with no channel claimed; the sources still render, straight to the destination
+        await buildOurs(ctx, 0, null);
+        const g = new GainNode(ctx, { gain: 0.1 });
+        g.connect(ctx.destination);
+        sources(ctx, channels).forEach((s) => s.connect(g));
+      } else {
+        const variant = contender.slice(5);
+        const feed = sources(ctx, channels);
+        const { engine } = await buildOurs(ctx, channels, feed, { variant });
+        if (variant === 'nosrc') { const g = new GainNode(ctx, { gain: 0.1 }); g.connect(ctx.destination); feed.forEach((s) => s.connect(g)); }
+        const r = await timeRender(ctx);
+        return result(r.ms, seconds, { peak: r.peak, status: engine.status() });
+      }
+    } else throw new Error('unknown contender ' + contender);
+    const r = await timeRender(ctx);
+    return result(r.ms, seconds, { peak: r.peak });
+  },
+
+  /** Full session: 64 voices (2 synth lanes per channel) into 32 strips, dense pattern. */
+  async session({ contender, seconds = 20, lanes = 64 }) {
+    const ctx = new OfflineAudioContext(2, Math.ceil(seconds * SR), SR);
+    const notes = pattern(seconds, lanes);
+    let engine = null;
+    if (contender === 'ours' || contender === 'ours-nonotes') {
+      if (!daw) throw new Error('engine not built: ' + dawError);
+      const built = await buildOurs(ctx, 32, null);
+      engine = built.engine;
+      oursVoices(engine, built.chans, contender === 'ours' ? notes : [], ctx);
+      await engine.flush();
+    } else if (contender === 'native') {
+      nativeVoices(ctx, buildNative(ctx, 32, null), notes);
+    } else if (contender === 'js') {
+      nativeVoices(ctx, await buildJs(ctx, 32, null), notes);
+    } else throw new Error('unknown contender ' + contender);
+    const r = await timeRender(ctx);
+    return result(r.ms, seconds, { peak: r.peak, notes: notes.length, status: engine ? engine.status() : undefined });
+  },
+
+  /** Ours with `voices` notes held (32 channels, 32 synths, no buffer sources). */
+  async voices({ voices, seconds = 2 }) {
+    if (!daw) throw new Error('engine not built: ' + dawError);
+    const ctx = new OfflineAudioContext(2, Math.ceil(seconds * SR), SR);
+    const { engine, chans } = await buildOurs(ctx, 32, null);
+    const synths = chans.map((ch) => engine.createSynth(ch, { ...SYNTH, wave: 2, polyphony: 8, releaseMs: 1000 }));
+    for (let k = 0; k < voices; k++) synths[k % 32].noteOn(36 + ((k * 7) % 48), 0.8, 0);
+    await engine.flush();
+    const r = await timeRender(ctx);
+    return result(r.ms, seconds, { voices, peak: r.peak, status: engine.status() });
+  },
+
+  /** Start-up on a realtime AudioContext: start() call to first audible quantum (run on a fresh page). */
+  async startup({ contender, channels = 32 }) {
+    if (contender === 'ours' && !daw) throw new Error('engine not built: ' + dawError);
+    const created = counters.nodes;
+    const t0 = performance.now();
+    let ctx, out, tReady;
+    if (contender === 'ours') {
+      const engine = new daw.Engine();
+      let first = null;
+      for (let i = 0; i < channels; i++) { const ch = engine.createChannel(stripParams(i)); first ??= ch; }
+      const p = engine.start(); // creates + resumes the context synchronously, loads worklet + WASM
+      ctx = engine.context;
+      const osc = new OscillatorNode(ctx, { frequency: 440 });
+      osc.start();
+      first.connectSource(osc);
+      await p;
+      tReady = performance.now();
+      out = engine.node;
+    } else {
+      ctx = new AudioContext({ latencyHint: 'interactive' });
+      void ctx.resume();
+      const inputs = contender === 'native' ? buildNative(ctx, channels, null) : await buildJs(ctx, channels, null);
+      const osc = new OscillatorNode(ctx, { frequency: 440 });
+      osc.start();
+      osc.connect(inputs[0]);
+      tReady = performance.now();
+      out = inputs.out;
+    }
+    const an = new AnalyserNode(ctx, { fftSize: 2048 });
+    out.connect(an); // taps what reaches the destination (same quantum)
+    const data = new Float32Array(2048);
+    let tAudible = NaN;
+    const deadline = performance.now() + 5000;
+    while (performance.now() < deadline) {
+      an.getFloatTimeDomainData(data);
+      let any = false;
+      for (let i = 0; i < data.length; i++) if (data[i] !== 0) { any = true; break; }
+      if (any) { tAudible = performance.now(); break; }
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    const res = { startResolvedMs: tReady - t0, firstAudibleMs: tAudible - t0, baseLatencyMs: ctx.baseLatency * 1000, outputLatencyMs: (ctx.outputLatency || 0) * 1000, nodesCreated: counters.nodes - created - 2, sampleRate: ctx.sampleRate };
+    await ctx.close();
+    return res;
+  },
+
+  /** Cost of registering channel N (1..64): ours createChannel vs building a native / JS-worklet strip. */
+  async register({ contender, n = 64 }) {
+    const ctx = new OfflineAudioContext(2, SR, SR);
+    const us = [], nodes = [];
+    if (contender === 'ours') {
+      const { Engine } = await loadEngine();
+      const engine = new Engine({ context: ctx });
+      await engine.start();
+      for (let i = 0; i < n; i++) {
+        const c0 = counters.nodes, t0 = performance.now();
+        engine.createChannel(stripParams(i));
+        us.push((performance.now() - t0) * 1000); nodes.push(counters.nodes - c0);
+      }
+    } else if (contender === 'native') {
+      const dst = new GainNode(ctx);
+      for (let i = 0; i < n; i++) {
+        const c0 = counters.nodes, t0 = performance.now();
+        const p = stripParams(i);
+        const lo = new BiquadFilterNode(ctx, { type: 'lowshelf', frequency: p.eqLowHz, gain: p.eqLowDb });
+        const mid = new BiquadFilterNode(ctx, { type: 'peaking', frequency: p.eqMidHz, Q: p.eqMidQ, gain: p.eqMidDb });
+        const hi = new BiquadFilterNode(ctx, { type: 'highshelf', frequency: p.eqHighHz, gain: p.eqHighDb });
+        const comp = new DynamicsCompressorNode(ctx, { threshold: p.compThresholdDb, ratio: p.compRatio, knee: p.compKneeDb, attack: 0.01, release: 0.1 });
+        const fader = new GainNode(ctx, { gain: db(p.volumeDb) });
+        const pan = new StereoPannerNode(ctx, { pan: p.pan });
+        lo.connect(mid).connect(hi).connect(comp).connect(fader).connect(pan).connect(dst);
+        SEND_KEYS.forEach((k) => { if (p[k] > 0) pan.connect(new GainNode(ctx, { gain: p[k] })).connect(dst); });
+        us.push((performance.now() - t0) * 1000); nodes.push(counters.nodes - c0);
+      }
+    } else if (contender === 'js') {
+      await ctx.audioWorklet.addModule(new URL('./peers/js-strip-processor.js', base));
+      const dst = new GainNode(ctx);
+      for (let i = 0; i < n; i++) {
+        const c0 = counters.nodes, t0 = performance.now();
+        const p = stripParams(i);
+        const node = new AudioWorkletNode(ctx, 'js-strip', { outputChannelCount: [2], processorOptions: p });
+        node.connect(dst);
+        SEND_KEYS.forEach((k) => { if (p[k] > 0) node.connect(new GainNode(ctx, { gain: p[k] })).connect(dst); });
+        us.push((performance.now() - t0) * 1000); nodes.push(counters.nodes - c0);
+      }
+    }
+    return { us, nodes };
+  },
+
+  /** WASM memory and main-thread JS heap of an engine with 32 channels and 64 synths. */
+  async memory() {
+    if (!daw) throw new Error('engine not built: ' + dawError);
+    gc(); const h0 = heap();
+    const ctx = new OfflineAudioContext(2, SR, SR);
+    const { engine, chans } = await buildOurs(ctx, 32, null);
+    gc(); const h1 = heap();
+    for (let i = 0; i < 64; i++) engine.createSynth(chans[i % 32], SYNTH);
+    await engine.flush();
+    gc(); const h2 = heap();
+    return { wasmBytes: engine.status().wasmBytes, heapBefore: h0, heapEngine32: h1 - h0, heapWith64Synths: h2 - h0, precise: !!performance.memory };
+  },
+
+  /** 20 channels x 60 fps parameter changes on a realtime context for `seconds`. */
+  async params({ seconds = 10, channels = 20 }) {
+    if (!daw) throw new Error('engine not built: ' + dawError);
+    const { Engine } = daw;
+    const engine = new Engine();
+    const chans = [];
+    for (let i = 0; i < channels; i++) chans.push(engine.createChannel(stripParams(i)));
+    await engine.start();
+    const ctx = engine.context;
+    const feed = sources(ctx, channels);
+    feed.forEach((s, i) => chans[i].connectSource(s));
+    await sleep(300);
+    const posts0 = counters.posts, msgs0 = engine.status().messagesPosted;
+    let changes = 0, setMs = 0, frames = 0;
+    const tEnd = performance.now() + seconds * 1000;
+    await new Promise((resolve) => {
+      const frame = (ts) => {
+        frames++;
+        const t0 = performance.now();
+        for (let i = 0; i < channels; i++) chans[i].set('volumeDb', -12 + 6 * Math.sin(ts / 300 + i));
+        setMs += performance.now() - t0;
+        changes += channels;
+        if (performance.now() < tEnd) requestAnimationFrame(frame); else resolve();
+      };
+      requestAnimationFrame(frame);
+    });
+    await sleep(100);
+    const posts = counters.posts - posts0;
+    const engineMsgs = engine.status().messagesPosted - msgs0;
+    // isolated micro-benchmark of set() itself (timer resolution is coarse without isolation)
+    const N = 200000;
+    const t0 = performance.now();
+    for (let k = 0; k < N; k++) chans[k % channels].set('volumeDb', -12 + (k % 7));
+    const usPerSet = ((performance.now() - t0) * 1000) / N;
+    await sleep(50);
+    await engine.close();
+    return { isolated, shared: engine.shared, seconds, frames, changes, changesPerSecond: changes / seconds, portMessages: posts, engineMessages: engineMsgs, messagesPerChange: posts / changes, setMsTotal: setMs, usPerSetInRaf: (setMs * 1000) / changes, usPerSetLoop: usPerSet };
+  },
+
+  /** 10,000 notes scheduled on a running realtime engine: main-thread heap growth. */
+  async notes({ count = 10000 }) {
+    if (!daw) throw new Error('engine not built: ' + dawError);
+    const { Engine } = daw;
+    const engine = new Engine();
+    const chans = [];
+    for (let i = 0; i < 8; i++) chans.push(engine.createChannel({ volumeDb: -12 }));
+    await engine.start();
+    const synths = chans.map((ch) => engine.createSynth(ch, { ...SYNTH, wave: 2, polyphony: 16 }));
+    // warm-up: the same code paths once, so JIT and lazily created state do not count as growth
+    for (let k = 0; k < 200; k++) synths[k % 8].play(48 + (k % 24), 0.02, { time: engine.now() + 0.05, velocity: 0.5 });
+    await sleep(300);
+    gc(); const h0 = heap();
+    const s0 = engine.status();
+    let sent = 0, hHalf = NaN;
+    while (sent < count) {
+      if (sent === count / 2) { await sleep(200); gc(); hHalf = heap(); }
+      const now = engine.now();
+      for (let k = 0; k < 200 && sent < count; k++, sent++) synths[sent % 8].play(48 + (sent % 24), 0.02, { time: now + 0.03 + k * 0.0002, velocity: 0.5 });
+      await sleep(50);
+    }
+    await sleep(400);
+    gc(); const h1 = heap();
+    const s1 = engine.status();
+    await engine.close();
+    return { isolated, notes: count, heapBefore: h0, heapGrowth: h1 - h0, heapGrowthSecondHalf: h1 - hHalf, bytesPerNote: (h1 - hHalf) / (count / 2), droppedNotes: s1.droppedNotes - s0.droppedNotes, lateNotes: s1.lateNotes - s0.lateNotes, stolen: s1.stolenVoices - s0.stolenVoices };
+  },
+
+  /** Realtime load: 64-voice 32-channel session on a realtime AudioContext (run.mjs polls CDP meanwhile). */
+  async realtimeStart({ seconds = 60 }) {
+    if (!daw) throw new Error('engine not built: ' + dawError);
+    const { Engine } = daw;
+    gc();
+    const engine = new Engine({ latencyHint: 'interactive' });
+    const chans = [];
+    for (let i = 0; i < 32; i++) chans.push(engine.createChannel(stripParams(i)));
+    await engine.start();
+    const ctx = engine.context;
+    const t0 = ctx.currentTime + 0.2;
+    const notes = pattern(seconds, 64).map((n) => ({ ...n, time: n.time + t0 }));
+    const synths = [];
+    for (let l = 0; l < 64; l++) synths.push(engine.createSynth(chans[l % 32], { ...SYNTH, wave: 2 }));
+    // schedule a second ahead, from a timer (the ring holds 1024 events)
+    let next = 0;
+    const pump = () => {
+      const horizon = ctx.currentTime + 0.5;
+      while (next < notes.length && notes[next].time < horizon) { const n = notes[next++]; synths[n.lane].play(n.pitch, n.dur, { time: n.time, velocity: n.vel }); }
+    };
+    notes.sort((a, b) => a.time - b.time);
+    pump();
+    const timer = setInterval(pump, 100);
+    gc();
+    const h0 = heap();
+    const stats0 = ctx.playbackStats ? { ...ctx.playbackStats.toJSON?.() ?? {} } : null;
+    globalThis.__rt = { engine, ctx, timer, h0, stats0, tStart: performance.now() };
+    return { sampleRate: ctx.sampleRate, baseLatencyMs: ctx.baseLatency * 1000, outputLatencyMs: (ctx.outputLatency || 0) * 1000, playbackStats: !!ctx.playbackStats };
+  },
+  realtimeSample() {
+    const { engine } = globalThis.__rt;
+    const s = engine.status();
+    return { load: s.load, activeVoices: s.activeVoices, quanta: s.quanta };
+  },
+  async realtimeStop() {
+    const { engine, ctx, timer, h0, stats0, tStart } = globalThis.__rt;
+    clearInterval(timer);
+    const s = engine.status();
+    const ps = ctx.playbackStats ? (ctx.playbackStats.toJSON ? ctx.playbackStats.toJSON() : { underrunEvents: ctx.playbackStats.underrunEvents, underrunDuration: ctx.playbackStats.underrunDuration, totalDuration: ctx.playbackStats.totalDuration }) : null;
+    const elapsed = (performance.now() - tStart) / 1000;
+    await engine.close();
+    globalThis.__rt = null;
+    gc();
+    const h1 = heap();
+    return { elapsed, status: s, playbackStats: ps, playbackStatsStart: stats0, heapGrowth: h1 - h0, expectedQuanta: Math.round((elapsed * ctx.sampleRate) / Q) };
+  },
+};
+
+globalThis.bench = bench;
+document.getElementById('s').textContent = 'ready';
+globalThis.benchReady = true;

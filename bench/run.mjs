@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+// daw-elements benchmark suite: `npm run bench` (full) or `npm run bench -- --quick`.
+// Serves the repo root on 127.0.0.1 (one path prefix with COOP/COEP, one without), drives headless
+// Chromium through puppeteer-core, runs every contender alternately (rotated order), and writes
+// bench/results.json, bench/results.md and bench/results.svg.
+import http from 'node:http';
+import os from 'node:os';
+import { readFile, writeFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join, normalize, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { writeReports } from './report.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = normalize(join(HERE, '..'));
+const args = new Set(process.argv.slice(2));
+const argVal = (name, d) => { const a = process.argv.find((x) => x.startsWith(`--${name}=`)); return a ? a.split('=')[1] : d; };
+const QUICK = args.has('--quick');
+const ONLY = argVal('only', null)?.split(',');
+const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
+const OUT = argVal('out', HERE);
+
+const CFG = QUICK
+  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10 }
+  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60 };
+
+// ---------- static server ----------
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.map': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml' };
+function serve() {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const m = /^\/(iso|plain)(\/.*)$/.exec(url.pathname);
+    if (!m) { res.writeHead(404).end(); return; }
+    const file = normalize(join(ROOT, decodeURIComponent(m[2])));
+    if (!file.startsWith(ROOT)) { res.writeHead(403).end(); return; }
+    try {
+      const s = await stat(file);
+      if (!s.isFile()) throw new Error('not a file');
+      const headers = { 'Content-Type': MIME[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+      if (m[1] === 'iso') Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' });
+      res.writeHead(200, headers).end(await readFile(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// ---------- stats ----------
+const median = (a) => { const s = a.filter((x) => Number.isFinite(x)).sort((x, y) => x - y); if (!s.length) return NaN; const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
+const rotate = (a, r) => a.slice(r % a.length).concat(a.slice(0, r % a.length));
+const log = (...a) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
+const T0 = Date.now();
+
+async function main() {
+  if (args.has('--report-only')) { // regenerate results.md / results.svg from results.json
+    await writeReports(JSON.parse(await readFile(join(OUT, 'results.json'), 'utf8')), OUT);
+    log(`rewrote ${join(OUT, 'results.md')}, results.svg`);
+    return;
+  }
+  const dist = ['dist/daw-elements.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'].map((f) => [f, existsSync(join(ROOT, f))]);
+  const missing = dist.filter(([, ok]) => !ok).map(([f]) => f);
+  if (missing.length) log(`WARNING: ${missing.join(', ')} missing: run \`npm run build\`; this engine is reported as unavailable`);
+
+  const server = await serve();
+  const port = server.address().port;
+  const origin = `http://127.0.0.1:${port}`;
+  const browser = await puppeteer.launch({
+    executablePath: CHROME,
+    headless: true,
+    protocolTimeout: 900_000,
+    args: ['--headless=new', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run', '--enable-precise-memory-info',
+      '--js-flags=--expose-gc', '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows'],
+  });
+  const results = { meta: {}, config: { quick: QUICK, ...CFG }, scenarios: {}, errors: [] };
+  const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model;
+  results.meta = { date: new Date().toISOString(), cpu, cores: os.cpus().length, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), browser: await browser.version(), node: process.version, loadavgStart: os.loadavg(), engineBuilt: missing.length === 0, missing };
+  log(`${results.meta.browser} on ${cpu} x${results.meta.cores}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ${QUICK ? 'QUICK' : 'full'} run`);
+
+  const open = async (kind = 'iso') => {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => log('pageerror', e.message));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') log(`console.${m.type()}:`, m.text()); });
+    await page.goto(`${origin}/${kind}/bench/index.html`);
+    await page.waitForFunction('window.benchReady === true', { timeout: 30_000 });
+    const info = await page.evaluate(() => window.bench.init());
+    return { page, info };
+  };
+  const call = (page, fn, arg) => page.evaluate((f, a) => window.bench[f](a), fn, arg);
+  const gc = (page) => page.evaluate(() => { if (window.gc) { window.gc(); window.gc(); } });
+  const want = (name) => !ONLY || ONLY.includes(name);
+  const guard = async (name, fn) => {
+    if (!want(name)) return;
+    log(`--- ${name}`);
+    try { results.scenarios[name] = await fn(); }
+    catch (e) { log(`${name} FAILED: ${e.message}`); results.errors.push({ scenario: name, error: String(e.message || e) }); }
+  };
+
+  const { page, info } = await open('iso');
+  results.meta.isolated = info.isolated;
+  results.meta.ours = info.ours;
+  results.meta.oursError = info.oursError;
+  results.meta.preciseMemory = info.preciseMemory;
+  log(`page: isolated=${info.isolated} engine=${info.ours ? 'loaded' : 'unavailable (' + info.oursError + ')'}`);
+  const tonePage = want('mix') ? (await open('iso')).page : null;
+
+  // ---- 32-channel mix ----
+  await guard('mix', async () => {
+    const contenders = ['ours', 'native', 'js', 'tone', 'sum', 'sources', 'ours-nocomp', 'ours-flat', 'ours-nosrc', 'ours-idle'].filter((c) => info.ours || !c.startsWith('ours'));
+    const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+    const errs = {};
+    for (let r = 0; r < CFG.mixRounds; r++) {
+      for (const c of rotate(contenders, r)) {
+        if (errs[c]) continue;
+        const p = c === 'tone' ? tonePage : page;
+        try {
+          await gc(p);
+          const res = await call(p, 'mix', { contender: c, channels: 32, seconds: CFG.mixSeconds });
+          runs[c].push(res);
+          log(`mix r${r} ${c.padEnd(9)} ${res.renderMs.toFixed(0).padStart(6)} ms  ${res.xRealtime.toFixed(1).padStart(7)}x RT  peak ${res.peak?.toFixed?.(3)}`);
+        } catch (e) { errs[c] = String(e.message || e); log(`mix ${c} failed: ${errs[c]}`); }
+      }
+    }
+    const out = {};
+    for (const c of contenders) {
+      const ms = median(runs[c].map((x) => x.renderMs));
+      out[c] = { medianMs: ms, xRealtime: (CFG.mixSeconds * 1000) / ms, usPerQuantum: (ms * 1000) / Math.ceil((CFG.mixSeconds * 48000) / 128), runsMs: runs[c].map((x) => +x.renderMs.toFixed(1)), peak: runs[c][0]?.peak, status: runs[c].at(-1)?.status, error: errs[c] };
+    }
+    return { seconds: CFG.mixSeconds, channels: 32, rounds: CFG.mixRounds, contenders: out };
+  });
+  if (tonePage) await tonePage.close();
+
+  // ---- full session ----
+  await guard('session', async () => {
+    const contenders = ['ours', 'native', 'js', 'ours-nonotes'].filter((c) => info.ours || !c.startsWith('ours'));
+    const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+    const errs = {};
+    for (let r = 0; r < CFG.sessionRounds; r++) {
+      for (const c of rotate(contenders, r)) {
+        if (errs[c]) continue;
+        try {
+          await gc(page);
+          const res = await call(page, 'session', { contender: c, seconds: CFG.sessionSeconds });
+          runs[c].push(res);
+          log(`session r${r} ${c.padEnd(7)} ${res.renderMs.toFixed(0).padStart(6)} ms  ${res.xRealtime.toFixed(1).padStart(7)}x RT  peak ${res.peak?.toFixed?.(3)} notes ${res.notes}${res.status ? ' voices ' + res.status.activeVoices + ' stolen ' + res.status.stolenVoices + ' dropped ' + res.status.droppedNotes : ''}`);
+        } catch (e) { errs[c] = String(e.message || e); log(`session ${c} failed: ${errs[c]}`); }
+      }
+    }
+    const out = {};
+    for (const c of contenders) {
+      const ms = median(runs[c].map((x) => x.renderMs));
+      out[c] = { medianMs: ms, xRealtime: (CFG.sessionSeconds * 1000) / ms, runsMs: runs[c].map((x) => +x.renderMs.toFixed(1)), peak: runs[c][0]?.peak, notes: runs[c][0]?.notes, status: runs[c].at(-1)?.status, error: errs[c] };
+    }
+    return { seconds: CFG.sessionSeconds, voices: 64, channels: 32, rounds: CFG.sessionRounds, contenders: out };
+  });
+
+  // ---- scaling: channels (ours, native) and voices (ours) ----
+  await guard('scaling', async () => {
+    const counts = [0, 1, 8, 16, 32, 64];
+    const series = { ours: {}, native: {} };
+    for (let r = 0; r < CFG.scaleRounds; r++) {
+      for (const n of counts) {
+        for (const c of rotate(['ours', 'native'], r + n)) {
+          if (c === 'ours' && (!info.ours || n > 32)) continue; // 32 external inputs: see notes
+          await gc(page);
+          const res = await call(page, 'mix', { contender: c, channels: n, seconds: CFG.scaleSeconds });
+          (series[c][n] ??= []).push(res.usPerQuantum);
+        }
+      }
+    }
+    const channels = {};
+    for (const c of Object.keys(series)) channels[c] = Object.fromEntries(Object.entries(series[c]).map(([n, a]) => [n, median(a)]));
+    log('channels us/quantum', JSON.stringify(channels));
+    let voices = null, voiceErr;
+    if (info.ours) {
+      const vs = [0, 16, 32, 64, 96, 128];
+      const vr = {};
+      try {
+        for (let r = 0; r < CFG.voiceRounds; r++) {
+          for (const v of rotate(vs, r)) {
+            await gc(page);
+            const res = await call(page, 'voices', { voices: v, seconds: CFG.voiceSeconds });
+            (vr[v] ??= []).push(res.usPerQuantum);
+            if (r === 0) log(`voices ${v}: ${res.usPerQuantum.toFixed(1)} us/quantum, active ${res.status.activeVoices}, peak ${res.peak.toFixed(3)}`);
+          }
+        }
+        voices = Object.fromEntries(vs.map((v) => [v, median(vr[v])]));
+      } catch (e) { voiceErr = String(e.message || e); log('voices failed: ' + voiceErr); }
+    }
+    return { seconds: CFG.scaleSeconds, rounds: CFG.scaleRounds, channels, voices, voiceSeconds: CFG.voiceSeconds, voiceError: voiceErr, quantumBudgetUs: (128 / 48000) * 1e6 };
+  });
+
+  // ---- start-up (fresh page per run) and channel registration ----
+  await guard('startup', async () => {
+    const contenders = ['ours', 'native', 'js'].filter((c) => info.ours || c !== 'ours');
+    const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+    for (let r = 0; r < CFG.startupRounds; r++) {
+      for (const c of rotate(contenders, r)) {
+        const { page: p } = await open('iso');
+        try { runs[c].push(await call(p, 'startup', { contender: c, channels: 32 })); }
+        catch (e) { log(`startup ${c} failed: ${e.message}`); }
+        await p.close();
+      }
+    }
+    const out = {};
+    for (const c of contenders) {
+      const a = runs[c];
+      out[c] = { startResolvedMs: median(a.map((x) => x.startResolvedMs)), firstAudibleMs: median(a.map((x) => x.firstAudibleMs)), baseLatencyMs: a[0]?.baseLatencyMs, outputLatencyMs: a[0]?.outputLatencyMs, nodesCreated: a[0]?.nodesCreated, runs: a.map((x) => +x.firstAudibleMs.toFixed(1)) };
+      log(`startup ${c}: start() resolved ${out[c].startResolvedMs.toFixed(1)} ms, first audible ${out[c].firstAudibleMs.toFixed(1)} ms, nodes ${out[c].nodesCreated}`);
+    }
+    return { channels: 32, rounds: CFG.startupRounds, contenders: out };
+  });
+
+  await guard('register', async () => {
+    const contenders = ['ours', 'native', 'js'].filter((c) => info.ours || c !== 'ours');
+    const out = {};
+    for (const c of contenders) {
+      const all = [];
+      let nodes;
+      for (let r = 0; r < CFG.registerRounds; r++) {
+        const { page: p } = await open('iso');
+        const res = await call(p, 'register', { contender: c, n: 64 });
+        all.push(res.us); nodes = res.nodes;
+        await p.close();
+      }
+      const perN = all[0].map((_, i) => median(all.map((a) => a[i])));
+      out[c] = { usPerChannel: perN.map((x) => +x.toFixed(1)), medianUs: median(perN), firstUs: perN[0], at32Us: perN[31], at64Us: perN[63], nodesPerChannel: median(nodes) };
+      log(`register ${c}: median ${out[c].medianUs.toFixed(1)} us/channel (first ${perN[0].toFixed(1)}, #64 ${perN[63].toFixed(1)}), ${out[c].nodesPerChannel} nodes/channel`);
+    }
+    return { n: 64, rounds: CFG.registerRounds, timerResolution: '5 us (cross-origin isolated page)', contenders: out };
+  });
+
+  if (info.ours) {
+    await guard('memory', async () => {
+      const { page: p } = await open('iso');
+      const res = await call(p, 'memory');
+      await p.close();
+      log(`memory: wasm ${res.wasmBytes} B, heap +${res.heapEngine32} B (engine+32 ch), +${res.heapWith64Synths} B (+64 synths)`);
+      return res;
+    });
+
+    await guard('params', async () => {
+      const out = {};
+      for (const kind of ['iso', 'plain']) {
+        const { page: p, info: pi } = await open(kind);
+        const res = await call(p, 'params', { seconds: CFG.paramSeconds, channels: 20 });
+        await p.close();
+        out[kind] = res;
+        log(`params ${kind}: ${res.changes} changes (${res.changesPerSecond.toFixed(0)}/s, ${res.frames} frames), ${res.portMessages} port messages (${res.messagesPerChange.toFixed(4)}/change), set() ${res.usPerSetLoop.toFixed(3)} us (loop), ${res.usPerSetInRaf.toFixed(3)} us (in rAF); isolated=${pi.isolated} shared=${res.shared}`);
+      }
+      return out;
+    });
+
+    await guard('notes', async () => {
+      const out = {};
+      for (const kind of ['iso', 'plain']) {
+        const { page: p } = await open(kind);
+        const res = await call(p, 'notes', { count: CFG.notes });
+        await p.close();
+        out[kind] = res;
+        log(`notes ${kind}: heap growth ${res.heapGrowth} B over ${res.notes} notes, ${res.heapGrowthSecondHalf} B over the second half (${res.bytesPerNote.toFixed(2)} B/note), dropped ${res.droppedNotes}, late ${res.lateNotes}`);
+      }
+      return out;
+    });
+
+    await guard('realtime', async () => {
+      const { page: p } = await open('iso');
+      const cdp = await p.createCDPSession();
+      const contexts = [];
+      let cdpError = null;
+      cdp.on('WebAudio.contextCreated', (e) => contexts.push(e.context));
+      try { await cdp.send('WebAudio.enable'); } catch (e) { cdpError = e.message; }
+      const start = await call(p, 'realtimeStart', { seconds: CFG.realtimeSeconds });
+      const samples = [];
+      const t0 = Date.now();
+      while (Date.now() - t0 < CFG.realtimeSeconds * 1000) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const s = { t: (Date.now() - t0) / 1000, ...(await p.evaluate(() => window.bench.realtimeSample())) };
+        const rt = contexts.filter((c) => c.contextType === 'realtime').at(-1);
+        if (rt && !cdpError) {
+          try { Object.assign(s, (await cdp.send('WebAudio.getRealtimeData', { contextId: rt.contextId })).realtimeData); }
+          catch (e) { cdpError = e.message; }
+        }
+        samples.push(s);
+      }
+      const stop = await call(p, 'realtimeStop');
+      await p.close();
+      const rc = samples.map((s) => s.renderCapacity).filter(Number.isFinite);
+      const ld = samples.map((s) => s.load).filter(Number.isFinite);
+      const out = {
+        seconds: CFG.realtimeSeconds, ...start, cdpWebAudio: !cdpError && rc.length > 0, cdpError,
+        renderCapacityMean: rc.length ? rc.reduce((a, b) => a + b, 0) / rc.length : null, renderCapacityMax: rc.length ? Math.max(...rc) : null,
+        callbackIntervalVarianceMax: Math.max(...samples.map((s) => s.callbackIntervalVariance).filter(Number.isFinite)),
+        callbackIntervalMean: median(samples.map((s) => s.callbackIntervalMean)),
+        engineLoadMean: ld.length ? ld.reduce((a, b) => a + b, 0) / ld.length : null, engineLoadMax: ld.length ? Math.max(...ld) : null,
+        activeVoicesMedian: median(samples.map((s) => s.activeVoices)),
+        quanta: stop.status.quanta, expectedQuanta: stop.expectedQuanta, lateNotes: stop.status.lateNotes, droppedNotes: stop.status.droppedNotes,
+        stolenVoices: stop.status.stolenVoices, nonFinite: stop.status.nonFiniteSamples, playbackStats: stop.playbackStats, mainHeapGrowth: stop.heapGrowth, samples,
+      };
+      log(`realtime: renderCapacity mean ${out.renderCapacityMean?.toFixed?.(3)} max ${out.renderCapacityMax?.toFixed?.(3)}, engine load mean ${out.engineLoadMean?.toFixed?.(3)}, voices ~${out.activeVoicesMedian}, quanta ${out.quanta}/${out.expectedQuanta}, late ${out.lateNotes}, playbackStats ${JSON.stringify(out.playbackStats)}`);
+      return out;
+    });
+  }
+
+  results.meta.loadavgEnd = os.loadavg();
+  results.meta.durationS = (Date.now() - T0) / 1000;
+  await browser.close();
+  server.close();
+  await writeReports(results, OUT);
+  log(`wrote ${join(OUT, 'results.json')}, results.md, results.svg`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
