@@ -6,6 +6,21 @@ const steps = [
   { name: 'zig', cmd: ['node', 'scripts/build-wasm.mjs', '--test'], env: {} },
   { name: 'browser (isolated)', cmd: ['npx', 'wtr'], env: {} },
   { name: 'browser (no COOP/COEP)', cmd: ['npx', 'wtr'], env: { DAW_ISOLATION: 'off' } },
+  // dist/ as a page author uses it: isolated, plain, strict-CSP pages, script from a second origin
+  { name: 'e2e (chromium)', cmd: ['node', 'test/e2e/run.mjs'], env: {} },
+  { name: 'e2e (firefox)', cmd: ['node', 'test/e2e/run.mjs'], env: { E2E_BROWSER: 'firefox' } },
+  // what npm would publish, its exports and types from the packed tarball, bundle size
+  { name: 'package', cmd: ['node', 'scripts/pack-check.mjs'], env: {} },
+  // The browser suite in Firefox ESR (on by default; DAW_FIREFOX=0 skips it) and WebKitGTK (opt-in
+  // with DAW_WEBKIT=1: it needs Xvfb, and its WebDriver cannot press keys, see the README).
+  ...(process.env.DAW_FIREFOX !== '0' ? [
+    { name: 'browser, Firefox (isolated)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.firefox.config.mjs'], env: {} },
+    { name: 'browser, Firefox (no COOP/COEP)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.firefox.config.mjs'], env: { DAW_ISOLATION: 'off' } },
+  ] : []),
+  ...(process.env.DAW_WEBKIT === '1' ? [
+    { name: 'browser, WebKitGTK (isolated)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.webkit.config.mjs'], env: {} },
+    { name: 'browser, WebKitGTK (no COOP/COEP)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.webkit.config.mjs'], env: { DAW_ISOLATION: 'off' } },
+  ] : []),
 ];
 
 function run(step) {

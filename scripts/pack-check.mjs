@@ -1,0 +1,186 @@
+// What `npm publish` would ship, checked: `npm pack --dry-run --json` must list exactly the built
+// page module, worklet, WASM, their source maps, the type declarations, the custom elements manifest,
+// README, LICENSE (if there is one) and package.json — no sources, tests, demos or benchmarks. Then
+// the real tarball is unpacked into a scratch node_modules and every `exports` entry is resolved by
+// Node, and a TypeScript consumer is type-checked against it (bundler and node16 resolution), so the
+// `types` condition, HTMLElementTagNameMap and the event map are known to work from the outside.
+// Also reports (and bounds) the JavaScript size, raw and gzip. Ends with "N passed, N failed".
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import assert from 'node:assert/strict';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const JS_GZIP_BUDGET = 40 * 1024;
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`  ok    ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`  FAIL  ${name}\n        ${String(e?.message ?? e).split('\n').join('\n        ')}`);
+  }
+}
+
+function npm(args, cwd = root) {
+  const r = spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+  if (r.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+
+// ---- what would be published ----
+const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
+const missing = DIST.filter((f) => !existsSync(join(root, f)));
+if (missing.length || !existsSync(join(root, 'dist/types'))) {
+  console.log(`dist is not built (missing ${[...missing, ...(existsSync(join(root, 'dist/types')) ? [] : ['dist/types/'])].join(', ')}): run \`npm run build\``);
+  console.log('\npack: 0 passed, 1 failed');
+  process.exit(1);
+}
+const types = walk(join(root, 'dist/types')).map((f) => relative(root, f)).sort();
+const expected = new Set(['package.json', 'README.md', ...(existsSync(join(root, 'LICENSE')) ? ['LICENSE'] : []), ...DIST, ...types]);
+
+console.log('npm pack --dry-run');
+const [dry] = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts']));
+const listed = new Set(dry.files.map((f) => f.path));
+await check(`the package holds exactly the ${expected.size} expected files`, () => {
+  const extra = [...listed].filter((f) => !expected.has(f));
+  const absent = [...expected].filter((f) => !listed.has(f));
+  assert.deepEqual({ extra, absent }, { extra: [], absent: [] });
+});
+await check('no sources, tests, demos, benchmarks or build scripts', () => {
+  const bad = [...listed].filter((f) => /^(src|elements|worklet|dsp|test|demo|bench|scripts|build|node_modules)\//.test(f) || /\.test\.|\.ts$/.test(f.replace(/\.d\.ts$/, '')));
+  assert.deepEqual(bad, []);
+});
+await check('every type declaration file tsc wrote is in the package', () => {
+  assert.ok(types.length > 0 && types.every((t) => listed.has(t) && t.endsWith('.d.ts')), `${types.length} declaration files`);
+});
+if (!existsSync(join(root, 'LICENSE'))) console.log(`  note  no LICENSE file (package.json says "${pkg.license}"); it will be packed once it exists`);
+console.log(`  info  ${dry.filename}: ${dry.entryCount} files, ${(dry.size / 1024).toFixed(1)} kB packed, ${(dry.unpackedSize / 1024).toFixed(1)} kB unpacked`);
+
+// ---- sizes ----
+console.log('\nsizes (raw / gzip -9)');
+const sizes = {};
+for (const f of ['dist/daw-elements.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm']) {
+  const buf = readFileSync(join(root, f));
+  sizes[f] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
+  console.log(`  ${f.padEnd(22)} ${(sizes[f].raw / 1024).toFixed(1).padStart(6)} kB  ${(sizes[f].gzip / 1024).toFixed(1).padStart(5)} kB`);
+}
+const jsGzip = sizes['dist/daw-elements.js'].gzip + sizes['dist/daw-worklet.js'].gzip;
+await check(`JavaScript is within ${JS_GZIP_BUDGET / 1024} kB gzip (page module + worklet: ${(jsGzip / 1024).toFixed(1)} kB)`, () => {
+  assert.ok(jsGzip <= JS_GZIP_BUDGET, `${jsGzip} bytes`);
+});
+
+// ---- the custom elements manifest ----
+console.log('\ncustom-elements.json');
+const manifest = JSON.parse(readFileSync(join(root, 'dist/custom-elements.json'), 'utf8'));
+const decls = manifest.modules.flatMap((m) => m.declarations.filter((d) => d.customElement));
+await check('package.json "customElements" points at the manifest in the package', () => {
+  assert.ok(listed.has(pkg.customElements.replace(/^\.\//, '')), pkg.customElements);
+});
+await check('the manifest is up to date with the element sources', async () => {
+  const { buildManifest } = await import('./manifest.mjs');
+  assert.deepEqual(await buildManifest(), manifest, 'run `npm run build:manifest`');
+});
+await check('it describes <daw-engine>, <daw-channel> and <daw-synth> with summary, events, parts and CSS properties', () => {
+  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-engine', 'daw-synth']);
+  for (const d of decls) {
+    assert.ok(d.summary, `${d.tagName}: no @summary`);
+    assert.ok(d.events.some((e) => e.name === 'daw-error'), `${d.tagName}: no daw-error event`);
+    assert.ok(d.cssParts.length > 0 && d.cssProperties.length > 0, `${d.tagName}: no parts/CSS properties`);
+    assert.ok(d.cssProperties.every((p) => p.name.startsWith('--daw-')), `${d.tagName}: CSS property names ${d.cssProperties.map((p) => p.name)}`);
+    for (const a of d.attributes) assert.match(a.name, /^[a-z][a-z0-9-]*$/, `${d.tagName}: attribute name ${a.name}`);
+  }
+  const ch = decls.find((d) => d.tagName === 'daw-channel');
+  for (const a of ['volume-db', 'pan', 'eq-high-db', 'send-reverb', 'mute', 'solo', 'label']) assert.ok(ch.attributes.some((x) => x.name === a), `daw-channel lacks ${a}`);
+  const syn = decls.find((d) => d.tagName === 'daw-synth');
+  for (const a of ['wave', 'attack-ms', 'release-ms', 'cutoff-hz', 'polyphony', 'keyboard']) assert.ok(syn.attributes.some((x) => x.name === a), `daw-synth lacks ${a}`);
+  assert.ok(syn.members.some((m) => m.name === 'noteOn' && m.kind === 'method'), 'daw-synth lacks noteOn()');
+});
+
+// ---- installed from the real tarball ----
+console.log('\nfrom the packed tarball');
+const scratch = mkdtempSync(join(tmpdir(), 'daw-pack-'));
+try {
+  const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', scratch]));
+  const into = join(scratch, 'node_modules', 'daw-elements');
+  mkdirSync(into, { recursive: true });
+  execFileSync('tar', ['-xzf', join(scratch, packed.filename), '-C', into, '--strip-components=1']);
+  // lit is the package's one dependency (bundled into the JS, needed for the types)
+  for (const dep of ['lit', 'lit-html', 'lit-element', '@lit', '@lit-labs', '@types']) {
+    if (existsSync(join(root, 'node_modules', dep))) symlinkSync(join(root, 'node_modules', dep), join(scratch, 'node_modules', dep));
+  }
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+
+  await check('every "exports" entry resolves (Node, import condition) to a file in the package', () => {
+    const subpaths = Object.keys(pkg.exports).map((k) => (k === '.' ? 'daw-elements' : `daw-elements/${k.slice(2)}`));
+    const script = `for (const s of ${JSON.stringify(subpaths)}) console.log(s + ' ' + import.meta.resolve(s));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch, encoding: 'utf8' });
+    const lines = out.trim().split('\n');
+    assert.equal(lines.length, subpaths.length);
+    for (const line of lines) {
+      const [spec, url] = line.split(' ');
+      const file = fileURLToPath(url);
+      assert.ok(file.startsWith(into) && existsSync(file) && statSync(file).size > 0, `${spec} -> ${file}`);
+    }
+    const byName = Object.fromEntries(lines.map((l) => l.split(' ')));
+    assert.match(byName['daw-elements'], /dist\/daw-elements\.js$/);
+    assert.match(byName['daw-elements/worklet'], /dist\/daw-worklet\.js$/);
+    assert.match(byName['daw-elements/dsp.wasm'], /dist\/daw-dsp\.wasm$/);
+  });
+  await check('an unexported path is refused (the exports map is the public surface)', () => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "import.meta.resolve('daw-elements/dist/types/src/engine.d.ts')"], { cwd: scratch, encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  });
+
+  const consumer = `import { getEngine, renderOffline, DawEngine, DawChannel, DawSynth, type DawErrorDetail, type EngineState } from 'daw-elements';
+const engineEl: DawEngine | null = document.querySelector('daw-engine');
+const state: EngineState | undefined = engineEl?.engine.state;
+const channel: DawChannel = document.createElement('daw-channel');
+const volume: number = channel.volumeDb;
+const muted: boolean = channel.mute;
+const synth: DawSynth = document.createElement('daw-synth');
+const id: number = synth.noteOn(60, 0.8);
+document.addEventListener('daw-error', (e) => { const code: string = e.detail.code; console.log(code); });
+document.addEventListener('daw-statechange', (e) => { const s: EngineState = e.detail.state; console.log(s); });
+const engine = getEngine();
+const ch = engine.createChannel({ label: 'Lead', volumeDb: -6 });
+ch.set('pan', -0.3);
+const detail: DawErrorDetail | null = null;
+void renderOffline(0.1, (e) => { e.createChannel(); });
+// @ts-expect-error: not a channel property (fails if the element types were 'any')
+channel.notAParameter = 1;
+// @ts-expect-error: noteOn takes a MIDI note number
+synth.noteOn('C4');
+console.log(state, volume, muted, id, detail);
+`;
+  writeFileSync(join(scratch, 'consumer.ts'), consumer);
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  for (const [mod, res] of [['esnext', 'bundler'], ['node16', 'node16']]) {
+    await check(`a TypeScript consumer type-checks against the package (module ${mod}, moduleResolution ${res})`, () => {
+      const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--target', 'es2022', '--lib', 'es2022,dom,dom.iterable',
+        '--module', mod, '--moduleResolution', res, 'consumer.ts'], { cwd: scratch, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+    });
+  }
+  await check('HTMLElementTagNameMap declares all three tags in the shipped types', () => {
+    const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth']]) {
+      assert.match(dts, new RegExp(`['"]${tag}['"]\\s*:\\s*${cls}\\b`), `${tag}: ${cls} missing from HTMLElementTagNameMap`);
+    }
+  });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+console.log(`\npack: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

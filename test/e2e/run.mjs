@@ -1,0 +1,275 @@
+// End-to-end: the built dist/ loaded by real pages in a real browser, the way a page author uses it.
+//
+//   node test/e2e/run.mjs                  Debian Chromium (CHROME_PATH to override)
+//   E2E_BROWSER=firefox node test/e2e/run.mjs   Firefox ESR (FIREFOX_PATH to override)
+//
+// Two origins on 127.0.0.1 (test/e2e/server.mjs): pages on one, dist/ served by a "CDN" on another
+// port. Each page holds <daw-engine> with a <daw-channel> holding a <daw-synth>. For each page the
+// test clicks "Enable audio" in the engine's shadow root (a real, trusted click), waits for the
+// engine to run, plays a chord on the synth, waits for the channel meter to rise above -60 dBFS and
+// the on-screen meter to move, and screenshots the page (test/e2e/screenshots/, gitignored), checking
+// the image is not blank. The CSP page without 'wasm-unsafe-eval' must instead show the error and
+// fire daw-error. Ends with "N passed, N failed" (the line scripts/test.mjs counts).
+import puppeteer from 'puppeteer-core';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { startServers } from './server.mjs';
+import { decodePng, imageStats } from './png.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const dist = join(root, 'dist');
+const shots = join(here, 'screenshots');
+const browserName = process.env.E2E_BROWSER ?? 'chrome';
+const only = process.env.E2E_PAGES?.split(',');
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`  ok    ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`  FAIL  ${name}\n        ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n        ')}`);
+  }
+}
+
+function launch() {
+  if (browserName === 'firefox') {
+    const executablePath = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+    return puppeteer.launch({
+      browser: 'firefox', executablePath, headless: true,
+      // cubeb's mock context: a fake output device that runs in real time (without a sound server
+      // Firefox keeps every AudioContext 'suspended'); see web-test-runner.firefox.config.mjs.
+      extraPrefsFirefox: { 'media.cubeb.force_mock_context': true },
+    });
+  }
+  const executablePath = process.env.CHROME_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
+  return puppeteer.launch({
+    executablePath, headless: true,
+    args: ['--headless=new', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
+  });
+}
+
+const VIEWPORT = { width: 900, height: 640, deviceScaleFactor: 1 };
+
+/** Runs before any page script (not subject to the page's CSP): records CSP violations and daw-error events. */
+function instrument() {
+  window.__csp = [];
+  window.__errors = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  document.addEventListener('daw-error', (e) => window.__errors.push({ code: e.detail?.code, message: e.detail?.message, target: e.composedPath()[0]?.localName }), true);
+}
+
+async function screenshot(page, name) {
+  mkdirSync(shots, { recursive: true });
+  const file = join(shots, `${browserName}-${name}.png`);
+  const png = Buffer.from(await page.screenshot({ type: 'png' }));
+  writeFileSync(file, png);
+  return { file, png, img: decodePng(png) };
+}
+
+const ctxState = (page) => page.evaluate(() => {
+  const el = document.querySelector('daw-engine');
+  const e = el?.engine;
+  return { state: e?.state, error: e?.error?.message ?? null, status: el?.shadowRoot?.querySelector('[part~="status"]')?.textContent ?? null,
+    errors: window.__errors, csp: window.__csp };
+});
+
+async function testPage(browser, name, spec, servers, blank) {
+  console.log(`\n${browserName} · ${name}: ${spec.title}`);
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const logs = [];
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  const blobs = [];
+  page.on('request', (r) => { if (r.url().startsWith('blob:')) blobs.push(r.url()); });
+  try {
+    await page.setViewport(VIEWPORT);
+    await page.evaluateOnNewDocument(instrument);
+    const logFrom = servers.log.length;
+    await page.goto(spec.url, { waitUntil: 'load' });
+
+    if (spec.noScript) {
+      await check('a module script from a CDN without Access-Control-Allow-Origin does not load (no elements defined)', async () => {
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(await page.evaluate(() => !!customElements.get('daw-engine')), false);
+      });
+      return;
+    }
+
+    await check('the elements are defined', async () => {
+      await page.waitForFunction(() => ['daw-engine', 'daw-channel', 'daw-synth'].every((t) => customElements.get(t)), { timeout: 10000 });
+    });
+    await check(`crossOriginIsolated is ${spec.isolated}`, async () => {
+      assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated === true), spec.isolated);
+    });
+    await check('the engine starts idle with an "Enable audio" button', async () => {
+      const s = await ctxState(page);
+      assert.equal(s.state, 'idle');
+      const text = await page.$eval('daw-engine >>> button[part~="button"]', (b) => b.textContent.trim());
+      assert.match(text, /enable audio/i);
+    });
+
+    const button = await page.waitForSelector('daw-engine >>> button[part~="button"]', { timeout: 5000 });
+    await button.click();
+
+    if (!spec.works) {
+      await check('after the click the engine is in the error state', async () => {
+        await page.waitForFunction(() => document.querySelector('daw-engine').engine.state === 'error', { timeout: 15000 })
+          .catch(async (e) => { throw new Error(`${e.message}; ${JSON.stringify(await ctxState(page))}`); });
+      });
+      const s = await ctxState(page);
+      await check('<daw-engine> shows the error message naming the cause', () => {
+        assert.match(s.status ?? '', /^Error:/);
+        assert.match(s.status ?? '', spec.expectError);
+      });
+      await check('<daw-engine> fires daw-error (code load-failed)', () => {
+        const e = s.errors.find((x) => x.code === 'load-failed');
+        assert.ok(e, `daw-error events: ${JSON.stringify(s.errors)}`);
+        assert.equal(e.target, 'daw-engine');
+        assert.match(e.message, spec.expectError);
+      });
+      await check('the browser reported the CSP violation (wasm compile)', () => {
+        assert.ok(s.csp.some((v) => /script-src|wasm/.test(v)), `violations: ${JSON.stringify(s.csp)}`);
+      });
+      const shot = await screenshot(page, name);
+      await check(`the error is visible in the screenshot (${shot.file.slice(root.length + 1)})`, async () => {
+        const rect = await page.$eval('daw-engine >>> [part~="status"]', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+        assert.ok(rect.width > 50, `status text box is ${rect.width}px wide`);
+        const st = imageStats(shot.img, rect);
+        assert.ok(st.colours > 5 && st.foreground > 0.05, `status area: ${JSON.stringify(st)}`);
+      });
+      return;
+    }
+
+    await check('after the click the engine runs (state running, status "Running")', async () => {
+      await page.waitForFunction(() => document.querySelector('daw-engine').engine.state === 'running', { timeout: 20000 })
+        .catch(async (e) => { throw new Error(`${e.message}; ${JSON.stringify(await ctxState(page))}; console: ${logs.join(' | ')}`); });
+      await page.waitForFunction(() => document.querySelector('daw-engine').shadowRoot.querySelector('[part~="status"]').textContent.trim() === 'Running', { timeout: 5000 });
+    });
+    await check(`the engine takes the ${spec.isolated ? 'shared-memory' : 'batched-message'} path`, async () => {
+      assert.equal(await page.evaluate(() => document.querySelector('daw-engine').engine.shared), spec.isolated);
+    });
+    await check('the channel is silent before any note (peak < -60 dBFS)', async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      const peak = await page.evaluate(() => document.querySelector('daw-channel').meter().peakDb);
+      assert.ok(peak < -60, `peak ${peak}`);
+    });
+    await check('a chord on the synth makes the channel meter rise above -60 dBFS', async () => {
+      const ids = await page.evaluate(() => { const s = document.querySelector('daw-synth'); return [60, 64, 67].map((p) => s.noteOn(p, 0.9)); });
+      assert.ok(ids.every((id) => id > 0), `note ids ${ids}`);
+      await page.waitForFunction(() => document.querySelector('daw-channel').meter().peakDb > -60, { timeout: 5000, polling: 50 })
+        .catch(async (e) => { throw new Error(`${e.message}; meter ${JSON.stringify(await page.evaluate(() => document.querySelector('daw-channel').meter()))}`); });
+      const status = await page.evaluate(() => document.querySelector('daw-engine').engine.status());
+      assert.ok(status.activeVoices >= 3, `active voices ${status.activeVoices}`);
+      assert.equal(status.nonFiniteSamples, 0);
+    });
+    await check('the master meter rises too', async () => {
+      await page.waitForFunction(() => document.querySelector('daw-engine').engine.master.meter().peakDb > -60, { timeout: 3000, polling: 50 });
+    });
+    await check("the on-screen channel meter moves (peak bar scaled > 0)", async () => {
+      await page.waitForFunction(() => {
+        const bar = document.querySelector('daw-channel').shadowRoot.querySelector('[part~="meter"] .peak');
+        const m = /scaleY\(([\d.e-]+)\)/.exec(bar?.style.transform ?? '');
+        return m && Number(m[1]) > 0.05;
+      }, { timeout: 3000, polling: 50 });
+    });
+    const shot = await screenshot(page, name);
+    await page.evaluate(() => document.querySelector('daw-synth').allNotesOff());
+    await check(`the screenshot shows the UI (${shot.file.slice(root.length + 1)})`, async () => {
+      const st = imageStats(shot.img);
+      const b = imageStats(blank.img);
+      assert.ok(st.colours > b.colours + 20, `colours ${st.colours} vs blank ${b.colours}`);
+      assert.ok(st.foreground > b.foreground + 0.02, `non-background share ${st.foreground.toFixed(3)} vs blank ${b.foreground.toFixed(3)}`);
+      for (const tag of ['daw-engine', 'daw-channel']) {
+        const rect = await page.$eval(tag === 'daw-engine' ? 'daw-engine >>> [part~="face"]' : 'daw-channel >>> [part~="strip"]', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+        assert.ok(rect.width > 40 && rect.height > 20, `${tag} box ${JSON.stringify(rect)}`);
+        const s = imageStats(shot.img, rect);
+        assert.ok(s.colours > 8 && s.foreground > 0.03, `${tag} area ${JSON.stringify(s)}`);
+      }
+    });
+    await check('the synth\'s on-screen keyboard (<daw-synth keyboard> inside <daw-channel>) is visible', async () => {
+      const box = await page.evaluate(() => {
+        const kb = document.querySelector('daw-synth').shadowRoot?.querySelector('[part~="keyboard"]');
+        if (!kb) return null;
+        const r = kb.getBoundingClientRect();
+        return { width: r.width, height: r.height, visible: kb.checkVisibility?.() ?? true };
+      });
+      assert.ok(box && box.visible && box.width > 100 && box.height > 20, `keyboard box ${JSON.stringify(box)}`);
+    });
+    if (spec.manifestCheck) {
+      await check('dist/custom-elements.json lists exactly the attributes the elements observe at run time', async () => {
+        const manifest = JSON.parse(readFileSync(join(dist, 'custom-elements.json'), 'utf8'));
+        const runtime = await page.evaluate(() => Object.fromEntries(['daw-engine', 'daw-channel', 'daw-synth'].map((t) => {
+          const props = customElements.get(t).elementProperties;
+          const attrs = [...props].filter(([, o]) => o.attribute !== false && !o.state).map(([k, o]) => (typeof o.attribute === 'string' ? o.attribute : String(k).toLowerCase()));
+          return [t, attrs.sort()];
+        })));
+        const documented = Object.fromEntries(manifest.modules.flatMap((m) => m.declarations).filter((d) => d.tagName)
+          .map((d) => [d.tagName, d.attributes.map((a) => a.name).sort()]));
+        assert.deepEqual(documented, runtime);
+      });
+    }
+    await check('no CSP violation, no page error', async () => {
+      const s = await ctxState(page);
+      assert.deepEqual(s.csp, []);
+      assert.deepEqual(logs.filter((l) => l.startsWith('pageerror') || l.startsWith('error')), []);
+      assert.deepEqual(s.errors, []);
+    });
+    await check('no blob: URLs', () => assert.deepEqual(blobs, []));
+    if (spec.script.startsWith('http')) {
+      await check('daw-worklet.js and daw-dsp.wasm came from the CDN origin, fetched with CORS', () => {
+        const variant = new URL(spec.script).pathname.split('/')[1];
+        const got = servers.log.slice(logFrom).filter((r) => r.variant === variant);
+        for (const file of ['daw-elements.js', 'daw-worklet.js', 'daw-dsp.wasm']) {
+          const r = got.find((x) => x.file === file);
+          assert.ok(r, `${file} not requested from the CDN; got ${JSON.stringify(got)}`);
+          assert.equal(r.origin, servers.origin, `${file}: Origin header ${r.origin}`);
+          if (r.mode) assert.equal(r.mode, 'cors', `${file}: Sec-Fetch-Mode ${r.mode}`);
+        }
+      });
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+// The bundle itself: no blob: URLs, no eval, siblings found with import.meta.url.
+await (async () => {
+  console.log('dist/');
+  const js = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
+  await check('dist/daw-elements.js finds its siblings with new URL(..., import.meta.url) and uses no blob:/eval', () => {
+    assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'], import\.meta\.url\)/);
+    assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'], import\.meta\.url\)/);
+    assert.doesNotMatch(js, /createObjectURL|["'`]blob:/);
+    assert.doesNotMatch(js, /\beval\(|new Function\(/);
+    assert.doesNotMatch(js, /^\s*import\s|\bimport\(["']/m, 'the page module must be one file (no imports)');
+  });
+})();
+
+const servers = await startServers(dist);
+console.log(`pages ${servers.origin}  cdn ${servers.cdn}`);
+const browser = await launch();
+console.log(`browser: ${await browser.version()}`);
+try {
+  const blankPage = await browser.newPage();
+  await blankPage.setViewport(VIEWPORT);
+  await blankPage.goto(`${servers.origin}/blank`);
+  const blank = { img: decodePng(Buffer.from(await blankPage.screenshot({ type: 'png' }))) };
+  await blankPage.close();
+  for (const [name, spec] of Object.entries(servers.pages)) {
+    if (only && !only.includes(name)) continue;
+    await testPage(browser, name, spec, servers, blank);
+  }
+} finally {
+  await browser.close();
+  await servers.close();
+}
+console.log(`\ne2e (${browserName}): ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,88 @@
+// A @web/test-runner browser launcher for WebKitGTK through its WebDriver (Debian's
+// webkit2gtk-driver: /usr/bin/WebKitWebDriver driving MiniBrowser), spoken to directly over HTTP
+// (W3C WebDriver), so no webdriverio is needed. It starts Xvfb when there is no DISPLAY (WebKitGTK
+// has no headless mode), and gives MiniBrowser an ALSA configuration whose default device is the
+// null plugin: without any sound device GStreamer's autoaudiosink fails and every AudioContext
+// stays 'suspended'. Autoplay is allowed (like Chromium's --autoplay-policy flag).
+//
+// Limits: one page at a time; no coverage; no debug mode; wtr's sendKeys/sendMouse commands only
+// support puppeteer, playwright and webdriverio sessions, so tests using them fail here.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const DRIVER = process.env.WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver';
+const BROWSER = process.env.WEBKIT_BROWSER ?? ['/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser', '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.0/MiniBrowser', '/usr/libexec/webkit2gtk-4.1/MiniBrowser'].find(existsSync);
+
+const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function webkitLauncher({ args = [] } = {}) {
+  let driver = null, xvfb = null, home = null, base = '', session = null, starting = null;
+  const active = new Set();
+
+  async function call(method, path, body) {
+    const r = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = await r.json();
+    if (json?.value?.error) throw new Error(`WebDriver ${method} ${path}: ${json.value.error}: ${json.value.message}`);
+    return json.value;
+  }
+
+  async function start() {
+    if (!existsSync(DRIVER)) throw new Error(`${DRIVER} not found: apt-get install -y webkit2gtk-driver`);
+    if (!BROWSER) throw new Error('MiniBrowser not found (it comes with libwebkit2gtk-4.1-0); set WEBKIT_BROWSER');
+    const env = { ...process.env };
+    if (!env.DISPLAY) {
+      const display = `:${90 + Math.floor(Math.random() * 400)}`;
+      xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+      env.DISPLAY = display;
+      await sleep(500);
+    }
+    home = mkdtempSync(join(tmpdir(), 'daw-webkit-'));
+    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type null }\nctl.!default { type hw card 0 }\n');
+    env.HOME = home;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    driver = spawn(DRIVER, [`--port=${port}`], { env, stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try { if ((await call('GET', '/status')).ready) break; } catch { /* not up yet */ }
+      await sleep(100);
+    }
+    const caps = await call('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'MiniBrowser',
+      'webkitgtk:browserOptions': { binary: BROWSER, args: ['--automation', '--autoplay-policy=allow', ...args] } } } });
+    session = caps.sessionId;
+  }
+
+  return {
+    name: 'WebKitGTK',
+    type: 'webkit-webdriver',
+    concurrency: 1,
+    async initialize() {},
+    async startSession(id, url) {
+      starting ??= start();
+      await starting;
+      active.add(id);
+      await call('POST', `/session/${session}/url`, { url });
+    },
+    isActive: (id) => active.has(id),
+    async getBrowserUrl() {
+      return session ? call('GET', `/session/${session}/url`) : undefined;
+    },
+    async stopSession(id) {
+      active.delete(id);
+      try { await call('POST', `/session/${session}/url`, { url: 'about:blank' }); } catch { /* browser gone */ }
+      return {};
+    },
+    async startDebugSession() {
+      throw new Error('the WebKitGTK launcher has no debug mode');
+    },
+    async stop() {
+      if (session) await call('DELETE', `/session/${session}`).catch(() => undefined);
+      driver?.kill();
+      xvfb?.kill();
+      if (home) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
