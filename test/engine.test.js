@@ -10,9 +10,10 @@ const isolatedPage = window.DAW_EXPECT_ISOLATED;
 describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
   this.timeout(120000);
 
-  it('takes the shared-memory path exactly when the page is isolated', () => {
+  it('takes the shared-memory path exactly when the page is isolated (and the browser has SharedArrayBuffer)', () => {
     expect(crossOriginIsolated).to.equal(isolatedPage);
-    expect(new Engine().shared).to.equal(isolatedPage);
+    // WebKitGTK reports crossOriginIsolated without providing SharedArrayBuffer: fallback path there.
+    expect(new Engine().shared).to.equal(isolatedPage && typeof SharedArrayBuffer === 'function');
   });
 
   it('validates parameters: clamps and reports out-of-range, rejects non-numbers and unknown names', () => {
@@ -52,7 +53,10 @@ describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without 
     expect(e.createChannel().slot).to.equal(10); // lowest free slot first
   });
 
-  it('applies a parameter change in the next quantum', async () => {
+  it('applies a parameter change in the next quantum', async function () {
+    // Needs OfflineAudioContext.suspend() to change a parameter at an exact render time; Firefox
+    // has none (the realtime tests below still cover its parameter path).
+    if (typeof OfflineAudioContext.prototype.suspend !== 'function') this.skip();
     const q = 128, at = 40 * q;
     const ctx = new OfflineAudioContext(2, 120 * q, SR);
     const e = new Engine({ context: ctx });

@@ -82,7 +82,7 @@ describe(`keyboard operation (${isolatedPage ? 'cross-origin isolated page' : 'p
     const mute = el.shadowRoot.querySelector('[part~="mute"]');
     expect(mute.getAttribute('aria-pressed')).to.equal('false');
     mute.focus();
-    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: ' ' });
     await el.updateComplete;
     expect(mute.getAttribute('aria-pressed')).to.equal('true');
     expect(el.mute).to.equal(true);
@@ -137,7 +137,7 @@ describe(`keyboard operation (${isolatedPage ? 'cross-origin isolated page' : 'p
     try {
       const c4 = keys[0];
       c4.focus();
-      await sendKeys({ down: 'Space' });
+      await sendKeys({ down: ' ' });
       await synth.updateComplete;
       expect(c4.getAttribute('aria-pressed'), JSON.stringify(calls.map(([k, , p]) => k + p))).to.equal('true');
       expect(calls.filter(([k]) => k === 'on').map(([, s, p]) => [s, p])).to.deep.equal([[synth.synth, 60]]);
@@ -145,7 +145,7 @@ describe(`keyboard operation (${isolatedPage ? 'cross-origin isolated page' : 'p
       const t0 = performance.now();
       while (engine.status().activeVoices < 1 && performance.now() - t0 < 3000) await task(20);
       expect(engine.status().activeVoices).to.be.at.least(1);
-      await sendKeys({ up: 'Space' });
+      await sendKeys({ up: ' ' });
       await synth.updateComplete;
       expect(c4.getAttribute('aria-pressed')).to.equal('false');
       expect(calls.filter(([k]) => k === 'off').map(([, , p]) => p)).to.deep.equal([60]);
