@@ -11,13 +11,14 @@ const steps = [
   { name: 'e2e (firefox)', cmd: ['node', 'test/e2e/run.mjs'], env: { E2E_BROWSER: 'firefox' } },
   // what npm would publish, its exports and types from the packed tarball, bundle size
   { name: 'package', cmd: ['node', 'scripts/pack-check.mjs'], env: {} },
-  // The browser suite in Firefox ESR (on by default; DAW_FIREFOX=0 skips it) and WebKitGTK (opt-in
-  // with DAW_WEBKIT=1: it needs Xvfb, and its WebDriver cannot press keys, see the README).
+  { name: 'readme reference', cmd: ['node', 'scripts/readme-api.mjs', '--check'], env: {} },
+  // The browser suite in Firefox ESR and WebKitGTK (DAW_FIREFOX=0 / DAW_WEBKIT=0 skip them;
+  // WebKitGTK runs under Xvfb, and its WebDriver cannot press keys, so the keyboard tests skip there).
   ...(process.env.DAW_FIREFOX !== '0' ? [
     { name: 'browser, Firefox (isolated)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.firefox.config.mjs'], env: {} },
     { name: 'browser, Firefox (no COOP/COEP)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.firefox.config.mjs'], env: { DAW_ISOLATION: 'off' } },
   ] : []),
-  ...(process.env.DAW_WEBKIT === '1' ? [
+  ...(process.env.DAW_WEBKIT !== '0' ? [
     { name: 'browser, WebKitGTK (isolated)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.webkit.config.mjs'], env: {} },
     { name: 'browser, WebKitGTK (no COOP/COEP)', cmd: ['npx', 'wtr', '--config', 'web-test-runner.webkit.config.mjs'], env: { DAW_ISOLATION: 'off' } },
   ] : []),

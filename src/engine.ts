@@ -349,8 +349,10 @@ export class Engine extends EventTarget {
   private flushWaiters: Array<() => void> = [];
   private ackWaiters = new Map<number, () => void>();
   private flushId = 0;
-  private meterWanted = 0;
-  private lastMeterPoll = 0;
+  /** performance.now() of the last meter() read; -Infinity (not 0) so a page's first second
+   * doesn't count as "meters were just read". */
+  private meterWanted = -Infinity;
+  private lastMeterPoll = -Infinity;
   private readonly noteScratch: Uint32Array;
   private readyWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   /** Last error, when state is 'error'. */
