@@ -390,4 +390,44 @@ describe(`elements (${isolatedPage ? 'cross-origin isolated page' : 'page withou
     host.remove();
     await task();
   });
+  it('plays from Web MIDI note on/off messages on every input (midi attribute)', async () => {
+    // Web MIDI has no devices in headless Chromium; a stand-in MIDIAccess with two inputs delivers
+    // the messages a keyboard would send. Audio is the real engine: calls reach its Synth.
+    const inputs = [new EventTarget(), new EventTarget()];
+    const access = Object.assign(new EventTarget(), { inputs: new Map(inputs.map((i, k) => [`in${k}`, i])) });
+    const real = navigator.requestMIDIAccess;
+    let asked = 0;
+    navigator.requestMIDIAccess = () => { asked++; return Promise.resolve(access); };
+    const calls = [];
+    const on = Synth.prototype.noteOn, off = Synth.prototype.noteOff;
+    Synth.prototype.noteOn = function (p, v, t) { calls.push(['on', p, v]); return on.call(this, p, v, t); };
+    Synth.prototype.noteOff = function (p, t) { calls.push(['off', p]); return off.call(this, p, t); };
+    try {
+      await engine.start();
+      const host = mount('<daw-channel><daw-synth></daw-synth></daw-channel>');
+      const synth = host.querySelector('daw-synth');
+      await task();
+      expect(asked, 'no MIDI access without the attribute').to.equal(0);
+      synth.midi = true;
+      await task();
+      expect(asked).to.equal(1);
+      const send = (input, bytes) => input.dispatchEvent(Object.assign(new Event('midimessage'), { data: new Uint8Array(bytes) }));
+      send(inputs[0], [0x90, 60, 127]); // note on, channel 1
+      send(inputs[1], [0x93, 64, 64]); // note on, channel 4, other input
+      send(inputs[0], [0x80, 60, 0]); // note off
+      send(inputs[1], [0x93, 64, 0]); // note on with velocity 0 = note off
+      send(inputs[0], [0xb0, 7, 100]); // a controller: ignored
+      expect(calls).to.deep.equal([['on', 60, 1], ['on', 64, 64 / 127], ['off', 60], ['off', 64]]);
+      synth.midi = false;
+      await task();
+      send(inputs[0], [0x90, 67, 100]);
+      expect(calls.length, 'no notes after midi is removed').to.equal(4);
+      host.remove();
+      await task();
+    } finally {
+      navigator.requestMIDIAccess = real;
+      Synth.prototype.noteOn = on;
+      Synth.prototype.noteOff = off;
+    }
+  });
 });
