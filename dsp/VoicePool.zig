@@ -1,7 +1,12 @@
 //! The polyphonic synth engine: a fixed pool of `Params.max_voices` voices shared by all
 //! `Params.max_synths` synth slots, a frame-ordered queue of pending note events, and
 //! `num_fade_slots` extra voices that play out stolen notes. Nothing is allocated after `init`;
-//! a global instance lives in main.zig (about 0.7 MB, mostly the wavetables).
+//! a global instance lives in main.zig (about 1.7 MB, mostly the wavetables).
+//!
+//! Voices render four at a time (`Voice.renderGroup`, one voice per lane of a @Vector(4, f32)):
+//! between two note events, the active voices (pool and fade slots) are packed into groups of four,
+//! ordered by the table reads they need per sample (1: sine/triangle/saw/square, 2: pulse, 4: a
+//! waveform cross-fade), so free slots cost nothing and a group pays only for its lanes' reads.
 //!
 //! Usage from the audio thread, once per 128-frame quantum:
 //!
@@ -58,8 +63,13 @@ voices: [Params.max_voices]Voice,
 faders: [num_fade_slots]Voice,
 /// Per-synth parameters decoded this quantum.
 patches: [Params.max_synths]Voice.Patch,
-/// Quantum number in which `patches[s]` was decoded.
+/// Quantum number in which `patches[s]` was last checked against the parameters.
 patch_stamp: [Params.max_synths]u32,
+/// The parameter slot `patches[s]` was decoded from (compared bitwise: decoding costs several
+/// exp/log calls, so an unchanged slot is not decoded again).
+patch_src: [Params.max_synths][Params.stride]u32,
+/// Whether `patches[s]` / `patch_src[s]` hold a decoded slot.
+patch_valid: [Params.max_synths]bool,
 /// Voices of each synth in `voices` (not counting fade slots).
 synth_voices: [Params.max_synths]u32,
 /// Previous note pitch per synth (glide source) and whether there is one.
@@ -76,8 +86,8 @@ q_len: usize,
 chan_buf: [Params.max_channels][quantum]f32,
 /// Whether `chan_buf[ch]` was written (and zeroed first) this quantum.
 chan_used: [Params.max_channels]bool,
-/// Output of voices whose synth has no channel (rendered so their envelopes keep time).
-discard: [quantum]f32,
+/// Scratch output of one 4-voice group (frame-major, one lane per voice).
+group_out: [quantum]Lanes.V,
 /// Note-on counter (voice age).
 seq: u64,
 /// Quanta rendered.
@@ -98,7 +108,7 @@ fade_overruns: u32,
 
 const zeros = [_]f32{0} ** quantum;
 
-/// Resets everything and builds the wavetables. Not real-time (fills ~0.5 MB of tables); call
+/// Resets everything and builds the wavetables. Not real-time (fills ~1.6 MB of tables); call
 /// once at start-up. A non-finite or out-of-range `sample_rate` falls back to 48000.
 pub fn init(self: *VoicePool, sample_rate: f32) void {
     const fs: f32 = if (sample_rate >= 8000 and sample_rate <= 768000) sample_rate else 48000;
@@ -109,6 +119,8 @@ pub fn init(self: *VoicePool, sample_rate: f32) void {
     @memset(&self.faders, .{});
     @memset(&self.patches, .{});
     @memset(&self.patch_stamp, std.math.maxInt(u32));
+    @memset(&self.patch_valid, false);
+    for (&self.patch_src) |*ps| @memset(ps, 0);
     @memset(&self.synth_voices, 0);
     @memset(&self.last_pitch, 0);
     @memset(&self.has_last_pitch, false);
@@ -117,7 +129,7 @@ pub fn init(self: *VoicePool, sample_rate: f32) void {
     self.q_len = 0;
     for (&self.chan_buf) |*b| @memset(b, 0);
     @memset(&self.chan_used, false);
-    @memset(&self.discard, 0);
+    @memset(&self.group_out, @as(Lanes.V, @splat(0)));
     self.seq = 0;
     self.quantum_no = 0;
     self.active_voices = 0;
@@ -175,7 +187,6 @@ pub fn render(
 ) void {
     self.quantum_no +%= 1;
     @memset(&self.chan_used, false);
-    @memset(&self.discard, 0);
 
     for (&self.voices) |*v| if (v.active) self.beginVoice(v, synth_params);
     for (&self.faders) |*v| if (v.active) self.beginVoice(v, synth_params);
@@ -197,8 +208,7 @@ pub fn render(
             const f = self.queue[self.q_head].frame();
             if (f < end) next = @intCast(f - frame_start);
         }
-        for (&self.voices) |*v| if (v.active) self.renderVoice(v, pos, next, true);
-        for (&self.faders) |*v| if (v.active) self.renderVoice(v, pos, next, false);
+        if (next > pos) self.renderSpan(pos, next);
         pos = next;
     }
 
@@ -212,10 +222,14 @@ pub fn render(
         const c2: *const [quantum]f32 = if (u[2]) &self.chan_buf[b + 2] else &zeros;
         const c3: *const [quantum]f32 = if (u[3]) &self.chan_buf[b + 3] else &zeros;
         const dst = &out[g];
-        for (0..quantum) |i| {
-            const v = Lanes.V{ c0[i], c1[i], c2[i], c3[i] };
-            dst.l[i] += v;
-            dst.r[i] += v;
+        var i: usize = 0;
+        while (i < quantum) : (i += 4) {
+            // Frames i..i+3 of the four channels -> four (channel-lane) vectors.
+            const r = Voice.transpose4(.{ c0[i..][0..4].*, c1[i..][0..4].*, c2[i..][0..4].*, c3[i..][0..4].* });
+            inline for (0..4) |j| {
+                dst.l[i + j] += r[j];
+                dst.r[i + j] += r[j];
+            }
         }
         touched[g] = true;
     }
@@ -223,7 +237,12 @@ pub fn render(
 
 fn patchFor(self: *VoicePool, s: u32, synth_params: *const [Params.max_synths][Params.stride]f32) *const Voice.Patch {
     if (self.patch_stamp[s] != self.quantum_no) {
-        self.patches[s] = Voice.Patch.fromParams(&synth_params[s], self.sample_rate);
+        const src: *const [Params.stride]u32 = @ptrCast(&synth_params[s]);
+        if (!self.patch_valid[s] or !std.mem.eql(u32, src, &self.patch_src[s])) {
+            self.patches[s] = Voice.Patch.fromParams(&synth_params[s], self.sample_rate);
+            self.patch_src[s] = src.*;
+            self.patch_valid[s] = true;
+        }
         self.patch_stamp[s] = self.quantum_no;
     }
     return &self.patches[s];
@@ -233,20 +252,57 @@ fn beginVoice(self: *VoicePool, v: *Voice, synth_params: *const [Params.max_synt
     v.beginQuantum(self.patchFor(v.synth, synth_params));
 }
 
-fn renderVoice(self: *VoicePool, v: *Voice, from: usize, to: usize, in_pool: bool) void {
-    if (from >= to) return;
-    const p = &self.patches[v.synth];
-    var buf: *[quantum]f32 = &self.discard;
-    if (p.channel >= 0) {
-        const ch: usize = @intCast(p.channel);
-        if (!self.chan_used[ch]) {
-            @memset(&self.chan_buf[ch], 0);
-            self.chan_used[ch] = true;
-        }
-        buf = &self.chan_buf[ch];
+/// Renders every active voice (pool and fade slots) over quantum frames [from, to), four at a
+/// time: voices are ordered by the table reads they need (1, 2, 4) so that each group of four
+/// pays only for the reads its lanes need, and idle slots cost nothing.
+fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
+    const cap = Params.max_voices + num_fade_slots;
+    var list: [cap]*Voice = undefined;
+    var n: usize = 0;
+    // Counting sort by reads: 1 first, then 2, then 4.
+    inline for ([_]u8{ 1, 2, 4 }) |r| {
+        for (&self.voices) |*v| if (v.active and v.reads() == r) {
+            list[n] = v;
+            n += 1;
+        };
+        for (&self.faders) |*v| if (v.active and v.reads() == r) {
+            list[n] = v;
+            n += 1;
+        };
     }
-    v.render(p, &self.tables, self.sample_rate, buf, from, to);
-    if (!v.active and in_pool) self.freed(v);
+    var i: usize = 0;
+    while (i < n) : (i += 4) {
+        const m = @min(4, n - i);
+        var lanes: [4]Voice.Lane = undefined;
+        var nreads: u8 = 1;
+        for (list[i .. i + m], 0..) |v, l| {
+            const p = &self.patches[v.synth];
+            var out: ?*[quantum]f32 = null;
+            if (p.channel >= 0) {
+                const ch: usize = @intCast(p.channel);
+                if (!self.chan_used[ch]) {
+                    @memset(&self.chan_buf[ch], 0);
+                    self.chan_used[ch] = true;
+                }
+                out = &self.chan_buf[ch];
+            }
+            lanes[l] = .{ .voice = v, .patch = p, .out = out };
+            nreads = @max(nreads, v.reads());
+        }
+        switch (nreads) {
+            1 => Voice.renderGroup(1, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            2 => Voice.renderGroup(2, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            else => Voice.renderGroup(4, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+        }
+        for (list[i .. i + m]) |v| {
+            if (!v.active and self.inPool(v)) self.freed(v);
+        }
+    }
+}
+
+fn inPool(self: *const VoicePool, v: *const Voice) bool {
+    const a = @intFromPtr(v);
+    return a >= @intFromPtr(&self.voices[0]) and a <= @intFromPtr(&self.voices[Params.max_voices - 1]);
 }
 
 fn freed(self: *VoicePool, v: *Voice) void {
