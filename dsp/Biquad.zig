@@ -1,11 +1,10 @@
-//! Stereo biquad over four lanes (one lane per strip), Transposed Direct Form II in f32.
-//!
-//! Coefficients follow Robert Bristow-Johnson's "Cookbook formulae for audio EQ biquad filter
-//! coefficients" (the RBJ Audio EQ Cookbook) exactly: low/high shelf with shelf slope S = 1,
-//! peaking EQ with a given Q, A = 10^(dBgain/40), w0 = 2π·f0/fs. They are computed in f64,
-//! normalised by a0 and stored as f32. At 0 dB every formula gives b = a, which in f32 is an
-//! exact identity (b0 = 1, b1 = a1, b2 = a2, so the state stays 0), so a lane may sit at 0 dB
-//! next to a lane that is filtering and the group can skip the band when all four lanes are 0 dB.
+//! Stereo EQ band over four lanes (one lane per strip): RBJ Audio EQ Cookbook responses (low/high
+//! shelf with shelf slope S = 1, peaking EQ with a given Q, A = 10^(dBgain/40)) realised as
+//! Simper's trapezoidal state-variable filter in f32 (`SvfCoeffs`: same bilinear transform, same
+//! transfer function, far better low-frequency precision than a direct-form biquad in f32).
+//! Coefficients are computed in f64 and rounded once to f32; `Coeffs` keeps the cookbook's direct
+//! form in f64 as the reference for tests. The strip sets a lane at exactly 0 dB to the identity
+//! coefficients (output = input, state stays 0), and skips a band when all four lanes are 0 dB.
 const std = @import("std");
 const Lanes = @import("Lanes.zig");
 const simd = @import("simd.zig");
@@ -136,13 +135,14 @@ pub const SvfCoeffs = struct {
     }
 };
 
-// Coefficients per lane, as vectors.
-a1: V = @splat(1),
-a2: V = @splat(0),
-a3: V = @splat(0),
-m0: V = @splat(1),
-m1: V = @splat(0),
-m2: V = @splat(0),
+// Coefficients per lane, as vectors: the SVF update multiplied out (see `tick`), computed in f64
+// from `SvfCoeffs` and rounded once.
+c1: V = @splat(1),
+d2: V = @splat(0),
+d3: V = @splat(0),
+e0: V = @splat(1),
+e1: V = @splat(0),
+e2: V = @splat(0),
 // Integrator states (ic1eq, ic2eq), left and right.
 s1l: V = @splat(0),
 s2l: V = @splat(0),
@@ -151,12 +151,12 @@ s2r: V = @splat(0),
 
 /// Store lane `k`'s coefficients (rounded to f32).
 pub fn setLane(self: *Biquad, k: usize, c: SvfCoeffs) void {
-    self.a1[k] = @floatCast(c.a1);
-    self.a2[k] = @floatCast(c.a2);
-    self.a3[k] = @floatCast(c.a3);
-    self.m0[k] = @floatCast(c.m0);
-    self.m1[k] = @floatCast(c.m1);
-    self.m2[k] = @floatCast(c.m2);
+    self.c1[k] = @floatCast(2.0 * c.a1 - 1.0);
+    self.d2[k] = @floatCast(2.0 * c.a2);
+    self.d3[k] = @floatCast(2.0 * c.a3);
+    self.e0[k] = @floatCast(c.m0 + c.m1 * c.a2 + c.m2 * c.a3);
+    self.e1[k] = @floatCast(c.m1 * c.a1 + c.m2 * c.a2);
+    self.e2[k] = @floatCast(c.m2 - c.m1 * c.a2 - c.m2 * c.a3);
 }
 
 /// Zero lane `k`'s state.
@@ -172,13 +172,59 @@ pub fn resetState(self: *Biquad) void {
     for (0..Lanes.lanes) |k| self.resetLane(k);
 }
 
-inline fn tick(self: *const Biquad, v0: V, ic1: *V, ic2: *V) V {
-    const v3 = v0 - ic2.*;
-    const v1 = self.a1 * ic1.* + self.a2 * v3;
-    const v2 = ic2.* + self.a2 * ic1.* + self.a3 * v3;
-    ic1.* = v1 + v1 - ic1.*;
-    ic2.* = v2 + v2 - ic2.*;
-    return self.m0 * v0 + self.m1 * v1 + self.m2 * v2;
+/// The integrator states, held in locals while a quantum runs.
+pub const State = struct { s1l: V, s2l: V, s1r: V, s2r: V };
+
+pub inline fn load(self: *const Biquad) State {
+    return .{ .s1l = self.s1l, .s2l = self.s2l, .s1r = self.s1r, .s2r = self.s2r };
+}
+
+pub inline fn store(self: *Biquad, st: State) void {
+    self.s1l = st.s1l;
+    self.s2l = st.s2l;
+    self.s1r = st.s1r;
+    self.s2r = st.s2r;
+}
+
+/// The coefficients as values, for loops that should hold them in locals (a store to the audio
+/// buffer could alias `self` as far as the compiler knows, so fields are reloaded every sample).
+pub const Coefs = struct { c1: V, d2: V, d3: V, e0: V, e1: V, e2: V };
+
+pub inline fn coefs(self: *const Biquad) Coefs {
+    return .{ .c1 = self.c1, .d2 = self.d2, .d3 = self.d3, .e0 = self.e0, .e1 = self.e1, .e2 = self.e2 };
+}
+
+/// `tick` with coefficients held in `c`.
+pub inline fn tickWith(c: Coefs, v0: V, ic1: *V, ic2: *V) V {
+    const s1 = ic1.*;
+    const s2 = ic2.*;
+    const v3 = v0 - s2;
+    const y = c.e0 * v0 + c.e1 * s1 + c.e2 * s2;
+    ic1.* = c.c1 * s1 + c.d2 * v3;
+    ic2.* = s2 + c.d2 * s1 + c.d3 * v3;
+    return y;
+}
+
+/// One sample of the SVF. Simper's update
+///
+///   v3 = v0 − ic2,  v1 = a1·ic1 + a2·v3,  v2 = ic2 + a2·ic1 + a3·v3
+///   ic1 ← 2·v1 − ic1,  ic2 ← 2·v2 − ic2,  y = m0·v0 + m1·v1 + m2·v2
+///
+/// multiplied out over the same integrator states (13 vector operations instead of 17, and a
+/// shorter recursion: v3 → multiply → add):
+///
+///   ic1 ← (2a1 − 1)·ic1 + 2a2·v3,  ic2 ← ic2 + 2a2·ic1 + 2a3·v3
+///   y = (m0 + m1·a2 + m2·a3)·v0 + (m1·a1 + m2·a2)·ic1 + (m2 − m1·a2 − m2·a3)·ic2
+///
+/// The pole-setting coefficient 2a1 − 1 is rounded once from f64, so it is no less exact than a1.
+pub inline fn tick(self: *const Biquad, v0: V, ic1: *V, ic2: *V) V {
+    const s1 = ic1.*;
+    const s2 = ic2.*;
+    const v3 = v0 - s2;
+    const y = self.e0 * v0 + self.e1 * s1 + self.e2 * s2;
+    ic1.* = self.c1 * s1 + self.d2 * v3;
+    ic2.* = s2 + self.d2 * s1 + self.d3 * v3;
+    return y;
 }
 
 /// Filter a quantum in place.

@@ -27,6 +27,8 @@ const splat = simd.splat;
 pub const floor_lin: f32 = 1e-6;
 
 threshold: V = @splat(0),
+/// Start of the knee, T − W/2.
+knee_start: V = @splat(0),
 /// 1/R − 1 (0 for ratio 1, i.e. no compression).
 slope: V = @splat(0),
 /// Knee width W in dB.
@@ -49,6 +51,7 @@ pub fn setLane(self: *Compressor, k: usize, sample_rate: f32, threshold_db: f32,
     self.slope[k] = 1.0 / @max(ratio, 1.0) - 1.0;
     const w = @max(knee_db, 0.0);
     self.knee[k] = w;
+    self.knee_start[k] = threshold_db - 0.5 * w;
     self.inv_2knee[k] = if (w > 0) 0.5 / w else 0;
     self.alpha_attack[k] = timeConstantCoef(attack_ms, sample_rate);
     self.alpha_release[k] = timeConstantCoef(release_ms, sample_rate);
@@ -62,15 +65,16 @@ pub fn timeConstantCoef(ms: f32, sample_rate: f32) f32 {
     return @floatCast(@exp(-1.0 / (@as(f64, tau_s) * @as(f64, sample_rate))));
 }
 
-/// Static curve: gain change gc = y − x in dB for detector level `x` dB (vector form).
+/// Static curve: gain change gc = y − x in dB for detector level `x` dB (vector form). With
+/// u = x − (T − W/2), m = max(u, 0) and c = min(m, W), the three branches are one expression:
+/// gc = (1/R − 1)·(c²/(2W) + m − c)  (0 below the knee, the quadratic inside it, and
+/// (1/R − 1)(x − T) above it; a hard knee has c = 0). Only compare-and-select minima, which lower
+/// to single `pmin`s.
 pub inline fn gainComputer(self: *const Compressor, x: V) V {
-    const d = x - self.threshold;
-    const d2 = d + d;
-    const kn = d + self.knee * splat(0.5);
-    const in_knee = self.slope * kn * kn * self.inv_2knee;
-    const above = self.slope * d;
-    const gc = @select(f32, d2 > self.knee, above, in_knee);
-    return @select(f32, d2 < -self.knee, splat(0), gc);
+    const u = x - self.knee_start;
+    const m = u - simd.fmin(u, splat(0));
+    const c = simd.fmin(m, self.knee);
+    return self.slope * (c * c * self.inv_2knee + (m - c));
 }
 
 /// Frames per detector step. The level detector, gain computer and dB smoothing run once per block
@@ -79,33 +83,58 @@ pub inline fn gainComputer(self: *const Compressor, x: V) V {
 /// the mixer's cost in wasm. The peak over the block acts as a look-ahead of at most 3 frames.
 pub const block = 4;
 
-/// Compress a run of frames in place (length a multiple of `block`). Make-up gain in dB at frame i
-/// is `makeup + (i+1)·makeup_step`.
-pub fn process(self: *Compressor, l: []V, r: []V, makeup: V, makeup_step: V) void {
+/// Detector, gain computer and smoothing for a run of blocks: `det[b]` is block b's peak
+/// max(|L|, |R|, floor_lin) (the caller starts its running maximum at `floor_lin`, so no clamp is
+/// needed here); `out[b]` receives the linear gain (with make-up) to reach at the end of block b.
+/// Make-up gain in dB at the end of block b is `makeup + (b+1)·block·makeup_step`. The caller ramps
+/// the gain linearly from `g_lin` across each block (and stores the last gain back in `g_lin`).
+pub fn gains(self: *Compressor, det: []const V, out: []V, makeup: V, makeup_step: V) void {
+    // Three passes: the static curve (a log per block, independent across blocks), the
+    // smoothing recursion (short), then the exps (independent again). One fused loop made each
+    // block a long dependent chain, and the CPU could overlap only a few of them.
+    const db_per_log2 = splat(20.0 * std.math.log10e / std.math.log2e);
+    for (det, out) |d, *o| o.* = self.gainComputer(simd.log2(d) * db_per_log2);
     var gs = self.gs;
-    var g_prev = self.g_lin;
     const aa = self.alpha_attack_block;
     const ar = self.alpha_release_block;
-    const inv: V = @splat(1.0 / @as(f32, block));
-    var i: usize = 0;
-    while (i + block <= l.len) : (i += block) {
-        var det: V = @splat(0);
-        inline for (0..block) |j| det = simd.fmax(det, simd.fmax(@fabs(l[i + j]), @fabs(r[i + j])));
-        const gc = self.gainComputer(simd.linToDb(det, floor_lin));
+    var frames: f32 = 0; // exact: small integers
+    for (out) |*o| {
+        const gc = o.*;
         const a = @select(f32, gc < gs, aa, ar);
-        gs = a * gs + (splat(1) - a) * gc;
-        const mk = makeup + makeup_step * @as(V, @splat(@as(f32, @floatFromInt(i + block))));
-        const g_next = simd.dbToLin(gs + mk);
+        gs = gc + a * (gs - gc);
+        frames += block;
+        o.* = gs + (makeup + makeup_step * splat(frames));
+    }
+    self.gs = gs;
+    for (out) |*o| o.* = simd.dbToLin(o.*);
+}
+
+/// Compress a run of frames in place (length a multiple of `block`, at most 1024). Make-up gain in
+/// dB at frame i is `makeup + (i+1)·makeup_step`.
+pub fn process(self: *Compressor, l: []V, r: []V, makeup: V, makeup_step: V) void {
+    var det_buf: [1024 / block]V = undefined;
+    var g_buf: [1024 / block]V = undefined;
+    const nb = l.len / block;
+    const det = det_buf[0..nb];
+    const g = g_buf[0..nb];
+    for (det, 0..) |*d, bi| {
+        var m: V = @splat(floor_lin);
+        inline for (0..block) |j| m = simd.fmax(simd.fmax(@fabs(l[bi * block + j]), @fabs(r[bi * block + j])), m);
+        d.* = m;
+    }
+    self.gains(det, g, makeup, makeup_step);
+    const inv: V = @splat(1.0 / @as(f32, block));
+    var g_prev = self.g_lin;
+    for (g, 0..) |g_next, bi| {
         const step = (g_next - g_prev) * inv;
-        var g = g_prev;
+        var gg = g_prev;
         inline for (0..block) |j| {
-            g += step;
-            l[i + j] *= g;
-            r[i + j] *= g;
+            gg += step;
+            l[bi * block + j] *= gg;
+            r[bi * block + j] *= gg;
         }
         g_prev = g_next;
     }
-    self.gs = gs;
     self.g_lin = g_prev;
 }
 
@@ -137,7 +166,7 @@ pub fn sanitizeState(self: *Compressor) u4 {
     inline for (0..Lanes.lanes) |k| {
         if (!ok[k]) bad |= @as(u4, 1) << k;
     }
-    self.gs = simd.flushTiny(simd.finiteOrZero(@min(self.gs, splat(0))), 1e-6);
+    self.gs = simd.flushTiny(simd.fmin(simd.finiteOrZero(self.gs), splat(0)), 1e-6);
     self.g_lin = @select(f32, simd.isFinite(self.g_lin), self.g_lin, splat(1));
     return bad;
 }

@@ -23,6 +23,8 @@ const mask = max_lookahead - 1;
 lookahead: u32 = 1,
 ceiling: f32 = 0.891251,
 alpha_release: f32 = 0.9996,
+/// 1 − env, the release state (see `process`).
+depth: f32 = 0,
 /// Running frame counter; wraps (only differences are used).
 n: u32 = 0,
 delay_l: [max_lookahead]f32 = [_]f32{0} ** max_lookahead,
@@ -38,6 +40,11 @@ env_ring: [max_lookahead]f32 = [_]f32{1} ** max_lookahead,
 env_sum: f64 = 1,
 /// Gain applied to the last frame (for the gain-reduction meter).
 gain: f32 = 1,
+/// How many of the most recent frames had env exactly 1 (saturating); once it reaches L, every
+/// value in the moving average's window is 1.
+env_ones: u32 = max_lookahead,
+/// Allow the idle pass-through (tests turn it off to compare against the per-sample loop).
+fast_path: bool = true,
 
 /// Reset for a sample rate.
 pub fn init(sample_rate: f32) Limiter {
@@ -55,11 +62,26 @@ pub fn setParams(self: *Limiter, ceiling_lin: f32, release_ms: f32, sample_rate:
     self.alpha_release = @floatCast(@exp(-1.0 / @as(f64, tau)));
 }
 
+inline fn maxf(a: f32, b: f32) f32 {
+    // A compare-and-select: scalar @max lowers to a libm call in wasm (its f32.max is IEEE
+    // NaN-propagating, not maxNum). Only for values known not to be NaN.
+    return if (a > b) a else b;
+}
+
+inline fn clampAbs(x: f32, c: f32) f32 {
+    const y = if (x > c) c else x;
+    return if (y < -c) -c else y;
+}
+
 /// Limit a run of stereo frames in place. Returns the number of non-finite input samples replaced.
 pub fn process(self: *Limiter, l: []f32, r: []f32) u32 {
+    if (self.fast_path and l.len == r.len and l.len % 4 == 0 and self.isIdle() and belowCeiling(l, r, self.ceiling)) {
+        self.passThrough(l, r);
+        return 0;
+    }
     const la = self.lookahead;
     const ceil = self.ceiling;
-    const rel = 1.0 - self.alpha_release;
+    const a_rel = self.alpha_release;
     var bad: u32 = 0;
     // Exact sum of the env window at the start of the run; then add/subtract per frame.
     var sum: f64 = 0;
@@ -67,6 +89,13 @@ pub fn process(self: *Limiter, l: []f32, r: []f32) u32 {
         var i: u32 = 0;
         while (i < la) : (i += 1) sum += self.env_ring[(self.n -% i -% 1) & mask];
     }
+    const inv_la = 1.0 / @as(f64, @floatFromInt(la));
+    var env = self.env;
+    var g: f32 = self.gain;
+    var head = self.dq_head;
+    var len = self.dq_len;
+    var ones = self.env_ones;
+    var depth = self.depth;
     for (l, r) |*xl_p, *xr_p| {
         var xl = xl_p.*;
         var xr = xr_p.*;
@@ -79,43 +108,150 @@ pub fn process(self: *Limiter, l: []f32, r: []f32) u32 {
             bad += 1;
         }
         const n = self.n;
-        const peak = @max(@fabs(xl), @fabs(xr));
+        const peak = maxf(@fabs(xl), @fabs(xr));
         const req: f32 = if (peak > ceil) ceil / peak else 1.0;
         // Sliding minimum: drop entries that can never be the minimum again, then expired ones.
-        while (self.dq_len > 0 and self.dq_req[(self.dq_head + self.dq_len - 1) & mask] >= req) self.dq_len -= 1;
-        const tail = (self.dq_head + self.dq_len) & mask;
+        while (len > 0 and self.dq_req[(head + len - 1) & mask] >= req) len -= 1;
+        const tail = (head + len) & mask;
         self.dq_frame[tail] = n;
         self.dq_req[tail] = req;
-        self.dq_len += 1;
-        while (n -% self.dq_frame[self.dq_head & mask] >= la) {
-            self.dq_head = (self.dq_head + 1) & mask;
-            self.dq_len -= 1;
+        len += 1;
+        while (n -% self.dq_frame[head & mask] >= la) {
+            head = (head + 1) & mask;
+            len -= 1;
         }
-        const hold = self.dq_req[self.dq_head & mask];
-        self.env = @min(hold, self.env + (1.0 - self.env) * rel);
+        const hold = self.dq_req[head & mask];
+        // Release: depth = 1 − env decays by αrel per frame. It is kept as its own state because
+        // env itself, rounded to f32 near 1, would stall a few ulps short of 1 (a step below
+        // half an ulp rounds away); this way env reaches exactly 1 and the limiter can go idle.
+        const rise = 1.0 - depth * a_rel;
+        if (hold < rise) {
+            env = hold;
+            depth = 1.0 - hold;
+        } else {
+            env = rise;
+            depth *= a_rel;
+        }
         // Moving average over the last L env values.
         const slot = n & mask;
-        sum += @as(f64, self.env) - @as(f64, self.env_ring[(n -% la) & mask]);
-        self.env_ring[slot] = self.env;
-        const g: f32 = @floatCast(sum / @as(f64, @floatFromInt(la)));
+        sum += @as(f64, env) - @as(f64, self.env_ring[(n -% la) & mask]);
+        self.env_ring[slot] = env;
+        ones = if (env == 1.0) ones + 1 else 0;
+        g = @floatCast(sum * inv_la);
         // Delay the input by L − 1 frames.
         self.delay_l[slot] = xl;
         self.delay_r[slot] = xr;
         const dslot = (n -% (la - 1)) & mask;
-        xl_p.* = std.math.clamp(self.delay_l[dslot] * g, -ceil, ceil);
-        xr_p.* = std.math.clamp(self.delay_r[dslot] * g, -ceil, ceil);
-        self.gain = g;
+        xl_p.* = clampAbs(self.delay_l[dslot] * g, ceil);
+        xr_p.* = clampAbs(self.delay_r[dslot] * g, ceil);
         self.n = n +% 1;
     }
+    self.dq_head = head;
+    self.dq_len = len;
+    self.env_ones = if (ones < max_lookahead) ones else max_lookahead;
+    self.gain = g;
     self.env_sum = sum;
-    // env is ≥ the smallest req seen, which is ≥ ceiling/FLT_MAX ~ 1e-39: flush to keep it normal.
-    if (self.env < 1e-30) self.env = 0;
+    // env is ≥ the smallest req seen, which is ≥ ceiling/FLT_MAX ~ 1e-39: flush to keep it normal;
+    // depth decays towards 0 (env = 1 once it is below 3e-8): flush it before it goes denormal.
+    self.env = if (env < 1e-30) 0 else env;
+    self.depth = if (env < 1e-30) 1 else if (depth < 1e-12) 0 else depth;
     return bad;
+}
+
+/// No gain reduction in effect or pending: every req in the look-ahead window is 1 (the deque has
+/// collapsed to one entry of 1), env is 1 and so is every env value the moving average still sees.
+fn isIdle(self: *const Limiter) bool {
+    return self.dq_len == 1 and self.dq_req[self.dq_head & mask] == 1.0 and self.env == 1.0 and
+        self.gain == 1.0 and self.env_ones >= self.lookahead;
+}
+
+/// Every sample finite and at most `ceil` in magnitude (so req = 1 throughout).
+fn belowCeiling(l: []const f32, r: []const f32, ceil: f32) bool {
+    const V4 = @Vector(4, f32);
+    const c: V4 = @splat(ceil);
+    // |x| <= c is false for NaN, so one compare also rejects non-finite samples.
+    const U4 = @Vector(4, u32);
+    const zero: U4 = @splat(0);
+    const one: U4 = @splat(1);
+    var fails: U4 = zero;
+    var i: usize = 0;
+    while (i < l.len) : (i += 4) {
+        const a: V4 = l[i..][0..4].*;
+        const b: V4 = r[i..][0..4].*;
+        fails |= @select(u32, @fabs(a) <= c, zero, one) | @select(u32, @fabs(b) <= c, zero, one);
+    }
+    return @reduce(.Or, fails) == 0;
+}
+
+/// `process` for an idle limiter on input that needs no reduction: with every req, env and g
+/// exactly 1 the output is the input delayed by L − 1 frames (the final clamp cannot bite: every
+/// delayed sample was at most the ceiling, or it would have left a req < 1 in the window). The
+/// state is advanced to what the per-sample loop would leave.
+fn passThrough(self: *Limiter, l: []f32, r: []f32) void {
+    const la = self.lookahead;
+    const n0 = self.n;
+    const len: u32 = @intCast(l.len);
+    if (len + la <= max_lookahead) {
+        // Block form: store the run in the delay ring, then read it back L − 1 frames late
+        // (the ring is long enough that the stores do not overwrite anything still to be read).
+        ringWrite(&self.delay_l, n0, l);
+        ringWrite(&self.delay_r, n0, r);
+        ringFill(&self.env_ring, n0, len, 1);
+        ringRead(&self.delay_l, n0 -% (la - 1), l);
+        ringRead(&self.delay_r, n0 -% (la - 1), r);
+        self.n = n0 +% len;
+    } else {
+        for (l, r) |*xl_p, *xr_p| {
+            const n = self.n;
+            const slot = n & mask;
+            self.env_ring[slot] = 1;
+            self.delay_l[slot] = xl_p.*;
+            self.delay_r[slot] = xr_p.*;
+            const dslot = (n -% (la - 1)) & mask;
+            xl_p.* = self.delay_l[dslot];
+            xr_p.* = self.delay_r[dslot];
+            self.n = n +% 1;
+        }
+    }
+    const last = self.n -% 1;
+    self.dq_head = 0;
+    self.dq_len = 1;
+    self.dq_frame[0] = last;
+    self.dq_req[0] = 1;
+    self.env = 1;
+    self.depth = 0;
+    self.gain = 1;
+    self.env_ones = max_lookahead;
+    self.env_sum = @floatFromInt(la);
+}
+
+fn ringWrite(ring: *[max_lookahead]f32, start: u32, src: []const f32) void {
+    const s = start & mask;
+    const first = @min(src.len, max_lookahead - s);
+    @memcpy(ring[s..][0..first], src[0..first]);
+    @memcpy(ring[0 .. src.len - first], src[first..]);
+}
+
+fn ringRead(ring: *const [max_lookahead]f32, start: u32, dst: []f32) void {
+    const s = start & mask;
+    const first = @min(dst.len, max_lookahead - s);
+    @memcpy(dst[0..first], ring[s..][0..first]);
+    @memcpy(dst[first..], ring[0 .. dst.len - first]);
+}
+
+fn ringFill(ring: *[max_lookahead]f32, start: u32, len: u32, v: f32) void {
+    const s = start & mask;
+    const first = @min(len, max_lookahead - s);
+    @memset(ring[s..][0..first], v);
+    @memset(ring[0 .. len - first], v);
 }
 
 /// Current gain reduction in dB (≥ 0).
 pub fn gainReductionDb(self: *const Limiter) f32 {
-    const g = std.math.clamp(self.gain, 1e-12, 1.0);
+    // (Compare-and-select clamps: scalar @min/@max are libm calls in wasm.)
+    const g0 = if (self.gain < 1.0) self.gain else 1.0;
+    const g = if (g0 > 1e-12) g0 else 1e-12;
+    if (g == 1.0) return 0;
     return -20.0 * std.math.log10(g);
 }
 
@@ -200,4 +336,37 @@ test "limiter: a loud sine is brought to the ceiling, then released" {
         _ = lim.process(&l, &r);
     }
     try std.testing.expect(lim.gainReductionDb() < 0.01);
+}
+
+test "limiter: the idle pass-through matches the per-sample loop exactly" {
+    inline for (.{ 44100, 48000, 192000, 384000 }) |fs| {
+        var fast = Limiter.init(fs);
+        var slow = Limiter.init(fs);
+        slow.fast_path = false;
+        fast.setParams(0.8, 0.05, fs);
+        slow.setParams(0.8, 0.05, fs);
+        var idle: usize = 0;
+        var prng = std.rand.DefaultPrng.init(3);
+        const rnd = prng.random();
+        for (0..300) |q| {
+            var l: [128]f32 = undefined;
+            var r: [128]f32 = undefined;
+            // Mostly quiet quanta (idle), with loud bursts and the odd NaN between them.
+            const loud = q % 30 == 5 or q % 47 == 0;
+            for (&l, &r, 0..) |*a, *b, i| {
+                a.* = (rnd.float(f32) * 2 - 1) * @as(f32, if (loud) 3 else 0.7);
+                b.* = (rnd.float(f32) * 2 - 1) * 0.5;
+                if (q % 41 == 7 and i == 9) a.* = std.math.nan(f32);
+            }
+            var l2 = l;
+            var r2 = r;
+            if (fast.isIdle() and !loud) idle += 1;
+            try std.testing.expectEqual(slow.process(&l2, &r2), fast.process(&l, &r));
+            try std.testing.expectEqualSlices(f32, &l2, &l);
+            try std.testing.expectEqualSlices(f32, &r2, &r);
+            try std.testing.expectEqual(slow.gain, fast.gain);
+        }
+        // Both paths were exercised.
+        try std.testing.expect(idle > 50 and idle < 280);
+    }
 }

@@ -70,6 +70,8 @@ groups: [channel_groups]Strip,
 /// Lanes 0..2: bus inputs (sum of sends); lane 3: master input from the channels' mains.
 /// After the split in `endQuantum` it is the bus group's buffer (lane 3 zeroed).
 sum: GroupBuf,
+/// The channel groups' outputs, still one lane per channel: sends to buses 0..2 and the mains.
+mix: Strip.MixAcc,
 bus_fx: BusEffects,
 bus: Strip,
 master_buf: GroupBuf,
@@ -103,6 +105,7 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
         g.* = Strip.init(.channel, .{ base, base + 1, base + 2, base + 3 }, sample_rate);
     }
     self.sum.clear();
+    self.mix.used = 0;
     self.bus_fx = BusEffects.init(sample_rate);
     const b: i32 = Params.first_bus;
     self.bus = Strip.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
@@ -145,30 +148,76 @@ pub fn beginQuantum(self: *Mixer) void {
     }
     self.any_solo = any_solo;
 
-    for (0..Params.max_channels) |ch| {
-        if (!self.isActive(ch)) continue;
-        const x = self.params[ch * Params.stride + P.input_index];
-        if (!(x >= 0 and x < @as(f32, num_inputs))) continue; // also rejects NaN
-        const idx = @min(@as(usize, @intFromFloat(@round(x))), num_inputs - 1);
-        if (self.ext_active[idx] == 0) continue;
-        const g = ch / Lanes.lanes;
-        const k = ch % Lanes.lanes;
-        const buf = &self.inputs[g];
-        // Add (not store): several channels may read the same input, and a channel's lane may
-        // already hold audio from a source in the future.
-        for (&buf.l, &buf.r, self.ext_in[idx][0], self.ext_in[idx][1]) |*l, *r, xl, xr| {
-            l[k] += xl;
-            r[k] += xr;
+    for (&self.inputs, &self.has_input, 0..) |*buf, *has_in, g| {
+        var src: [Lanes.lanes]?*const [2][Q]f32 = .{ null, null, null, null };
+        var any = false;
+        for (0..Lanes.lanes) |k| {
+            const ch = g * Lanes.lanes + k;
+            if (!self.isActive(ch)) continue;
+            const x = self.params[ch * Params.stride + P.input_index];
+            if (!(x >= 0 and x < @as(f32, num_inputs))) continue; // also rejects NaN
+            // @round without its libm call: half away from zero (x >= 0 here).
+            const t = @trunc(x);
+            const idx = @min(@as(usize, @intFromFloat(t)) + @intFromBool(x - t >= 0.5), num_inputs - 1);
+            if (self.ext_active[idx] == 0) continue;
+            src[k] = &self.ext_in[idx];
+            any = true;
         }
-        self.has_input[g] = true;
+        if (!any) continue;
+        // Store (not add): the channel inputs are all zero at the start of a quantum (cleared
+        // after use) and sources add into them only after this; several channels may read the
+        // same input (each lane has its own pointer).
+        gatherGroup(buf, src);
+        has_in.* = true;
     }
+}
+
+const zeros = [_]f32{0} ** Q;
+
+/// Write up to four planar inputs into the lanes of a group buffer, four frames at a time with a
+/// 4×4 transpose (lane k from `src[k]`, none = silence).
+fn gatherGroup(buf: *GroupBuf, src: [Lanes.lanes]?*const [2][Q]f32) void {
+    inline for (0..2) |side| {
+        var p: [Lanes.lanes]*const [Q]f32 = undefined;
+        for (0..Lanes.lanes) |k| p[k] = if (src[k]) |s| &s[side] else &zeros;
+        const dst = if (side == 0) &buf.l else &buf.r;
+        var i: usize = 0;
+        while (i < Q) : (i += 4) {
+            const c0: V = p[0][i..][0..4].*;
+            const c1: V = p[1][i..][0..4].*;
+            const c2: V = p[2][i..][0..4].*;
+            const c3: V = p[3][i..][0..4].*;
+            const t = transpose(c0, c1, c2, c3);
+            inline for (0..4) |j| dst[i + j] = t[j];
+        }
+    }
+}
+
+inline fn transpose(c0: V, c1: V, c2: V, c3: V) [4]V {
+    const t0 = @shuffle(f32, c0, c1, @Vector(4, i32){ 0, -1, 1, -2 });
+    const t1 = @shuffle(f32, c0, c1, @Vector(4, i32){ 2, -3, 3, -4 });
+    const t2 = @shuffle(f32, c2, c3, @Vector(4, i32){ 0, -1, 1, -2 });
+    const t3 = @shuffle(f32, c2, c3, @Vector(4, i32){ 2, -3, 3, -4 });
+    return .{
+        @shuffle(f32, t0, t2, @Vector(4, i32){ 0, 1, -1, -2 }),
+        @shuffle(f32, t0, t2, @Vector(4, i32){ 2, 3, -3, -4 }),
+        @shuffle(f32, t1, t3, @Vector(4, i32){ 0, 1, -1, -2 }),
+        @shuffle(f32, t1, t3, @Vector(4, i32){ 2, 3, -3, -4 }),
+    };
+}
+
+/// (Σ a0, Σ a1, Σ a2, Σ a3): the lane sums of four vectors, in one vector.
+inline fn laneSums(a0: V, a1: V, a2: V, a3: V) V {
+    const t0 = @shuffle(f32, a0, a1, @Vector(4, i32){ 0, -1, 1, -2 }) + @shuffle(f32, a0, a1, @Vector(4, i32){ 2, -3, 3, -4 });
+    const t1 = @shuffle(f32, a2, a3, @Vector(4, i32){ 0, -1, 1, -2 }) + @shuffle(f32, a2, a3, @Vector(4, i32){ 2, -3, 3, -4 });
+    return @shuffle(f32, t0, t1, @Vector(4, i32){ 0, 1, -1, -2 }) + @shuffle(f32, t0, t1, @Vector(4, i32){ 2, 3, -3, -4 });
 }
 
 /// Second half of a quantum: strips, sends, buses, master, limiter, meters, counters.
 pub fn endQuantum(self: *Mixer) void {
     var counts = Strip.Counts{};
     var processed: u32 = 0;
-    self.sum.clear();
+    self.mix.used = 0;
 
     for (&self.groups, &self.inputs, &self.has_input, 0..) |*grp, *buf, *has_in, g| {
         var active: u4 = 0;
@@ -194,8 +243,7 @@ pub fn endQuantum(self: *Mixer) void {
             // Idle: silent input and no filter energy, so the output is exactly zero.
             grp.skip(&counts);
         } else {
-            grp.process(buf, &counts);
-            mixChannels(grp, buf, &self.sum);
+            grp.processMix(buf, &self.mix, &counts);
             buf.clear();
             processed += 1;
         }
@@ -208,14 +256,9 @@ pub fn endQuantum(self: *Mixer) void {
     self.status[Status.groups_processed] = processed;
     self.status[Status.groups_skipped] = @as(u32, channel_groups) - processed;
 
-    // Split the sum: lane 3 (channel mains) goes to the master input, lanes 0..2 stay as the
-    // bus inputs.
-    for (&self.sum.l, &self.sum.r, &self.master_buf.l, &self.master_buf.r) |*sl, *sr, *ml, *mr| {
-        ml.* = .{ sl[3], 0, 0, 0 };
-        mr.* = .{ sr[3], 0, 0, 0 };
-        sl[3] = 0;
-        sr[3] = 0;
-    }
+    // Sum the channels' lanes: lanes 0..2 of `sum` are the bus inputs, the mains go to the
+    // master input.
+    self.sumLanes();
 
     // Buses. They always run (one group); idle detection as for channels.
     {
@@ -263,27 +306,29 @@ pub fn endQuantum(self: *Mixer) void {
     self.status[Status.quanta] +%= 1;
 }
 
-/// Sum a processed channel group into `sum`: lanes 0..2 += send_b · out (post-fader, post-pan),
-/// lane 3 += out (main). Per frame this is a 4×4 matrix-vector product, column k = (send0[k],
-/// send1[k], send2[k], 1) for channel lane k, with the send levels ramped across the quantum.
-fn mixChannels(grp: *const Strip, buf: *const GroupBuf, sum: *GroupBuf) void {
-    var col: [Lanes.lanes]V = undefined;
-    var dcol: [Lanes.lanes]V = undefined;
-    const d = [3]V{ grp.sends[0].delta(), grp.sends[1].delta(), grp.sends[2].delta() };
-    inline for (0..Lanes.lanes) |k| {
-        col[k] = .{ grp.sends[0].prev[k], grp.sends[1].prev[k], grp.sends[2].prev[k], 1 };
-        dcol[k] = .{ d[0][k], d[1][k], d[2][k], 0 };
-    }
-    for (&sum.l, &sum.r, buf.l, buf.r) |*sl, *sr, l, r| {
-        var al = sl.*;
-        var ar = sr.*;
-        inline for (0..Lanes.lanes) |k| {
-            col[k] += dcol[k];
-            al += @as(V, @splat(l[k])) * col[k];
-            ar += @as(V, @splat(r[k])) * col[k];
+/// `sum` (lanes 0..2) and `master_buf` (lane 0) from the channel accumulators in `mix` (bit b of
+/// `used`: `mix.bufs[b]` holds data; the others count as silence).
+fn sumLanes(self: *Mixer) void {
+    const used = self.mix.used;
+    const z: V = @splat(0);
+    const acc = &self.mix.bufs;
+    inline for (0..2) |side| {
+        const ms = if (side == 0) &self.master_buf.l else &self.master_buf.r;
+        const ss = if (side == 0) &self.sum.l else &self.sum.r;
+        if (used == 0) {
+            @memset(ms, z);
+            @memset(ss, z);
+        } else {
+            for (ms, ss, 0..) |*m, *sm, i| {
+                var a: [4]V = undefined;
+                inline for (0..4) |b| {
+                    a[b] = if (used & (1 << b) == 0) z else if (side == 0) acc[b].l[i] else acc[b].r[i];
+                }
+                const u = laneSums(a[0], a[1], a[2], a[3]);
+                m.* = .{ u[3], 0, 0, 0 };
+                sm.* = .{ u[0], u[1], u[2], 0 };
+            }
         }
-        sl.* = al;
-        sr.* = ar;
     }
 }
 
@@ -299,16 +344,24 @@ fn takeReset(self: *Mixer, comptime strips: anytype) u4 {
     return mask;
 }
 
-/// Master meters on the limiter output (same ballistics as `Strip`).
+/// Master meters on the limiter output, with the strips' per-quantum ballistics (see
+/// `Strip.meterBlock`): the quantum's peak and mean square, vectorised over four frames.
 fn meterMaster(self: *Mixer) void {
-    const pd = self.master.peak_decay;
-    const rc = 1 - self.master.rms_coef;
-    var peak = self.master_peak;
-    var ms = self.master_ms;
-    for (self.out[0], self.out[1]) |l, r| {
-        peak = @max(@max(@fabs(l), @fabs(r)), peak * pd);
-        ms += rc * ((l * l + r * r) * 0.5 - ms);
+    const V4 = @Vector(4, f32);
+    var pk: V4 = @splat(0);
+    var sq: V4 = @splat(0);
+    var i: usize = 0;
+    while (i < Q) : (i += 4) {
+        const l: V4 = self.out[0][i..][0..4].*;
+        const r: V4 = self.out[1][i..][0..4].*;
+        pk = simd.fmax(simd.fmax(@fabs(l), @fabs(r)), pk);
+        sq += l * l + r * r;
     }
+    const blk_peak = simd.hmax(pk);
+    const mean = @reduce(.Add, sq) * (0.5 / @as(f32, Q));
+    const decayed = self.master_peak * self.master.peak_decay_q;
+    const peak = if (blk_peak > decayed) blk_peak else decayed;
+    const ms = mean + (self.master_ms - mean) * self.master.rms_coef_q;
     // Flush before denormal (see Strip.endQuantum); the output is finite, so these are too.
     self.master_peak = if (peak < 1e-10) 0 else peak;
     self.master_ms = if (ms < 1e-20) 0 else ms;

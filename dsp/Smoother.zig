@@ -27,7 +27,9 @@ pub inline fn step(cur: *V, target: V, coef: f32, eps: f32) bool {
     const old = cur.*;
     const moved = target + @as(V, @splat(coef)) * (old - target);
     // Within eps (relative above magnitude 1), or stuck because f32 cannot represent the step.
-    const tol = @as(V, @splat(eps)) * @max(@fabs(target), @as(V, @splat(1)));
+    // (A select, not @max: see simd.fmax. Targets are finite.)
+    const one: V = @splat(1);
+    const tol = @as(V, @splat(eps)) * @select(f32, @fabs(target) > one, @fabs(target), one);
     const near = @fabs(moved - target) <= tol;
     const stuck = moved == old;
     // A non-finite current value (cannot come from sanitised targets, but be safe) snaps too.

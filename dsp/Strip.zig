@@ -150,6 +150,15 @@ rms_coef_q: f32 = 0,
 meter_enabled: bool = true,
 /// Lanes whose state and smoothers snap on the next `update` (all lanes after init).
 pending_reset: u4 = 0b1111,
+/// Raw parameter bits last read per lane, and their transforms (`tcache[p][k]`); lanes whose bit
+/// is clear in `raw_valid` are recomputed in full.
+raw_cache: [lanes][Params.stride / 4]@Vector(4, u32) = [_][Params.stride / 4]@Vector(4, u32){[_]@Vector(4, u32){@splat(0)} ** (Params.stride / 4)} ** lanes,
+raw_valid: u4 = 0,
+tcache: [np]V = undefined,
+/// Every smoothed value had reached its target at the end of the last `update`.
+settled: bool = false,
+last_active: u4 = 0,
+last_any_solo: bool = false,
 
 /// A fresh group. Everything snaps to the parameter block at the first `update`.
 pub fn init(role: Role, strips: [lanes]i32, sample_rate: f32) Strip {
@@ -168,7 +177,14 @@ pub fn init(role: Role, strips: [lanes]i32, sample_rate: f32) Strip {
     return self;
 }
 
-/// Raw parameter value → smoothing domain (not for `.solo`, which the caller computes).
+/// `transform` plus the role's fixed overrides: sends are 0 on buses and master.
+fn transformFor(self: *const Strip, p: usize, raw: f32) f32 {
+    if (self.role != .channel and (p == P.send_reverb or p == P.send_delay or p == P.send_drum)) return 0;
+    return transform(p, raw, self.sample_rate);
+}
+
+/// Raw parameter value → smoothing domain (for `.solo` the raw 0/1, which `update` combines
+/// with the solo-in-place state).
 fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
     const spec = specs[p];
     const raw = if (std.math.isNan(raw_in)) P.defaults[p] else std.math.clamp(raw_in, spec.min, spec.max);
@@ -194,23 +210,57 @@ fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
 pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
     const reset = reset_in | self.pending_reset;
     self.pending_reset = 0;
-    var target: [np]V = undefined;
+    // Transformed targets are cached per lane and recomputed only for parameters whose raw bits
+    // changed (the transforms call pow/log2; doing them for every lane every quantum was a large
+    // part of the render cost).
+    var raw_changed = false;
     for (0..lanes) |k| {
         const s = self.strips[k];
-        for (0..np) |p| {
-            const raw = if (s >= 0) params[@as(usize, @intCast(s)) * Params.stride + p] else P.defaults[p];
-            target[p][k] = transform(p, raw, self.sample_rate);
+        const bit = @as(u4, 1) << @intCast(k);
+        if (s < 0) {
+            if (self.raw_valid & bit == 0) {
+                for (0..np) |p| self.tcache[p][k] = self.transformFor(p, P.defaults[p]);
+                self.raw_valid |= bit;
+                raw_changed = true;
+            }
+            continue;
         }
-        const on = s >= 0 and (active & (@as(u4, 1) << @intCast(k))) != 0;
-        if (!on) target[P.volume_db][k] = 0;
+        const row: *const [Params.stride]f32 = params[@as(usize, @intCast(s)) * Params.stride ..][0..Params.stride];
+        // The whole slot as eight u32x4 (aligned, so eight compares; the unused tail is compared
+        // too, which can only cause a harmless recompute).
+        var bits: [Params.stride / 4]@Vector(4, u32) = undefined;
+        var any = self.raw_valid & bit == 0;
+        for (&bits, self.raw_cache[k], 0..) |*a, b, j| {
+            const f: @Vector(4, f32) = row[j * 4 ..][0..4].*;
+            a.* = @bitCast(f);
+            if (@reduce(.Or, a.* != b)) any = true;
+        }
+        if (!any) continue;
+        const all = self.raw_valid & bit == 0;
+        for (0..np) |p| {
+            if (all or bits[p / 4][p % 4] != self.raw_cache[k][p / 4][p % 4]) self.tcache[p][k] = self.transformFor(p, row[p]);
+        }
+        self.raw_cache[k] = bits;
+        self.raw_valid |= bit;
+        raw_changed = true;
+    }
+    // Same raw parameters, activity and solo state as last quantum, and every value already at
+    // its target: nothing to smooth or recompute.
+    const same_ctl = active == self.last_active and any_solo == self.last_any_solo;
+    self.last_active = active;
+    self.last_any_solo = any_solo;
+    if (reset == 0 and self.settled and same_ctl and !raw_changed) {
+        self.setRamps(0);
+        return;
+    }
+    var target: [np]V = self.tcache;
+    {
+        var on: @Vector(lanes, bool) = undefined;
+        for (0..lanes) |k| on[k] = self.strips[k] >= 0 and (active & (@as(u4, 1) << @intCast(k))) != 0;
+        target[P.volume_db] = @select(f32, on, target[P.volume_db], splat(0));
         // Solo in place applies to channels only: a soloed channel is the reference, others go
         // silent while any active channel is soloed. Buses and master ignore solo.
-        target[P.solo][k] = if (self.role == .channel and any_solo and target[P.solo][k] == 0) 0 else 1;
-        if (self.role != .channel) {
-            target[P.send_reverb][k] = 0;
-            target[P.send_delay][k] = 0;
-            target[P.send_drum][k] = 0;
-        }
+        target[P.solo] = if (self.role == .channel and any_solo) target[P.solo] else splat(1);
     }
 
     var dirty: u8 = 0;
@@ -272,6 +322,17 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
         }
     }
 
+    var settled = true;
+    for (0..np) |p| {
+        if (@reduce(.Or, target[p] != c[p])) settled = false;
+    }
+    self.settled = settled;
+    self.setRamps(reset);
+}
+
+/// This quantum's gain ramps from the smoothed values.
+fn setRamps(self: *Strip, reset: u4) void {
+    const c = &self.cur;
     self.g_in.next = c[P.trim_db] * c[P.invert];
     const post = c[P.volume_db] * c[P.mute] * c[P.solo];
     self.g_l.next = post * self.pan_l;
@@ -313,68 +374,268 @@ pub const Counts = struct {
     lanes_reset: u32 = 0,
 };
 
+/// The channel groups' summing point: `bufs[b]` (b = 0..2) accumulates the post-fader sends to
+/// bus b, `bufs[3]` the main outs, each still one lane per channel (the mixer sums the lanes at
+/// the end of the quantum: one horizontal sum per frame instead of a 4×4 matrix per group).
+/// A buffer whose bit in `used` is clear holds stale data and is cleared on first use.
+pub const MixAcc = struct {
+    bufs: [4]Lanes.GroupBuf,
+    used: u4 = 0,
+
+    fn take(self: *MixAcc, b: usize) *Lanes.GroupBuf {
+        const bit = @as(u4, 1) << @intCast(b);
+        if (self.used & bit == 0) {
+            self.bufs[b].clear();
+            self.used |= bit;
+        }
+        return &self.bufs[b];
+    }
+};
+
 /// Run the strip chain over one quantum, in place. Call after `update`.
 pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
-    // Input: sanitise, then trim × polarity (ramped).
+    var gains: [Lanes.quantum / Compressor.block]V = undefined;
+    self.front(buf, &gains, counts);
+    switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
+        inline else => |m| self.outInPlace(m & 1 != 0, m & 2 != 0, buf, &gains),
+    }
+    self.endQuantum(counts);
+}
+
+/// `process` for a channel group, summing its output into `mix` (main and sends) instead of
+/// writing it back: fader, pan, meters, the sends and the sum in one pass over the quantum.
+pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts: *Counts) void {
+    var gains: [Lanes.quantum / Compressor.block]V = undefined;
+    // `front` works in place on the input buffer, which the mixer clears after this anyway.
+    const io: *Lanes.GroupBuf = @constCast(buf);
+    self.front(io, &gains, counts);
+    const z: V = @splat(0);
+    var send_mask: u3 = 0;
+    inline for (0..3) |b| {
+        if (@reduce(.Or, self.sends[b].prev != z) or @reduce(.Or, self.sends[b].next != z)) send_mask |= 1 << b;
+    }
+    const outs = [4]*Lanes.GroupBuf{
+        if (send_mask & 1 != 0) mix.take(0) else undefined,
+        if (send_mask & 2 != 0) mix.take(1) else undefined,
+        if (send_mask & 4 != 0) mix.take(2) else undefined,
+        mix.take(3),
+    };
+    switch (@as(u4, send_mask) | @as(u4, @intFromBool(self.comp_on)) << 3) {
+        inline else => |m| self.outMix(m & 8 != 0, @truncate(m), io, &gains, outs),
+    }
+    self.endQuantum(counts);
+}
+
+/// Input sanitising, trim × polarity, the EQ bands and (when the compressor runs) its gains.
+fn front(self: *Strip, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V, counts: *Counts) void {
+    // Non-finite input: one check on a running sum (NaN/Inf anywhere makes it non-finite; so can
+    // a sum of huge finite values, which only costs the exact per-sample pass below).
+    {
+        var a0: V = @splat(0);
+        var a1: V = @splat(0);
+        var i: usize = 0;
+        while (i < Lanes.quantum) : (i += 2) {
+            a0 += buf.l[i] + buf.r[i];
+            a1 += buf.l[i + 1] + buf.r[i + 1];
+        }
+        if (!@reduce(.And, simd.isFinite(a0 + a1))) {
+            for (&buf.l, &buf.r) |*l, *r| {
+                const ok = @reduce(.And, simd.isFinite(l.*)) and @reduce(.And, simd.isFinite(r.*));
+                if (!ok) {
+                    counts.bad_samples += simd.countNonFinite(l.*) + simd.countNonFinite(r.*);
+                    l.* = simd.finiteOrZero(l.*);
+                    r.* = simd.finiteOrZero(r.*);
+                }
+            }
+        }
+    }
+    const eq_mask = @as(u4, @intFromBool(self.eq_on[0])) | @as(u4, @intFromBool(self.eq_on[1])) << 1 |
+        @as(u4, @intFromBool(self.eq_on[2])) << 2 | @as(u4, @intFromBool(self.comp_on)) << 3;
+    switch (eq_mask) {
+        inline else => |m| self.frontLoop(@truncate(m), m & 8 != 0, buf, gains),
+    }
+}
+
+/// Trim and the bands of `bands` (bit b = band b) fused in one pass per side, so the filters'
+/// recursions overlap instead of running one after another (one side at a time keeps the state
+/// in registers); with `detect`, also each compressor block's peak max(|L|, |R|) (in the R pass),
+/// and then the compressor's gains.
+fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V) void {
+    const blk = Compressor.block;
+    var det: [Lanes.quantum / blk]V = undefined;
     {
         const d = self.g_in.delta();
         var g = self.g_in.prev;
         for (&buf.l, &buf.r) |*l, *r| {
             g += d;
-            const ok = @reduce(.And, simd.isFinite(l.*)) and @reduce(.And, simd.isFinite(r.*));
-            if (!ok) {
-                counts.bad_samples += simd.countNonFinite(l.*) + simd.countNonFinite(r.*);
-                l.* = simd.finiteOrZero(l.*);
-                r.* = simd.finiteOrZero(r.*);
-            }
             l.* *= g;
             r.* *= g;
         }
     }
-    for (&self.eq, self.eq_on) |*e, on| {
-        if (on) e.process(&buf.l, &buf.r);
-    }
-    if (self.comp_on) self.comp.process(&buf.l, &buf.r, self.makeup.prev, self.makeup.delta());
-    // Fader × mute × solo × pan (ramped), then meters.
-    {
-        const dl = self.g_l.delta();
-        const dr = self.g_r.delta();
-        var gl = self.g_l.prev;
-        var gr = self.g_r.prev;
-        if (self.meter_enabled) {
-            // Meter ballistics per quantum (2.7 ms steps; the UI reads at most 60 times a second):
-            // the block's peak and mean square are accumulated here without a per-sample
-            // recurrence, then the peak falls by peak_decay^128 and the mean square takes one
-            // one-pole step of rms_coef^128 toward the block's mean (exact for steady signals).
-            var blk_peak: V = @splat(0);
-            var sq0: V = @splat(0);
-            var sq1: V = @splat(0);
-            var i: usize = 0;
-            while (i < Lanes.quantum) : (i += 2) {
-                inline for (0..2) |j| {
-                    gl += dl;
-                    gr += dr;
-                    const l = buf.l[i + j] * gl;
-                    const r = buf.r[i + j] * gr;
-                    buf.l[i + j] = l;
-                    buf.r[i + j] = r;
-                    blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
-                    if (j == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
+    // Passes of up to two bands: two bands × two sides overlap four recursions.
+    const passes = comptime blk2: {
+        var ps: [3]u3 = .{ 0, 0, 0 };
+        var n: usize = 0;
+        var cur: u3 = 0;
+        var cnt: usize = 0;
+        for (0..3) |b| {
+            if (bands & (1 << b) != 0) {
+                cur |= 1 << b;
+                cnt += 1;
+                if (cnt == 2) {
+                    ps[n] = cur;
+                    n += 1;
+                    cur = 0;
+                    cnt = 0;
                 }
             }
-            self.peak = simd.fmax(blk_peak, self.peak * splat(self.peak_decay_q));
-            const mean = (sq0 + sq1) * splat(0.5 / @as(f32, Lanes.quantum));
-            self.ms = mean + (self.ms - mean) * splat(self.rms_coef_q);
-        } else {
-            for (&buf.l, &buf.r) |*l, *r| {
-                gl += dl;
-                gr += dr;
-                l.* *= gl;
-                r.* *= gr;
+        }
+        if (cur != 0) {
+            ps[n] = cur;
+            n += 1;
+        }
+        break :blk2 ps;
+    };
+    inline for (passes) |pm| {
+        if (pm != 0) {
+            var co: [3]Biquad.Coefs = undefined;
+            var st: [3]Biquad.State = undefined;
+            inline for (0..3) |b| {
+                if (pm & (1 << b) != 0) {
+                    co[b] = self.eq[b].coefs();
+                    st[b] = self.eq[b].load();
+                }
+            }
+            for (&buf.l, &buf.r) |*lp, *rp| {
+                var l = lp.*;
+                var r = rp.*;
+                inline for (0..3) |b| {
+                    if (pm & (1 << b) != 0) {
+                        l = Biquad.tickWith(co[b], l, &st[b].s1l, &st[b].s2l);
+                        r = Biquad.tickWith(co[b], r, &st[b].s1r, &st[b].s2r);
+                    }
+                }
+                lp.* = l;
+                rp.* = r;
+            }
+            inline for (0..3) |b| {
+                if (pm & (1 << b) != 0) self.eq[b].store(st[b]);
             }
         }
     }
-    self.endQuantum(counts);
+    if (detect) {
+        for (&det, 0..) |*dt, bi| {
+            var pk: V = @splat(Compressor.floor_lin);
+            inline for (0..blk) |j| pk = simd.fmax(simd.fmax(@fabs(buf.l[bi * blk + j]), @fabs(buf.r[bi * blk + j])), pk);
+            dt.* = pk;
+        }
+        self.comp.gains(&det, gains, self.makeup.prev, self.makeup.delta());
+    }
+}
+
+/// Compressor gain (ramped across each detector block) × fader × pan, and meters, in place.
+fn outInPlace(self: *Strip, comptime comp: bool, comptime meter: bool, buf: *Lanes.GroupBuf, gains: *const [Lanes.quantum / Compressor.block]V) void {
+    const dl = self.g_l.delta();
+    const dr = self.g_r.delta();
+    var gl = self.g_l.prev;
+    var gr = self.g_r.prev;
+    var gc = self.comp.g_lin;
+    var blk_peak: V = @splat(0);
+    var sq0: V = @splat(0);
+    var sq1: V = @splat(0);
+    const blk = Compressor.block;
+    for (0..Lanes.quantum / blk) |bi| {
+        const step = if (comp) (gains[bi] - gc) * splat(1.0 / @as(f32, blk)) else undefined;
+        var gcs = gc;
+        inline for (0..blk) |j| {
+            const i = bi * blk + j;
+            gl += dl;
+            gr += dr;
+            var l = buf.l[i];
+            var r = buf.r[i];
+            if (comp) {
+                gcs += step;
+                l *= gcs;
+                r *= gcs;
+            }
+            l *= gl;
+            r *= gr;
+            buf.l[i] = l;
+            buf.r[i] = r;
+            if (meter) {
+                blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
+                if (j % 2 == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
+            }
+        }
+        if (comp) gc = gains[bi];
+    }
+    if (comp) self.comp.g_lin = gc;
+    if (meter) self.meterBlock(blk_peak, sq0 + sq1);
+}
+
+/// Like `outInPlace` (with meters), but the result is summed into the mix: main into `outs[3]`,
+/// post-fader sends of `sends` (bit b = bus b) into `outs[b]`.
+fn outMix(self: *Strip, comptime comp: bool, comptime sends: u3, buf: *const Lanes.GroupBuf, gains: *const [Lanes.quantum / Compressor.block]V, outs: [4]*Lanes.GroupBuf) void {
+    const dl = self.g_l.delta();
+    const dr = self.g_r.delta();
+    var gl = self.g_l.prev;
+    var gr = self.g_r.prev;
+    var sv: [3]V = undefined;
+    var sd: [3]V = undefined;
+    inline for (0..3) |b| {
+        if (sends & (1 << b) != 0) {
+            sv[b] = self.sends[b].prev;
+            sd[b] = self.sends[b].delta();
+        }
+    }
+    var gc = self.comp.g_lin;
+    var blk_peak: V = @splat(0);
+    var sq0: V = @splat(0);
+    var sq1: V = @splat(0);
+    const main = outs[3];
+    const blk = Compressor.block;
+    for (0..Lanes.quantum / blk) |bi| {
+        const step = if (comp) (gains[bi] - gc) * splat(1.0 / @as(f32, blk)) else undefined;
+        var gcs = gc;
+        inline for (0..blk) |j| {
+            const i = bi * blk + j;
+            gl += dl;
+            gr += dr;
+            var l = buf.l[i];
+            var r = buf.r[i];
+            if (comp) {
+                gcs += step;
+                l *= gcs;
+                r *= gcs;
+            }
+            l *= gl;
+            r *= gr;
+            blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
+            if (j % 2 == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
+            main.l[i] += l;
+            main.r[i] += r;
+            inline for (0..3) |b| {
+                if (sends & (1 << b) != 0) {
+                    sv[b] += sd[b];
+                    outs[b].l[i] += l * sv[b];
+                    outs[b].r[i] += r * sv[b];
+                }
+            }
+        }
+        if (comp) gc = gains[bi];
+    }
+    if (comp) self.comp.g_lin = gc;
+    self.meterBlock(blk_peak, sq0 + sq1);
+}
+
+/// Meter ballistics per quantum (2.7 ms steps; the UI reads at most 60 times a second): the
+/// block's peak and summed L² + R² come from the output pass without a per-sample recurrence;
+/// the peak falls by peak_decay^128 and the mean square takes one one-pole step of rms_coef^128
+/// toward the block's mean (exact for steady signals).
+fn meterBlock(self: *Strip, blk_peak: V, sq: V) void {
+    self.peak = simd.fmax(blk_peak, self.peak * splat(self.peak_decay_q));
+    const mean = sq * splat(0.5 / @as(f32, Lanes.quantum));
+    self.ms = mean + (self.ms - mean) * splat(self.rms_coef_q);
 }
 
 /// Account for a quantum of silence without processing it (see `isQuiet`): meters and the
@@ -412,7 +673,8 @@ fn endQuantum(self: *Strip, counts: *Counts) void {
 
 /// Meter readings for lane `k`: peak (linear), RMS (linear), compressor gain reduction (dB ≥ 0).
 pub fn meters(self: *const Strip, k: usize) [3]f32 {
-    return .{ self.peak[k], @sqrt(self.ms[k]), @max(-self.comp.gs[k], 0) };
+    const gr = -self.comp.gs[k];
+    return .{ self.peak[k], @sqrt(self.ms[k]), if (gr > 0) gr else 0 };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,20 +18,17 @@ pub inline fn splat(x: f32) V {
     return @splat(x);
 }
 
-/// log2(x) for finite x > 0 (x <= 0 or denormal gives a large negative number, not NaN; callers
-/// clamp the input anyway). Mantissa reduced to [sqrt(1/2), sqrt(2)), then
+/// log2(x) for finite x > 0 (x <= 0 or denormal gives a meaningless finite or NaN result;
+/// callers clamp the input). x = m·2^e with m in [sqrt(1/2), sqrt(2)): subtracting the bits of
+/// sqrt(1/2) leaves e in the top bits (arithmetic shift), then
 /// log2(m) = 2/ln2 · atanh(t), t = (m-1)/(m+1), |t| <= 0.1716, series to t^9.
 pub inline fn log2(x: V) V {
-    const bits: U = @bitCast(x);
-    var e: U = (bits >> @splat(23)) & @as(U, @splat(0xff));
-    var mbits: U = (bits & @as(U, @splat(0x007f_ffff))) | @as(U, @splat(0x3f80_0000));
-    // Move m in [sqrt2, 2) down to [sqrt2/2, 1) by giving it exponent -1 and bumping e.
-    const big = mbits > @as(U, @splat(0x3fb5_04f3)); // bits of sqrt(2)
-    mbits = @select(u32, big, mbits - @as(U, @splat(0x0080_0000)), mbits);
-    e = @select(u32, big, e + @as(U, @splat(1)), e);
-    const m: V = @bitCast(mbits);
-    // e as float: e is in [0, 256), so e + 2^23 is exact and its bits are 0x4b000000 + e.
-    const ef: V = @as(V, @bitCast(e | @as(U, @splat(0x4b00_0000)))) - splat(8388608.0 + 127.0);
+    const I = @Vector(Lanes.lanes, i32);
+    const bits: I = @bitCast(x);
+    const e = (bits - @as(I, @splat(0x3f35_04f3))) >> @splat(23);
+    const m: V = @bitCast(bits - (e << @splat(23)));
+    // e as float: adding 1.5·2^23 puts e (|e| < 2^22) in the low mantissa bits.
+    const ef: V = @as(V, @bitCast(e + @as(I, @splat(0x4b40_0000)))) - splat(12582912.0);
     const t = (m - splat(1)) / (m + splat(1));
     const t2 = t * t;
     const p = splat(1.0 / 9.0);
@@ -39,23 +36,29 @@ pub inline fn log2(x: V) V {
     return ef + s * splat(2.0 / std.math.ln2);
 }
 
-/// 2^x, x clamped to [-126, 126] (result always a normal, finite float). Integer part through
-/// the exponent bits, fractional part f - 0.5 in [-0.5, 0.5) by a degree-6 Taylor series of
-/// e^(y·ln2), times sqrt(2).
+/// 2^x, x clamped to [-126, 126] (result always a normal, finite float; NaN gives 2^126).
+/// x = n + f with n = round(x) (adding and subtracting 1.5·2^23 rounds to an integer, and leaves
+/// n in the low mantissa bits) and f in [-0.5, 0.5]; 2^n through the exponent bits, 2^f by a
+/// degree-6 Taylor series of e^(f·ln2).
 pub inline fn exp2(x_in: V) V {
-    const x = @min(@max(x_in, splat(-126)), splat(126));
-    const xi = @floor(x);
-    const y = (x - xi - splat(0.5)) * splat(std.math.ln2);
+    // max(x, −126) as −min(−x, 126): a compare-and-select against a constant only lowers to
+    // `pmin`/`pmax` in the `x < c ? x : c` shape (LLVM turns the others into a bitselect or an
+    // IEEE max), which is `fmin(x, c)`.
+    const x = -fmin(-fmin(x_in, splat(126)), splat(126));
+    const magic = splat(12582912.0); // 1.5·2^23
+    const t = x + magic;
+    const y = (x - (t - magic)) * splat(std.math.ln2);
     const p = ((((((splat(1.0 / 720.0) * y + splat(1.0 / 120.0)) * y + splat(1.0 / 24.0)) * y + splat(1.0 / 6.0)) * y + splat(0.5)) * y + splat(1)) * y + splat(1));
-    // xi + 127 in [1, 253] is an exact small integer; its bits after adding 2^23 hold it.
-    const n: U = @as(U, @bitCast(xi + splat(127.0 + 8388608.0))) - @as(U, @splat(0x4b00_0000));
-    const scale: V = @bitCast(n << @splat(23));
-    return p * scale * splat(std.math.sqrt2);
+    // n = bits(t) − bits(1.5·2^23) in [−126, 126] (wrapping); n + 127 is the biased exponent.
+    const n: U = @as(U, @bitCast(t)) -% @as(U, @splat(0x4b40_0000));
+    const scale: V = @bitCast((n +% @as(U, @splat(127))) << @splat(23));
+    return p * scale;
 }
 
-/// max(a, b) as a select: wasm's `f32x4.max` is IEEE (NaN-propagating, -0 < +0) and V8 expands it
-/// into a long instruction sequence; this form lowers to `f32x4.pmax` (one `maxps`). Only for
-/// values already known to be finite.
+/// max(a, b) as a select: wasm's `f32x4.max` is IEEE (NaN-propagating, -0 < +0), so LLVM lowers a
+/// vector `@max` (maxNum) to four scalar libm `fmaxf` calls, and V8 expands `f32x4.max` into a long
+/// sequence; this form lowers to `f32x4.pmax` (one `maxps`). If `a` is NaN the result is `b`.
+/// Never use `@max`/`@min` on floats in per-quantum code.
 pub inline fn fmax(a: V, b: V) V {
     return @select(f32, b < a, a, b);
 }
@@ -65,9 +68,15 @@ pub inline fn fmin(a: V, b: V) V {
     return @select(f32, a < b, a, b);
 }
 
-/// 20·log10(x) with x clamped below at `floor_lin` (> 0).
+/// Largest lane (for lanes that are not NaN), without `@reduce(.Max)` (scalar libm calls in wasm).
+pub inline fn hmax(v: V) f32 {
+    const a = fmax(v, @shuffle(f32, v, undefined, @Vector(4, i32){ 2, 3, 0, 1 }));
+    return fmax(a, @shuffle(f32, a, undefined, @Vector(4, i32){ 1, 0, 3, 2 }))[0];
+}
+
+/// 20·log10(x) with x clamped below at `floor_lin` (> 0); NaN reads as the floor.
 pub inline fn linToDb(x: V, floor_lin: f32) V {
-    return log2(@max(x, splat(floor_lin))) * splat(20.0 * std.math.log10e / std.math.log2e);
+    return log2(fmax(x, splat(floor_lin))) * splat(20.0 * std.math.log10e / std.math.log2e);
 }
 
 /// 10^(db/20).
@@ -138,6 +147,11 @@ test dbToLin {
         try std.testing.expectApproxEqRel(c[1], dbToLin(splat(c[0]))[0], 1e-5);
         try std.testing.expectApproxEqAbs(c[0], linToDb(splat(c[1]), 1e-6)[0], 1e-3);
     }
+}
+
+test hmax {
+    try std.testing.expectEqual(@as(f32, 3), hmax(.{ 1, 3, -2, 0 }));
+    try std.testing.expectEqual(@as(f32, 7), hmax(.{ 7, 3, -2, 0 }));
 }
 
 test finiteOrZero {
