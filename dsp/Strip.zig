@@ -397,7 +397,7 @@ pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
     var gains: [Lanes.quantum / Compressor.block]V = undefined;
     self.front(buf, &gains, counts);
     switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
-        inline else => |m| self.outInPlace(m & 1 != 0, m & 2 != 0, buf, &gains),
+        inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, buf, &gains, undefined),
     }
     self.endQuantum(counts);
 }
@@ -421,7 +421,7 @@ pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts
         mix.take(3),
     };
     switch (@as(u4, send_mask) | @as(u4, @intFromBool(self.comp_on)) << 3) {
-        inline else => |m| self.outMix(m & 8 != 0, @truncate(m), io, &gains, outs),
+        inline else => |m| self.outPass(.mix, m & 8 != 0, true, @truncate(m), io, &gains, outs),
     }
     self.endQuantum(counts);
 }
@@ -533,49 +533,20 @@ fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, buf: *Lane
     }
 }
 
-/// Compressor gain (ramped across each detector block) × fader × pan, and meters, in place.
-fn outInPlace(self: *Strip, comptime comp: bool, comptime meter: bool, buf: *Lanes.GroupBuf, gains: *const [Lanes.quantum / Compressor.block]V) void {
-    const dl = self.g_l.delta();
-    const dr = self.g_r.delta();
-    var gl = self.g_l.prev;
-    var gr = self.g_r.prev;
-    var gc = self.comp.g_lin;
-    var blk_peak: V = @splat(0);
-    var sq0: V = @splat(0);
-    var sq1: V = @splat(0);
-    const blk = Compressor.block;
-    for (0..Lanes.quantum / blk) |bi| {
-        const step = if (comp) (gains[bi] - gc) * splat(1.0 / @as(f32, blk)) else undefined;
-        var gcs = gc;
-        inline for (0..blk) |j| {
-            const i = bi * blk + j;
-            gl += dl;
-            gr += dr;
-            var l = buf.l[i];
-            var r = buf.r[i];
-            if (comp) {
-                gcs += step;
-                l *= gcs;
-                r *= gcs;
-            }
-            l *= gl;
-            r *= gr;
-            buf.l[i] = l;
-            buf.r[i] = r;
-            if (meter) {
-                blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
-                if (j % 2 == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
-            }
-        }
-        if (comp) gc = gains[bi];
-    }
-    if (comp) self.comp.g_lin = gc;
-    if (meter) self.meterBlock(blk_peak, sq0 + sq1);
-}
-
-/// Like `outInPlace` (with meters), but the result is summed into the mix: main into `outs[3]`,
-/// post-fader sends of `sends` (bit b = bus b) into `outs[b]`.
-fn outMix(self: *Strip, comptime comp: bool, comptime sends: u3, buf: *const Lanes.GroupBuf, gains: *const [Lanes.quantum / Compressor.block]V, outs: [4]*Lanes.GroupBuf) void {
+/// The output pass: compressor gain (ramped across each detector block) × fader × pan, then
+/// meters, and the result either written back in place (`dest == .in_place`: buses, master) or
+/// summed into the mix (`.mix`: channels; main into `outs[3]`, post-fader sends of `sends`, bit b =
+/// bus b, into `outs[b]`). Every option is comptime, so each combination is its own tight loop.
+fn outPass(
+    self: *Strip,
+    comptime dest: enum { in_place, mix },
+    comptime comp: bool,
+    comptime meter: bool,
+    comptime sends: u3,
+    buf: *Lanes.GroupBuf,
+    gains: *const [Lanes.quantum / Compressor.block]V,
+    outs: [4]*Lanes.GroupBuf,
+) void {
     const dl = self.g_l.delta();
     const dr = self.g_r.delta();
     var gl = self.g_l.prev;
@@ -592,7 +563,6 @@ fn outMix(self: *Strip, comptime comp: bool, comptime sends: u3, buf: *const Lan
     var blk_peak: V = @splat(0);
     var sq0: V = @splat(0);
     var sq1: V = @splat(0);
-    const main = outs[3];
     const blk = Compressor.block;
     for (0..Lanes.quantum / blk) |bi| {
         const step = if (comp) (gains[bi] - gc) * splat(1.0 / @as(f32, blk)) else undefined;
@@ -610,22 +580,32 @@ fn outMix(self: *Strip, comptime comp: bool, comptime sends: u3, buf: *const Lan
             }
             l *= gl;
             r *= gr;
-            blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
-            if (j % 2 == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
-            main.l[i] += l;
-            main.r[i] += r;
-            inline for (0..3) |b| {
-                if (sends & (1 << b) != 0) {
-                    sv[b] += sd[b];
-                    outs[b].l[i] += l * sv[b];
-                    outs[b].r[i] += r * sv[b];
-                }
+            if (meter) {
+                blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
+                if (j % 2 == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
+            }
+            switch (dest) {
+                .in_place => {
+                    buf.l[i] = l;
+                    buf.r[i] = r;
+                },
+                .mix => {
+                    outs[3].l[i] += l;
+                    outs[3].r[i] += r;
+                    inline for (0..3) |b| {
+                        if (sends & (1 << b) != 0) {
+                            sv[b] += sd[b];
+                            outs[b].l[i] += l * sv[b];
+                            outs[b].r[i] += r * sv[b];
+                        }
+                    }
+                },
             }
         }
         if (comp) gc = gains[bi];
     }
     if (comp) self.comp.g_lin = gc;
-    self.meterBlock(blk_peak, sq0 + sq1);
+    if (meter) self.meterBlock(blk_peak, sq0 + sq1);
 }
 
 /// Meter ballistics per quantum (2.7 ms steps; the UI reads at most 60 times a second): the
