@@ -487,9 +487,15 @@ export class Engine extends EventTarget {
     }
     const ctx = this.context;
     if (isRealtime(ctx) && ctx.state === 'suspended') void ctx.resume().catch(() => undefined); // inside the gesture
-    if (!this.startPromise) {
+    // A failed start (a fetch that failed, a worklet that threw) can be retried: boot() runs again.
+    if (!this.startPromise || this._state === 'error') {
+      this.dropNode();
+      this.error = null;
       this.setState('starting');
-      this.startPromise = this.boot(ctx).catch((e) => this.fail(e.code ?? 'load-failed', e));
+      this.startPromise = this.boot(ctx).catch((e) => {
+        this.dropNode();
+        return this.fail(e.code ?? 'load-failed', e);
+      });
     }
     return this.startPromise;
   }
@@ -552,6 +558,17 @@ export class Engine extends EventTarget {
       this.setState('running');
     }
     this.dispatchEvent(new CustomEvent('daw-ready', { detail: { engine: this } }));
+  }
+
+  /** Forgets a worklet node that never became ready, so a retry creates the page's one node anew. */
+  private dropNode(): void {
+    const node = this.node;
+    if (!node) return;
+    node.port.onmessage = null;
+    node.onprocessorerror = null;
+    node.disconnect();
+    this.node = null;
+    this.readyWaiter = null;
   }
 
   private fail(code: DawErrorDetail['code'], e: unknown): Promise<never> {

@@ -224,6 +224,40 @@ describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without 
     expect(r[r.length - 1]).to.be.closeTo(0.125, 1e-6);
   });
 
+  it('retries a failed start: a transient load error, then one worklet node on the retry', async () => {
+    // The network fails once (a test stand-in for fetch, not for Web Audio); the retry must work
+    // and still create exactly one AudioWorkletNode.
+    const realFetch = window.fetch;
+    let failures = 1;
+    window.fetch = (url, ...rest) => (String(url).includes('daw-dsp.wasm') && failures-- > 0
+      ? Promise.reject(new TypeError('network down'))
+      : realFetch.call(window, url, ...rest));
+    const nodes = countWorkletNodes();
+    const ctx = new OfflineAudioContext(2, 4800, SR);
+    const e = new Engine({ context: ctx, wasmUrl: new URL(`../dist/daw-dsp.wasm?retry=${Date.now()}`, import.meta.url) });
+    const errors = [];
+    e.addEventListener('daw-error', (ev) => errors.push(ev.detail));
+    try {
+      let err;
+      try { await e.start(); } catch (x) { err = x; }
+      expect(err).to.be.instanceOf(Error);
+      expect(err.message).to.match(/network down/);
+      expect(e.state).to.equal('error');
+      expect(errors.map((d) => d.code)).to.deep.equal(['load-failed']);
+      await e.start();
+      expect(e.state).to.equal('running');
+      expect(e.error).to.equal(null);
+      expect(nodes.count).to.equal(1);
+      e.createChannel().connectSource(dcSource(e, 0.5));
+      await e.flush();
+      const out = (await ctx.startRendering()).getChannelData(0);
+      expect(out[out.length - 1]).to.be.closeTo(0.5 * CENTRE, 1e-6);
+    } finally {
+      window.fetch = realFetch;
+      nodes.restore();
+    }
+  });
+
   it('rejects a bad renderOffline call and bad notes clearly', async () => {
     let err;
     try { await renderOffline(-1, () => {}); } catch (x) { err = x; }

@@ -36,7 +36,7 @@ const LABELS: Record<EngineState, string> = {
  *   `detail: { code, message, attribute?, param?, value?, range? }`.
  *
  * @csspart face - The bar holding everything below.
- * @csspart button - The "Enable audio" / "Resume" button.
+ * @csspart button - The "Enable audio" / "Resume audio" / "Try again" button.
  * @csspart status - The state text (and error message).
  * @csspart fader - The master volume slider.
  * @csspart meter - The master peak/RMS meter.
@@ -115,8 +115,8 @@ export class DawEngine extends LitElement {
     const e = this.engine;
     const s = e.state;
     const text = s === 'error' ? `Error: ${e.error?.message ?? 'the audio engine failed'}` : LABELS[s];
-    const button = s === 'idle' || s === 'suspended' || s === 'starting'
-      ? html`<button part="button" class="start" ?disabled=${s === 'starting'} @click=${() => this.start()}>${s === 'suspended' ? 'Resume audio' : 'Enable audio'}</button>`
+    const button = s === 'idle' || s === 'suspended' || s === 'starting' || s === 'error'
+      ? html`<button part="button" class="start" ?disabled=${s === 'starting'} @click=${() => this.start()}>${s === 'suspended' ? 'Resume audio' : s === 'error' ? 'Try again' : 'Enable audio'}</button>`
       : null;
     return html`<div part="face" class="face">
         ${button}
