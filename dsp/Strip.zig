@@ -210,6 +210,14 @@ fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
 pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
     const reset = reset_in | self.pending_reset;
     self.pending_reset = 0;
+    // Fast path for the common case: nothing requested, everything settled, and the parameter
+    // block bit-identical to what was last read (one xor-accumulated compare for all lanes).
+    if (reset == 0 and self.settled and self.raw_valid == 0b1111 and active == self.last_active and
+        any_solo == self.last_any_solo and self.rawUnchanged(params))
+    {
+        self.setRamps(0);
+        return;
+    }
     // Transformed targets are cached per lane and recomputed only for parameters whose raw bits
     // changed (the transforms call pow/log2; doing them for every lane every quantum was a large
     // part of the render cost).
@@ -330,6 +338,23 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
     self.setRamps(reset);
 }
 
+/// True when every used lane's parameter slot holds exactly the bits in `raw_cache`.
+fn rawUnchanged(self: *const Strip, params: []const f32) bool {
+    const U4 = @Vector(4, u32);
+    var diff: U4 = @splat(0);
+    inline for (0..lanes) |k| {
+        const s = self.strips[k];
+        if (s >= 0) {
+            const row: *const [Params.stride]f32 = params[@as(usize, @intCast(s)) * Params.stride ..][0..Params.stride];
+            inline for (0..Params.stride / 4) |j| {
+                const f: @Vector(4, f32) = row[j * 4 ..][0..4].*;
+                diff |= @as(U4, @bitCast(f)) ^ self.raw_cache[k][j];
+            }
+        }
+    }
+    return simd.allZeroBits(diff);
+}
+
 /// This quantum's gain ramps from the smoothed values.
 fn setRamps(self: *Strip, reset: u4) void {
     const c = &self.cur;
@@ -428,42 +453,79 @@ pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts
 
 /// Input sanitising, trim × polarity, the EQ bands and (when the compressor runs) its gains.
 fn front(self: *Strip, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V, counts: *Counts) void {
-    // Non-finite input: one check on a running sum (NaN/Inf anywhere makes it non-finite; so can
-    // a sum of huge finite values, which only costs the exact per-sample pass below).
-    {
-        var a0: V = @splat(0);
-        var a1: V = @splat(0);
-        var i: usize = 0;
-        while (i < Lanes.quantum) : (i += 2) {
-            a0 += buf.l[i] + buf.r[i];
-            a1 += buf.l[i + 1] + buf.r[i + 1];
-        }
-        if (!@reduce(.And, simd.isFinite(a0 + a1))) {
-            for (&buf.l, &buf.r) |*l, *r| {
-                const ok = @reduce(.And, simd.isFinite(l.*)) and @reduce(.And, simd.isFinite(r.*));
-                if (!ok) {
-                    counts.bad_samples += simd.countNonFinite(l.*) + simd.countNonFinite(r.*);
-                    l.* = simd.finiteOrZero(l.*);
-                    r.* = simd.finiteOrZero(r.*);
-                }
-            }
-        }
-    }
-    const eq_mask = @as(u4, @intFromBool(self.eq_on[0])) | @as(u4, @intFromBool(self.eq_on[1])) << 1 |
-        @as(u4, @intFromBool(self.eq_on[2])) << 2 | @as(u4, @intFromBool(self.comp_on)) << 3;
+    // Trim × polarity at exactly 1 on every lane (start and end of the ramp) is an identity.
+    const one_bits: @Vector(4, u32) = @splat(@as(u32, @bitCast(@as(f32, 1))));
+    const trim_id = simd.allZeroBits((@as(@Vector(4, u32), @bitCast(self.g_in.prev)) ^ one_bits) |
+        (@as(@Vector(4, u32), @bitCast(self.g_in.next)) ^ one_bits));
+    const eq_mask = @as(u5, @intFromBool(self.eq_on[0])) | @as(u5, @intFromBool(self.eq_on[1])) << 1 |
+        @as(u5, @intFromBool(self.eq_on[2])) << 2 | @as(u5, @intFromBool(self.comp_on)) << 3 |
+        @as(u5, @intFromBool(trim_id)) << 4;
     switch (eq_mask) {
-        inline else => |m| self.frontLoop(@truncate(m), m & 8 != 0, buf, gains),
+        inline else => |m| self.frontLoop(@truncate(m), m & 8 != 0, m & 16 != 0, buf, gains, counts),
     }
 }
 
-/// Trim and the bands of `bands` (bit b = band b) fused in one pass per side, so the filters'
-/// recursions overlap instead of running one after another (one side at a time keeps the state
-/// in registers); with `detect`, also each compressor block's peak max(|L|, |R|) (in the R pass),
-/// and then the compressor's gains.
-fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V) void {
+/// Non-finite input: one check on a running sum (NaN/Inf anywhere makes it non-finite; so can a
+/// sum of huge finite values, which only costs the exact per-sample pass). Four accumulators so
+/// the adds overlap.
+fn sanitize(buf: *Lanes.GroupBuf, counts: *Counts) void {
+    var a: [4]V = .{ @splat(0), @splat(0), @splat(0), @splat(0) };
+    var i: usize = 0;
+    while (i < Lanes.quantum) : (i += 4) {
+        inline for (0..4) |j| a[j] += buf.l[i + j] + buf.r[i + j];
+    }
+    if (!@reduce(.And, simd.isFinite((a[0] + a[1]) + (a[2] + a[3])))) sanitizeSlow(buf, counts);
+}
+
+fn sanitizeSlow(buf: *Lanes.GroupBuf, counts: *Counts) void {
+    @setCold(true);
+    for (&buf.l, &buf.r) |*l, *r| {
+        const ok = @reduce(.And, simd.isFinite(l.*)) and @reduce(.And, simd.isFinite(r.*));
+        if (!ok) {
+            counts.bad_samples += simd.countNonFinite(l.*) + simd.countNonFinite(r.*);
+            l.* = simd.finiteOrZero(l.*);
+            r.* = simd.finiteOrZero(r.*);
+        }
+    }
+}
+
+/// Each compressor block's peak max(|L|, |R|, floor); with `check`, also the finiteness sum of
+/// `sanitize` (returns false when it is not finite: `det` is then meaningless).
+fn detectBlocks(comptime check: bool, buf: *const Lanes.GroupBuf, det: *[Lanes.quantum / Compressor.block]V) bool {
     const blk = Compressor.block;
-    var det: [Lanes.quantum / blk]V = undefined;
-    {
+    var a: [blk]V = [_]V{@splat(0)} ** blk;
+    for (det, 0..) |*dt, bi| {
+        var pk: V = @splat(Compressor.floor_lin);
+        inline for (0..blk) |j| {
+            const l = buf.l[bi * blk + j];
+            const r = buf.r[bi * blk + j];
+            pk = simd.fmax(simd.fmax(@fabs(l), @fabs(r)), pk);
+            if (check) a[j] += l + r;
+        }
+        dt.* = pk;
+    }
+    if (!check) return true;
+    return @reduce(.And, simd.isFinite((a[0] + a[1]) + (a[2] + a[3])));
+}
+
+/// Sanitising, trim and the bands of `bands` (bit b = band b) fused in one pass per side, so the
+/// filters' recursions overlap instead of running one after another (one side at a time keeps the
+/// state in registers); with `detect`, also each compressor block's peak max(|L|, |R|), and then
+/// the compressor's gains. `trim_id`: the trim ramp is exactly 1 (skipped). With no band and no
+/// trim the finiteness check rides along in the detector pass (redone after a rare sanitise).
+noinline fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, comptime trim_id: bool, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V, counts: *Counts) void {
+    var det: [Lanes.quantum / Compressor.block]V = undefined;
+    const fused = detect and bands == 0 and trim_id;
+    if (fused) {
+        if (!detectBlocks(true, buf, &det)) {
+            sanitizeSlow(buf, counts);
+            _ = detectBlocks(false, buf, &det);
+        }
+        self.comp.gains(&det, gains, self.makeup.prev, self.makeup.delta());
+        return;
+    }
+    sanitize(buf, counts);
+    if (!trim_id) {
         const d = self.g_in.delta();
         var g = self.g_in.prev;
         for (&buf.l, &buf.r) |*l, *r| {
@@ -524,11 +586,7 @@ fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, buf: *Lane
         }
     }
     if (detect) {
-        for (&det, 0..) |*dt, bi| {
-            var pk: V = @splat(Compressor.floor_lin);
-            inline for (0..blk) |j| pk = simd.fmax(simd.fmax(@fabs(buf.l[bi * blk + j]), @fabs(buf.r[bi * blk + j])), pk);
-            dt.* = pk;
-        }
+        _ = detectBlocks(false, buf, &det);
         self.comp.gains(&det, gains, self.makeup.prev, self.makeup.delta());
     }
 }

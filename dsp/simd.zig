@@ -84,6 +84,12 @@ pub inline fn dbToLin(db: V) V {
     return exp2(db * splat(std.math.log2e / (20.0 * std.math.log10e)));
 }
 
+/// True when every bit of `x` is 0. Vector bool reductions (`@reduce(.Or, a != b)`) lower to
+/// four lane extracts and a bit-packing sequence in wasm; this is two 64-bit extracts and an or.
+pub inline fn allZeroBits(x: @Vector(4, u32)) bool {
+    return @as(u128, @bitCast(x)) == 0;
+}
+
 /// Lanes of `x` that are finite (not NaN, not ±Inf).
 pub inline fn isFinite(x: V) B {
     // x - x is 0 for finite x and NaN for NaN/Inf; NaN compares unequal.
