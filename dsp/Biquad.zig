@@ -218,13 +218,7 @@ pub inline fn tickWith(c: Coefs, v0: V, ic1: *V, ic2: *V) V {
 ///
 /// The pole-setting coefficient 2a1 − 1 is rounded once from f64, so it is no less exact than a1.
 pub inline fn tick(self: *const Biquad, v0: V, ic1: *V, ic2: *V) V {
-    const s1 = ic1.*;
-    const s2 = ic2.*;
-    const v3 = v0 - s2;
-    const y = self.e0 * v0 + self.e1 * s1 + self.e2 * s2;
-    ic1.* = self.c1 * s1 + self.d2 * v3;
-    ic2.* = s2 + self.d2 * s1 + self.d3 * v3;
-    return y;
+    return tickWith(self.coefs(), v0, ic1, ic2);
 }
 
 /// Filter a quantum in place.

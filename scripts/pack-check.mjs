@@ -12,22 +12,13 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
+import { checks } from './checks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const JS_GZIP_BUDGET = 40 * 1024;
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`  ok    ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`  FAIL  ${name}\n        ${String(e?.message ?? e).split('\n').join('\n        ')}`);
-  }
-}
+const { check, finish } = checks();
 
 function npm(args, cwd = root) {
   const r = spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
@@ -182,5 +173,4 @@ console.log(state, volume, muted, id, detail);
   rmSync(scratch, { recursive: true, force: true });
 }
 
-console.log(`\npack: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish('pack');

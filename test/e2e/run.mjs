@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { startServers } from './server.mjs';
 import { decodePng, imageStats } from './png.mjs';
+import { checks } from '../../scripts/checks.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -25,17 +26,7 @@ const shots = join(here, 'screenshots');
 const browserName = process.env.E2E_BROWSER ?? 'chrome';
 const only = process.env.E2E_PAGES?.split(',');
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`  ok    ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`  FAIL  ${name}\n        ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n        ')}`);
-  }
-}
+const { check, finish } = checks();
 
 function launch() {
   if (browserName === 'firefox') {
@@ -271,5 +262,4 @@ try {
   await browser.close();
   await servers.close();
 }
-console.log(`\ne2e (${browserName}): ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish(`e2e (${browserName})`);
