@@ -72,7 +72,7 @@ async function main() {
     protocolTimeout: 900_000,
     args: ['--headless=new', '--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run', '--enable-precise-memory-info',
-      '--js-flags=--expose-gc', '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows'],
+      `--js-flags=--expose-gc ${process.env.BENCH_JS_FLAGS ?? ''}`, '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows'],
   });
   const results = { meta: {}, config: { quick: QUICK, ...CFG }, scenarios: {}, errors: [] };
   const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model;

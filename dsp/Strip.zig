@@ -422,7 +422,7 @@ pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
     var gains: [Lanes.quantum / Compressor.block]V = undefined;
     self.front(buf, &gains, counts);
     switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
-        inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, buf, &gains, undefined),
+        inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, true, buf, &gains, undefined),
     }
     self.endQuantum(counts);
 }
@@ -446,7 +446,7 @@ pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts
         mix.take(3),
     };
     switch (@as(u4, send_mask) | @as(u4, @intFromBool(self.comp_on)) << 3) {
-        inline else => |m| self.outPass(.mix, m & 8 != 0, true, @truncate(m), io, &gains, outs),
+        inline else => |m| self.outPass(.mix, m & 8 != 0, true, @truncate(m), true, io, &gains, outs),
     }
     self.endQuantum(counts);
 }
@@ -489,17 +489,17 @@ fn sanitizeSlow(buf: *Lanes.GroupBuf, counts: *Counts) void {
     }
 }
 
-/// Each compressor block's peak max(|L|, |R|, floor); with `check`, also the finiteness sum of
+/// Each compressor block's peak power max(L², R², floor); with `check`, also the finiteness sum of
 /// `sanitize` (returns false when it is not finite: `det` is then meaningless).
 fn detectBlocks(comptime check: bool, buf: *const Lanes.GroupBuf, det: *[Lanes.quantum / Compressor.block]V) bool {
     const blk = Compressor.block;
     var a: [blk]V = [_]V{@splat(0)} ** blk;
     for (det, 0..) |*dt, bi| {
-        var pk: V = @splat(Compressor.floor_lin);
+        var pk: V = @splat(Compressor.floor_pow);
         inline for (0..blk) |j| {
             const l = buf.l[bi * blk + j];
             const r = buf.r[bi * blk + j];
-            pk = simd.fmax(simd.fmax(@fabs(l), @fabs(r)), pk);
+            pk = simd.fmax(simd.fmax(l * l, r * r), pk);
             if (check) a[j] += l + r;
         }
         dt.* = pk;
@@ -601,6 +601,7 @@ fn outPass(
     comptime comp: bool,
     comptime meter: bool,
     comptime sends: u3,
+    comptime ramp: bool,
     buf: *Lanes.GroupBuf,
     gains: *const [Lanes.quantum / Compressor.block]V,
     outs: [4]*Lanes.GroupBuf,
@@ -618,7 +619,9 @@ fn outPass(
         }
     }
     var gc = self.comp.g_lin;
-    var blk_peak: V = @splat(0);
+    // The peak is tracked squared: the squares are needed for the RMS anyway, and a vector abs
+    // costs V8 three instructions (it rebuilds the sign mask every time).
+    var blk_peak2: V = @splat(0);
     var sq0: V = @splat(0);
     var sq1: V = @splat(0);
     const blk = Compressor.block;
@@ -627,8 +630,10 @@ fn outPass(
         var gcs = gc;
         inline for (0..blk) |j| {
             const i = bi * blk + j;
-            gl += dl;
-            gr += dr;
+            if (ramp) {
+                gl += dl;
+                gr += dr;
+            }
             var l = buf.l[i];
             var r = buf.r[i];
             if (comp) {
@@ -639,8 +644,10 @@ fn outPass(
             l *= gl;
             r *= gr;
             if (meter) {
-                blk_peak = simd.fmax(blk_peak, simd.fmax(@fabs(l), @fabs(r)));
-                if (j % 2 == 0) sq0 += l * l + r * r else sq1 += l * l + r * r;
+                const ll = l * l;
+                const rr = r * r;
+                blk_peak2 = simd.fmax(blk_peak2, simd.fmax(ll, rr));
+                if (j % 2 == 0) sq0 += ll + rr else sq1 += ll + rr;
             }
             switch (dest) {
                 .in_place => {
@@ -652,7 +659,7 @@ fn outPass(
                     outs[3].r[i] += r;
                     inline for (0..3) |b| {
                         if (sends & (1 << b) != 0) {
-                            sv[b] += sd[b];
+                            if (ramp) sv[b] += sd[b];
                             outs[b].l[i] += l * sv[b];
                             outs[b].r[i] += r * sv[b];
                         }
@@ -663,7 +670,17 @@ fn outPass(
         if (comp) gc = gains[bi];
     }
     if (comp) self.comp.g_lin = gc;
-    if (meter) self.meterBlock(blk_peak, sq0 + sq1);
+    if (meter) self.meterBlock(@sqrt(blk_peak2), sq0 + sq1);
+}
+
+/// True when the output pass has no gain to interpolate (fader, pan, mute, solo and the sends of
+/// `sends` all settled): the common case, which then skips the per-frame ramp steps.
+fn rampsFlat(self: *const Strip, sends: u3) bool {
+    var flat = self.g_l.isFlat() and self.g_r.isFlat();
+    inline for (0..3) |b| {
+        if (sends & (1 << b) != 0 and !self.sends[b].isFlat()) flat = false;
+    }
+    return flat;
 }
 
 /// Meter ballistics per quantum (2.7 ms steps; the UI reads at most 60 times a second): the
