@@ -186,6 +186,8 @@ pub fn render(
     touched: *[16]bool,
 ) void {
     self.quantum_no +%= 1;
+    // Nothing sounding, fading or queued: skip the scans below, which touch every voice.
+    if (self.active_voices == 0 and self.q_len == 0 and !self.anyFading()) return;
     @memset(&self.chan_used, false);
 
     for (&self.voices) |*v| if (v.active) self.beginVoice(v, synth_params);
@@ -298,6 +300,11 @@ fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
             if (!v.active and self.inPool(v)) self.freed(v);
         }
     }
+}
+
+fn anyFading(self: *const VoicePool) bool {
+    for (&self.faders) |*v| if (v.active) return true;
+    return false;
 }
 
 fn inPool(self: *const VoicePool, v: *const Voice) bool {
