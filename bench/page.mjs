@@ -312,6 +312,11 @@ const bench = {
       const node = new AudioWorkletNode(ctx, 'bench-sum', { numberOfInputs: channels, numberOfOutputs: 1, outputChannelCount: [2] });
       node.connect(ctx.destination);
       sources(ctx, channels).forEach((s, i) => s.connect(node, 0, i));
+    } else if (contender === 'nop') {
+      await ctx.audioWorklet.addModule(new URL('./peers/sum-processor.js', base));
+      const node = new AudioWorkletNode(ctx, 'bench-nop', { numberOfInputs: channels, numberOfOutputs: 1, outputChannelCount: [2] });
+      node.connect(ctx.destination);
+      sources(ctx, channels).forEach((s, i) => s.connect(node, 0, i));
     } else if (contender === 'native') {
       buildNative(ctx, channels, sources(ctx, channels));
     } else if (contender === 'js') {

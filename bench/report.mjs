@@ -13,6 +13,7 @@ export const LABELS = {
   js: 'one JS AudioWorkletNode per channel',
   tone: 'Tone.js (EQ3 + Compressor + Channel)',
   sum: 'floor: one JS worklet summing 32 inputs',
+  nop: 'floor: one worklet with 32 inputs, empty process()',
   sources: 'floor: buffer sources + gain only',
 };
 const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
@@ -70,6 +71,11 @@ function markdown(R, T) {
     if (c['ours-nocomp']) L.push(`- + EQ, fader, pan, sends (compressor ratio 1): ${f(us('ours-nocomp'))} → ≈ ${f(us('ours-nocomp') - us('ours-flat'))} (${f((us('ours-nocomp') - us('ours-flat')) / 32, 2)} per channel)`);
     L.push(`- + compressors (full strips): ${f(us('ours'))} → ≈ ${f(us('ours') - (us('ours-nocomp') ?? us('ours-flat')))} (${f((us('ours') - (us('ours-nocomp') ?? us('ours-flat'))) / 32, 2)} per channel)`);
     if (c.sum) L.push(`- for scale: the JS summing worklet floor costs ${f(us('sum'))} in total, i.e. ${f(us('sum') - us('sources'))} over the sources.`);
+    if (c.nop) {
+      L.push(`- Chromium's own cost of a worklet node with 32 inputs (empty process()): ${f(us('nop'))}, i.e. ${f(us('nop') - us('sources'))} over the sources. Every design that takes 32 AudioNode sources into one worklet pays it; this engine's work (its JS glue, copies into WASM memory and all DSP) is what lies above it: ${f(us('ours') - us('nop'))}.`);
+      const ceil = (k) => (c[k] ? us(k) / us('nop') : NaN);
+      L.push(`- Hence the best ratios any engine fed through 32 worklet inputs could reach here, with its own work taking zero time: ${f(ceil('native'), 1)}x the native graph, ${f(ceil('tone'), 1)}x Tone.js, ${f(ceil('sum'), 2)}x the summing floor. Work budget above the empty worklet for each target: native >= 10x → ${f(us('native') / 10 - us('nop'))}, Tone.js >= 50x → ${f(us('tone') / 50 - us('nop'))}, summing floor >= 0.75x → ${f(us('sum') / 0.75 - us('nop'))} (µs per quantum).`);
+    }
   }
   const s = R.scenarios.session;
   if (s) {
@@ -156,7 +162,7 @@ function svg(R) {
   for (const d of [0.1, 1, 10, 100, 1000]) if (d <= maxV * 1.2) { const x = px + lx(d); parts.push(`<line x1="${x}" y1="${py + 8}" x2="${x}" y2="${py + 12 + bars.length * bh}" stroke="#ddd"/>`, text(x, py + 24 + bars.length * bh, `${d}x`, { anchor: 'middle', size: 10 })); }
   bars.forEach(([c, v], i) => {
     const y = py + 12 + i * bh;
-    const col = c === 'ours' ? '#d9480f' : c.startsWith('ours') ? '#f4a261' : c === 'sum' || c === 'sources' ? '#868e96' : '#1c7ed6';
+    const col = c === 'ours' ? '#d9480f' : c.startsWith('ours') ? '#f4a261' : c === 'sum' || c === 'nop' || c === 'sources' ? '#868e96' : '#1c7ed6';
     parts.push(text(px - 6, y + bh * 0.62, (LABELS[c] ?? c).replace(' (one WASM worklet)', ''), { anchor: 'end', size: 10 }));
     parts.push(`<rect x="${px}" y="${y + 2}" width="${Math.max(1, lx(v.xRealtime)).toFixed(1)}" height="${(bh - 4).toFixed(1)}" fill="${col}"/>`);
     parts.push(text(px + lx(v.xRealtime) + 4, y + bh * 0.62, `${v.xRealtime.toFixed(v.xRealtime < 10 ? 2 : 1)}x`, { size: 10 }));

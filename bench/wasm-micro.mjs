@@ -34,7 +34,7 @@ for (let c = 0; c < N; c++) {
   if (!o['no-eq']) { params[b + 2] = 3; params[b + 4] = -2; params[b + 7] = 2; }
   if (!o['no-comp']) { params[b + 9] = -20; params[b + 10] = 4; }
   params[b + 16] = (c % 8) / 4 - 1;
-  params[b + 19] = 0.2;
+  params[b + 19] = +(process.env.SEND ?? 0.2);
   params[b + 24] = c < 32 && V === 0 ? c : -1; // external input (channels fed by voices get none)
   ctl[c] = 3;
 }

@@ -14,3 +14,10 @@ class SumProcessor extends AudioWorkletProcessor {
   }
 }
 registerProcessor('bench-sum', SumProcessor);
+
+/** Below the floor: an AudioWorkletNode with N inputs whose process() does nothing. What Chromium
+ * charges for a worklet node and its N inputs (pulling them, copying them into the JS arrays). */
+class NopProcessor extends AudioWorkletProcessor {
+  process() { return true; }
+}
+registerProcessor('bench-nop', NopProcessor);
