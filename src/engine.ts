@@ -59,7 +59,16 @@ export interface EngineStatus {
   workletMessages: number;
   /** Port messages this engine has sent to the worklet since start. */
   messagesPosted: number;
-  /** DSP load 0..1 where the browser lets the worklet measure it, else NaN. */
+  /**
+   * DSP load: the worklet's time in process() over the quantum's duration, averaged over 375 quanta
+   * (0..1; above 1 the DSP cannot keep up in real time). NaN until first measured, and always NaN
+   * where the worklet has no sub-millisecond clock: `performance.now()` in AudioWorkletGlobalScope,
+   * which Chromium (156), Firefox (153) and WebKitGTK (2.50) do not provide
+   * (WebAudio/web-audio-api#2413). It is not estimated from `Date.now()`: the audio device renders
+   * several quanta back to back per callback, in step with its 1 ms ticks, so such readings are
+   * almost always 0. Where this is NaN, the browser's own tools are the reference: in Chrome, the
+   * DevTools WebAudio panel's "render capacity".
+   */
   load: number;
 }
 
@@ -365,6 +374,7 @@ export class Engine extends EventTarget {
     if (options.shared && !canShare) throw new TypeError('shared: true needs a cross-origin isolated page (COOP/COEP headers)');
     this.shared = options.shared ?? canShare;
     this.block = blockViews(this.shared ? new SharedArrayBuffer(BLOCK_BYTES) : new ArrayBuffer(BLOCK_BYTES));
+    this.block.header[H_LOAD_PERMILLE] = -1; // not measured (yet): status().load is NaN, not 0
     this.noteScratch = new Uint32Array(this.block.notesU32.length);
     for (let s = MAX_CHANNELS - 1; s >= 0; s--) this.freeChannels.push(s);
     for (let s = MAX_SYNTHS - 1; s >= 0; s--) this.freeSynths.push(s);

@@ -6,6 +6,61 @@ import { SR, bufferSource, dcSource, countWorkletNodes, countPortMessages, nextF
 
 const CENTRE = Math.SQRT1_2;
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
+const task = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+const blobModule = (src) => URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+
+/**
+ * What the worklet scope of `ctx` offers for timing, seen by a probe processor of our own (a Blob
+ * module, independent of worklet/processor.ts): whether `performance.now` exists there and the
+ * smallest step (ms) between distinct readings over three ticks (NaN without it, Infinity if it never
+ * moves). Resolves when the probe's constructor has run; for an offline context that may need
+ * rendering to start, so call this before startRendering() and await it after.
+ */
+function workletClock(ctx) {
+  const name = `daw-test-clock-probe-${Math.random().toString(36).slice(2)}`;
+  const src = `registerProcessor('${name}', class extends AudioWorkletProcessor {
+    constructor() {
+      super();
+      const p = globalThis.performance;
+      const hasNow = typeof p === 'object' && p !== null && typeof p.now === 'function';
+      let step = NaN;
+      if (hasNow) {
+        step = Infinity;
+        let last = p.now();
+        for (let i = 0, ticks = 0; i < 1e6 && ticks < 3; i++) {
+          const t = p.now();
+          if (t !== last) { step = Math.min(step, t - last); last = t; ticks++; }
+        }
+      }
+      this.port.postMessage({ hasNow, step });
+    }
+    process() { return false; }
+  });`;
+  return ctx.audioWorklet.addModule(blobModule(src)).then(() => new Promise((resolve) => {
+    const node = new AudioWorkletNode(ctx, name);
+    node.port.onmessage = (e) => resolve(e.data);
+  }));
+}
+
+/** The engine's status once the worklet has rendered at least `quanta` quanta (either sync path). */
+async function statusAfter(e, quanta, ms = 10000) {
+  const t0 = performance.now();
+  for (;;) {
+    await e.flush(); // without shared memory the worklet's counters arrive with the flush's reply
+    const s = e.status();
+    if (s.quanta >= quanta) return s;
+    if (performance.now() - t0 > ms) throw new Error(`only ${s.quanta} quanta rendered in ${ms} ms`);
+    await task(50);
+  }
+}
+
+/**
+ * The DSP load figure averages 375 quanta, and the worklet measures it only with a clock finer than
+ * a millisecond: the device renders several quanta back to back each callback (e.g. every 10 ms),
+ * so process() starts at a fixed phase of a 1 ms clock's ticks and each reading is nearly always 0.
+ */
+const LOAD_WINDOW = 375;
+const subMs = (clock) => clock.hasNow && clock.step < 0.5;
 
 describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
   this.timeout(120000);
@@ -256,6 +311,64 @@ describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without 
       window.fetch = realFetch;
       nodes.restore();
     }
+  });
+
+  it('reports no DSP load (NaN) before the worklet has measured one', () => {
+    expect(new Engine().status().load).to.be.NaN;
+  });
+
+  it('reports DSP load (offline) exactly where the worklet scope has a sub-millisecond performance.now', async () => {
+    const ctx = new OfflineAudioContext(2, 2 * LOAD_WINDOW * 128, SR);
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const clockSeen = workletClock(ctx);
+    for (let i = 0; i < 8; i++) e.createChannel({ compThresholdDb: -20 }).connectSource(dcSource(e, 0.1));
+    await e.flush();
+    await ctx.startRendering();
+    const clock = await clockSeen;
+    const s = await statusAfter(e, 2 * LOAD_WINDOW);
+    const why = `worklet scope: performance.now ${clock.hasNow ? `ticks ${clock.step} ms` : 'missing'}`;
+    if (subMs(clock)) expect(s.load, why).to.be.within(0, 1);
+    else expect(s.load, why).to.be.NaN;
+  });
+
+  it('reports DSP load (realtime) exactly where the worklet scope has a sub-millisecond performance.now', async () => {
+    const ctx = new AudioContext();
+    const e = new Engine({ context: ctx });
+    try {
+      await e.start();
+      const clock = await workletClock(ctx);
+      const osc = new OscillatorNode(ctx, { frequency: 220 });
+      osc.start();
+      for (let i = 0; i < 8; i++) e.createChannel({ volumeDb: -30 }).connectSource(osc);
+      const s = await statusAfter(e, LOAD_WINDOW + 25);
+      const why = `worklet scope: performance.now ${clock.hasNow ? `ticks ${clock.step} ms` : 'missing'}`;
+      if (subMs(clock)) expect(s.load, why).to.be.within(0, 1);
+      else expect(s.load, why).to.be.NaN;
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('measures DSP load with a sub-millisecond clock in the worklet scope and refuses a 1 ms one', async () => {
+    // A stand-in performance.now put into a fresh worklet scope before the engine's module: one that
+    // advances a fixed step per read makes the figure exact (two reads per quantum, so a step of
+    // 0.2 ms per read is 0.2 ms of 128 / 48000 s = 0.075 of the budget); a 1 ms clock (Date.now, or
+    // a performance.now coarsened like Firefox's and WebKit's on pages without isolation) is refused.
+    const loadWith = async (clockSrc) => {
+      const ctx = new OfflineAudioContext(2, (LOAD_WINDOW + 10) * 128, SR);
+      await ctx.audioWorklet.addModule(blobModule(`globalThis.performance = { now: ${clockSrc} };`));
+      const e = new Engine({ context: ctx });
+      await e.start();
+      e.createChannel().connectSource(dcSource(e, 0.5));
+      await e.flush();
+      await ctx.startRendering();
+      return (await statusAfter(e, LOAD_WINDOW)).load;
+    };
+    expect(await loadWith('(() => { let t = 0; return () => (t += 0.2); })()')).to.be.closeTo(0.075, 1e-9);
+    expect(await loadWith('(() => { let t = 0; return () => (t += 0.01); })()')).to.be.closeTo(0.004, 1e-9); // 3.75 permille, rounded
+    expect(await loadWith('() => Date.now()')).to.be.NaN;
+    expect(await loadWith('(() => { let t = 0; return () => (t += 1); })()')).to.be.NaN;
   });
 
   it('rejects a bad renderOffline call and bad notes clearly', async () => {

@@ -46,6 +46,37 @@ const S_DROPPED = 7;
 const S_STOLEN = 8;
 const STATUS_WORDS = 16;
 
+/** Quanta per DSP load figure: 1 s at 48 kHz. */
+const LOAD_WINDOW = 375;
+
+/**
+ * performance.now() of this scope if its readings step by less than 0.5 ms, else null: then there
+ * is no load figure rather than an estimate. Date.now() is no substitute: the device renders
+ * several quanta back to back at each callback (e.g. every 10 ms, all within ~0.2 ms), so process()
+ * starts at a fixed phase of its 1 ms ticks and the readings are almost always 0 (or almost always
+ * 1 ms), a bias that averaging cannot remove. Chromium 156, Firefox 153 and WebKitGTK 2.50 have no
+ * `performance` in AudioWorkletGlobalScope at all (WebAudio/web-audio-api#2413; w3c/hr-time#169
+ * proposes it). Where one appears it may be coarsened like the page's: to 1 ms in Firefox and
+ * WebKit on pages without cross-origin isolation, which would bring back Date.now()'s bias;
+ * Chromium's 0.1 ms there biases the figure by at most 0.04 (0.1 ms of a 2.67 ms quantum). Runs
+ * once per node, before any audio: a fine clock is accepted at its first tick; a coarse one is
+ * refused after three ticks (~3 ms), as one long step may be preemption; a clock that does not move
+ * in 100,000 reads is refused too.
+ */
+function subMillisecondClock(): Performance | null {
+  const p = (globalThis as { performance?: Performance }).performance;
+  if (typeof p !== 'object' || p === null || typeof p.now !== 'function') return null;
+  let last = p.now();
+  for (let i = 0, ticks = 0; i < 100000 && ticks < 3; i++) {
+    const t = p.now();
+    if (t === last) continue;
+    if (t - last < 0.5) return p;
+    last = t;
+    ticks++;
+  }
+  return null;
+}
+
 interface Options {
   module?: WebAssembly.Module;
   bytes?: ArrayBuffer;
@@ -74,13 +105,11 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly synthSeen = new Int32Array(MAX_SYNTHS);
   private readonly syncBytes: Uint8Array;
   /**
-   * DSP load: time spent in process() over the quantum's duration, averaged over ~1 s. The worklet
-   * scope may lack performance.now() (WebAudio/web-audio-api#2413); Date.now() then serves: its
-   * 1 ms ticks make each reading 0 or 1 ms, but the average over hundreds of quanta is unbiased.
+   * DSP load: time in process() over the quantum's duration, averaged over LOAD_WINDOW quanta. Only
+   * with a sub-millisecond clock; without one H_LOAD_PERMILLE stays -1 (see subMillisecondClock).
    * Doubles live in a Float64Array so that storing them allocates nothing.
    */
-  private readonly clock: { now(): number } =
-    typeof performance === 'object' && performance !== null && typeof performance.now === 'function' ? performance : Date;
+  private readonly clock: Performance | null = subMillisecondClock();
   private readonly timing = new Float64Array(3); // [busy ms, quanta counted, quantum ms]
   private lastSeq = -1;
   private quanta = 0;
@@ -123,7 +152,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.b = blockViews(o.shared ?? new ArrayBuffer(BLOCK_BYTES));
     this.syncBytes = new Uint8Array(this.b.buffer, SYNC_BEGIN, SYNC_END - SYNC_BEGIN);
     this.b.header[H_WASM_BYTES] = mem.byteLength;
-    this.b.header[H_LOAD_PERMILLE] = -1; // until measured
+    this.b.header[H_LOAD_PERMILLE] = -1; // until measured; for good without a sub-millisecond clock
     this.timing[2] = (QUANTUM / sampleRate) * 1000;
     this.port.onmessage = (e: MessageEvent) => this.onMessage(e.data);
     this.port.postMessage({ type: 'ready', wasmBytes: mem.byteLength });
@@ -150,7 +179,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     if (!this.alive) return false;
-    const t0 = this.clock.now();
+    const clock = this.clock;
+    const t0 = clock !== null ? clock.now() : 0;
     const b = this.b;
     const h = b.header;
 
@@ -222,13 +252,15 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     h[H_LATE_NOTES] = st[S_LATE];
     h[H_DROPPED_NOTES] = st[S_DROPPED];
     h[H_STOLEN_VOICES] = st[S_STOLEN];
-    const tm = this.timing;
-    tm[0] += this.clock.now() - t0;
-    tm[1] += 1;
-    if (tm[1] >= 375) {
-      h[H_LOAD_PERMILLE] = Math.round((tm[0] / (tm[1] * tm[2])) * 1000);
-      tm[0] = 0;
-      tm[1] = 0;
+    if (clock !== null) {
+      const tm = this.timing;
+      tm[0] += clock.now() - t0;
+      tm[1] += 1;
+      if (tm[1] >= LOAD_WINDOW) {
+        h[H_LOAD_PERMILLE] = Math.round((tm[0] / (tm[1] * tm[2])) * 1000);
+        tm[0] = 0;
+        tm[1] = 0;
+      }
     }
     return true;
   }

@@ -40,7 +40,8 @@ const LABELS: Record<EngineState, string> = {
  * @csspart status - The state text (and error message).
  * @csspart fader - The master volume slider.
  * @csspart meter - The master peak/RMS meter.
- * @csspart load - The DSP load readout.
+ * @csspart load - The DSP load readout: `DSP n%`, or `DSP —` where the browser gives the worklet no
+ *   sub-millisecond clock (today Chromium, Firefox and WebKit; see `engine.status().load`).
  * @csspart control - The labelled master fader.
  *
  * @cssproperty --daw-surface - Background. @cssproperty --daw-text - Text colour.
