@@ -133,7 +133,9 @@ function markdown(R, T) {
     L.push('', `## Realtime load (64 voices, 32 channels, ${rt.seconds} s on a realtime AudioContext)`, '');
     L.push(`- Chrome DevTools Protocol WebAudio domain: ${rt.cdpWebAudio ? 'exposed' : 'not usable (' + esc(rt.cdpError ?? 'no realtime context reported') + ')'}`);
     if (rt.cdpWebAudio) L.push(`- renderCapacity mean **${f(rt.renderCapacityMean, 3)}**, max ${f(rt.renderCapacityMax, 3)}; callbackIntervalMean ${f(rt.callbackIntervalMean * 1000, 2)} ms, max variance ${rt.callbackIntervalVarianceMax.toExponential(2)}`);
-    L.push(`- engine's own load figure (status().load): mean ${f(rt.engineLoadMean, 3)}, max ${f(rt.engineLoadMax, 3)}; active voices (median of 1 s samples) ${rt.activeVoicesMedian}`);
+    L.push(rt.engineLoadMean === null
+      ? `- engine's own load figure (status().load): n/a — this browser's AudioWorkletGlobalScope has no sub-millisecond clock, and a Date.now() estimate is biased (callbacks run in step with its 1 ms ticks), so the engine reports NaN; the render capacity above is the figure. Active voices (median of 1 s samples) ${rt.activeVoicesMedian}`
+      : `- engine's own load figure (status().load): mean ${f(rt.engineLoadMean, 3)}, max ${f(rt.engineLoadMax, 3)}; active voices (median of 1 s samples) ${rt.activeVoicesMedian}`);
     L.push(`- quanta rendered ${rt.quanta} of ~${rt.expectedQuanta} expected; late notes ${rt.lateNotes}, dropped ${rt.droppedNotes}, stolen voices ${rt.stolenVoices}, non-finite ${rt.nonFinite}`);
     L.push(`- glitches: ${rt.playbackStats ? 'AudioContext.playbackStats ' + esc(JSON.stringify(rt.playbackStats)) : 'AudioContext.playbackStats not exposed; CDP gives no underrun count (callback interval variance is the proxy)'}`);
     L.push(`- main-thread heap growth over the run: ${rt.mainHeapGrowth} B; baseLatency ${f(rt.baseLatencyMs)} ms, outputLatency ${f(rt.outputLatencyMs)} ms`);
