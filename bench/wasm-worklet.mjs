@@ -2,8 +2,9 @@
 // The WASM alone, timed inside Chromium's AudioWorklet (its V8 is what users run; Node's may be
 // years older and rank code differently: bench/README.md). A/B several builds in one run:
 //   node bench/wasm-worklet.mjs [--wasm a.wasm,b.wasm] [--rounds 3] [--quanta 40000]
-// Prints, per build, the best of the rounds in µs per 128-frame quantum for the 32-channel mix:
-// full strips, EQ only, compressors only, flat strips, and an engine with no channel.
+// Prints, per build, the best of the rounds in µs per 128-frame quantum for the bench's 32-channel
+// mix (same strip, send and master settings): full strips, compressors at ratio 1, flat strips
+// (0 dB EQ, ratio 1, no sends), and an engine with no channel.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -16,6 +17,27 @@ const { values: o } = parseArgs({ options: {
   quanta: { type: 'string', default: '40000' },
 } });
 const builds = o.wasm.split(',').map((p) => resolve(p));
+
+// The 32-channel mix of bench/page.mjs as parameter rows (index = position in src/params.json).
+const table = JSON.parse(await readFile(new URL('../src/params.json', import.meta.url), 'utf8'));
+const idx = Object.fromEntries(table.strip.map((p, i) => [p.name, i]));
+const STRIPS = 68, STRIDE = 32, MASTER = 67;
+function rows(variant, channels) {
+  const r = new Float32Array(STRIPS * STRIDE);
+  for (let s = 0; s < STRIPS; s++) table.strip.forEach((p, i) => { r[s * STRIDE + i] = p.default; });
+  const set = (s, o) => { for (const [k, v] of Object.entries(o)) r[s * STRIDE + idx[k]] = v; };
+  for (let i = 0; i < channels; i++) {
+    set(i, { inputIndex: i });
+    if (variant === 'flat') continue;
+    set(i, {
+      eqLowDb: 3, eqLowHz: 100, eqMidDb: -2, eqMidHz: 1000, eqMidQ: 0.707, eqHighDb: 2, eqHighHz: 8000,
+      compThresholdDb: -18, compRatio: variant === 'no comp' ? 1 : 4, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100,
+      volumeDb: -6 - (i % 5), pan: ((i % 9) - 4) / 4, sendReverb: 0.2, sendDelay: 0.1, sendDrum: i % 4 === 0 ? 0.3 : 0,
+    });
+  }
+  set(MASTER, { compThresholdDb: -10, compRatio: 2, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100, limiterCeilingDb: -1, limiterReleaseMs: 50 });
+  return r;
+}
 const processor = await readFile(new URL('./peers/wasm-time-processor.js', import.meta.url));
 const server = http.createServer((req, res) => {
   if (req.url === '/p.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(processor);
@@ -26,21 +48,22 @@ const browser = await puppeteer.launch({ executablePath: process.env.CHROME_PATH
 try {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  const variants = [['full', 32, true, true], ['eq only', 32, true, false], ['comp only', 32, false, true], ['flat', 32, false, false], ['no channel', 0, false, false]];
+  // As the bench's `ours`, `ours-nocomp`, `ours-flat` and `ours-idle`.
+  const variants = [['full', 32], ['no comp', 32], ['flat', 32], ['no channel', 0]];
   const best = new Map();
   for (let r = 0; r < +o.rounds; r++) {
     for (const [bi, file] of builds.entries()) {
       const bytes = [...(await readFile(file))];
-      for (const [name, channels, eq, comp] of variants) {
+      for (const [name, channels] of variants) {
         const us = await page.evaluate(async (bytes, opts) => {
           const ctx = new OfflineAudioContext(2, 1280, 48000);
           await ctx.audioWorklet.addModule('/p.js');
-          const node = new AudioWorkletNode(ctx, 'wasm-time', { processorOptions: { ...opts, bytes: new Uint8Array(bytes).buffer } });
+          const node = new AudioWorkletNode(ctx, 'wasm-time', { processorOptions: { ...opts, rows: new Float32Array(opts.rows), bytes: new Uint8Array(bytes).buffer } });
           node.connect(ctx.destination);
           const done = new Promise((res) => { node.port.onmessage = (e) => res(e.data.us); });
           ctx.startRendering();
           return done;
-        }, bytes, { quanta: +o.quanta, channels, eq, comp, send: 0.2 });
+        }, bytes, { quanta: +o.quanta, channels, rows: [...rows(name, channels)] });
         const k = `${bi}\t${name}`;
         best.set(k, Math.min(best.get(k) ?? Infinity, us));
       }

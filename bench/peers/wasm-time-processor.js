@@ -1,6 +1,6 @@
 // Times the engine's WASM alone inside an AudioWorklet (bench/wasm-worklet.mjs): the same V8 and
 // thread as in use, no Web Audio graph. On its first quantum it instantiates the module, sets up
-// the 32-channel mix (the bench strip settings, inputs filled with noise), warms up, then times
+// the strips from the runner's parameter rows (the bench's mix settings; inputs filled with noise), warms up, then times
 // `quanta` calls of daw_process with Date.now() (the scope has no performance.now; ±1 ms over
 // ~1 s of work) and posts µs per quantum.
 registerProcessor('wasm-time', class extends AudioWorkletProcessor {
@@ -8,7 +8,7 @@ registerProcessor('wasm-time', class extends AudioWorkletProcessor {
   process() {
     if (this.done) return false;
     this.done = true;
-    const { bytes, quanta, channels, eq, comp, send } = this.o;
+    const { bytes, quanta, rows, channels } = this.o;
     const x = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
     x.daw_init(48000);
     const mem = x.memory.buffer;
@@ -16,15 +16,8 @@ registerProcessor('wasm-time', class extends AudioWorkletProcessor {
     const ctl = new Uint32Array(mem, x.daw_strip_ctl_ptr(), 68);
     const ext = new Float32Array(mem, x.daw_ext_in_ptr(), 32 * 256);
     const act = new Uint32Array(mem, x.daw_ext_active_ptr(), 32);
-    for (let c = 0; c < channels; c++) {
-      const b = c * 32;
-      if (eq) { params[b + 2] = 3; params[b + 4] = -2; params[b + 7] = 2; }
-      if (comp) { params[b + 9] = -20; params[b + 10] = 4; }
-      params[b + 16] = (c % 8) / 4 - 1;
-      params[b + 19] = send;
-      params[b + 24] = c;
-      ctl[c] = 3;
-    }
+    params.set(rows); // every strip's parameters, built by the runner from src/params.json
+    for (let c = 0; c < channels; c++) ctl[c] = 3;
     let s = 1;
     for (let i = 0; i < ext.length; i++) { s = (s * 16807) % 2147483647; ext[i] = (s / 2147483647 - 0.5) * 0.5; }
     act.fill(1);
