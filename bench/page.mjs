@@ -1,6 +1,7 @@
 // Browser side of the benchmark suite: every scenario builds the same work with every contender from
 // the same sources. bench/run.mjs drives this page through puppeteer (window.bench.*), one contender
 // run per call, and does the rounds, rotation, medians and reports.
+import { stripParams, MASTER, LIMIT } from './mix-settings.mjs';
 const SR = 48000;
 const Q = 128;
 const NBUF = 32;
@@ -56,17 +57,6 @@ function makeBuffers() {
 let BUFS = null;
 const buffers = () => (BUFS ??= makeBuffers());
 
-// ---------- the one strip setting every contender uses ----------
-function stripParams(i) {
-  return {
-    eqLowDb: 3, eqLowHz: 100, eqMidDb: -2, eqMidHz: 1000, eqMidQ: 0.707, eqHighDb: 2, eqHighHz: 8000,
-    compThresholdDb: -18, compRatio: 4, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100,
-    volumeDb: -6 - (i % 5), pan: ((i % 9) - 4) / 4,
-    sendReverb: 0.2, sendDelay: 0.1, sendDrum: i % 4 === 0 ? 0.3 : 0,
-  };
-}
-const MASTER = { compThresholdDb: -10, compRatio: 2, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100 };
-const LIMIT = { ceilingDb: -1, releaseMs: 50 };
 const db = (d) => Math.pow(10, d / 20);
 const SEND_KEYS = ['sendReverb', 'sendDelay', 'sendDrum'];
 

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
+import { stripParams, MASTER, LIMIT } from './mix-settings.mjs';
 
 const { values: o } = parseArgs({ options: {
   wasm: { type: 'string', default: new URL('../dist/daw-dsp.wasm', import.meta.url).pathname },
@@ -21,21 +22,17 @@ const builds = o.wasm.split(',').map((p) => resolve(p));
 // The 32-channel mix of bench/page.mjs as parameter rows (index = position in src/params.json).
 const table = JSON.parse(await readFile(new URL('../src/params.json', import.meta.url), 'utf8'));
 const idx = Object.fromEntries(table.strip.map((p, i) => [p.name, i]));
-const STRIPS = 68, STRIDE = 32, MASTER = 67;
+const STRIPS = 68, STRIDE = 32, MASTER_STRIP = 67;
 function rows(variant, channels) {
   const r = new Float32Array(STRIPS * STRIDE);
   for (let s = 0; s < STRIPS; s++) table.strip.forEach((p, i) => { r[s * STRIDE + i] = p.default; });
-  const set = (s, o) => { for (const [k, v] of Object.entries(o)) r[s * STRIDE + idx[k]] = v; };
+  const set = (s, o) => { for (const [k, v] of Object.entries(o)) { if (!(k in idx)) throw new Error(`no strip parameter ${k}`); r[s * STRIDE + idx[k]] = v; } };
   for (let i = 0; i < channels; i++) {
     set(i, { inputIndex: i });
     if (variant === 'flat') continue;
-    set(i, {
-      eqLowDb: 3, eqLowHz: 100, eqMidDb: -2, eqMidHz: 1000, eqMidQ: 0.707, eqHighDb: 2, eqHighHz: 8000,
-      compThresholdDb: -18, compRatio: variant === 'no comp' ? 1 : 4, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100,
-      volumeDb: -6 - (i % 5), pan: ((i % 9) - 4) / 4, sendReverb: 0.2, sendDelay: 0.1, sendDrum: i % 4 === 0 ? 0.3 : 0,
-    });
+    set(i, variant === 'no comp' ? { ...stripParams(i), compRatio: 1 } : stripParams(i));
   }
-  set(MASTER, { compThresholdDb: -10, compRatio: 2, compKneeDb: 6, compAttackMs: 10, compReleaseMs: 100, limiterCeilingDb: -1, limiterReleaseMs: 50 });
+  set(MASTER_STRIP, { ...MASTER, limiterCeilingDb: LIMIT.ceilingDb, limiterReleaseMs: LIMIT.releaseMs });
   return r;
 }
 const processor = await readFile(new URL('./peers/wasm-time-processor.js', import.meta.url));

@@ -422,7 +422,7 @@ pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
     var gains: [Lanes.quantum / Compressor.block]V = undefined;
     self.front(buf, &gains, counts);
     switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
-        inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, true, buf, &gains, undefined),
+        inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, buf, &gains, undefined),
     }
     self.endQuantum(counts);
 }
@@ -446,7 +446,7 @@ pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts
         mix.take(3),
     };
     switch (@as(u4, send_mask) | @as(u4, @intFromBool(self.comp_on)) << 3) {
-        inline else => |m| self.outPass(.mix, m & 8 != 0, true, @truncate(m), true, io, &gains, outs),
+        inline else => |m| self.outPass(.mix, m & 8 != 0, true, @truncate(m), io, &gains, outs),
     }
     self.endQuantum(counts);
 }
@@ -563,7 +563,6 @@ fn outPass(
     comptime comp: bool,
     comptime meter: bool,
     comptime sends: u3,
-    comptime ramp: bool,
     buf: *Lanes.GroupBuf,
     gains: *const [Lanes.quantum / Compressor.block]V,
     outs: [4]*Lanes.GroupBuf,
@@ -592,10 +591,8 @@ fn outPass(
         var gcs = gc;
         inline for (0..blk) |j| {
             const i = bi * blk + j;
-            if (ramp) {
-                gl += dl;
-                gr += dr;
-            }
+            gl += dl;
+            gr += dr;
             var l = buf.l[i];
             var r = buf.r[i];
             if (comp) {
@@ -621,7 +618,7 @@ fn outPass(
                     outs[3].r[i] += r;
                     inline for (0..3) |b| {
                         if (sends & (1 << b) != 0) {
-                            if (ramp) sv[b] += sd[b];
+                            sv[b] += sd[b];
                             outs[b].l[i] += l * sv[b];
                             outs[b].r[i] += r * sv[b];
                         }
@@ -633,16 +630,6 @@ fn outPass(
     }
     if (comp) self.comp.g_lin = gc;
     if (meter) self.meterBlock(@sqrt(blk_peak2), sq0 + sq1);
-}
-
-/// True when the output pass has no gain to interpolate (fader, pan, mute, solo and the sends of
-/// `sends` all settled): the common case, which then skips the per-frame ramp steps.
-fn rampsFlat(self: *const Strip, sends: u3) bool {
-    var flat = self.g_l.isFlat() and self.g_r.isFlat();
-    inline for (0..3) |b| {
-        if (sends & (1 << b) != 0 and !self.sends[b].isFlat()) flat = false;
-    }
-    return flat;
 }
 
 /// Meter ballistics per quantum (2.7 ms steps; the UI reads at most 60 times a second): the

@@ -2,10 +2,9 @@
 // copies of the script, attributes <-> engine parameters and validation, and the <daw-engine> face.
 import { expect } from '@esm-bundle/chai';
 import { getEngine, STRIP_PARAMS, SYNTH_PARAMS, Synth } from '../dist/daw-elements.js';
-import { countWorkletNodes, nextFrame } from './helpers.js';
+import { countWorkletNodes, nextFrame, task } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
-const task = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 const engine = getEngine();
 
 /** Collects daw-error details fired on (or bubbling through) `el`. */

@@ -2,11 +2,10 @@
 // messages), lazy slots, one worklet node, no leaks.
 import { expect } from '@esm-bundle/chai';
 import { Engine, getEngine, renderOffline, MAX_CHANNELS } from '../dist/daw-elements.js';
-import { SR, bufferSource, dcSource, countWorkletNodes, countPortMessages, nextFrame, dbToLin } from './helpers.js';
+import { SR, bufferSource, dcSource, countWorkletNodes, countPortMessages, nextFrame, dbToLin, task } from './helpers.js';
 
 const CENTRE = Math.SQRT1_2;
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
-const task = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 const blobModule = (src) => URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
 
 /**

@@ -159,3 +159,5 @@ export function countPortMessages(port) {
 }
 
 export const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
+/** A macrotask later (after `ms` ms). */
+export const task = (ms = 0) => new Promise((r) => setTimeout(r, ms));

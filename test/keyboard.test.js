@@ -4,9 +4,9 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine, Synth } from '../dist/daw-elements.js';
+import { task } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
-const task = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 const engine = getEngine();
 
 function mount(html) {
