@@ -47,6 +47,10 @@ pub const Status = struct {
     pub const late_notes = 6;
     pub const dropped_notes = 7;
     pub const stolen_voices = 8;
+    // 9..11: written by main.zig from the clip players.
+    pub const clips_playing = 9;
+    pub const clip_events_dropped = 10;
+    pub const clip_events_late = 11;
     pub const len = 16;
 };
 
@@ -122,6 +126,12 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
 /// `markInput(g)` so the group is processed even if it would otherwise be skipped as idle.
 pub fn channelInputs(self: *Mixer) *[channel_groups]GroupBuf {
     return &self.inputs;
+}
+
+/// Per group: the channel input already holds audio this quantum (sources add into it then; one
+/// that stores into a group without it must set it).
+pub fn inputFlags(self: *Mixer) *[channel_groups]bool {
+    return &self.has_input;
 }
 
 /// Record that group `g`'s input buffer received audio this quantum.

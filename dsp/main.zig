@@ -49,12 +49,15 @@ const Lanes = @import("Lanes.zig");
 const Mixer = @import("Mixer.zig");
 const VoicePool = @import("VoicePool.zig");
 const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const Clips = @import("Clips.zig");
+const builtin = @import("builtin");
 
 /// Note events one quantum can hand over; more wait in the worklet's ring for the next quantum.
 const events_capacity = 256;
 
 var mixer: Mixer = undefined;
 var pool: VoicePool = undefined;
+var clips: Clips = undefined;
 var synth_params: [Params.max_synths][Params.stride]f32 = undefined;
 var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
@@ -64,6 +67,7 @@ var ready = false;
 export fn daw_init(sample_rate: f32) u32 {
     mixer.init(sample_rate);
     pool.init(mixer.sample_rate);
+    clips.init(mixer.sample_rate);
     for (&synth_params) |*sp| sp.* = Params.synth.defaults;
     events_count = 0;
     frame = .{ 0, 0 };
@@ -78,12 +82,17 @@ export fn daw_process() void {
         return;
     }
     mixer.beginQuantum();
-    // Sources: synth voices add into the channel inputs (group g lane k = channel 4g + k).
+    // Sources add into the channel inputs (group g lane k = channel 4g + k): clips, then synth
+    // voices. The ring carries both kinds of event.
     const n = @min(events_count, events_capacity);
-    for (events[0..n]) |ev| _ = pool.push(ev);
+    for (events[0..n]) |ev| {
+        if (Clips.ClipEvent.isClip(ev.kind)) _ = clips.push(@bitCast(ev)) else _ = pool.push(ev);
+    }
     events_count = 0;
+    const now = (@as(u64, frame[1]) << 32) | frame[0];
+    if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     var touched = [_]bool{false} ** Lanes.groupsFor(Params.max_channels);
-    pool.render((@as(u64, frame[1]) << 32) | frame[0], &synth_params, mixer.channelInputs(), &touched);
+    pool.render(now, &synth_params, mixer.channelInputs(), &touched);
     for (touched, 0..) |t, g| {
         if (t) mixer.markInput(g);
     }
@@ -93,6 +102,33 @@ export fn daw_process() void {
     st[Mixer.Status.late_notes] = pool.late_events;
     st[Mixer.Status.dropped_notes] = pool.dropped_events +% pool.invalid_events;
     st[Mixer.Status.stolen_voices] = pool.stolen;
+    st[Mixer.Status.clips_playing] = clips.playing;
+    st[Mixer.Status.clip_events_dropped] = clips.dropped;
+    st[Mixer.Status.clip_events_late] = clips.late;
+}
+
+/// Memory size in bytes (sample data must lie inside it).
+fn memoryBytes() u64 {
+    if (builtin.cpu.arch == .wasm32) return @as(u64, @wasmMemorySize(0)) * 65536;
+    return std.math.maxInt(u64);
+}
+
+export fn daw_sample_define(slot: u32, id: u32, left: u32, right: u32, frames: u32, loop_start: u32, loop_end: u32) u32 {
+    return clips.define(slot, id, left, right, frames, loop_start, loop_end, memoryBytes());
+}
+
+export fn daw_sample_clear(slot: u32) void {
+    clips.clear(slot);
+}
+
+export fn daw_max_samples() u32 {
+    return Clips.max_samples;
+}
+
+/// First byte above the module's static data and stack: sample data may go from here up.
+export fn daw_heap_base() u32 {
+    if (builtin.cpu.arch != .wasm32) return 0;
+    return @intFromPtr(@extern(*u8, .{ .name = "__heap_base" }));
 }
 
 export fn daw_synth_params_ptr() [*]f32 {
@@ -160,6 +196,7 @@ test {
     _ = @import("Lanes.zig");
     _ = @import("Params.zig");
     _ = @import("synth_tests.zig");
+    _ = @import("Clips.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------

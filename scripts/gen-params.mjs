@@ -41,6 +41,7 @@ pub const max_synths: usize = ${L.synths};
 pub const max_voices: usize = ${L.voices};
 pub const quantum: usize = ${L.quantum};
 pub const note_ring: usize = ${L.noteRing};
+pub const max_samples: usize = ${L.samples};
 
 `;
 for (const section of ['strip', 'synth']) {
@@ -93,6 +94,7 @@ export const MAX_SYNTHS = ${L.synths};
 export const MAX_VOICES = ${L.voices};
 export const QUANTUM = ${L.quantum};
 export const NOTE_RING = ${L.noteRing};
+export const MAX_SAMPLES = ${L.samples};
 export const BUS_NAMES = ${JSON.stringify(table.buses)} as const;
 export const STRIP_PARAMS: readonly ParamSpec[] = [
 ${table.strip.map(tsParam).join('\n')}
