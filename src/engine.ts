@@ -6,15 +6,19 @@
  * writes into the control block, and writes meters and status back.
  */
 import {
-  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, LAYOUT_VERSION, MASTER, MAX_CHANNELS, MAX_SYNTHS, NUM_STRIPS, STRIDE,
+  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, LAYOUT_VERSION, MASTER, MAX_CHANNELS, MAX_SAMPLES, MAX_SYNTHS, NUM_STRIPS, STRIDE,
   STRIP_PARAMS, SYNTH_PARAMS, StripParam, type ParamSpec, type StripParamName, type SynthParamName,
 } from './generated/params.js';
 import {
-  BLOCK_BYTES, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
+  BLOCK_BYTES, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_CLIP_EVENTS_DROPPED, H_CLIP_EVENTS_LATE, H_CLIPS_PLAYING, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
   H_NONFINITE, H_PORT_MESSAGES, H_QUANTA, H_SEQ, H_SKIPPED_GROUPS, H_STATE_RESETS, H_STOLEN_VOICES, H_WASM_BYTES,
   HEADER_INTS, METER_STRIDE, METERS_BEGIN, METERS_END, NOTE_WORDS, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews,
 } from './layout.js';
-import { NOTE_OFF, NOTE_ON, NOTES_RELEASE_ALL, NOTES_STOP_ALL, ringAvailable, ringDrain, ringPush } from './ring.js';
+import {
+  CLIP_CANCEL, CLIP_FLAG_LOOP, CLIP_PLAY, CLIP_STOP, NOTE_OFF, NOTE_ON, NOTES_RELEASE_ALL, NOTES_STOP_ALL, ringAvailable, ringDrain,
+  ringPush, ringPushClip,
+} from './ring.js';
+import { sanitize, toPcm, type SampleOptions, type SampleSource } from './samples.js';
 import { checkParam, describeRange } from './validate.js';
 
 export type EngineState = 'idle' | 'starting' | 'running' | 'suspended' | 'closed' | 'error';
@@ -55,6 +59,13 @@ export interface EngineStatus {
   lateNotes: number;
   droppedNotes: number;
   stolenVoices: number;
+  /** Clip players sounding (a clip fading out after a stop or replace counts too). */
+  clipsPlaying: number;
+  /** Clip events dropped: their sample was freed before they were due, or the queue was full. */
+  droppedClipEvents: number;
+  /** Clip events that arrived after their time and started at the next quantum's first frame. */
+  lateClipEvents: number;
+  /** Size of the DSP's WebAssembly memory: constant except when loading samples grows it. */
   wasmBytes: number;
   workletMessages: number;
   /** Port messages this engine has sent to the worklet since start. */
@@ -216,6 +227,31 @@ export class Channel extends Strip {
     this.engine.detachSources(this, node);
   }
 
+  /**
+   * Plays `sample` into this channel at AudioContext `time` (default: as soon as possible), from
+   * `offset` seconds into it, looping its loop region with `loop`, at linear `gain` (0..16). A
+   * channel plays one clip at a time: a clip already playing fades out over 5 ms as this one starts.
+   * Starts at its exact sample frame; without loop it ends at the sample's end.
+   */
+  play(sample: Sample, opts: { time?: number; offset?: number; loop?: boolean; gain?: number } = {}): void {
+    this.engine.assertLive(this);
+    if (!(sample instanceof Sample) || sample.engine !== this.engine) throw new TypeError('play: expected a Sample loaded by this engine (engine.loadSample)');
+    if (sample.isDisposed) throw new Error('play: this sample was disposed');
+    const { time, offset = 0, loop = false, gain = 1 } = opts;
+    checkTime('play', time);
+    if (typeof offset !== 'number' || !(offset >= 0) || !Number.isFinite(offset)) throw new RangeError(`play: offset ${String(offset)} must be a number of seconds >= 0`);
+    if (typeof gain !== 'number' || !(gain >= 0 && gain <= 16)) throw new RangeError(`play: gain ${String(gain)} must be 0 to 16 (linear)`);
+    const frames = Math.min(Math.round(offset * sample.sampleRate), 4294967295);
+    this.engine.pushClip(CLIP_PLAY, this.slot, sample.id, frames, gain, time, loop ? CLIP_FLAG_LOOP : 0);
+  }
+
+  /** Stops this channel's clip at `time` (default: now) with a 5 ms fade. */
+  stop(time?: number): void {
+    this.engine.assertLive(this);
+    checkTime('stop', time);
+    this.engine.pushClip(CLIP_STOP, this.slot, 0, 0, 0, time, 0);
+  }
+
   /** Frees the slot. The channel's handle is dead afterwards; calling dispose() again is harmless. */
   dispose(): void {
     if (this.disposed) return;
@@ -323,6 +359,53 @@ export class Synth {
   }
 }
 
+function checkTime(what: string, time: number | undefined): void {
+  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`${what}: time ${String(time)} must be an AudioContext time in seconds >= 0`);
+}
+
+/**
+ * Audio held by the engine (in its WebAssembly memory) for channels to play: see
+ * Engine.loadSample and Channel.play. dispose() frees its memory for later samples.
+ */
+export class Sample {
+  private disposed = false;
+
+  /** @internal */
+  constructor(
+    readonly engine: Engine,
+    /** @internal */ readonly id: number,
+    /** @internal */ readonly slot: number,
+    /** Length in frames (at `sampleRate`). */
+    readonly frames: number,
+    /** 1 (mono: both sides) or 2. */
+    readonly channels: number,
+    /** The engine's sample rate: samples are converted to it when loaded. */
+    readonly sampleRate: number,
+    /** Loop region in frames: [loopStart, loopEnd). */
+    readonly loopStart: number,
+    readonly loopEnd: number,
+  ) {}
+
+  /** Length in seconds. */
+  get duration(): number {
+    return this.frames / this.sampleRate;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Frees the sample. Channels playing it stop at once, without a fade (stop them first for one);
+   * plays scheduled for later are dropped.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.freeSample(this);
+  }
+}
+
 function checkNote(pitch: number, velocity: number, time: number | undefined): void {
   if (typeof pitch !== 'number' || !(pitch >= 0 && pitch <= 127)) throw new RangeError(`note pitch ${String(pitch)} must be a MIDI note number 0 to 127`);
   if (typeof velocity !== 'number' || !(velocity >= 0 && velocity <= 1)) throw new RangeError(`note velocity ${String(velocity)} must be 0 to 1`);
@@ -350,6 +433,10 @@ export class Engine extends EventTarget {
   private readonly freeInputs: number[] = [];
   private readonly channels = new Set<Channel>();
   private readonly synths = new Set<Synth>();
+  private readonly freeSampleSlots: number[] = [];
+  private readonly sampleGen = new Uint32Array(MAX_SAMPLES);
+  private readonly samples = new Set<Sample>();
+  private readonly sampleWaiters = new Map<number, { resolve: (wasmBytes: number) => void; reject: (e: Error) => void }>();
   private generation = 0;
   private messagesPosted = 0;
   // fallback path
@@ -379,6 +466,7 @@ export class Engine extends EventTarget {
     for (let s = MAX_CHANNELS - 1; s >= 0; s--) this.freeChannels.push(s);
     for (let s = MAX_SYNTHS - 1; s >= 0; s--) this.freeSynths.push(s);
     for (let i = EXTERNAL_INPUTS - 1; i >= 0; i--) this.freeInputs.push(i);
+    for (let i = MAX_SAMPLES - 1; i >= 0; i--) this.freeSampleSlots.push(i);
     for (let s = 0; s < NUM_STRIPS; s++) this.writeDefaults(s);
     this.buses = BUS_NAMES.map((_, i) => new Strip(this, FIRST_BUS + i, 'bus'));
     this.master = new Strip(this, MASTER, 'master');
@@ -480,6 +568,110 @@ export class Engine extends EventTarget {
     Atomics.store(this.block.synthGen, slot, ++this.generation);
     this.changed();
     return synth;
+  }
+
+  /** Samples loaded and not disposed. */
+  get sampleCount(): number {
+    return this.samples.size;
+  }
+
+  /**
+   * Loads audio for channels to play (Channel.play): a URL, file bytes (ArrayBuffer, Uint8Array,
+   * Blob: any format the browser decodes), an AudioBuffer, or raw PCM (one or two Float32Arrays at
+   * `opts.sampleRate`, default the engine's). It is converted to the engine's sample rate by the
+   * browser's decoder, keeps at most two channels, and is copied into the DSP's memory (which grows
+   * for it). Resolves once the engine runs and the sample is in place; rejects with a clear error for
+   * anything it cannot use. Non-finite samples are replaced by 0 (reported as a daw-error).
+   */
+  async loadSample(source: SampleSource, opts: SampleOptions = {}): Promise<Sample> {
+    if (this._state === 'closed') throw new Error('this engine is closed');
+    if (source === null || source === undefined) throw new TypeError('loadSample: no source given');
+    const { loopStart = 0, loopEnd } = opts;
+    if (typeof loopStart !== 'number' || !(loopStart >= 0) || !Number.isFinite(loopStart)) throw new RangeError(`loadSample: loopStart ${String(loopStart)} must be a number of seconds >= 0`);
+    if (loopEnd !== undefined && (typeof loopEnd !== 'number' || !(loopEnd > loopStart) || !Number.isFinite(loopEnd))) {
+      throw new RangeError(`loadSample: loopEnd ${String(loopEnd)} must be a number of seconds > loopStart (${loopStart})`);
+    }
+    await this.whenReady();
+    const ctx = this.context!;
+    const pcm = await toPcm(source, ctx, opts);
+    const frames = pcm.channels[0].length;
+    const rate = ctx.sampleRate;
+    const ls = Math.round(loopStart * rate);
+    const le = loopEnd === undefined ? frames : Math.round(loopEnd * rate);
+    if (le > frames || ls >= le) {
+      throw new RangeError(`loadSample: loop ${loopStart}..${loopEnd ?? frames / rate} s is outside the sample (0..${(frames / rate).toFixed(6)} s)`);
+    }
+    if ((this._state as EngineState) === 'closed' || !this.node) throw new Error('this engine is closed');
+    const slot = this.freeSampleSlots.pop();
+    if (slot === undefined) {
+      const message = `no free sample slot: all ${MAX_SAMPLES} are loaded (dispose one first)`;
+      this.report({ code: 'capacity', message });
+      throw new RangeError(message);
+    }
+    let gen = this.sampleGen[slot] + 1;
+    if (gen > 0x3fffff) gen = 1; // id = slot + 1024 * gen stays below 2^32
+    this.sampleGen[slot] = gen;
+    const id = slot + MAX_SAMPLES * gen;
+    const port = this.node.port;
+    const channels = pcm.channels.length;
+    const done = new Promise<number>((resolve, reject) => this.sampleWaiters.set(id, { resolve, reject }));
+    port.postMessage({ type: 'sample-begin', id, slot, frames, channels, loopStart: ls, loopEnd: le });
+    // Chunks of 2^16 frames: the worklet copies each between two renders.
+    const CHUNK = 65536;
+    let bad = 0;
+    for (let c = 0; c < channels; c++) {
+      for (let o = 0; o < frames; o += CHUNK) {
+        const data = pcm.channels[c].slice(o, Math.min(frames, o + CHUNK));
+        bad += sanitize(data);
+        port.postMessage({ type: 'sample-data', id, channel: c, offset: o, data }, [data.buffer]);
+      }
+    }
+    port.postMessage({ type: 'sample-end', id });
+    let wasmBytes: number;
+    try {
+      wasmBytes = await done;
+    } catch (e) {
+      this.freeSampleSlots.push(slot);
+      this.report({ code: 'capacity', message: (e as Error).message, error: e });
+      throw e;
+    }
+    if (wasmBytes > 0) this.block.header[H_WASM_BYTES] = wasmBytes;
+    if (bad > 0) {
+      this.report({ code: 'invalid-value', value: bad, message: `loadSample: ${bad} non-finite sample values (NaN or Infinity) were replaced by 0` });
+    }
+    const sample = new Sample(this, id, slot, frames, channels, rate, ls, le);
+    this.samples.add(sample);
+    return sample;
+  }
+
+  /** Resolves when the worklet runs (after start(); at once if it already does). */
+  private whenReady(): Promise<void> {
+    if (this.node && !this.readyWaiter && this.context) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onReady = () => {
+        off();
+        resolve();
+      };
+      const onState = () => {
+        if (this._state === 'closed' || this._state === 'error') {
+          off();
+          reject(this.error ?? new Error('this engine is closed'));
+        }
+      };
+      const off = () => {
+        this.removeEventListener('daw-ready', onReady);
+        this.removeEventListener('daw-statechange', onState);
+      };
+      this.addEventListener('daw-ready', onReady);
+      this.addEventListener('daw-statechange', onState);
+    });
+  }
+
+  /** @internal */
+  freeSample(s: Sample): void {
+    if (!this.samples.delete(s)) return;
+    this.node?.port.postMessage({ type: 'sample-free', id: s.id, slot: s.slot });
+    this.freeSampleSlots.push(s.slot);
   }
 
   /**
@@ -609,6 +801,7 @@ export class Engine extends EventTarget {
   async close(): Promise<void> {
     for (const ch of [...this.channels]) ch.dispose();
     for (const s of [...this.synths]) s.dispose();
+    for (const s of [...this.samples]) s.dispose();
     this.node?.disconnect();
     if (this.context && isRealtime(this.context)) await this.context.close();
     this.setState('closed');
@@ -640,6 +833,9 @@ export class Engine extends EventTarget {
       lateNotes: Atomics.load(h, H_LATE_NOTES) >>> 0,
       droppedNotes: Atomics.load(h, H_DROPPED_NOTES) >>> 0,
       stolenVoices: Atomics.load(h, H_STOLEN_VOICES) >>> 0,
+      clipsPlaying: Atomics.load(h, H_CLIPS_PLAYING),
+      droppedClipEvents: Atomics.load(h, H_CLIP_EVENTS_DROPPED) >>> 0,
+      lateClipEvents: Atomics.load(h, H_CLIP_EVENTS_LATE) >>> 0,
       wasmBytes: Atomics.load(h, H_WASM_BYTES) >>> 0,
       workletMessages: Atomics.load(h, H_PORT_MESSAGES) >>> 0,
       messagesPosted: this.messagesPosted,
@@ -697,8 +893,27 @@ export class Engine extends EventTarget {
   }
 
   /** @internal */
+  pushClip(kind: number, channel: number, sample: number, offset: number, gain: number, time: number | undefined, flags: number): boolean {
+    const frame = time === undefined || !this.context ? 0 : Math.round(time * this.context.sampleRate);
+    if (!ringPushClip(this.block, kind, channel, sample, offset, gain, frame, flags)) {
+      if (!this.shared) {
+        this.postSync();
+        if (ringPushClip(this.block, kind, channel, sample, offset, gain, frame, flags)) return true;
+      }
+      this.report({ code: 'capacity', message: 'event queue full: the clip event was dropped (too many events scheduled at once)' });
+      return false;
+    }
+    if (!this.shared) this.scheduleFlush();
+    return true;
+  }
+
+  /** @internal */
   releaseChannel(ch: Channel): void {
     if (!this.channels.delete(ch)) return;
+    // After every event the owner queued, before any of the next owner's: its clips stop (5 ms
+    // fade) and its scheduled ones are dropped. (The worklet cancels too when it sees the slot
+    // change owner, in case this did not fit in the ring.)
+    this.pushClip(CLIP_CANCEL, ch.slot, 0, 0, 0, undefined, 0);
     this.detachSources(ch);
     for (const s of this.synths) if (s.channel === ch) s.route(null);
     this.writeDefaults(ch.slot);
@@ -811,6 +1026,14 @@ export class Engine extends EventTarget {
 
   private onMessage(d: { type: string; id?: number; meters?: ArrayBuffer; header?: Int32Array; message?: string; wasmBytes?: number }): void {
     switch (d.type) {
+      case 'sample-ready':
+      case 'sample-error': {
+        const w = this.sampleWaiters.get(d.id!);
+        this.sampleWaiters.delete(d.id!);
+        if (d.type === 'sample-ready') w?.resolve(d.wasmBytes ?? 0);
+        else w?.reject(new RangeError(`loadSample: ${d.message}`));
+        break;
+      }
       case 'ready':
         if (d.wasmBytes) this.block.header[H_WASM_BYTES] = d.wasmBytes;
         this.readyWaiter?.resolve();

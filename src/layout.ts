@@ -33,6 +33,9 @@ export const H_STOLEN_VOICES = 13;
 export const H_WASM_BYTES = 14; // WASM memory size, to show it never grows
 export const H_PORT_MESSAGES = 15; // messages the worklet received (fallback path)
 export const H_LOAD_PERMILLE = 16; // DSP time / quantum duration x 1000, where measurable
+export const H_CLIPS_PLAYING = 17; // clip players sounding (main and fading)
+export const H_CLIP_EVENTS_DROPPED = 18; // clip events dropped: malformed, queue full, sample gone
+export const H_CLIP_EVENTS_LATE = 19; // clip events applied after their frame
 export const HEADER_INTS = 32;
 
 export const METER_STRIDE = 4;

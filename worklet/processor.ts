@@ -4,17 +4,20 @@
  * mix and the meters out.
  *
  * Real-time rules for process(): nothing allocated (no `new`, literals, closures, subarray), nothing
- * logged or posted. Every view on WASM memory is made once in the constructor (the memory never grows:
- * the DSP has no allocator). All state lives on the instance: two engines (e.g. an offline render
- * beside the page's engine) never share anything.
+ * logged or posted. The views on WASM memory are made in the constructor and re-made only in the
+ * message handler, after loading a sample grew the memory (see sample-heap.ts); process() never grows
+ * it. All state lives on the instance: two engines (e.g. an offline render beside the page's engine)
+ * never share anything.
  */
-import { EXTERNAL_INPUTS, LAYOUT_VERSION, MAX_SYNTHS, NOTE_RING, NUM_STRIPS, QUANTUM } from '../src/generated/params.js';
+import { EXTERNAL_INPUTS, LAYOUT_VERSION, MAX_CHANNELS, MAX_SAMPLES, MAX_SYNTHS, NOTE_RING, NUM_STRIPS, QUANTUM } from '../src/generated/params.js';
 import {
   BLOCK_BYTES, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
+  H_CLIP_EVENTS_DROPPED, H_CLIP_EVENTS_LATE, H_CLIPS_PLAYING,
   H_NONFINITE, H_PORT_MESSAGES, H_QUANTA, H_SEQ, H_SKIPPED_GROUPS, H_STATE_RESETS, H_STOLEN_VOICES, H_WASM_BYTES,
   METERS_BEGIN, METERS_END, NOTE_WORDS, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews,
 } from '../src/layout.js';
-import { NOTES_STOP_ALL, ringDrain, ringPush } from '../src/ring.js';
+import { CLIP_CANCEL, NOTES_STOP_ALL, ringDrain, ringPushWords } from '../src/ring.js';
+import { SampleHeap } from './sample-heap.js';
 
 interface DspExports {
   memory: WebAssembly.Memory;
@@ -33,7 +36,33 @@ interface DspExports {
   daw_events_count_ptr(): number;
   daw_events_capacity(): number;
   daw_frame_ptr(): number;
+  daw_sample_define(slot: number, id: number, left: number, right: number, frames: number, loopStart: number, loopEnd: number): number;
+  daw_sample_clear(slot: number): void;
+  daw_max_samples(): number;
+  daw_heap_base(): number;
 }
+
+/** Messages that load and free samples (see Engine.loadSample). Not real-time code. */
+type SampleMessage =
+  | { type: 'sample-begin'; id: number; slot: number; frames: number; channels: number; loopStart: number; loopEnd: number }
+  | { type: 'sample-data'; id: number; channel: number; offset: number; data: Float32Array }
+  | { type: 'sample-end'; id: number }
+  | { type: 'sample-free'; id: number; slot: number };
+
+/** A sample being loaded or loaded: its block in WASM memory. */
+interface SampleBlock {
+  id: number;
+  slot: number;
+  ptr: number;
+  bytes: number;
+  frames: number;
+  channels: number;
+  loopStart: number;
+  loopEnd: number;
+  defined: boolean;
+}
+
+const DEFINE_ERRORS = ['ok', 'bad slot', 'bad id', 'bad length', 'outside memory', 'misaligned'];
 
 /** Status words written by the DSP (see dsp/main.zig). */
 const S_NONFINITE = 0;
@@ -44,6 +73,9 @@ const S_ACTIVE_VOICES = 5;
 const S_LATE = 6;
 const S_DROPPED = 7;
 const S_STOLEN = 8;
+const S_CLIPS_PLAYING = 9;
+const S_CLIPS_DROPPED = 10;
+const S_CLIPS_LATE = 11;
 const STATUS_WORDS = 16;
 
 /** Quanta per DSP load figure: 1 s at 48 kHz. */
@@ -84,23 +116,29 @@ interface Options {
   layoutVersion: number;
 }
 
+const EMPTY_F = new Float32Array(0);
+const EMPTY_U = new Uint32Array(0);
+
 class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly dsp: DspExports;
   private readonly b: BlockViews;
   private readonly shared: boolean;
-  private readonly wParams: Float32Array;
-  private readonly wSynth: Float32Array;
-  private readonly wCtl: Uint32Array;
-  private readonly wExtIn: Float32Array;
-  private readonly wExtActive: Uint32Array;
-  private readonly wOutL: Float32Array;
-  private readonly wOutR: Float32Array;
-  private readonly wMeters: Float32Array;
-  private readonly wStatus: Uint32Array;
-  private readonly wEvents: Uint32Array;
-  private readonly wEventCount: Uint32Array;
-  private readonly wFrame: Uint32Array;
+  private wParams: Float32Array = EMPTY_F;
+  private wSynth: Float32Array = EMPTY_F;
+  private wCtl: Uint32Array = EMPTY_U;
+  private wExtIn: Float32Array = EMPTY_F;
+  private wExtActive: Uint32Array = EMPTY_U;
+  private wOutL: Float32Array = EMPTY_F;
+  private wOutR: Float32Array = EMPTY_F;
+  private wMeters: Float32Array = EMPTY_F;
+  private wStatus: Uint32Array = EMPTY_U;
+  private wEvents: Uint32Array = EMPTY_U;
+  private wEventCount: Uint32Array = EMPTY_U;
+  private wFrame: Uint32Array = EMPTY_U;
   private readonly eventCap: number;
+  private readonly heap: SampleHeap;
+  /** Samples by slot (loading or loaded). */
+  private readonly samples = new Map<number, SampleBlock>();
   private readonly stripSeen = new Int32Array(NUM_STRIPS);
   private readonly synthSeen = new Int32Array(MAX_SYNTHS);
   private readonly syncBytes: Uint8Array;
@@ -131,6 +169,27 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       throw e;
     }
     const dsp = this.dsp;
+    this.eventCap = Math.min(dsp.daw_events_capacity(), NOTE_RING);
+    this.heap = new SampleHeap(dsp.memory, dsp.daw_heap_base());
+    if (dsp.daw_max_samples() !== MAX_SAMPLES) throw new Error(`the WASM has ${dsp.daw_max_samples()} sample slots, expected ${MAX_SAMPLES}`);
+
+    this.shared = o.shared !== null;
+    this.b = blockViews(o.shared ?? new ArrayBuffer(BLOCK_BYTES));
+    this.syncBytes = new Uint8Array(this.b.buffer, SYNC_BEGIN, SYNC_END - SYNC_BEGIN);
+    this.makeViews();
+    const mem = dsp.memory.buffer;
+    this.b.header[H_LOAD_PERMILLE] = -1; // until measured; for good without a sub-millisecond clock
+    this.timing[2] = (QUANTUM / sampleRate) * 1000;
+    this.port.onmessage = (e: MessageEvent) => this.onMessage(e.data);
+    this.port.postMessage({ type: 'ready', wasmBytes: mem.byteLength });
+  }
+
+  /**
+   * (Re)makes every view on WASM memory: in the constructor, and after the memory grew for a sample
+   * (a grow detaches the old buffer). Never called from process().
+   */
+  private makeViews(): void {
+    const dsp = this.dsp;
     const mem = dsp.memory.buffer;
     const f32 = (ptr: number, n: number) => new Float32Array(mem, ptr, n);
     const u32 = (ptr: number, n: number) => new Uint32Array(mem, ptr, n);
@@ -143,38 +202,93 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.wOutR = f32(dsp.daw_out_ptr() + QUANTUM * 4, QUANTUM);
     this.wMeters = f32(dsp.daw_meters_ptr(), NUM_STRIPS * 4);
     this.wStatus = u32(dsp.daw_status_ptr(), STATUS_WORDS);
-    this.eventCap = Math.min(dsp.daw_events_capacity(), NOTE_RING);
     this.wEvents = u32(dsp.daw_events_ptr(), this.eventCap * NOTE_WORDS);
     this.wEventCount = u32(dsp.daw_events_count_ptr(), 1);
     this.wFrame = u32(dsp.daw_frame_ptr(), 2);
-
-    this.shared = o.shared !== null;
-    this.b = blockViews(o.shared ?? new ArrayBuffer(BLOCK_BYTES));
-    this.syncBytes = new Uint8Array(this.b.buffer, SYNC_BEGIN, SYNC_END - SYNC_BEGIN);
     this.b.header[H_WASM_BYTES] = mem.byteLength;
-    this.b.header[H_LOAD_PERMILLE] = -1; // until measured; for good without a sub-millisecond clock
-    this.timing[2] = (QUANTUM / sampleRate) * 1000;
-    this.port.onmessage = (e: MessageEvent) => this.onMessage(e.data);
-    this.port.postMessage({ type: 'ready', wasmBytes: mem.byteLength });
   }
 
-  /** Fallback path (no shared memory): one batched message per animation frame. Not real-time code. */
+  /** Port messages: samples, and the fallback path's batches. Not real-time code. */
   private onMessage(d: { type: string; id: number; reply: boolean; state: Uint8Array; notes: Uint32Array | null }): void {
+    if (d.type.startsWith('sample-')) {
+      this.onSampleMessage(d as unknown as SampleMessage);
+      return;
+    }
     if (d.type !== 'sync') return;
     this.messages++;
     this.syncBytes.set(d.state);
     Atomics.add(this.b.header, H_SEQ, 1);
     if (d.notes) {
       const n = d.notes;
-      for (let o = 0; o < n.length; o += NOTE_WORDS) {
-        const f = new Float32Array(n.buffer, n.byteOffset + o * 4, NOTE_WORDS);
-        ringPush(this.b, n[o], n[o + 1], n[o + 2], f[3], f[4], n[o + 6] * 4294967296 + n[o + 5]);
-      }
+      for (let o = 0; o < n.length; o += NOTE_WORDS) ringPushWords(this.b, n, o);
     }
     this.b.header[H_PORT_MESSAGES] = this.messages;
     if (!d.reply) return;
     const meters = this.b.buffer.slice(METERS_BEGIN, METERS_END) as ArrayBuffer;
     this.port.postMessage({ type: 'meters', id: d.id, meters, header: this.b.header.slice() }, [meters]);
+  }
+
+  /**
+   * Loading: 'sample-begin' takes a block of memory (growing it if needed), 'sample-data' chunks copy
+   * planar channel data into it (many small messages rather than one long copy, so renders can run in
+   * between), 'sample-end' describes it to the DSP and answers 'sample-ready' (or 'sample-error').
+   * 'sample-free' forgets it: players reading it stop, and the block is reused.
+   */
+  private onSampleMessage(m: SampleMessage): void {
+    const fail = (id: number, message: string) => this.port.postMessage({ type: 'sample-error', id, message });
+    switch (m.type) {
+      case 'sample-begin': {
+        this.dropSample(m.slot);
+        const bytes = m.frames * m.channels * 4;
+        let ptr: number;
+        try {
+          const r = this.heap.alloc(bytes);
+          ptr = r.ptr;
+          if (r.grew) this.makeViews();
+        } catch (e) {
+          fail(m.id, (e as Error).message);
+          return;
+        }
+        this.samples.set(m.slot, { id: m.id, slot: m.slot, ptr, bytes, frames: m.frames, channels: m.channels, loopStart: m.loopStart, loopEnd: m.loopEnd, defined: false });
+        break;
+      }
+      case 'sample-data': {
+        const s = this.samples.get(m.id % MAX_SAMPLES);
+        if (!s || s.id !== m.id || m.channel >= s.channels || m.offset + m.data.length > s.frames) return;
+        new Float32Array(this.dsp.memory.buffer, s.ptr + (m.channel * s.frames + m.offset) * 4, m.data.length).set(m.data);
+        break;
+      }
+      case 'sample-end': {
+        const s = this.samples.get(m.id % MAX_SAMPLES);
+        if (!s || s.id !== m.id) {
+          fail(m.id, 'the sample was freed while it loaded');
+          return;
+        }
+        const right = s.channels > 1 ? s.ptr + s.frames * 4 : s.ptr;
+        const r = this.dsp.daw_sample_define(s.slot, s.id, s.ptr, right, s.frames, s.loopStart, s.loopEnd);
+        if (r !== 0) {
+          this.dropSample(s.slot);
+          fail(m.id, `the DSP refused the sample (${DEFINE_ERRORS[r] ?? r})`);
+          return;
+        }
+        s.defined = true;
+        this.port.postMessage({ type: 'sample-ready', id: m.id, wasmBytes: this.dsp.memory.buffer.byteLength });
+        break;
+      }
+      case 'sample-free': {
+        const s = this.samples.get(m.slot);
+        if (s && s.id === m.id) this.dropSample(m.slot);
+        break;
+      }
+    }
+  }
+
+  private dropSample(slot: number): void {
+    const s = this.samples.get(slot);
+    if (!s) return;
+    if (s.defined) this.dsp.daw_sample_clear(slot);
+    this.heap.release(s.ptr, s.bytes);
+    this.samples.delete(slot);
   }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
@@ -185,12 +299,17 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     const h = b.header;
 
     // 1. Claims, then parameters (claims first: a claim is published after its parameters).
+    // A slot that changed owner silences what the previous owner left sounding: a stop-all record
+    // for a synth, a clip cancel for a channel, placed before this quantum's ring records. (Not
+    // pushed into the ring: the main thread is its only producer.)
     const seq = Atomics.load(h, H_SEQ);
+    let pre = 0;
     if (seq !== this.lastSeq) {
       this.lastSeq = seq;
       for (let s = 0; s < NUM_STRIPS; s++) {
         const g = Atomics.load(b.stripGen, s);
         if (g !== this.stripSeen[s]) {
+          if (s < MAX_CHANNELS && this.stripSeen[s] !== 0) pre = this.preEvent(pre, CLIP_CANCEL, s);
           this.stripSeen[s] = g;
           this.wCtl[s] = g !== 0 ? 3 : 0; // bit0 active, bit1 reset
         }
@@ -198,8 +317,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       for (let s = 0; s < MAX_SYNTHS; s++) {
         const g = Atomics.load(b.synthGen, s);
         if (g !== this.synthSeen[s]) {
-          // A freed or re-claimed synth slot silences what the previous owner left sounding.
-          if (this.synthSeen[s] !== 0) ringPush(b, NOTES_STOP_ALL, s, 0, 0, 0, 0);
+          if (this.synthSeen[s] !== 0) pre = this.preEvent(pre, NOTES_STOP_ALL, s);
           this.synthSeen[s] = g;
         }
       }
@@ -207,8 +325,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       this.wSynth.set(b.synth);
     }
 
-    // 2. Note events for the voice pool (frame-stamped; the DSP starts each at its exact frame).
-    this.wEventCount[0] = ringDrain(b, this.wEvents, this.eventCap);
+    // 2. Note and clip events (frame-stamped; the DSP starts each at its exact frame).
+    this.wEventCount[0] = pre + ringDrain(b, this.wEvents, this.eventCap - pre, pre);
 
     // 3. External inputs.
     const ext = this.wExtIn;
@@ -252,6 +370,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     h[H_LATE_NOTES] = st[S_LATE];
     h[H_DROPPED_NOTES] = st[S_DROPPED];
     h[H_STOLEN_VOICES] = st[S_STOLEN];
+    h[H_CLIPS_PLAYING] = st[S_CLIPS_PLAYING];
+    h[H_CLIP_EVENTS_DROPPED] = st[S_CLIPS_DROPPED];
+    h[H_CLIP_EVENTS_LATE] = st[S_CLIPS_LATE];
     if (clock !== null) {
       const tm = this.timing;
       tm[0] += clock.now() - t0;
@@ -263,6 +384,19 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       }
     }
     return true;
+  }
+
+  /**
+   * Writes an immediate (frame 0) record of `kind` for slot `slot` as event i of this quantum;
+   * returns i + 1. 128 slots at most change owner in one quantum, within the 256 events' room.
+   */
+  private preEvent(i: number, kind: number, slot: number): number {
+    const o = i * NOTE_WORDS;
+    const e = this.wEvents;
+    e.fill(0, o, o + NOTE_WORDS);
+    e[o] = kind;
+    e[o + 1] = slot;
+    return i + 1;
   }
 }
 
