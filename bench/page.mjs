@@ -319,6 +319,17 @@ const bench = {
         const g = new GainNode(ctx, { gain: 0.1 });
         g.connect(ctx.destination);
         sources(ctx, channels).forEach((s) => s.connect(g));
+      } else if (contender === 'ours-clips') {
+        // The same looping buffers, played by the engine from its own memory (Channel.play) instead
+        // of AudioBufferSourceNodes into its inputs. Loading is done before the timed render, as the
+        // peers' graphs are built before theirs.
+        const { engine, chans } = await buildOurs(ctx, channels, null);
+        const bufs = buffers();
+        const samples = await Promise.all(bufs.map((b) => engine.loadSample(b)));
+        chans.forEach((ch, i) => ch.play(samples[i % NBUF], { loop: true }));
+        await engine.flush();
+        const r = await timeRender(ctx);
+        return result(r.ms, seconds, { peak: r.peak, status: engine.status() });
       } else {
         const variant = contender.slice(5);
         const feed = sources(ctx, channels);

@@ -108,7 +108,7 @@ async function main() {
 
   // ---- 32-channel mix ----
   await guard('mix', async () => {
-    const contenders = ['ours', 'native', 'js', 'tone', 'sum', 'nop', 'sources', 'ours-nocomp', 'ours-flat', 'ours-nosrc', 'ours-idle'].filter((c) => info.ours || !c.startsWith('ours'));
+    const contenders = ['ours', 'ours-clips', 'native', 'js', 'tone', 'sum', 'nop', 'sources', 'ours-nocomp', 'ours-flat', 'ours-nosrc', 'ours-idle'].filter((c) => info.ours || !c.startsWith('ours'));
     const runs = Object.fromEntries(contenders.map((c) => [c, []]));
     const errs = {};
     for (let r = 0; r < CFG.mixRounds; r++) {

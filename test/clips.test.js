@@ -251,7 +251,7 @@ describe('clips: loading', function () {
       sample = await e.loadSample(x, { sampleRate: 44100 });
       e.createChannel().play(sample);
     });
-    expect(sample.frames).to.equal(SR / 4);
+    expect(sample.frames).to.be.within(SR / 4 - 1, SR / 4); // WebKitGTK's decoder gives one frame less
     expect(sample.sampleRate).to.equal(SR);
     // Away from the edges (resampler filter), the output is the same sine at 48 kHz.
     let worst = 0;
