@@ -66,7 +66,9 @@ status: [Status.len]u32,
 // --- render state ---
 sample_rate: f32,
 smooth_coef: f32,
-/// Channel inputs, group g lane k = channel 4g + k. Zero at the start of every quantum.
+/// Channel inputs, group g lane k = channel 4g + k. Valid only where `has_input[g]`: they are not
+/// cleared after use, so the first source to write into a group in a quantum stores (all four
+/// lanes), later ones add.
 inputs: [channel_groups]GroupBuf,
 /// Set when something wrote into `inputs[g]` this quantum: the group must then be processed.
 has_input: [channel_groups]bool,
@@ -121,9 +123,10 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.any_solo = false;
 }
 
-/// The channel input buffers, for sources (synth voices) to add into between `beginQuantum` and
-/// `endQuantum`. Group g lane k is channel 4g + k. A source that writes into group g must call
-/// `markInput(g)` so the group is processed even if it would otherwise be skipped as idle.
+/// The channel input buffers, for sources (clips, synth voices) to write into between
+/// `beginQuantum` and `endQuantum`. Group g lane k is channel 4g + k. A source adds into group g
+/// if `inputFlags()[g]`, else stores all four lanes (the content is stale) and sets the flag, so
+/// the group is processed even if it would otherwise be skipped as idle.
 pub fn channelInputs(self: *Mixer) *[channel_groups]GroupBuf {
     return &self.inputs;
 }
@@ -132,11 +135,6 @@ pub fn channelInputs(self: *Mixer) *[channel_groups]GroupBuf {
 /// that stores into a group without it must set it).
 pub fn inputFlags(self: *Mixer) *[channel_groups]bool {
     return &self.has_input;
-}
-
-/// Record that group `g`'s input buffer received audio this quantum.
-pub fn markInput(self: *Mixer, g: usize) void {
-    self.has_input[g] = true;
 }
 
 /// True if channel `ch` is claimed.
@@ -174,9 +172,9 @@ pub fn beginQuantum(self: *Mixer) void {
             any = true;
         }
         if (!any) continue;
-        // Store (not add): the channel inputs are all zero at the start of a quantum (cleared
-        // after use) and sources add into them only after this; several channels may read the
-        // same input (each lane has its own pointer).
+        // Store (not add): this is the quantum's first write into the group (stale otherwise)
+        // and the other sources come after it; several channels may read the same input (each
+        // lane has its own pointer).
         gatherGroup(buf, src);
         has_in.* = true;
     }
@@ -243,7 +241,6 @@ pub fn endQuantum(self: *Mixer) void {
         const quiet = grp.isQuiet();
         if (active == 0 and quiet and reset == 0) {
             // Unclaimed and silent: nothing to do (a claim comes with a reset request).
-            if (has_in.*) buf.clear();
             has_in.* = false;
             for (0..Lanes.lanes) |k| self.meters[g * Lanes.lanes + k] = .{ 0, 0, 0, 0 };
             continue;
@@ -253,8 +250,10 @@ pub fn endQuantum(self: *Mixer) void {
             // Idle: silent input and no filter energy, so the output is exactly zero.
             grp.skip(&counts);
         } else {
+            // Without input this quantum the buffer holds stale audio (inputs are not cleared
+            // after use: every source stores into a group it is first to write).
+            if (!has_in.*) buf.clear();
             grp.processMix(buf, &self.mix, &counts);
-            buf.clear();
             processed += 1;
         }
         has_in.* = false;
@@ -377,7 +376,7 @@ fn meterMaster(self: *Mixer) void {
     self.master_ms = if (ms < 1e-20) 0 else ms;
 }
 
-test "channel inputs start at zero and are cleared after use" {
+test "channel inputs: a group without input in a quantum reads silence, not the last quantum's" {
     const S = struct {
         var m: Mixer = undefined;
     };
@@ -385,13 +384,24 @@ test "channel inputs start at zero and are cleared after use" {
     m.init(48000);
     m.ctl[5] = ctl_active | ctl_reset;
     m.params[5 * Params.stride + P.input_index] = 2;
+    m.params[5 * Params.stride + P.eq_low_db] = 12; // keeps filter energy: the group is not idle
     m.ext_active[2] = 1;
     @memset(&m.ext_in[2][0], 0.5);
+    @memset(&m.ext_in[2][1], 0.5);
     m.beginQuantum();
     try std.testing.expectEqual(@as(f32, 0.5), m.channelInputs()[1].l[7][1]);
     try std.testing.expect(m.has_input[1]);
     m.endQuantum();
-    for (m.inputs) |b| for (b.l) |v| try std.testing.expectEqual(@as(V, @splat(0)), v);
     try std.testing.expectEqual(@as(u32, 0), m.ctl[5] & ctl_reset);
     try std.testing.expectEqual(@as(u32, 1), m.status[Status.groups_processed]);
+    try std.testing.expect(!m.has_input[1]);
+    // The input stops; the buffer still holds 0.5s (not cleared after use). The low shelf's
+    // tail decays (τ ≈ 1.6 ms at 100 Hz); had the stale 0.5 been read again, the output would
+    // stay at the limiter's ceiling (0.5 · 4 · 0.707 > 0.89).
+    m.ext_active[2] = 0;
+    for (0..8) |_| {
+        m.process();
+        try std.testing.expectEqual(@as(u32, 1), m.status[Status.groups_processed]);
+    }
+    try std.testing.expect(@fabs(m.out[0][Q - 1]) < 0.01);
 }

@@ -13,9 +13,11 @@
 //!     pool.push(ev) ...                       // any number of events, any order (bool: queued?)
 //!     pool.render(frame, &synth_params, &group_bufs, &touched);
 //!
-//! `render` ADDS each voice's mono output to both `l` and `r` of lane `ch % 4` of `out[ch / 4]`
-//! (ch = the synth's `channel` parameter; synths with channel < 0 still run, silently) and sets
-//! `touched[ch / 4] = true` for groups that received audio; it never clears `out` or `touched`.
+//! `render` writes each voice's mono output to both `l` and `r` of lane `ch % 4` of `out[ch / 4]`
+//! (ch = the synth's `channel` parameter; synths with channel < 0 still run, silently).
+//! `touched[g]` says whether `out[g]` already holds this quantum's audio: then the voices are
+//! added to it; otherwise its content is stale and is overwritten (all four lanes), and
+//! `touched[g]` is set. Groups no voice plays into are left alone.
 //!
 //! Timing: an event at absolute frame F sounds its first sample at output index F - frame_start of
 //! the quantum that contains F. Events with F < frame_start are applied at index 0 and counted in
@@ -175,8 +177,9 @@ pub fn push(self: *VoicePool, ev: NoteEvent) bool {
 }
 
 /// Renders the quantum of 128 frames starting at absolute frame `frame_start`: applies every due
-/// event at its exact frame offset and ADDS each voice to lane `ch % 4` (both l and r) of
-/// `out[ch / 4]`, setting `touched[ch / 4]` for groups that received audio. Parameters are read
+/// event at its exact frame offset and writes each voice to lane `ch % 4` (both l and r) of
+/// `out[ch / 4]`: added where `touched[ch / 4]` (the group already holds audio), else stored and
+/// `touched[ch / 4]` set (see the module doc). Parameters are read
 /// from `synth_params` once per quantum (validated; changes are ramped across the quantum).
 pub fn render(
     self: *VoicePool,
@@ -223,17 +226,30 @@ pub fn render(
         const c1: *const [quantum]f32 = if (u[1]) &self.chan_buf[b + 1] else &zeros;
         const c2: *const [quantum]f32 = if (u[2]) &self.chan_buf[b + 2] else &zeros;
         const c3: *const [quantum]f32 = if (u[3]) &self.chan_buf[b + 3] else &zeros;
-        const dst = &out[g];
-        var i: usize = 0;
-        while (i < quantum) : (i += 4) {
-            // Frames i..i+3 of the four channels -> four (channel-lane) vectors.
-            const r = Voice.transpose4(.{ c0[i..][0..4].*, c1[i..][0..4].*, c2[i..][0..4].*, c3[i..][0..4].* });
-            inline for (0..4) |j| {
+        if (touched[g]) {
+            writeGroup(true, &out[g], c0, c1, c2, c3);
+        } else {
+            writeGroup(false, &out[g], c0, c1, c2, c3);
+            touched[g] = true;
+        }
+    }
+}
+
+/// Four mono channel buffers -> lanes of both sides of `dst`: added with `add`, else stored.
+fn writeGroup(comptime add: bool, dst: *Lanes.GroupBuf, c0: *const [quantum]f32, c1: *const [quantum]f32, c2: *const [quantum]f32, c3: *const [quantum]f32) void {
+    var i: usize = 0;
+    while (i < quantum) : (i += 4) {
+        // Frames i..i+3 of the four channels -> four (channel-lane) vectors.
+        const r = Voice.transpose4(.{ c0[i..][0..4].*, c1[i..][0..4].*, c2[i..][0..4].*, c3[i..][0..4].* });
+        inline for (0..4) |j| {
+            if (add) {
                 dst.l[i + j] += r[j];
                 dst.r[i + j] += r[j];
+            } else {
+                dst.l[i + j] = r[j];
+                dst.r[i + j] = r[j];
             }
         }
-        touched[g] = true;
     }
 }
 

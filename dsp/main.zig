@@ -91,11 +91,7 @@ export fn daw_process() void {
     events_count = 0;
     const now = (@as(u64, frame[1]) << 32) | frame[0];
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
-    var touched = [_]bool{false} ** Lanes.groupsFor(Params.max_channels);
-    pool.render(now, &synth_params, mixer.channelInputs(), &touched);
-    for (touched, 0..) |t, g| {
-        if (t) mixer.markInput(g);
-    }
+    pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
     const st = &mixer.status;
     st[Mixer.Status.active_voices] = pool.activeVoices();

@@ -473,7 +473,7 @@ fn zeroCrossHz(x: []const f32) f64 {
     return @as(f64, @floatFromInt(n)) * fs / (last - first.?);
 }
 
-test "output lands in lane ch % 4 of group ch / 4, added; channel -1 silent" {
+test "output lands in lane ch % 4 of group ch / 4, added to a touched group, stored into an untouched one; channel -1 silent" {
     setup();
     params[0][S.channel] = 6;
     params[1] = params[0];
@@ -482,9 +482,12 @@ test "output lands in lane ch % 4 of group ch / 4, added; channel -1 silent" {
     note(Kind.note_on, 1, 1, 60, 0);
     for (&out) |*g| g.clear();
     out[1].l[5] = Lanes.V{ 1, 1, 0, 1 };
+    out[2].l[5] = Lanes.V{ 7, 7, 7, 7 }; // stale: group 2 not touched, and no voice plays into it
     @memset(&touched, false);
+    touched[1] = true; // group 1 already holds audio: added to
     pool.render(0, &params, &out, &touched);
     for (touched, 0..) |t, g| try std.testing.expectEqual(g == 1, t);
+    try std.testing.expectEqual(Lanes.V{ 7, 7, 7, 7 }, out[2].l[5]);
     var energy: f32 = 0;
     for (0..Q) |i| {
         energy += @fabs(out[1].l[i][2]);
@@ -493,6 +496,12 @@ test "output lands in lane ch % 4 of group ch / 4, added; channel -1 silent" {
     }
     try std.testing.expect(energy > 0);
     try std.testing.expectEqual(@as(u32, 2), pool.activeVoices()); // channel -1 voice still runs
+    // Untouched group: stale content is overwritten (lanes without a voice become 0).
+    for (&out[1].l) |*v| v.* = Lanes.V{ 9, 9, 9, 9 };
+    @memset(&touched, false);
+    pool.render(Q, &params, &out, &touched);
+    try std.testing.expect(touched[1]);
+    for (0..Q) |i| for ([_]usize{ 0, 1, 3 }) |k| try std.testing.expectEqual(@as(f32, 0), out[1].l[i][k]);
 }
 
 test "waveform and parameter changes on a sounding voice do not click" {
