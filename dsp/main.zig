@@ -4,7 +4,8 @@
 //! -mcpu=generic+simd128+bulk_memory -femit-bin=build/daw-dsp.wasm`; tests: `zig test dsp/main.zig`.
 //!
 //! ABI (all pointers are byte offsets into the module's memory; the blocks are fixed globals, so
-//! they never move and the memory never grows after instantiation — views can be made once):
+//! they never move; the memory grows only when the worklet makes room for samples, outside
+//! `daw_process`, and views are re-made then):
 //!
 //! * `daw_init(sample_rate: f32) u32` — reset everything (parameters to defaults, all slots
 //!   unclaimed, all state cleared). Returns 0 (ok). Call once before `daw_process`; an invalid
@@ -32,7 +33,9 @@
 //!   (running), [3] channel groups not processed in the last quantum (unclaimed or idle),
 //!   [4] channel groups processed in the last quantum; [3] + [4] = 16. [5] voices sounding,
 //!   [6] note events that arrived late (started at the quantum's first frame), [7] events dropped
-//!   (queue full or malformed), [8] voices stolen. [9..15] reserved (0).
+//!   (queue full or malformed), [8] voices stolen, [9] clip players sounding, [10] clip events
+//!   dropped (malformed, queue full, sample gone when due; running), [11] clip events late
+//!   (running). [12..15] reserved (0).
 //! * `daw_synth_params_ptr() [*]f32` — `[max_synths × stride]f32` synth parameter targets
 //!   (indices in `Params.synth`; `channel` routes the synth's voices into a channel slot).
 //! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see NoteEvent.zig)
@@ -40,9 +43,20 @@
 //!   their count; `daw_process` queues them in the voice pool (ordered by frame) and clears the count.
 //! * `daw_frame_ptr() [*]u32` — `[2]u32` (low, high): the absolute frame of the quantum about to be
 //!   rendered (AudioWorkletGlobalScope.currentFrame); note events start at their exact frame.
+//!   The event records also carry clip events (kinds 5..7, `Clips.ClipEvent`), routed to the clip
+//!   players.
+//! * `daw_heap_base() u32` — first byte above static data and stack. Sample data goes from here
+//!   up; the worklet grows the memory for it (never during `daw_process`) and re-makes its views.
+//! * `daw_sample_define(slot, id, left, right, frames, loop_start, loop_end) u32` — describes sample
+//!   `slot` (`id % daw_max_samples() == slot`, id ≠ 0); `left`/`right` are byte addresses of planar
+//!   f32 data (the same for mono). 0 = ok, else a `Clips.DefineError` code. Not during
+//!   `daw_process` (the worklet calls it from its message handler).
+//! * `daw_sample_clear(slot)` — forgets the slot; players reading it stop at once.
+//! * `daw_max_samples() u32` — sample slots.
 //!
-//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), synth voices added
-//! into them (VoicePool.render), then strips, buses, master and limiter (Mixer.endQuantum).
+//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), clips and synth voices
+//! written into them (Clips.render, VoicePool.render), then strips, buses, master and limiter
+//! (Mixer.endQuantum).
 const std = @import("std");
 const Params = @import("Params.zig");
 const Lanes = @import("Lanes.zig");
