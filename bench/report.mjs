@@ -97,7 +97,7 @@ function markdown(R, T) {
     const ns = [...new Set(Object.values(sc.channels).flatMap((o) => Object.keys(o)))].map(Number).sort((a, b) => a - b);
     L.push(`| channels | ${ns.join(' | ')} |`, `|---|${ns.map(() => '---').join('|')}|`);
     for (const [c, o] of Object.entries(sc.channels)) L.push(`| ${LABELS[c] ?? c} | ${ns.map((n) => (o[n] === undefined ? 'n/a' : f(o[n], 1))).join(' | ')} |`);
-    L.push('', '0 channels = the context rendering nothing but the (empty) graph; ours at 64 is n/a: the engine has 32 external inputs (channels beyond 32 take synths only).');
+    L.push('', '0 channels = the context rendering nothing but the (empty) graph; ours through its inputs at 64 is n/a: the engine has 32 external inputs for AudioNode sources (every channel can take clips and synths).');
     if (sc.voices) {
       const vs = Object.keys(sc.voices);
       L.push('', `| voices (ours, 32 channels) | ${vs.join(' | ')} |`, `|---|${vs.map(() => '---').join('|')}|`, `| µs / quantum | ${vs.map((v) => f(sc.voices[v], 1)).join(' | ')} |`);
@@ -182,7 +182,8 @@ function svg(R) {
   parts.push(text(qx - 40, py, 'Scaling: µs per 128-frame quantum', { bold: true }));
   if (sc) {
     const series = [];
-    for (const [c, o] of Object.entries(sc.channels)) series.push({ name: `${c === 'ours' ? 'ours' : 'native'} vs channels`, col: c === 'ours' ? '#d9480f' : '#1c7ed6', pts: Object.entries(o).map(([n, v]) => [+n, v]).filter(([, v]) => Number.isFinite(v)) });
+    const NAMES = { ours: ['ours, sources into inputs', '#d9480f'], 'ours-clips': ['ours, clips in-engine', '#f4a261'], native: ['native', '#1c7ed6'] };
+    for (const [c, o] of Object.entries(sc.channels)) series.push({ name: `${(NAMES[c] ?? [c])[0]} vs channels`, col: (NAMES[c] ?? [c, '#888'])[1], pts: Object.entries(o).map(([n, v]) => [+n, v]).filter(([, v]) => Number.isFinite(v)) });
     if (sc.voices) series.push({ name: 'ours vs voices (32 ch)', col: '#f59f00', dash: '5 3', pts: Object.entries(sc.voices).map(([n, v]) => [+n, v]).filter(([, v]) => Number.isFinite(v)) });
     const maxX = 128, maxY = Math.max(1, ...series.flatMap((s) => s.pts.map((p) => p[1]))) * 1.1;
     const X = (x) => qx + (x / maxX) * qw, Y = (y) => qy + qh - (y / maxY) * qh;

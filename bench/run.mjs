@@ -156,14 +156,15 @@ async function main() {
     return { seconds: CFG.sessionSeconds, voices: 64, channels: 32, rounds: CFG.sessionRounds, contenders: out };
   });
 
-  // ---- scaling: channels (ours, native) and voices (ours) ----
+  // ---- scaling: channels (ours through its inputs, ours playing the buffers itself, native) and voices (ours) ----
   await guard('scaling', async () => {
     const counts = [0, 1, 8, 16, 32, 64];
-    const series = { ours: {}, native: {} };
+    const series = { ours: {}, 'ours-clips': {}, native: {} };
     for (let r = 0; r < CFG.scaleRounds; r++) {
       for (const n of counts) {
-        for (const c of rotate(['ours', 'native'], r + n)) {
-          if (c === 'ours' && (!info.ours || n > 32)) continue; // 32 external inputs: see notes
+        for (const c of rotate(['ours', 'ours-clips', 'native'], r + n)) {
+          if (c.startsWith('ours') && !info.ours) continue;
+          if (c === 'ours' && n > 32) continue; // 32 external inputs: see notes
           await gc(page);
           const res = await call(page, 'mix', { contender: c, channels: n, seconds: CFG.scaleSeconds });
           (series[c][n] ??= []).push(res.usPerQuantum);
