@@ -127,9 +127,9 @@ async function buildJs(ctx, n, feed) {
 
 /** Ours: one engine (one AudioWorkletNode) on ctx; channels fed through connectSource. */
 /** variant: '' full strips; 'flat' default params (EQ 0 dB, ratio 1, fader 0 dB, no sends); 'nocomp' EQ etc. but ratio 1; 'nosrc' channels claimed, no sources. */
-async function buildOurs(ctx, n, feed, { variant = '', startFirst = true } = {}) {
+async function buildOurs(ctx, n, feed, { variant = '', startFirst = true, inputs } = {}) {
   const { Engine } = await loadEngine();
-  const engine = new Engine({ context: ctx });
+  const engine = new Engine({ context: ctx, inputs });
   if (startFirst) await engine.start();
   const chans = [];
   if (variant === 'nosrc') feed = null;
@@ -323,7 +323,9 @@ const bench = {
         // The same looping buffers, played by the engine from its own memory (Channel.play) instead
         // of AudioBufferSourceNodes into its inputs. Loading is done before the timed render, as the
         // peers' graphs are built before theirs.
-        const { engine, chans } = await buildOurs(ctx, channels, null);
+        // The engine made for it: no worklet inputs (EngineOptions.inputs: 0), as a page that plays
+        // only clips and synths would.
+        const { engine, chans } = await buildOurs(ctx, channels, null, { inputs: 0 });
         const bufs = buffers();
         const samples = await Promise.all(bufs.slice(0, Math.min(channels, NBUF)).map((b) => engine.loadSample(b)));
         chans.forEach((ch, i) => ch.play(samples[i % NBUF], { loop: true }));

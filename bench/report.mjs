@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 export const LABELS = {
   ours: 'daw-elements (one WASM worklet)',
-  'ours-clips': 'daw-elements, the same buffers played in-engine (Channel.play)',
+  'ours-clips': 'daw-elements, the same buffers played in-engine (Channel.play; engine with inputs: 0)',
   'ours-flat': 'daw-elements, strips flat (EQ 0 dB, ratio 1)',
   'ours-idle': 'daw-elements, 0 channels (+ sources direct)',
   'ours-nocomp': 'daw-elements, compressors off (ratio 1)',

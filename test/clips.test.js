@@ -364,3 +364,27 @@ describe('clips: output stays clean with many clips', function () {
     }
   });
 });
+
+describe('engine option inputs', function () {
+  this.timeout(60000);
+  it('sets the worklet node\'s inputs for AudioNode sources (0..32); with 0, clips still play and connectSource says why it cannot', async () => {
+    expect(() => new Engine({ context: new OfflineAudioContext(2, 128, SR), inputs: 33 })).to.throw(RangeError, /inputs 33 must be a whole number 0 to 32/);
+    expect(() => new Engine({ context: new OfflineAudioContext(2, 128, SR), inputs: 1.5 })).to.throw(RangeError, /inputs 1.5/);
+    let latency = -1;
+    const buf = await renderOffline(0.1, async (e) => {
+      latency = e.latencyFrames;
+      expect(e.node.numberOfInputs).to.equal(0);
+      const ch = e.createChannel();
+      expect(() => ch.connectSource(new ConstantSourceNode(e.context))).to.throw(RangeError, /inputs: 0/);
+      ch.play(await e.loadSample(new Float32Array(64).fill(0.5)), { loop: true });
+    }, { sampleRate: SR, inputs: 0 });
+    expect(buf.getChannelData(0)[latency + 1000]).to.be.closeTo(0.5 * CENTRE, 1e-6);
+    const two = await renderOffline(0.05, (e) => {
+      expect(e.node.numberOfInputs).to.equal(2);
+      e.createChannel().connectSource(new ConstantSourceNode(e.context));
+      e.createChannel().connectSource(new ConstantSourceNode(e.context));
+      expect(() => e.createChannel().connectSource(new ConstantSourceNode(e.context))).to.throw(RangeError, /2 channels already take audio/);
+    }, { sampleRate: SR, inputs: 2 });
+    expect(two.length).to.be.above(0);
+  });
+});

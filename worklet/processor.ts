@@ -331,7 +331,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     // 3. External inputs.
     const ext = this.wExtIn;
     const active = this.wExtActive;
-    for (let i = 0; i < EXTERNAL_INPUTS; i++) {
+    const nIn = inputs.length < EXTERNAL_INPUTS ? inputs.length : EXTERNAL_INPUTS; // the node's inputs (EngineOptions.inputs)
+    for (let i = 0; i < nIn; i++) {
       const inp = inputs[i];
       if (inp !== undefined && inp.length > 0) {
         ext.set(inp[0], i * 2 * QUANTUM);
