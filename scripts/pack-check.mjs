@@ -81,8 +81,8 @@ await check('the manifest is up to date with the element sources', async () => {
   const { buildManifest } = await import('./manifest.mjs');
   assert.deepEqual(await buildManifest(), manifest, 'run `npm run build:manifest`');
 });
-await check('it describes <daw-engine>, <daw-channel> and <daw-synth> with summary, events, parts and CSS properties', () => {
-  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-engine', 'daw-synth']);
+await check('it describes <daw-engine>, <daw-channel>, <daw-synth> and <daw-clip> with summary, events, parts and CSS properties', () => {
+  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-synth']);
   for (const d of decls) {
     assert.ok(d.summary, `${d.tagName}: no @summary`);
     assert.ok(d.events.some((e) => e.name === 'daw-error'), `${d.tagName}: no daw-error event`);
@@ -95,6 +95,10 @@ await check('it describes <daw-engine>, <daw-channel> and <daw-synth> with summa
   const syn = decls.find((d) => d.tagName === 'daw-synth');
   for (const a of ['wave', 'attack-ms', 'release-ms', 'cutoff-hz', 'polyphony', 'keyboard']) assert.ok(syn.attributes.some((x) => x.name === a), `daw-synth lacks ${a}`);
   assert.ok(syn.members.some((m) => m.name === 'noteOn' && m.kind === 'method'), 'daw-synth lacks noteOn()');
+  const clip = decls.find((d) => d.tagName === 'daw-clip');
+  for (const a of ['src', 'loop', 'gain', 'offset', 'loop-start', 'loop-end', 'autoplay']) assert.ok(clip.attributes.some((x) => x.name === a), `daw-clip lacks ${a}`);
+  for (const m of ['play', 'stop', 'toggle']) assert.ok(clip.members.some((x) => x.name === m && x.kind === 'method'), `daw-clip lacks ${m}()`);
+  assert.ok(clip.events.some((e) => e.name === 'daw-clip-load'), 'daw-clip lacks daw-clip-load');
 });
 
 // ---- installed from the real tarball ----
@@ -133,7 +137,7 @@ try {
     assert.match(r.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
   });
 
-  const consumer = `import { getEngine, renderOffline, DawEngine, DawChannel, DawSynth, type DawErrorDetail, type EngineState } from 'daw-elements';
+  const consumer = `import { getEngine, renderOffline, DawEngine, DawChannel, DawSynth, DawClip, type DawErrorDetail, type EngineState } from 'daw-elements';
 const engineEl: DawEngine | null = document.querySelector('daw-engine');
 const state: EngineState | undefined = engineEl?.engine.state;
 const channel: DawChannel = document.createElement('daw-channel');
@@ -141,6 +145,9 @@ const volume: number = channel.volumeDb;
 const muted: boolean = channel.mute;
 const synth: DawSynth = document.createElement('daw-synth');
 const id: number = synth.noteOn(60, 0.8);
+const clip: DawClip = document.createElement('daw-clip');
+const started: boolean = clip.play();
+document.addEventListener('daw-clip-load', (e) => { const d: number = e.detail.duration; console.log(d); });
 document.addEventListener('daw-error', (e) => { const code: string = e.detail.code; console.log(code); });
 document.addEventListener('daw-statechange', (e) => { const s: EngineState = e.detail.state; console.log(s); });
 const engine = getEngine();
@@ -152,7 +159,9 @@ void renderOffline(0.1, (e) => { e.createChannel(); });
 channel.notAParameter = 1;
 // @ts-expect-error: noteOn takes a MIDI note number
 synth.noteOn('C4');
-console.log(state, volume, muted, id, detail);
+// @ts-expect-error: playing is read-only
+clip.playing = true;
+console.log(state, volume, muted, id, detail, started);
 `;
   writeFileSync(join(scratch, 'consumer.ts'), consumer);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -163,9 +172,9 @@ console.log(state, volume, muted, id, detail);
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
   }
-  await check('HTMLElementTagNameMap declares all three tags in the shipped types', () => {
+  await check('HTMLElementTagNameMap declares all four tags in the shipped types', () => {
     const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth']]) {
+    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip']]) {
       assert.match(dts, new RegExp(`['"]${tag}['"]\\s*:\\s*${cls}\\b`), `${tag}: ${cls} missing from HTMLElementTagNameMap`);
     }
   });

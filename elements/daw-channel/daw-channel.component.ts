@@ -29,14 +29,14 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  * @description Every channel parameter is an attribute (kebab-case, e.g. `volume-db`, `eq-high-db`,
  * `comp-threshold-db`, `send-reverb`) and a camelCase property; `mute`, `solo` and `invert` are
  * boolean attributes (`mute` and `solo` reflect). Invalid values are clamped (out of range) or
- * ignored (not a number) and reported with `daw-error`. `<daw-synth>` children play into the
+ * ignored (not a number) and reported with `daw-error`. `<daw-synth>` and `<daw-clip>` children play into the
  * channel. Removing the element frees the channel after the current task; moving it keeps the
  * channel, its slot and its parameters.
  *
  * @attr label - Name shown on the strip.
  * @attr headless - Render no strip, only the children (the channel still works).
  *
- * @slot - Content shown below the strip, typically a `<daw-synth keyboard>`.
+ * @slot - Content shown below the strip, typically a `<daw-synth keyboard>` or `<daw-clip>`.
  * @attr source - CSS selector of an `<audio>` or `<video>` element to feed into the channel (the
  *   `source` property also takes an AudioNode of the engine's context).
  *
@@ -123,8 +123,8 @@ export class DawChannel extends LitElement {
       emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
       return;
     }
-    // <daw-synth> children that connected before this element was upgraded route themselves now.
-    this.querySelectorAll('daw-synth').forEach((s) => (s as unknown as { reroute?(): void }).reroute?.());
+    // <daw-synth> and <daw-clip> children that connected before this element was upgraded route themselves now.
+    this.querySelectorAll('daw-synth, daw-clip').forEach((s) => (s as unknown as { reroute?(): void }).reroute?.());
     this.attachSource();
   }
 

@@ -33,7 +33,7 @@ export interface ParamDef {
 export const defsOf = (specs: readonly ParamSpec[]): ParamDef[] => specs.map((spec) => ({ prop: spec.name, attr: spec.attribute, spec }));
 
 /** Attribute text to number; text that is not a number stays text so the error can quote it. */
-const numberConverter = {
+export const numberConverter = {
   fromAttribute(s: string | null): unknown {
     if (s === null) return undefined;
     const t = s.trim();
