@@ -150,7 +150,6 @@ export class DawClip extends LitElement {
   /** AudioContext time at which the clip ends (Infinity while looping), and of a scheduled stop. */
   private endAt = Infinity;
   private stopAt = Infinity;
-  private playSeq = 0;
   private watchTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | 0 = 0;
   /** Headless channel used while the clip is not inside a `<daw-channel>`. */
@@ -185,6 +184,9 @@ export class DawClip extends LitElement {
 
   /** True from play() until the clip ends (end of the file without `loop`), is stopped, or is replaced in its channel. */
   get playing(): boolean {
+    // The engine's clock decides, also between two checks of watch() (a context clock can run in
+    // bursts, ahead of the timers).
+    if (this._playing && this.engineCtl.engine.now() >= this.endAt) this.ended();
     return this._playing;
   }
 
@@ -401,7 +403,7 @@ export class DawClip extends LitElement {
 
   /** Stops the clip if it plays (or is about to), plays it otherwise. Returns whether it plays now. */
   toggle(): boolean {
-    if (this._playing || this.pending) this.stop();
+    if (this.playing || this.pending) this.stop();
     else this.play();
     return this._playing || this.pending !== null;
   }
@@ -433,24 +435,14 @@ export class DawClip extends LitElement {
     this.playingOn = ch;
     const now = engine.now();
     const remaining = s.duration - offset;
+    // Without shared memory an immediate play reaches the worklet with the next batch, up to an
+    // animation frame later: `playing` may end that much before the sound does.
     const start = Math.max(time ?? now, now);
-    const natural = loop ? Infinity : start + remaining;
-    this.endAt = Math.min(natural, this.stopAt > start ? this.stopAt : Infinity); // a stop scheduled earlier applies
+    this.endAt = Math.min(loop ? Infinity : start + remaining, this.stopAt > start ? this.stopAt : Infinity); // a stop scheduled earlier applies
     this.stopAt = Infinity;
     this._playing = true;
     this.toggleAttribute('playing', true);
     this.requestUpdate();
-    const seq = ++this.playSeq;
-    if (time === undefined && !loop && !engine.shared) {
-      // Without shared memory the play reaches the worklet with the next batch (up to a frame
-      // later): count from when it has been applied.
-      void engine.flush().then(() => {
-        if (seq === this.playSeq && this._playing && this.endAt === natural) {
-          this.endAt = Math.max(natural, engine.now() + remaining);
-          this.watch();
-        }
-      });
-    }
     this.watch();
     return true;
   }
@@ -487,7 +479,7 @@ export class DawClip extends LitElement {
 
   /** The button is the user gesture that may start audio (autoplay policy), then plays or stops. */
   private onClick(): void {
-    if (this._playing || this.pending) {
+    if (this.playing || this.pending) {
       this.stop();
       return;
     }
