@@ -34,6 +34,7 @@
 const std = @import("std");
 const Params = @import("Params.zig");
 const Lanes = @import("Lanes.zig");
+const simd = @import("simd.zig");
 const NoteEvent = @import("NoteEvent.zig").NoteEvent;
 
 const Clips = @This();
@@ -333,14 +334,9 @@ pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]Lanes.GroupBuf, h
     while (n_due < self.q_len and self.queue[n_due].frame() < end) : (n_due += 1) {
         if (self.queue[n_due].frame() < frame_start) self.late +%= 1;
     }
-    // Copy them out of the queue's head so `apply` (which never pushes) sees a stable list.
-    var due_buf: [queue_capacity]ClipEvent = undefined;
-    const due = due_buf[0..n_due];
-    @memcpy(due, self.queue[0..n_due]);
-    if (n_due > 0) {
-        std.mem.copyForwards(ClipEvent, self.queue[0 .. self.q_len - n_due], self.queue[n_due..self.q_len]);
-        self.q_len -= n_due;
-    }
+    // They stay at the queue's head while the channels render (`apply` never pushes), and leave it
+    // at the end.
+    const due = self.queue[0..n_due];
 
     var has_due = [_]bool{false} ** channels;
     for (due) |ev| has_due[ev.channel] = true;
@@ -385,6 +381,10 @@ pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]Lanes.GroupBuf, h
         }
     }
     self.playing = playing;
+    if (n_due > 0) {
+        std.mem.copyForwards(ClipEvent, self.queue[0 .. self.q_len - n_due], self.queue[n_due..self.q_len]);
+        self.q_len -= n_due;
+    }
 }
 
 /// Frames of four planar sources → lane vectors of `dst`, scaled by the lanes' gains; stored, or
@@ -392,25 +392,13 @@ pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]Lanes.GroupBuf, h
 fn gather(comptime add: bool, dst: *[Q]V, src: [4][*]const f32, gain: V) void {
     var i: usize = 0;
     while (i < Q) : (i += 4) {
-        const t = transpose(src[0][i..][0..4].*, src[1][i..][0..4].*, src[2][i..][0..4].*, src[3][i..][0..4].*);
+        const t = simd.transpose4(.{ src[0][i..][0..4].*, src[1][i..][0..4].*, src[2][i..][0..4].*, src[3][i..][0..4].* });
         inline for (0..4) |j| {
             if (add) dst[i + j] += t[j] * gain else dst[i + j] = t[j] * gain;
         }
     }
 }
 
-inline fn transpose(c0: V, c1: V, c2: V, c3: V) [4]V {
-    const t0 = @shuffle(f32, c0, c1, @Vector(4, i32){ 0, -1, 1, -2 });
-    const t1 = @shuffle(f32, c0, c1, @Vector(4, i32){ 2, -3, 3, -4 });
-    const t2 = @shuffle(f32, c2, c3, @Vector(4, i32){ 0, -1, 1, -2 });
-    const t3 = @shuffle(f32, c2, c3, @Vector(4, i32){ 2, -3, 3, -4 });
-    return .{
-        @shuffle(f32, t0, t2, @Vector(4, i32){ 0, 1, -1, -2 }),
-        @shuffle(f32, t0, t2, @Vector(4, i32){ 2, 3, -3, -4 }),
-        @shuffle(f32, t1, t3, @Vector(4, i32){ 0, 1, -1, -2 }),
-        @shuffle(f32, t1, t3, @Vector(4, i32){ 2, 3, -3, -4 }),
-    };
-}
 
 /// Anything sounding or queued (the engine can skip `render` otherwise).
 pub fn busy(self: *const Clips) bool {

@@ -195,24 +195,12 @@ fn gatherGroup(buf: *GroupBuf, src: [Lanes.lanes]?*const [2][Q]f32) void {
             const c1: V = p[1][i..][0..4].*;
             const c2: V = p[2][i..][0..4].*;
             const c3: V = p[3][i..][0..4].*;
-            const t = transpose(c0, c1, c2, c3);
+            const t = simd.transpose4(.{ c0, c1, c2, c3 });
             inline for (0..4) |j| dst[i + j] = t[j];
         }
     }
 }
 
-inline fn transpose(c0: V, c1: V, c2: V, c3: V) [4]V {
-    const t0 = @shuffle(f32, c0, c1, @Vector(4, i32){ 0, -1, 1, -2 });
-    const t1 = @shuffle(f32, c0, c1, @Vector(4, i32){ 2, -3, 3, -4 });
-    const t2 = @shuffle(f32, c2, c3, @Vector(4, i32){ 0, -1, 1, -2 });
-    const t3 = @shuffle(f32, c2, c3, @Vector(4, i32){ 2, -3, 3, -4 });
-    return .{
-        @shuffle(f32, t0, t2, @Vector(4, i32){ 0, 1, -1, -2 }),
-        @shuffle(f32, t0, t2, @Vector(4, i32){ 2, 3, -3, -4 }),
-        @shuffle(f32, t1, t3, @Vector(4, i32){ 0, 1, -1, -2 }),
-        @shuffle(f32, t1, t3, @Vector(4, i32){ 2, 3, -3, -4 }),
-    };
-}
 
 /// (Σ a0, Σ a1, Σ a2, Σ a3): the lane sums of four vectors, in one vector.
 inline fn laneSums(a0: V, a1: V, a2: V, a3: V) V {

@@ -21,6 +21,7 @@ const Params = @import("Params.zig");
 const Oscillator = @import("Oscillator.zig");
 const Envelope = @import("Envelope.zig");
 const Svf = @import("Svf.zig");
+const simd = @import("simd.zig");
 
 const Voice = @This();
 
@@ -418,20 +419,6 @@ inline fn finite(x: V) M {
     return @fabs(x) < vs(std.math.inf(f32)); // false for NaN
 }
 
-/// Transposes a 4 x 4 block: `r[j][k] = m[k][j]`.
-pub inline fn transpose4(m: [4]V) [4]V {
-    const lo0 = @shuffle(f32, m[0], m[1], [4]i32{ 0, -1, 1, -2 });
-    const hi0 = @shuffle(f32, m[0], m[1], [4]i32{ 2, -3, 3, -4 });
-    const lo1 = @shuffle(f32, m[2], m[3], [4]i32{ 0, -1, 1, -2 });
-    const hi1 = @shuffle(f32, m[2], m[3], [4]i32{ 2, -3, 3, -4 });
-    return .{
-        @shuffle(f32, lo0, lo1, [4]i32{ 0, 1, -1, -2 }),
-        @shuffle(f32, lo0, lo1, [4]i32{ 2, 3, -3, -4 }),
-        @shuffle(f32, hi0, hi1, [4]i32{ 0, 1, -1, -2 }),
-        @shuffle(f32, hi0, hi1, [4]i32{ 2, 3, -3, -4 }),
-    };
-}
-
 /// Phase increments, mip levels and table rows of a group's lanes for frequencies `hz` (not
 /// inlined: it runs once per span, or per chunk while gliding).
 noinline fn tuneLanes(tables: *const Oscillator.Tables, fs: f32, hz: V, vp: *const [4]*Voice, inc: *U, level: *[4]u8, row_a: *U, row_c: *U) void {
@@ -738,7 +725,7 @@ pub fn renderGroup(
         const b = tmp[i + 1];
         const c = tmp[i + 2];
         const d = tmp[i + 3];
-        const r = transpose4(.{ a, b, c, d });
+        const r = simd.transpose4(.{ a, b, c, d });
         inline for (0..4) |l| {
             if (outs[l]) |o| {
                 const dst: *[4]f32 = o[i..][0..4];

@@ -41,6 +41,7 @@
 const std = @import("std");
 const Params = @import("Params.zig");
 const Lanes = @import("Lanes.zig");
+const simd = @import("simd.zig");
 const Oscillator = @import("Oscillator.zig");
 const Voice = @import("Voice.zig");
 const NoteEvent = @import("NoteEvent.zig").NoteEvent;
@@ -240,7 +241,7 @@ fn writeGroup(comptime add: bool, dst: *Lanes.GroupBuf, c0: *const [quantum]f32,
     var i: usize = 0;
     while (i < quantum) : (i += 4) {
         // Frames i..i+3 of the four channels -> four (channel-lane) vectors.
-        const r = Voice.transpose4(.{ c0[i..][0..4].*, c1[i..][0..4].*, c2[i..][0..4].*, c3[i..][0..4].* });
+        const r = simd.transpose4(.{ c0[i..][0..4].*, c1[i..][0..4].*, c2[i..][0..4].*, c3[i..][0..4].* });
         inline for (0..4) |j| {
             if (add) {
                 dst.l[i + j] += r[j];

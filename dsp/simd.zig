@@ -167,3 +167,17 @@ test finiteOrZero {
     try std.testing.expectEqual(@as(u32, 3), countNonFinite(x));
     try std.testing.expectEqual(@as(V, .{ 0, 1e-3, 0, -1 }), flushTiny(.{ 1e-20, 1e-3, -1e-16, -1 }, 1e-15));
 }
+
+/// Transposes a 4 x 4 block: `r[j][k] = m[k][j]`.
+pub inline fn transpose4(m: [4]V) [4]V {
+    const lo0 = @shuffle(f32, m[0], m[1], @Vector(4, i32){ 0, -1, 1, -2 });
+    const hi0 = @shuffle(f32, m[0], m[1], @Vector(4, i32){ 2, -3, 3, -4 });
+    const lo1 = @shuffle(f32, m[2], m[3], @Vector(4, i32){ 0, -1, 1, -2 });
+    const hi1 = @shuffle(f32, m[2], m[3], @Vector(4, i32){ 2, -3, 3, -4 });
+    return .{
+        @shuffle(f32, lo0, lo1, @Vector(4, i32){ 0, 1, -1, -2 }),
+        @shuffle(f32, lo0, lo1, @Vector(4, i32){ 2, 3, -3, -4 }),
+        @shuffle(f32, hi0, hi1, @Vector(4, i32){ 0, 1, -1, -2 }),
+        @shuffle(f32, hi0, hi1, @Vector(4, i32){ 2, 3, -3, -4 }),
+    };
+}

@@ -367,7 +367,7 @@ export class Synth {
 }
 
 function checkTime(what: string, time: number | undefined): void {
-  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`${what}: time ${String(time)} must be an AudioContext time in seconds >= 0`);
+  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`${what} time ${String(time)} must be an AudioContext time in seconds >= 0`);
 }
 
 /**
@@ -416,7 +416,7 @@ export class Sample {
 function checkNote(pitch: number, velocity: number, time: number | undefined): void {
   if (typeof pitch !== 'number' || !(pitch >= 0 && pitch <= 127)) throw new RangeError(`note pitch ${String(pitch)} must be a MIDI note number 0 to 127`);
   if (typeof velocity !== 'number' || !(velocity >= 0 && velocity <= 1)) throw new RangeError(`note velocity ${String(velocity)} must be 0 to 1`);
-  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`note time ${String(time)} must be an AudioContext time in seconds >= 0`);
+  checkTime('note', time);
 }
 
 /**

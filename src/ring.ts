@@ -26,26 +26,38 @@ export const CLIP_FLAG_LOOP = 1;
 const MASK = NOTE_RING - 1;
 if ((NOTE_RING & MASK) !== 0) throw new Error('NOTE_RING must be a power of two');
 
+/** Producer side: word offset of the next free record, or -1 when the ring is full. */
+function freeRecord(b: BlockViews): number {
+  const w = Atomics.load(b.header, H_RING_WRITE);
+  const r = Atomics.load(b.header, H_RING_READ);
+  return ((w - r) | 0) >= NOTE_RING ? -1 : (w & MASK) * NOTE_WORDS;
+}
+
+/** Producer side: writes the frame (words 5, 6) and word 7 of the record at `o`, then publishes it. */
+function publish(b: BlockViews, o: number, frame: number, word7: number): void {
+  const u = b.notesU32;
+  // Integer-only arithmetic: a double result (f % 2^32, f / 2^32) is boxed by V8's unoptimised tiers.
+  const f = frame > 0 ? Math.floor(frame) : 0;
+  u[o + 5] = f >>> 0; // ToUint32: f mod 2^32
+  u[o + 6] = f > 4294967295 ? Math.floor(f / 4294967296) : 0;
+  u[o + 7] = word7 >>> 0;
+  // Only the producer moves the write index: it is still the one freeRecord read.
+  Atomics.store(b.header, H_RING_WRITE, (Atomics.load(b.header, H_RING_WRITE) + 1) | 0);
+}
+
 /** Producer side. Returns false (nothing written) when the ring is full. */
 export function ringPush(
   b: BlockViews, kind: number, synth: number, id: number, pitch: number, velocity: number, frame: number,
 ): boolean {
-  const w = Atomics.load(b.header, H_RING_WRITE);
-  const r = Atomics.load(b.header, H_RING_READ);
-  if (((w - r) | 0) >= NOTE_RING) return false;
-  const o = (w & MASK) * NOTE_WORDS;
+  const o = freeRecord(b);
+  if (o < 0) return false;
   const u = b.notesU32;
   u[o] = kind;
   u[o + 1] = synth;
   u[o + 2] = id >>> 0;
   b.notesF32[o + 3] = pitch;
   b.notesF32[o + 4] = velocity;
-  // Integer-only arithmetic: a double result (f % 2^32, f / 2^32) is boxed by V8's unoptimised tiers.
-  const f = frame > 0 ? Math.floor(frame) : 0;
-  u[o + 5] = f >>> 0; // ToUint32: f mod 2^32
-  u[o + 6] = f > 4294967295 ? Math.floor(f / 4294967296) : 0;
-  u[o + 7] = 0;
-  Atomics.store(b.header, H_RING_WRITE, (w + 1) | 0);
+  publish(b, o, frame, 0);
   return true;
 }
 
@@ -56,21 +68,15 @@ export function ringPush(
 export function ringPushClip(
   b: BlockViews, kind: number, channel: number, sample: number, offset: number, gain: number, frame: number, flags: number,
 ): boolean {
-  const w = Atomics.load(b.header, H_RING_WRITE);
-  const r = Atomics.load(b.header, H_RING_READ);
-  if (((w - r) | 0) >= NOTE_RING) return false;
-  const o = (w & MASK) * NOTE_WORDS;
+  const o = freeRecord(b);
+  if (o < 0) return false;
   const u = b.notesU32;
   u[o] = kind;
   u[o + 1] = channel;
   u[o + 2] = sample >>> 0;
   u[o + 3] = offset >>> 0;
   b.notesF32[o + 4] = gain;
-  const f = frame > 0 ? Math.floor(frame) : 0;
-  u[o + 5] = f >>> 0;
-  u[o + 6] = f > 4294967295 ? Math.floor(f / 4294967296) : 0;
-  u[o + 7] = flags >>> 0;
-  Atomics.store(b.header, H_RING_WRITE, (w + 1) | 0);
+  publish(b, o, frame, flags);
   return true;
 }
 
@@ -79,12 +85,10 @@ export function ringPushClip(
  * replays the main thread's records this way, whatever their kind). False when the ring is full.
  */
 export function ringPushWords(b: BlockViews, src: Uint32Array, at: number): boolean {
-  const w = Atomics.load(b.header, H_RING_WRITE);
-  const r = Atomics.load(b.header, H_RING_READ);
-  if (((w - r) | 0) >= NOTE_RING) return false;
-  const o = (w & MASK) * NOTE_WORDS;
+  const o = freeRecord(b);
+  if (o < 0) return false;
   for (let i = 0; i < NOTE_WORDS; i++) b.notesU32[o + i] = src[at + i];
-  Atomics.store(b.header, H_RING_WRITE, (w + 1) | 0);
+  Atomics.store(b.header, H_RING_WRITE, (Atomics.load(b.header, H_RING_WRITE) + 1) | 0);
   return true;
 }
 
