@@ -188,7 +188,7 @@ export class Strip {
 
   /** Current meter readings (read from the control block; never asks the worklet). */
   meter(): Meter {
-    this.engine.wantMeters();
+    this.engine.wantReadings();
     const m = this.engine.block.meters;
     const o = this.slot * METER_STRIDE;
     const r: Meter = { peakDb: linToDb(m[o]), rmsDb: linToDb(m[o + 1]), gainReductionDb: Math.max(0, m[o + 2]) };
@@ -451,6 +451,8 @@ export class Engine extends EventTarget {
   // fallback path
   private lastSentSeq = 0;
   private flushScheduled = false;
+  private flushFrame = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private flushWaiters: Array<() => void> = [];
   private ackWaiters = new Map<number, () => void>();
   private flushId = 0;
@@ -832,8 +834,13 @@ export class Engine extends EventTarget {
     return new Promise((resolve) => this.ackWaiters.set(id, resolve));
   }
 
-  /** Counters written by the audio thread. */
+  /**
+   * Counters written by the audio thread. Without shared memory they arrive with the worklet's
+   * replies, which reading them asks for (<= 30 a second, for a second after the last read), like
+   * meters.
+   */
   status(): EngineStatus {
+    this.wantReadings();
     const h = this.block.header;
     const load = Atomics.load(h, H_LOAD_PERMILLE);
     return {
@@ -990,8 +997,8 @@ export class Engine extends EventTarget {
     }
   }
 
-  /** @internal Meters were read: keep them coming (fallback path polls at <= 30 Hz). */
-  wantMeters(): void {
+  /** @internal Meters or status were read: keep them coming (fallback path polls at <= 30 Hz). */
+  wantReadings(): void {
     this.meterWanted = performance.now();
     if (!this.shared) this.scheduleFlush();
   }
@@ -1005,15 +1012,23 @@ export class Engine extends EventTarget {
   private scheduleFlush(): void {
     if (this.flushScheduled || !this.node) return;
     this.flushScheduled = true;
+    // On the next animation frame; a timer as well, because a page hidden after the frame was asked
+    // for (or a throttled iframe) runs no frames, and the batch must not wait for it to be shown.
     if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
-      requestAnimationFrame(this.runFlush);
+      this.flushFrame = requestAnimationFrame(this.runFlush);
+      this.flushTimer = setTimeout(this.runFlush, 100);
     } else {
-      setTimeout(this.runFlush, 16);
+      this.flushTimer = setTimeout(this.runFlush, 16);
     }
   }
 
   private readonly runFlush = (): void => {
+    if (!this.flushScheduled) return;
     this.flushScheduled = false;
+    if (this.flushFrame) cancelAnimationFrame(this.flushFrame);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushFrame = 0;
+    this.flushTimer = 0;
     const now = performance.now();
     const dirty = Atomics.load(this.block.header, H_SEQ) !== this.lastSentSeq || ringAvailable(this.block) > 0;
     const metersDue = now - this.meterWanted < 1000 && now - this.lastMeterPoll >= 1000 / 30;

@@ -4,7 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine } from '../dist/daw-elements.js';
-import { task } from './helpers.js';
+import { task, until as waitFor } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -46,13 +46,8 @@ function mount(html) {
   return host;
 }
 
-async function until(fn, ms = 5000, what = String(fn)) {
-  const t0 = performance.now();
-  while (!fn()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await task(5);
-  }
-}
+/** Waits for `fn()`: `ms` of the engine's audio and as many ms of animation frames at 60 Hz (see helpers.js). */
+const until = (fn, ms = 5000, what = String(fn)) => waitFor(fn, { engine, audio: ms / 1000, frames: Math.round(ms * 0.06), what });
 
 const part = (el, name) => el.shadowRoot.querySelector(`[part~="${name}"]`);
 const loaded = (clip) => until(() => clip.loaded, 10000, `${clip.getAttribute('label') ?? 'clip'} loaded`);

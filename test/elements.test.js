@@ -2,7 +2,7 @@
 // copies of the script, attributes <-> engine parameters and validation, and the <daw-engine> face.
 import { expect } from '@esm-bundle/chai';
 import { getEngine, STRIP_PARAMS, SYNTH_PARAMS, Synth } from '../dist/daw-elements.js';
-import { countWorkletNodes, nextFrame, task } from './helpers.js';
+import { countWorkletNodes, nextFrame, task, until as waitFor } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -21,13 +21,8 @@ function mount(html, parent = document.body) {
   return host;
 }
 
-async function until(fn, ms = 5000) {
-  const t0 = performance.now();
-  while (!fn()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${fn}`);
-    await task(10);
-  }
-}
+/** Waits for `fn()`: `ms` of the engine's audio and as many ms of animation frames at 60 Hz (see helpers.js). */
+const until = (fn, ms = 5000) => waitFor(fn, { engine, audio: ms / 1000, frames: Math.round(ms * 0.06) });
 
 const CHANNEL_PARAMS = STRIP_PARAMS.filter((p) => !p.internal && (p.scope === 'all' || p.scope === 'channel'));
 

@@ -161,3 +161,36 @@ export function countPortMessages(port) {
 export const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 /** A macrotask later (after `ms` ms). */
 export const task = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until `fn()` holds, checking every 5 ms.
+ *
+ * What these tests wait for is made on the audio thread and, without shared memory, carried back by
+ * replies the main thread asks for on animation frames. A limit in wall-clock milliseconds would
+ * measure the machine's load instead: on a loaded 2-core machine WebKitGTK's context clock advances
+ * in bursts of up to ~160 ms and its animation frames come up to ~320 ms apart (measured). So the
+ * limit is stated in what the awaited thing depends on: it gives up only once the engine's clock has
+ * advanced by `audio` seconds AND `frames` animation frames have run since the call (and, as a
+ * backstop for a dead audio thread or a hidden page, after `wallMs`). The error says how far each got.
+ * Without `engine`, only frames (and the backstop) count.
+ */
+export async function until(fn, { engine = null, audio = 1, frames = 60, wallMs = 30000, what = String(fn) } = {}) {
+  const t0 = performance.now();
+  const a0 = engine?.context ? engine.context.currentTime : 0;
+  let ran = 0, raf = 0;
+  const count = () => { ran++; raf = requestAnimationFrame(count); };
+  raf = requestAnimationFrame(count);
+  try {
+    while (!fn()) {
+      const wall = performance.now() - t0;
+      const heard = engine?.context ? engine.context.currentTime - a0 : Infinity;
+      if ((heard >= audio && ran >= frames) || wall > wallMs) {
+        const status = engine ? `; engine status ${JSON.stringify(engine.status())}` : '';
+        throw new Error(`timed out waiting for ${what}: ${engine ? `${heard.toFixed(3)} s of audio, ` : ''}${ran} animation frames, ${Math.round(wall)} ms${status}`);
+      }
+      await task(5);
+    }
+  } finally {
+    cancelAnimationFrame(raf);
+  }
+}

@@ -4,7 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine, Synth } from '../dist/daw-elements.js';
-import { task } from './helpers.js';
+import { task, until } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -157,9 +157,7 @@ describe(`keyboard operation (${isolatedPage ? 'cross-origin isolated page' : 'p
       expect(c4.getAttribute('aria-pressed'), JSON.stringify(calls.map(([k, , p]) => k + p))).to.equal('true');
       expect(calls.filter(([k]) => k === 'on').map(([, s, p]) => [s, p])).to.deep.equal([[synth.synth, 60]]);
       // and the voice really sounds in the DSP
-      const t0 = performance.now();
-      while (engine.status().activeVoices < 1 && performance.now() - t0 < 3000) await task(20);
-      expect(engine.status().activeVoices).to.be.at.least(1);
+      await until(() => engine.status().activeVoices >= 1, { engine, audio: 3, frames: 180, what: 'a voice sounding' });
       await sendKeys({ up: ' ' });
       await synth.updateComplete;
       expect(c4.getAttribute('aria-pressed')).to.equal('false');
