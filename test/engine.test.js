@@ -42,15 +42,10 @@ function workletClock(ctx) {
 }
 
 /** The engine's status once the worklet has rendered at least `quanta` quanta (either sync path). */
-async function statusAfter(e, quanta, ms = 10000) {
-  const t0 = performance.now();
-  for (;;) {
-    await e.flush(); // without shared memory the worklet's counters arrive with the flush's reply
-    const s = e.status();
-    if (s.quanta >= quanta) return s;
-    if (performance.now() - t0 > ms) throw new Error(`only ${s.quanta} quanta rendered in ${ms} ms`);
-    await task(50);
-  }
+async function statusAfter(e, quanta) {
+  await until(() => e.status().quanta >= quanta, { engine: e, audio: quanta * 128 / e.sampleRate + 5, frames: 300, what: `${quanta} quanta rendered` });
+  await e.flush(); // without shared memory the worklet's counters arrive with the flush's reply
+  return e.status();
 }
 
 /**
@@ -191,14 +186,9 @@ describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without 
     osc.connect(g);
     osc.start();
     ch.connectSource(g);
-    ch.meter();
-    const deadline = performance.now() + 5000;
-    let m;
-    while (performance.now() < deadline) {
-      await nextFrame();
-      m = ch.meter();
-      if (Math.abs(m.rmsDb - 20 * Math.log10(0.25)) < 0.2) break; // RMS settles with a 300 ms time constant
-    }
+    let m = ch.meter();
+    // RMS settles with a 300 ms time constant
+    await until(() => Math.abs((m = ch.meter()).rmsDb - 20 * Math.log10(0.25)) < 0.2, { engine: e, audio: 5, frames: 300, what: 'RMS at -12 dB' }).catch(() => undefined);
     expect(m.peakDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE), 0.5);
     expect(m.rmsDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE * CENTRE), 1);
     expect(e.master.meter().peakDb).to.be.closeTo(20 * Math.log10(0.5 * CENTRE), 0.5);
