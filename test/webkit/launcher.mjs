@@ -19,8 +19,29 @@ const BROWSER = process.env.WEBKIT_BROWSER ?? ['/usr/lib/x86_64-linux-gnu/webkit
 const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Starts Xvfb on a display it picks itself (-displayfd: no clash with another X server) and resolves
+ * with ':N' once it accepts connections (it writes the number when ready).
+ */
+function startXvfb() {
+  return new Promise((resolve, reject) => {
+    const x = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    x.stdio[3].on('data', (d) => {
+      out += d;
+      const m = /^(\d+)\n/.exec(out);
+      if (m) resolve(`:${m[1]}`);
+    });
+    x.stderr.on('data', (d) => { err += d; });
+    x.on('error', (e) => reject(new Error(`Xvfb could not start (apt-get install -y xvfb): ${e.message}`)));
+    x.on('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it was ready: ${err.trim().slice(-300)}`)));
+    xvfbProcesses.add(x);
+  });
+}
+const xvfbProcesses = new Set();
+
 export function webkitLauncher({ args = [] } = {}) {
-  let driver = null, xvfb = null, home = null, base = '', session = null, starting = null;
+  let driver = null, home = null, base = '', session = null, starting = null;
   const active = new Set();
 
   async function call(method, path, body) {
@@ -34,12 +55,7 @@ export function webkitLauncher({ args = [] } = {}) {
     if (!existsSync(DRIVER)) throw new Error(`${DRIVER} not found: apt-get install -y webkit2gtk-driver`);
     if (!BROWSER) throw new Error('MiniBrowser not found (it comes with libwebkit2gtk-4.1-0); set WEBKIT_BROWSER');
     const env = { ...process.env };
-    if (!env.DISPLAY) {
-      const display = `:${90 + Math.floor(Math.random() * 400)}`;
-      xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-      env.DISPLAY = display;
-      await sleep(500);
-    }
+    if (!env.DISPLAY) env.DISPLAY = await startXvfb();
     home = mkdtempSync(join(tmpdir(), 'daw-webkit-'));
     writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type null }\nctl.!default { type hw card 0 }\n');
     env.HOME = home;
@@ -81,7 +97,8 @@ export function webkitLauncher({ args = [] } = {}) {
     async stop() {
       if (session) await call('DELETE', `/session/${session}`).catch(() => undefined);
       driver?.kill();
-      xvfb?.kill();
+      for (const x of xvfbProcesses) x.kill();
+      xvfbProcesses.clear();
       if (home) rmSync(home, { recursive: true, force: true });
     },
   };
