@@ -59,6 +59,13 @@ if (table.synth.find((p) => p.name === 'wave')) {
 writeFileSync(new URL('dsp/Params.zig', root), z);
 
 // ---- TypeScript ----
+/** The value type a parameter takes through the API: boolean for switches, the names (or index) for enums. */
+const tsValue = (p) => (p.unit === 'bool' ? 'boolean | 0 | 1' : p.values ? `${p.values.map((v) => JSON.stringify(v)).join(' | ')} | number` : 'number');
+const tsRange = (p) => (p.unit === 'bool' ? '' : p.values ? '' : ` (${num(p.min) === -Infinity ? '-Infinity' : p.min} to ${p.max}${p.unit && p.unit !== 'index' ? ` ${p.unit}` : ''})`);
+function optionTypes(name, doc, params, inScope) {
+  const fields = params.filter((p) => !p.internal && inScope(p)).map((p) => `  /** ${p.doc}${tsRange(p)} */\n  ${p.name}?: ${tsValue(p)};`);
+  return `/** ${doc} */\nexport interface ${name} {\n${fields.join('\n')}\n}`;
+}
 const tsParam = (p, i) =>
   `  { name: ${JSON.stringify(p.name)}, attribute: ${JSON.stringify(kebab(p.name))}, index: ${i}, unit: ${JSON.stringify(p.unit)}, ` +
   `min: ${num(p.min) === -Infinity ? '-Infinity' : p.min}, max: ${p.max}, default: ${p.default}, ` +
@@ -110,6 +117,10 @@ ${table.synth.map((p, i) => `  ${p.name}: ${i},`).join('\n')}
 } as const;
 export type StripParamName = keyof typeof StripParam;
 export type SynthParamName = keyof typeof SynthParam;
+${optionTypes('ChannelParams', 'A channel\'s parameters as the API takes them (createChannel options, Channel.set).', table.strip, (p) => p.scope !== 'master')}
+${optionTypes('BusParams', 'A bus\'s parameters as the API takes them (engine.bus(name).set).', table.strip, (p) => !p.scope || p.scope === 'all')}
+${optionTypes('MasterParams', 'The master\'s parameters as the API takes them (engine.master.set).', table.strip, (p) => p.scope !== 'channel')}
+${optionTypes('SynthParams', 'A synth\'s parameters as the API takes them (createSynth options, Synth.set).', table.synth, () => true)}
 `;
 mkdirSync(new URL('src/generated/', root), { recursive: true });
 writeFileSync(new URL('src/generated/params.ts', root), t);

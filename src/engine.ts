@@ -7,7 +7,8 @@
  */
 import {
   BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, LAYOUT_VERSION, MASTER, MAX_CHANNELS, MAX_SAMPLES, MAX_SYNTHS, NUM_STRIPS, STRIDE,
-  STRIP_PARAMS, SYNTH_PARAMS, StripParam, type ParamSpec, type StripParamName, type SynthParamName,
+  STRIP_PARAMS, SYNTH_PARAMS, StripParam, type BusParams, type ChannelParams, type MasterParams, type ParamSpec, type StripParamName,
+  type SynthParamName, type SynthParams,
 } from './generated/params.js';
 import {
   BLOCK_BYTES, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_CLIP_EVENTS_DROPPED, H_CLIP_EVENTS_LATE, H_CLIPS_PLAYING, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
@@ -128,8 +129,16 @@ function compileWasm(url: string): Promise<WebAssembly.Module> {
 const dbToLin = (db: number) => (db <= -400 ? 0 : Math.pow(10, db / 20));
 const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
 
-/** A mixer strip: a channel, a bus or the master. */
-export class Strip {
+/** Parameter names of an options type `P` (ChannelParams, SynthParams, ...). */
+export type ParamName<P> = Extract<keyof P, string>;
+/** The value type parameter `K` of `P` takes (number, boolean for switches, names for enums). */
+export type ParamValue<P, K extends keyof P> = Exclude<P[K], undefined>;
+
+/**
+ * A mixer strip: a channel, a bus or the master. `P` is the options type of its parameters
+ * (ChannelParams, BusParams or MasterParams), so `set('volumeDb', true)` fails type-checking.
+ */
+export class Strip<P extends object = ChannelParams & MasterParams> {
   /** @internal */
   constructor(
     /** @internal */ readonly engine: Engine,
@@ -153,8 +162,8 @@ export class Strip {
    * reported with a `daw-error` event on the engine; returns the value applied. Throws RangeError for
    * an unknown name and TypeError for a value that is not a number.
    */
-  set(name: StripParamName | string, value: number | boolean): number {
-    this.engine.assertLive(this);
+  set<K extends ParamName<P>>(name: K, value: ParamValue<P, K>): number {
+    this.engine.assertLive(this as Strip<object>);
     const spec = stripSpec.get(name);
     if (!spec || !this.accepts(spec)) {
       throw new RangeError(`unknown ${this.kind} parameter '${name}'; valid: ${this.parameterNames.join(', ')}`);
@@ -171,16 +180,16 @@ export class Strip {
   }
 
   /** Sets several parameters at once; all are validated before any is written. */
-  setAll(values: Partial<Record<StripParamName, number | boolean>>): void {
+  setAll(values: P): void {
     for (const [k, v] of Object.entries(values)) {
       const spec = stripSpec.get(k);
       if (!spec || !this.accepts(spec)) throw new RangeError(`unknown ${this.kind} parameter '${k}'`);
       checkParam(spec, v, this.kind);
     }
-    for (const [k, v] of Object.entries(values)) this.set(k, v as number);
+    for (const [k, v] of Object.entries(values)) this.set(k as ParamName<P>, v);
   }
 
-  get(name: StripParamName | string): number {
+  get(name: StripParamName): number {
     const spec = stripSpec.get(name);
     if (!spec) throw new RangeError(`unknown ${this.kind} parameter '${name}'`);
     return this.engine.block.strip[this.slot * STRIDE + spec.index];
@@ -198,7 +207,7 @@ export class Strip {
 }
 
 /** A mixer channel: a slot in the WASM mixer claimed by createChannel() and freed by dispose(). */
-export class Channel extends Strip {
+export class Channel extends Strip<ChannelParams> {
   label: string;
   /** @internal */ inputIndex = -1;
   /** @internal */ readonly sources = new Set<AudioNode>();
@@ -281,7 +290,7 @@ export class Synth {
     return this.disposed;
   }
 
-  set(name: SynthParamName | string, value: number | string | boolean): number {
+  set<K extends ParamName<SynthParams>>(name: K, value: ParamValue<SynthParams, K>): number {
     this.engine.assertLiveSynth(this);
     const spec = synthSpec.get(name);
     if (!spec || spec.internal) {
@@ -298,7 +307,7 @@ export class Synth {
     return v;
   }
 
-  get(name: SynthParamName | string): number {
+  get(name: SynthParamName): number {
     const spec = synthSpec.get(name);
     if (!spec) throw new RangeError(`unknown synth parameter '${name}'`);
     return this.engine.block.synth[this.slot * STRIDE + spec.index];
@@ -430,8 +439,8 @@ export class Engine extends EventTarget {
   readonly shared: boolean;
   /** @internal */ readonly block: BlockViews;
   /** Master strip. */
-  readonly master: Strip;
-  private readonly buses: Strip[];
+  readonly master: Strip<MasterParams>;
+  private readonly buses: Strip<BusParams>[];
   private _state: EngineState = 'idle';
   private startPromise: Promise<void> | null = null;
   private readonly options: EngineOptions;
@@ -484,8 +493,8 @@ export class Engine extends EventTarget {
     for (let i = inputs - 1; i >= 0; i--) this.freeInputs.push(i);
     for (let i = MAX_SAMPLES - 1; i >= 0; i--) this.freeSampleSlots.push(i);
     for (let s = 0; s < NUM_STRIPS; s++) this.writeDefaults(s);
-    this.buses = BUS_NAMES.map((_, i) => new Strip(this, FIRST_BUS + i, 'bus'));
-    this.master = new Strip(this, MASTER, 'master');
+    this.buses = BUS_NAMES.map((_, i) => new Strip<BusParams>(this, FIRST_BUS + i, 'bus'));
+    this.master = new Strip<MasterParams>(this, MASTER, 'master');
     if (options.context) this.context = options.context;
   }
 
@@ -525,7 +534,7 @@ export class Engine extends EventTarget {
   }
 
   /** A bus by name ('reverb', 'delay', 'drum') or index 0..2. */
-  bus(name: string | number): Strip {
+  bus(name: string | number): Strip<BusParams> {
     const i = typeof name === 'number' ? name : BUS_NAMES.indexOf(name.toLowerCase() as (typeof BUS_NAMES)[number]);
     if (!(i >= 0 && i < this.buses.length) || !Number.isInteger(i)) {
       throw new RangeError(`unknown bus '${String(name)}'; buses: ${BUS_NAMES.join(', ')} (or 0..${BUS_NAMES.length - 1})`);
@@ -537,7 +546,7 @@ export class Engine extends EventTarget {
    * Claims a mixer channel. Options are any channel parameters plus `label`. Throws RangeError when
    * all 64 channels are in use.
    */
-  createChannel(options: { label?: string } & Partial<Record<StripParamName, number | boolean>> = {}): Channel {
+  createChannel(options: { label?: string } & ChannelParams = {}): Channel {
     if (this._state === 'closed') throw new Error('this engine is closed');
     const { label, ...params } = options;
     const slot = this.freeChannels.pop();
@@ -549,7 +558,7 @@ export class Engine extends EventTarget {
     const ch = new Channel(this, slot, ++this.generation, label ?? `Channel ${slot + 1}`);
     this.writeDefaults(slot);
     try {
-      for (const [k, v] of Object.entries(params)) ch.set(k, v as number);
+      for (const [k, v] of Object.entries(params)) ch.set(k as ParamName<ChannelParams>, v);
     } catch (e) {
       this.freeChannels.push(slot);
       throw e;
@@ -562,7 +571,7 @@ export class Engine extends EventTarget {
   }
 
   /** Claims a synth slot playing into `channel`. */
-  createSynth(channel: Channel | null, params: Partial<Record<SynthParamName, number | string | boolean>> = {}): Synth {
+  createSynth(channel: Channel | null, params: SynthParams = {}): Synth {
     if (this._state === 'closed') throw new Error('this engine is closed');
     const slot = this.freeSynths.pop();
     if (slot === undefined) {
@@ -574,7 +583,7 @@ export class Engine extends EventTarget {
     const base = slot * STRIDE;
     for (const p of SYNTH_PARAMS) this.block.synth[base + p.index] = p.default;
     try {
-      for (const [k, v] of Object.entries(params)) synth.set(k, v as number);
+      for (const [k, v] of Object.entries(params)) synth.set(k as ParamName<SynthParams>, v);
     } catch (e) {
       this.freeSynths.push(slot);
       throw e;

@@ -1,7 +1,7 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
-import { STRIP_PARAMS, type Channel, type Meter, type StripParamName } from '../../src/index.js';
+import { STRIP_PARAMS, type Channel, type Meter, type StripParamName, type ChannelParams as ChannelOptions } from '../../src/index.js';
 import { EngineController, FrameController } from '../shared/engine.js';
-import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
+import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
 import styles from './daw-channel.styles.js';
@@ -89,7 +89,7 @@ export class DawChannel extends LitElement {
   private connectedSource: AudioNode | null = null;
   private lastAria = 0;
   protected readonly engineCtl = new EngineController(this, () => this.attachSource());
-  protected readonly params = new ParamController(this, DEFS, (def, v) => this._channel?.set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this._channel as SetByName | null)?.set(def.spec.name, v));
 
   constructor() {
     super();
@@ -118,7 +118,7 @@ export class DawChannel extends LitElement {
     if (this._channel) return;
     this.params.sync(); // validate attributes before the claim so the channel starts at them
     try {
-      this._channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as Partial<Record<StripParamName, number>>) });
+      this._channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as ChannelOptions) });
     } catch (e) {
       emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
       return;

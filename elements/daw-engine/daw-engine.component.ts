@@ -1,7 +1,7 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type EngineState, type StripParamName } from '../../src/index.js';
 import { EngineController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
-import { ParamController, declare, emitError, type ParamDef } from '../shared/params.js';
+import { ParamController, declare, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
 import styles from './daw-engine.styles.js';
@@ -70,7 +70,7 @@ export class DawEngine extends LitElement {
     const d = (ev as CustomEvent).detail;
     this.dispatchEvent(new CustomEvent(ev.type, { detail: d, bubbles: true, composed: true }));
   });
-  protected readonly params = new ParamController(this, DEFS, (def, v) => this.engineCtl.engine.master.set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v));
 
   constructor() {
     super();

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
-import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName } from '../../src/index.js';
+import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName, type SynthParams } from '../../src/index.js';
 import { EngineController, startEngine } from '../shared/engine.js';
-import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
+import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { base } from '../shared/styles.js';
 import styles from './daw-synth.styles.js';
 
@@ -70,7 +70,7 @@ export class DawSynth extends LitElement {
   private midiAccess: MIDIAccess | null = null;
   private midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
-  protected readonly params = new ParamController(this, DEFS, (def, v) => this._synth?.set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this._synth as SetByName | null)?.set(def.spec.name, v));
   private readonly onMidi = (e: Event) => {
     const [st, d1, d2] = (e as MIDIMessageEvent).data ?? [];
     const cmd = st & 0xf0;
@@ -108,7 +108,7 @@ export class DawSynth extends LitElement {
     if (!this._synth) {
       this.params.sync();
       try {
-        this._synth = this.engineCtl.engine.createSynth(null, this.params.values as Partial<Record<SynthParamName, number>>);
+        this._synth = this.engineCtl.engine.createSynth(null, this.params.values as SynthParams);
       } catch (e) {
         emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
         return;

@@ -117,3 +117,9 @@ export class ParamController implements ReactiveController {
     this.host.requestUpdate();
   }
 }
+
+/**
+ * A strip or synth handle seen by name with numbers the element's ParamController has already
+ * validated (the public `set` is typed per parameter; the elements go through their own table).
+ */
+export type SetByName = { set(name: string, value: number): number };

@@ -1,0 +1,37 @@
+// Type-level tests of the public API, checked by `npm run typecheck` (part of `npm test`): each
+// `@ts-expect-error` line must fail to type-check, or tsc reports the directive as unused.
+import { getEngine, type ChannelParams, type SynthParams } from '../../src/index.js';
+
+const engine = getEngine();
+const ch = engine.createChannel({ label: 'Lead', volumeDb: -6, mute: true, pan: -0.3, sendReverb: 0.2 });
+ch.set('volumeDb', -Infinity);
+ch.set('solo', 1);
+ch.setAll({ eqLowDb: 3, invert: false });
+engine.master.set('limiterCeilingDb', -0.5);
+engine.bus('reverb').set('volumeDb', -3);
+const synth = engine.createSynth(ch, { wave: 'saw', cutoffHz: 2400, polyphony: 8 });
+synth.set('wave', 'pulse');
+synth.set('wave', 3);
+const opts: ChannelParams = { compRatio: 4 };
+const sopts: SynthParams = { releaseMs: 300 };
+void opts;
+void sopts;
+
+// @ts-expect-error a number parameter takes no boolean
+engine.createChannel({ volumeDb: true });
+// @ts-expect-error a switch takes a boolean (or 0 | 1), not any number
+engine.createChannel({ mute: 2 });
+// @ts-expect-error no such parameter
+engine.createChannel({ volume: -6 });
+// @ts-expect-error the limiter is the master's, not a channel's
+ch.set('limiterCeilingDb', -1);
+// @ts-expect-error solo is a channel's, not the master's
+engine.master.set('solo', true);
+// @ts-expect-error sends are a channel's, not a bus's
+engine.bus('delay').set('sendReverb', 0.5);
+// @ts-expect-error an unknown waveform name
+synth.set('wave', 'noise');
+// @ts-expect-error the channel routing is internal (Synth.route)
+engine.createSynth(null, { channel: 3 });
+// @ts-expect-error a string is not a number parameter's value
+synth.set('cutoffHz', '2400');
