@@ -51,20 +51,29 @@ const until = (fn, ms = 5000, what = String(fn)) => waitFor(fn, { engine, audio:
 
 /**
  * Watches `clip.playing` against the engine's clock until it turns off: true at every reading taken
- * before `end` (AudioContext time), false at every reading taken at or after it. (How soon after
- * `end` the page looks depends on its load, so that is not what is checked.)
+ * before the end, false at every reading taken after it. The clip reads the clock itself when it
+ * starts, and a context's clock may move within a task, so the end is known to lie in
+ * [`from`, `to`] (the clock before and after play(), plus the length; 1e-9 s for rounding). (How soon after the end the
+ * page looks depends on its load, so that is not what is checked.)
  */
-async function playsUntil(clip, end) {
+async function playsUntil(clip, [from, to]) {
   await until(() => {
     const before = engine.now();
     const playing = clip.playing;
     const after = engine.now();
-    if (after < end) {
-      if (!playing) throw new Error(`playing turned off at ${after.toFixed(4)}, before the end at ${end.toFixed(4)}`);
-    }
-    if (before >= end && playing) throw new Error(`still playing at ${before.toFixed(4)}, after the end at ${end.toFixed(4)}`);
+    if (after < from - 1e-9 && !playing) throw new Error(`playing turned off at ${after.toFixed(4)}, before the end (${from.toFixed(4)} to ${to.toFixed(4)})`);
+    if (before >= to + 1e-9 && playing) throw new Error(`still playing at ${before.toFixed(4)}, after the end (${from.toFixed(4)} to ${to.toFixed(4)})`);
     return !playing;
   }, 5000, 'playing turns off');
+}
+
+/** Plays `clip` now; returns the span [from, to] in which its end (`length` s later) lies. */
+function playNow(clip, length) {
+  const t0 = engine.now();
+  expect(clip.play()).to.equal(true);
+  const t1 = engine.now();
+  expect(clip.playing).to.equal(true);
+  return [t0 + length, t1 + length];
 }
 
 const part = (el, name) => el.shadowRoot.querySelector(`[part~="${name}"]`);
@@ -187,13 +196,11 @@ describe(`<daw-clip> (${isolatedPage ? 'cross-origin isolated page' : 'page with
     await loaded(clip);
     const button = part(clip, 'button');
 
-    const t0 = engine.now();
-    clip.play();
-    expect(clip.playing).to.equal(true);
+    const end = playNow(clip, 1.0);
     await clip.updateComplete;
     expect(button.getAttribute('aria-pressed')).to.equal('true');
     await until(() => engine.status().clipsPlaying === 1, 3000, 'the engine plays it');
-    await playsUntil(clip, t0 + 1.0);
+    await playsUntil(clip, end);
     expect(clip.hasAttribute('playing')).to.equal(false);
     await clip.updateComplete;
     expect(button.getAttribute('aria-pressed')).to.equal('false');
@@ -203,10 +210,7 @@ describe(`<daw-clip> (${isolatedPage ? 'cross-origin isolated page' : 'page with
     // offset: starts 0.6 s in, so it ends after 0.4 s
     clip.offset = 0.6;
     await clip.updateComplete;
-    const t1 = engine.now();
-    clip.play();
-    expect(clip.playing).to.equal(true);
-    await playsUntil(clip, t1 + 0.4);
+    await playsUntil(clip, playNow(clip, 0.4));
 
     // an offset past the end of a non-looping file has nothing to play, and says so
     const errors = errorsOf(clip);
