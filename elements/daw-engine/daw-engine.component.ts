@@ -1,6 +1,6 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type EngineState, type StripParamName } from '../../src/index.js';
-import { EngineController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
+import { EngineController, FaceController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
 import { ParamController, declare, emitError, type ParamDef } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
@@ -76,6 +76,7 @@ export class DawEngine extends LitElement {
     super();
     this.latencyHint = null;
     new FrameController(this, (now) => this.draw(now));
+    new FaceController(this); // its latency-hint is found without a tag name
   }
 
   /** The shared engine. */

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName } from '../../src/index.js';
+import { ChannelConsumer } from '../shared/context.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
 import { base } from '../shared/styles.js';
@@ -71,6 +72,8 @@ export class DawSynth extends LitElement {
   private midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
   protected readonly params = new ParamController(this, DEFS, (def, v) => this._synth?.set(def.spec.name, v));
+  /** The enclosing channel element, found by context under any tag name (elements/shared/context.ts). */
+  private readonly channelCtx = new ChannelConsumer(this, () => this.reroute());
   private readonly onMidi = (e: Event) => {
     const [st, d1, d2] = (e as MIDIMessageEvent).data ?? [];
     const cmd = st & 0xf0;
@@ -135,10 +138,9 @@ export class DawSynth extends LitElement {
   reroute(): void {
     const s = this._synth;
     if (!s || !this.isConnected) return;
-    const host = this.parentElement?.closest('daw-channel') as (HTMLElement & { channel?: Channel | null }) | null;
     let target: Channel | null;
-    if (host) {
-      target = host.channel ?? null; // null until that element is upgraded and has claimed; it reroutes us then
+    if (this.channelCtx.inside) {
+      target = this.channelCtx.channel; // null until that element has claimed; it tells us then
       this.own?.dispose();
       this.own = null;
     } else {
