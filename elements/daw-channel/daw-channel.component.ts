@@ -1,7 +1,6 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type Channel, type Meter, type StripParamName } from '../../src/index.js';
-import { ContextProvider } from '@lit/context';
-import { channelContext } from '../shared/context.js';
+import { ChannelProvider } from '../shared/context.js';
 import { EngineController, FrameController } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
@@ -93,7 +92,7 @@ export class DawChannel extends LitElement {
   protected readonly engineCtl = new EngineController(this, () => this.attachSource());
   protected readonly params = new ParamController(this, DEFS, (def, v) => this._channel?.set(def.spec.name, v));
   /** Answers the synths and clips inside (see elements/shared/context.ts): they find this element by context, not by tag name. */
-  private readonly provider = new ContextProvider(this, { context: channelContext, initialValue: null });
+  private readonly provider = new ChannelProvider(this);
 
   constructor() {
     super();
