@@ -1,6 +1,7 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type Channel, type Meter, type StripParamName } from '../../src/index.js';
 import { ChannelProvider } from '../shared/context.js';
+import { BRAND } from '../shared/define.js';
 import { EngineController, FrameController } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
@@ -69,6 +70,8 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  */
 export class DawChannel extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' channel element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'channel';
   static properties: PropertyDeclarations = {
     ...declare(DEFS, ['mute', 'solo']),
     label: {},

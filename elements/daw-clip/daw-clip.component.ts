@@ -1,5 +1,6 @@
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Channel, ParamSpec, Sample, SampleOptions } from '../../src/index.js';
+import { BRAND } from '../shared/define.js';
 import { ChannelConsumer } from '../shared/context.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
@@ -109,6 +110,8 @@ function fmtTime(s: number): string {
  */
 export class DawClip extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' clip element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'clip';
   static properties: PropertyDeclarations = {
     src: {},
     label: {},

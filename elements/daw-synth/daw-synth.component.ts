@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName } from '../../src/index.js';
+import { BRAND } from '../shared/define.js';
 import { ChannelConsumer } from '../shared/context.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
@@ -46,6 +47,8 @@ const noteName = (p: number) => `${NAMES[p % 12]}${Math.floor(p / 12) - 1}`;
  */
 export class DawSynth extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' synth element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'synth';
   static properties: PropertyDeclarations = {
     ...declare(DEFS),
     keyboard: { type: Boolean, reflect: true },
