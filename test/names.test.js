@@ -104,6 +104,15 @@ describe(`names shared with another library (${isolatedPage ? 'cross-origin isol
     expect(onDocument.length).to.equal(before);
   });
 
+  it('define() works when the page has registered our class under a name of its own (a fresh constructor per name)', async () => {
+    const fresh = await import('../dist/daw-elements-classes.js?copy=page');
+    customElements.define('page-engine', fresh.DawEngine);
+    const r = fresh.define({ prefix: 'page2' });
+    expect(r.defined).to.include('page2-engine');
+    expect(customElements.get('page2-engine')).to.not.equal(fresh.DawEngine);
+    expect(document.createElement('page2-engine')).to.be.instanceOf(fresh.DawEngine);
+  });
+
   it('names every taken tag under a prefix too, and warns on the console unless a listener prevents it', () => {
     customElements.define('x-engine', class extends HTMLElement {});
     customElements.define('x-synth', class Keys extends HTMLElement {});

@@ -47,8 +47,9 @@ export function defineElement(tag: string, ctor: CustomElementConstructor, hint:
     reportTaken(tag, existing, ctor, hint);
     return 'taken';
   }
-  // The same class under a second name (a second prefix) needs a constructor of its own.
-  const reg = used.has(ctor) ? class extends (ctor as unknown as typeof HTMLElement) {} : ctor;
+  // The same class under a second name (a second prefix, or a name the page gave it) needs a constructor of its own.
+  const named = (customElements as { getName?(c: CustomElementConstructor): string | null }).getName?.(ctor);
+  const reg = used.has(ctor) || named ? class extends (ctor as unknown as typeof HTMLElement) {} : ctor;
   customElements.define(tag, reg);
   used.add(reg);
   return 'defined';
@@ -57,8 +58,9 @@ export function defineElement(tag: string, ctor: CustomElementConstructor, hint:
 function reportTaken(tag: string, existing: CustomElementConstructor, ctor: CustomElementConstructor, hint: string): void {
   if (reported.has(tag)) return;
   reported.add(tag);
-  const element = ctor.name || kindOf(ctor) || 'element';
-  const owner = kindOf(existing) !== undefined ? `daw-elements' own ${existing.name || kindOf(existing)}` : `another library${existing.name ? ` (class ${existing.name})` : ''}`;
+  const className = (k: string | undefined) => (k ? `Daw${k[0].toUpperCase()}${k.slice(1)}` : 'element'); // not ctor.name: a minified build renames classes
+  const element = className(kindOf(ctor));
+  const owner = kindOf(existing) !== undefined ? `daw-elements' own ${className(kindOf(existing))}` : `another library${existing.name ? ` (class ${existing.name})` : ''}`;
   const detail: DawElementErrorDetail = {
     code: 'name-taken',
     tag,
