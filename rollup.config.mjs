@@ -1,4 +1,5 @@
-// dist/daw-elements.js (the page module: elements + engine, Lit bundled), dist/daw-worklet.js (the
+// dist/daw-elements.js (the page module: elements + engine, Lit bundled; dist/daw-elements-classes.js is
+// the same without registering the tags), dist/daw-worklet.js (the
 // AudioWorklet module, self-contained) and dist/daw-dsp.wasm beside them: the page module finds the
 // other two with new URL(..., import.meta.url), so a CDN include needs nothing else.
 import { transform } from 'esbuild';
@@ -42,6 +43,12 @@ export default [
     input: 'src/daw-elements.ts',
     output: { file: 'dist/daw-elements.js', format: 'es', sourcemap: true },
     plugins: [typescript(), nodeResolve(), copyWasm()],
+  },
+  // The same without registering any tag (`daw-elements/classes`: define({ prefix }) is the page's call).
+  {
+    input: 'src/daw-elements-classes.ts',
+    output: { file: 'dist/daw-elements-classes.js', format: 'es', sourcemap: true },
+    plugins: [typescript(), nodeResolve()],
   },
   {
     input: 'worklet/processor.ts',

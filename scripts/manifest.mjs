@@ -2,8 +2,9 @@
 // bundle. @custom-elements-manifest/analyzer (with its Lit plugin) reads the element classes —
 // members, types, the class doc's @summary/@description/@slot/@event/@csspart/@cssproperty/@attr —
 // and this script then fills in what it cannot see in this code base:
-//   - tag names: the elements register through define('daw-x', Class) (elements/shared/define.ts,
-//     which tolerates a second copy of the script), not a literal customElements.define call;
+//   - tag names: the elements register through define({ prefix }) (elements/define.ts: `${prefix}-x`,
+//     default prefix 'daw'), not a literal customElements.define call; the default tag of each class
+//     is read from its HTMLElementTagNameMap entry ('daw-x': DawX) in elements/<name>/<name>.ts;
 //   - the parameter attributes/properties, which the elements declare at run time from the one
 //     parameter table (declare(defsOf(STRIP_PARAMS ...))): taken here from src/generated/params.ts
 //     with the same filters as the elements (channel: scope all|channel; synth: all; none internal);
@@ -30,13 +31,14 @@ async function loadParams() {
   return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
 }
 
-/** Tag per class from every `define('daw-x', Class)` in elements/<name>/<name>.ts. */
+/** Tag per class from the HTMLElementTagNameMap entry (`'daw-x': Class;`) in elements/<name>/<name>.ts. */
 function tagNames() {
   const tags = new Map();
   for (const dir of readdirSync(join(root, 'elements'))) {
     const f = join(root, 'elements', dir, `${dir}.ts`);
     if (!existsSync(f)) continue;
-    for (const m of readFileSync(f, 'utf8').matchAll(/define\(\s*['"]([a-z][\w-]*-[\w-]*)['"]\s*,\s*(\w+)\s*\)/g)) tags.set(m[2], m[1]);
+    const map = /interface HTMLElementTagNameMap\s*\{([^}]*)\}/.exec(readFileSync(f, 'utf8'));
+    for (const m of map?.[1].matchAll(/['"]([a-z][\w-]*-[\w-]*)['"]\s*:\s*(\w+)\s*;/g) ?? []) tags.set(m[2], m[1]);
   }
   return tags;
 }

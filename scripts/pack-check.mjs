@@ -16,7 +16,9 @@ import { checks } from './checks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const JS_GZIP_BUDGET = 40 * 1024;
+// 42 kB unminified: define({ prefix }), the name-taken report and the context protocol added ~2.4 kB gzip
+// to the 39.6 kB page module + worklet (the minified build, being made elsewhere, sets its own budget).
+const JS_GZIP_BUDGET = 42 * 1024;
 
 const { check, finish } = checks();
 
@@ -29,7 +31,7 @@ function npm(args, cwd = root) {
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 
 // ---- what would be published ----
-const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
+const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-elements-classes.js', 'dist/daw-elements-classes.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
 const missing = DIST.filter((f) => !existsSync(join(root, f)));
 if (missing.length || !existsSync(join(root, 'dist/types'))) {
   console.log(`dist is not built (missing ${[...missing, ...(existsSync(join(root, 'dist/types')) ? [] : ['dist/types/'])].join(', ')}): run \`npm run build\``);
@@ -128,6 +130,7 @@ try {
     }
     const byName = Object.fromEntries(lines.map((l) => l.split(' ')));
     assert.match(byName['daw-elements'], /dist\/daw-elements\.js$/);
+    assert.match(byName['daw-elements/classes'], /dist\/daw-elements-classes\.js$/);
     assert.match(byName['daw-elements/worklet'], /dist\/daw-worklet\.js$/);
     assert.match(byName['daw-elements/dsp.wasm'], /dist\/daw-dsp\.wasm$/);
   });
@@ -163,12 +166,23 @@ synth.noteOn('C4');
 clip.playing = true;
 console.log(state, volume, muted, id, detail, started);
 `;
+  // A page sharing the daw- names with another library: the side-effect-free entry and define({ prefix }).
+  const prefixed = `import { define, DawChannel, type DefineResult } from 'daw-elements/classes';
+const r: DefineResult = define({ prefix: 'studio' });
+const tag: string = r.tags.channel;
+const taken: string[] = r.taken;
+const ch = document.querySelector(tag) as DawChannel | null;
+// @ts-expect-error: the prefix is a string
+define({ prefix: 3 });
+console.log(ch?.volumeDb, taken);
+`;
   writeFileSync(join(scratch, 'consumer.ts'), consumer);
+  writeFileSync(join(scratch, 'prefixed.ts'), prefixed);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [mod, res] of [['esnext', 'bundler'], ['node16', 'node16']]) {
     await check(`a TypeScript consumer type-checks against the package (module ${mod}, moduleResolution ${res})`, () => {
       const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--target', 'es2022', '--lib', 'es2022,dom,dom.iterable',
-        '--module', mod, '--moduleResolution', res, 'consumer.ts'], { cwd: scratch, encoding: 'utf8' });
+        '--module', mod, '--moduleResolution', res, 'consumer.ts', 'prefixed.ts'], { cwd: scratch, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
   }

@@ -1,5 +1,7 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type Channel, type Meter, type StripParamName, type ChannelParams as ChannelOptions } from '../../src/index.js';
+import { ChannelProvider } from '../shared/context.js';
+import { BRAND } from '../shared/define.js';
 import { EngineController, FrameController } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
@@ -68,6 +70,8 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  */
 export class DawChannel extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' channel element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'channel';
   static properties: PropertyDeclarations = {
     ...declare(DEFS, ['mute', 'solo']),
     label: {},
@@ -90,6 +94,8 @@ export class DawChannel extends LitElement {
   private lastAria = 0;
   protected readonly engineCtl = new EngineController(this, () => this.attachSource());
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this._channel as SetByName | null)?.set(def.spec.name, v));
+  /** Answers the synths and clips inside (see elements/shared/context.ts): they find this element by context, not by tag name. */
+  private readonly provider = new ChannelProvider(this);
 
   constructor() {
     super();
@@ -123,8 +129,8 @@ export class DawChannel extends LitElement {
       emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
       return;
     }
-    // <daw-synth> and <daw-clip> children that connected before this element was upgraded route themselves now.
-    this.querySelectorAll('daw-synth, daw-clip').forEach((s) => (s as unknown as { reroute?(): void }).reroute?.());
+    // Synths and clips inside (also those that connected before this element was upgraded) route themselves now.
+    this.provider.setValue(this._channel);
     this.attachSource();
   }
 
@@ -136,6 +142,7 @@ export class DawChannel extends LitElement {
       this.connectedSource = null;
       this._channel?.dispose();
       this._channel = null;
+      this.provider.setValue(null);
     });
   }
 

@@ -1,8 +1,7 @@
-import { define } from '../shared/define.js';
+// The element's type under its default tag, <daw-channel> (elements/define.ts registers it, under any prefix).
 import { DawChannel } from './daw-channel.component.js';
 
 export { DawChannel };
-define('daw-channel', DawChannel);
 
 declare global {
   interface HTMLElementTagNameMap {

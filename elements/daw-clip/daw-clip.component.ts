@@ -1,5 +1,7 @@
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Channel, ParamSpec, Sample, SampleOptions } from '../../src/index.js';
+import { BRAND } from '../shared/define.js';
+import { ChannelConsumer } from '../shared/context.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
 import { base } from '../shared/styles.js';
@@ -108,6 +110,8 @@ function fmtTime(s: number): string {
  */
 export class DawClip extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' clip element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'clip';
   static properties: PropertyDeclarations = {
     src: {},
     label: {},
@@ -164,6 +168,8 @@ export class DawClip extends LitElement {
     this.requestUpdate();
   });
   protected readonly params = new ParamController(this, DEFS, () => undefined);
+  /** The enclosing channel element, found by context under any tag name (elements/shared/context.ts). */
+  private readonly channelCtx = new ChannelConsumer(this, () => this.reroute());
 
   constructor() {
     super();
@@ -202,8 +208,7 @@ export class DawClip extends LitElement {
 
   /** The channel the clip plays into: the enclosing `<daw-channel>`'s, or its private one. */
   get channel(): Channel | null {
-    const host = this.parentElement?.closest('daw-channel') as (HTMLElement & { channel?: Channel | null }) | null;
-    return host ? (host.channel ?? null) : this.own;
+    return this.channelCtx.inside ? this.channelCtx.channel : this.own;
   }
 
   connectedCallback(): void {
@@ -236,7 +241,7 @@ export class DawClip extends LitElement {
    */
   reroute(): void {
     if (!this.isConnected) return;
-    if (this.parentElement?.closest('daw-channel')) {
+    if (this.channelCtx.inside) {
       this.own?.dispose();
       this.own = null;
     } else if (!this.own) {

@@ -1,9 +1,8 @@
-import { define } from '../shared/define.js';
+// The element's type under its default tag, <daw-clip> (elements/define.ts registers it, under any prefix).
 import { DawClip, type DawClipLoadDetail } from './daw-clip.component.js';
 
 export { DawClip };
 export type { DawClipLoadDetail };
-define('daw-clip', DawClip);
 
 declare global {
   interface HTMLElementTagNameMap {

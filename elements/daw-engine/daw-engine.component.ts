@@ -1,6 +1,7 @@
 import { LitElement, html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type EngineState, type StripParamName } from '../../src/index.js';
-import { EngineController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
+import { BRAND } from '../shared/define.js';
+import { EngineController, FaceController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
 import { ParamController, declare, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
@@ -53,6 +54,8 @@ const LABELS: Record<EngineState, string> = {
  */
 export class DawEngine extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' engine element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'engine';
   static properties: PropertyDeclarations = {
     ...declare(DEFS),
     latencyHint: { attribute: 'latency-hint' },
@@ -76,6 +79,7 @@ export class DawEngine extends LitElement {
     super();
     this.latencyHint = null;
     new FrameController(this, (now) => this.draw(now));
+    new FaceController(this); // its latency-hint is found without a tag name
   }
 
   /** The shared engine. */

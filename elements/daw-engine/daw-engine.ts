@@ -1,8 +1,7 @@
-import { define } from '../shared/define.js';
+// The element's type under its default tag, <daw-engine> (elements/define.ts registers it, under any prefix).
 import { DawEngine } from './daw-engine.component.js';
 
 export { DawEngine };
-define('daw-engine', DawEngine);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,5 +1,7 @@
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName, type SynthParams } from '../../src/index.js';
+import { BRAND } from '../shared/define.js';
+import { ChannelConsumer } from '../shared/context.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { base } from '../shared/styles.js';
@@ -45,6 +47,8 @@ const noteName = (p: number) => `${NAMES[p % 12]}${Math.floor(p / 12) - 1}`;
  */
 export class DawSynth extends LitElement {
   static styles = [base, styles];
+  /** Marks the class as daw-elements' synth element (told apart from other libraries' tags by this, not by name). */
+  static readonly [BRAND] = 'synth';
   static properties: PropertyDeclarations = {
     ...declare(DEFS),
     keyboard: { type: Boolean, reflect: true },
@@ -71,6 +75,8 @@ export class DawSynth extends LitElement {
   private midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this._synth as SetByName | null)?.set(def.spec.name, v));
+  /** The enclosing channel element, found by context under any tag name (elements/shared/context.ts). */
+  private readonly channelCtx = new ChannelConsumer(this, () => this.reroute());
   private readonly onMidi = (e: Event) => {
     const [st, d1, d2] = (e as MIDIMessageEvent).data ?? [];
     const cmd = st & 0xf0;
@@ -135,10 +141,9 @@ export class DawSynth extends LitElement {
   reroute(): void {
     const s = this._synth;
     if (!s || !this.isConnected) return;
-    const host = this.parentElement?.closest('daw-channel') as (HTMLElement & { channel?: Channel | null }) | null;
     let target: Channel | null;
-    if (host) {
-      target = host.channel ?? null; // null until that element is upgraded and has claimed; it reroutes us then
+    if (this.channelCtx.inside) {
+      target = this.channelCtx.channel; // null until that element has claimed; it tells us then
       this.own?.dispose();
       this.own = null;
     } else {

@@ -1,8 +1,7 @@
-import { define } from '../shared/define.js';
+// The element's type under its default tag, <daw-synth> (elements/define.ts registers it, under any prefix).
 import { DawSynth } from './daw-synth.component.js';
 
 export { DawSynth };
-define('daw-synth', DawSynth);
 
 declare global {
   interface HTMLElementTagNameMap {

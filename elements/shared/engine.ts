@@ -16,13 +16,33 @@ export function parseLatencyHint(s: string | null | undefined): AudioContextLate
   return s.trim() !== '' && n > 0 && n < 10 ? n : undefined;
 }
 
+const FACES_KEY = Symbol.for('daw-elements.engine-faces');
+/** The connected `<daw-engine>` elements of every copy of the script, in connect order (tag names vary with the prefix). */
+const faces: Set<HTMLElement> =
+  ((globalThis as Record<symbol, unknown>)[FACES_KEY] as Set<HTMLElement>) ??
+  ((globalThis as Record<symbol, unknown>)[FACES_KEY] = new Set<HTMLElement>());
+
+/** Keeps a `<daw-engine>` in the page's list of engine faces while it is connected (for its `latency-hint`). */
+export class FaceController implements ReactiveController {
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
+    host.addController(this);
+  }
+  hostConnected(): void {
+    faces.add(this.host);
+  }
+  hostDisconnected(): void {
+    faces.delete(this.host);
+  }
+}
+
 /**
- * Creates the context with the page's `latency-hint` (from the first `<daw-engine latency-hint>`)
- * when there is none yet. Must run inside a user gesture, before engine.start().
+ * Creates the context with the page's `latency-hint` (from the first connected `<daw-engine
+ * latency-hint>`) when there is none yet. Must run inside a user gesture, before engine.start().
  */
 function prime(e: Engine): void {
   if (e.context || typeof AudioContext !== 'function') return;
-  const hint = parseLatencyHint(document.querySelector('daw-engine[latency-hint]')?.getAttribute('latency-hint'));
+  const face = [...faces].find((f) => f.isConnected && f.hasAttribute('latency-hint'));
+  const hint = parseLatencyHint(face?.getAttribute('latency-hint'));
   if (hint !== undefined) e.context = new AudioContext({ latencyHint: hint });
 }
 

@@ -7,7 +7,7 @@ import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
 
 /** Detail of the `daw-error` events the elements fire. */
 export interface DawElementErrorDetail {
-  /** 'invalid-value' (ignored), 'out-of-range' (clamped), 'not-running', 'capacity', 'unsupported', 'load-failed', ... */
+  /** 'invalid-value' (ignored), 'out-of-range' (clamped), 'not-running', 'capacity', 'unsupported', 'load-failed', 'name-taken', ... */
   code: string;
   message: string;
   /** The attribute concerned (also for property sets), e.g. 'volume-db'. */
@@ -15,12 +15,18 @@ export interface DawElementErrorDetail {
   value?: unknown;
   /** Valid range, e.g. '-24 to 24 dB' or 'sine | triangle | saw | square | pulse'. */
   range?: string;
+  /** `name-taken`: the tag another library holds, e.g. 'daw-clip'. */
+  tag?: string;
+  /** `name-taken`: the class that would have been registered under `tag`, e.g. 'DawClip'. */
+  element?: string;
   error?: unknown;
 }
 
-/** Fires a bubbling, composed `daw-error` with an object detail. */
-export function emitError(el: EventTarget, detail: DawElementErrorDetail): void {
-  el.dispatchEvent(new CustomEvent('daw-error', { detail, bubbles: true, composed: true }));
+/** Fires a bubbling, composed `daw-error` with an object detail; returns the event. */
+export function emitError(el: EventTarget, detail: DawElementErrorDetail, cancelable = false): CustomEvent<DawElementErrorDetail> {
+  const ev = new CustomEvent('daw-error', { detail, bubbles: true, composed: true, cancelable });
+  el.dispatchEvent(ev);
+  return ev;
 }
 
 /** One element property bound to one engine parameter. */
