@@ -912,6 +912,7 @@ export class Engine extends EventTarget {
     let cause: string = code;
     let error: Error = err;
     let newContext = false;
+    let gestureTimer: ReturnType<typeof setTimeout> | undefined;
     for (;;) {
       const wait = this.recovery.nextAttempt(performance.now());
       const attempt = this.recovery.failureCount;
@@ -939,18 +940,22 @@ export class Engine extends EventTarget {
         if ((ctx as AudioContext).state === 'closed') {
           ctx = this.replaceContext();
           newContext = true;
-          // A new context may need a user gesture to start (autoplay policy).
-          await Promise.race([(ctx as AudioContext).resume().catch(() => undefined), new Promise((r) => setTimeout(r, 300))]);
-          if ((ctx as AudioContext).state !== 'running') {
+          // A new context may need a user gesture to start (autoplay policy): if it is not running
+          // within a second, say so and resume it on the next gesture; the rebuild goes on meanwhile.
+          const fresh = ctx as AudioContext;
+          void fresh.resume().catch(() => undefined);
+          gestureTimer = setTimeout(() => {
+            if (!this.recovering || this.context !== fresh || fresh.state === 'running' || fresh.state === 'closed') return;
             this.report({ code: 'context-lost', message: 'the new AudioContext waits for a user gesture (browser autoplay policy): audio resumes on the next click or key press' });
             this.setState('suspended');
             this.armResumeGesture();
-          }
+          }, 1000);
         }
         const failed = new Promise<never>((_, reject) => (this.attemptFailed = reject));
         failed.catch(() => undefined);
         const stats = { samples: this.recovery.samples.size, sampleBytes: this.recovery.keptBytes };
         await Promise.race([this.boot(ctx), failed]);
+        clearTimeout(gestureTimer);
         this.attemptFailed = null;
         this.recovering = false;
         this.recovery.count++;
@@ -963,6 +968,7 @@ export class Engine extends EventTarget {
         this.dispatchEvent(new CustomEvent('daw-statechange', { detail: { state: s, recovered: this.lastRecovery } }));
         return;
       } catch (e) {
+        clearTimeout(gestureTimer);
         this.attemptFailed = null;
         this.dropNode();
         if (this.closing) throw e;
