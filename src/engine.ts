@@ -913,6 +913,7 @@ export class Engine extends EventTarget {
     let error: Error = err;
     let newContext = false;
     let gestureTimer: ReturnType<typeof setTimeout> | undefined;
+    let waited = 0;
     for (;;) {
       const wait = this.recovery.nextAttempt(performance.now());
       const attempt = this.recovery.failureCount;
@@ -933,6 +934,7 @@ export class Engine extends EventTarget {
         message: `${what} (${error.message}); recovering${wait ? ` in ${wait} ms` : ''} (failure ${attempt} of at most ${this.recovery.attempts} within 30 s)`,
       });
       this.setState('recovering');
+      waited += wait;
       if (wait) await new Promise((r) => setTimeout(r, wait));
       if (this.closing) throw new Error('this engine is closed');
       try {
@@ -960,7 +962,7 @@ export class Engine extends EventTarget {
         this.recovering = false;
         this.recovery.count++;
         this.lastRecovery = {
-          cause: code, ms: performance.now() - t0, attempt, count: this.recovery.count, newContext, ...stats, clips: this.restoredClips,
+          cause: code, ms: performance.now() - t0, waitMs: waited, attempt, count: this.recovery.count, newContext, ...stats, clips: this.restoredClips,
         };
         this.error = null;
         const s = mapState((ctx as AudioContext).state);

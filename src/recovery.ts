@@ -63,6 +63,8 @@ export interface RecoveryReport {
   cause: string;
   /** Milliseconds from noticing the failure to running again with samples and clips restored. */
   ms: number;
+  /** Of `ms`, the backoff waits before attempts (0 for a first failure). */
+  waitMs: number;
   /** Failures within the last 30 s, this one included (1 = recovered at the first try). */
   attempt: number;
   /** Recoveries since the engine started. */

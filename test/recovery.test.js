@@ -19,7 +19,7 @@ const db = (x) => 20 * Math.log10(x);
 async function until(fn, ms = 5000, what = String(fn)) {
   const t0 = performance.now();
   while (!fn()) {
-    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
     await task(5);
   }
 }
