@@ -996,8 +996,7 @@ export class Engine extends EventTarget {
     if (!lost) return;
     const ctx = this.context!;
     const resumeAt = ctx.currentTime + RESUME_LEAD;
-    const shift = ctx === lost.ctx ? 0 : resumeAt - lost.time;
-    for (const c of this.recovery.plan(resumeAt, shift, ctx.sampleRate)) {
+    for (const c of this.recovery.plan(resumeAt, ctx.sampleRate)) {
       if (c.kind === 'play') this.pushClip(CLIP_PLAY, c.channel.slot, c.sample!.id, c.offset, c.gain, c.time, c.loop ? CLIP_FLAG_LOOP : 0);
       else this.pushClip(CLIP_STOP, c.channel.slot, 0, 0, 0, c.time, 0);
       this.restoredClips++;
@@ -1042,6 +1041,13 @@ export class Engine extends EventTarget {
       this.detachSources(ch);
     }
     this.context = ctx;
+    // The new clock takes over from the old one's at the loss: clip records move onto it (plays and
+    // stops the page asks for from now on are on the new clock already).
+    const lost = this.lostAt;
+    if (lost) {
+      this.recovery.rebase(ctx.currentTime - lost.time);
+      this.lostAt = { ctx, time: ctx.currentTime };
+    }
     if (dropped > 0) {
       this.report({ code: 'context-lost', message: `${dropped} AudioNode source(s) of the closed AudioContext were disconnected: connect new ones made on engine.context (a new context)` });
     }

@@ -51,7 +51,7 @@ export interface ClipRecord {
   gain: number;
 }
 
-/** What to ask of the new node: a play or stop at context time `time` of the (new) context. */
+/** What to ask of the new node: a play or stop at context time `time`. */
 export interface ClipRestore extends ClipRecord {
   channel: Channel;
   time: number;
@@ -125,20 +125,27 @@ export class Recovery {
   }
 
   /**
-   * The plays and stops to give the new node, and the records kept from now on (in the new clock).
-   * `resumeAt` is a time of the new node's context; `shift` maps old times to it (0 on the same
-   * context; on a new context, `resumeAt` minus the old context's time at the failure).
-   *
-   * Where a clip resumes: at the position it would have reached had nothing failed, measured on the
-   * old context's clock: a clip started at t0 from offset o plays, from `resumeAt`, position
-   * o + (resumeAt - shift - t0) x rate, wrapped into its loop region when looping (as
-   * AudioBufferSourceNode loops). On the same context that keeps it in step with the context clock
-   * (and so with whatever else the page schedules); on a new context it continues from where it
-   * was when the old one was lost. A clip that would have ended by then is not restarted.
+   * Moves every record by `delta` seconds: onto a new context's clock, which takes over from the old
+   * one's at the moment of the loss (old time T_loss becomes the new context's time then).
    */
-  plan(resumeAt: number, shift: number, rate: number): ClipRestore[] {
+  rebase(delta: number): void {
+    for (const list of this.clips.values()) for (const r of list) r.t += delta;
+  }
+
+  /**
+   * The plays and stops to give the new node from context time `resumeAt` on; they are also the
+   * records kept from now on.
+   *
+   * Where a clip resumes: at the position it would have reached had nothing failed, on the context
+   * clock: a clip started at t0 from offset o plays, from `resumeAt`, position o + (resumeAt - t0) x
+   * rate, wrapped into its loop region when looping (as AudioBufferSourceNode loops). On the same
+   * context that keeps it in step with the clock (and so with whatever else the page schedules); on a
+   * new context (records rebased) it continues from where it was at the loss, plus the time the new
+   * context ran before `resumeAt`. A clip that would have ended by then is not restarted.
+   */
+  plan(resumeAt: number, rate: number): ClipRestore[] {
     const out: ClipRestore[] = [];
-    const oldT = resumeAt - shift;
+    const oldT = resumeAt;
     for (const [ch, list] of this.clips) {
       if (ch.isDisposed) {
         this.clips.delete(ch);
@@ -166,7 +173,7 @@ export class Recovery {
       for (let j = cur + 1; j < list.length; j++) {
         const e = list[j];
         if (e.kind === 'play' && (!e.sample || e.sample.isDisposed)) continue;
-        const time = Math.max(resumeAt, e.t + shift);
+        const time = Math.max(resumeAt, e.t);
         const r = { ...e, t: time };
         kept.push(r);
         out.push({ ...r, channel: ch, time });
