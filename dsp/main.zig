@@ -53,6 +53,9 @@
 //!   `daw_process` (the worklet calls it from its message handler).
 //! * `daw_sample_clear(slot)` — forgets the slot; players reading it stop at once.
 //! * `daw_max_samples() u32` — sample slots.
+//! * `daw_inject_fault(quanta: u32) void` — fault injection for recovery tests (Engine.injectFault):
+//!   the `quanta`-th `daw_process` from now executes WebAssembly's `unreachable` (a real trap that
+//!   ends the worklet with a `processorerror`); 0 cancels. One countdown branch per quantum otherwise.
 //!
 //! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), clips and synth voices
 //! written into them (Clips.render, VoicePool.render), then strips, buses, master and limiter
@@ -77,6 +80,8 @@ var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
 var frame: [2]u32 = .{ 0, 0 };
 var ready = false;
+/// Quanta until `daw_process` traps (0: no fault armed); see `daw_inject_fault`.
+var fault_countdown: u32 = 0;
 
 export fn daw_init(sample_rate: f32) u32 {
     mixer.init(sample_rate);
@@ -90,6 +95,12 @@ export fn daw_init(sample_rate: f32) u32 {
 }
 
 export fn daw_process() void {
+    if (fault_countdown != 0) {
+        fault_countdown -= 1;
+        // @trap, not `unreachable`: ReleaseFast may assume `unreachable` is never reached and drop
+        // it, while @trap always emits the WebAssembly `unreachable` instruction.
+        if (fault_countdown == 0) @trap();
+    }
     if (!ready) {
         @memset(&mixer.out[0], 0);
         @memset(&mixer.out[1], 0);
@@ -129,6 +140,11 @@ export fn daw_sample_define(slot: u32, id: u32, left: u32, right: u32, frames: u
 
 export fn daw_sample_clear(slot: u32) void {
     clips.clear(slot);
+}
+
+/// Fault injection for recovery tests: the `quanta`-th `daw_process` from now traps; 0 cancels.
+export fn daw_inject_fault(quanta: u32) void {
+    fault_countdown = quanta;
 }
 
 export fn daw_max_samples() u32 {

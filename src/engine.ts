@@ -11,7 +11,7 @@ import {
   type SynthParamName, type SynthParams,
 } from './generated/params.js';
 import {
-  BLOCK_BYTES, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_CLIP_EVENTS_DROPPED, H_CLIP_EVENTS_LATE, H_CLIPS_PLAYING, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
+  BLOCK_BYTES, H_RING_READ, H_RING_WRITE, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_CLIP_EVENTS_DROPPED, H_CLIP_EVENTS_LATE, H_CLIPS_PLAYING, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
   H_NONFINITE, H_PORT_MESSAGES, H_QUANTA, H_SEQ, H_SKIPPED_GROUPS, H_STATE_RESETS, H_STOLEN_VOICES, H_WASM_BYTES,
   HEADER_INTS, METER_STRIDE, METERS_BEGIN, METERS_END, NOTE_WORDS, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews,
 } from './layout.js';
@@ -21,8 +21,12 @@ import {
 } from './ring.js';
 import { sanitize, toPcm, type SampleOptions, type SampleSource } from './samples.js';
 import { checkParam, describeRange } from './validate.js';
+import { RESUME_LEAD, Recovery, type KeptSample, type RecoveryReport } from './recovery.js';
 
-export type EngineState = 'idle' | 'starting' | 'running' | 'suspended' | 'closed' | 'error';
+export type { RecoveryReport } from './recovery.js';
+
+/** `recovering`: the audio thread failed and the engine is rebuilding it (README, "Failures and recovery"). */
+export type EngineState = 'idle' | 'starting' | 'running' | 'suspended' | 'recovering' | 'closed' | 'error';
 
 export interface EngineOptions {
   /** Render into this context instead of creating an AudioContext on start(). */
@@ -43,6 +47,22 @@ export interface EngineOptions {
   /** Where to load the worklet module and the WASM from (default: beside this module). */
   workletUrl?: string | URL;
   wasmUrl?: string | URL;
+  /**
+   * Recovery from audio-thread failures (a crashed worklet, a context closed under the page):
+   * `attempts` failures within 30 s are recovered (default 3, with waits of 0, 250 ms, 1 s); one
+   * more and the engine stops in the 'error' state. `false` (or attempts 0): no recovery.
+   */
+  recovery?: false | { attempts?: number };
+}
+
+/** A fault to inject into the audio thread (Engine.injectFault). */
+export interface FaultOptions {
+  /** 'trap': the DSP executes WebAssembly's `unreachable`; 'throw': process() throws. Default 'trap'. */
+  kind?: 'trap' | 'throw';
+  /** Quanta (128 frames) from now until the fault, 1 to 2^31-1. Default 1. */
+  afterQuanta?: number;
+  /** Also arm it in every worklet node made later (a crash loop). Default false. */
+  repeat?: boolean;
 }
 
 export interface Meter {
@@ -93,8 +113,11 @@ export interface EngineStatus {
 
 /** Detail of every `daw-error` event. */
 export interface DawErrorDetail {
-  code: 'out-of-range' | 'invalid-value' | 'load-failed' | 'unsupported' | 'worklet-error' | 'capacity';
+  code: 'out-of-range' | 'invalid-value' | 'load-failed' | 'unsupported' | 'worklet-error' | 'capacity'
+    | 'worklet-crashed' | 'context-lost' | 'context-interrupted' | 'recovery-failed';
   message: string;
+  /** worklet-crashed, context-lost: failures within the last 30 s, this one included. */
+  attempt?: number;
   param?: string;
   value?: unknown;
   range?: string;
@@ -258,14 +281,18 @@ export class Channel extends Strip<ChannelParams> {
     if (typeof offset !== 'number' || !(offset >= 0) || !Number.isFinite(offset)) throw new RangeError(`play: offset ${String(offset)} must be a number of seconds >= 0`);
     if (typeof gain !== 'number' || !(gain >= 0 && gain <= 16)) throw new RangeError(`play: gain ${String(gain)} must be 0 to 16 (linear)`);
     const frames = Math.min(Math.round(offset * sample.sampleRate), 4294967295);
-    this.engine.pushClip(CLIP_PLAY, this.slot, sample.id, frames, gain, time, loop ? CLIP_FLAG_LOOP : 0);
+    if (this.engine.pushClip(CLIP_PLAY, this.slot, sample.id, frames, gain, time, loop ? CLIP_FLAG_LOOP : 0)) {
+      this.engine.recovery.clipEvent(this, { kind: 'play', t: time ?? this.engine.now(), sample, offset: frames, loop, gain }, this.engine.now());
+    }
   }
 
   /** Stops this channel's clip at `time` (default: now) with a 5 ms fade. */
   stop(time?: number): void {
     this.engine.assertLive(this);
     checkTime('stop', time);
-    this.engine.pushClip(CLIP_STOP, this.slot, 0, 0, 0, time, 0);
+    if (this.engine.pushClip(CLIP_STOP, this.slot, 0, 0, 0, time, 0)) {
+      this.engine.recovery.clipEvent(this, { kind: 'stop', t: time ?? this.engine.now(), sample: null, offset: 0, loop: false, gain: 0 }, this.engine.now());
+    }
   }
 
   /** Frees the slot. The channel's handle is dead afterwards; calling dispose() again is harmless. */
@@ -473,6 +500,22 @@ export class Engine extends EventTarget {
   private readyWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   /** Last error, when state is 'error'. */
   error: Error | null = null;
+  /** @internal What recovery keeps (samples' PCM, clips) and its crash-loop count. */
+  readonly recovery: Recovery;
+  /** The last recovery from an audio-thread failure (null if none yet). */
+  lastRecovery: RecoveryReport | null = null;
+  private readonly recoveryOn: boolean;
+  private recovering = false;
+  /** Rejects the recovery attempt under way when its new node fails too. */
+  private attemptFailed: ((e: Error) => void) | null = null;
+  /** The context and its time when the audio thread was lost; cleared once clips are restored. */
+  private lostAt: { ctx: BaseAudioContext; time: number } | null = null;
+  private closing = false;
+  private suspendRequested = false;
+  private watchedContext: BaseAudioContext | null = null;
+  private removeResumeGesture: (() => void) | null = null;
+  /** An injected fault armed in every new node (injectFault with repeat). */
+  private fault: { kind: 'trap' | 'throw'; quanta: number } | null = null;
 
   constructor(options: EngineOptions = {}) {
     super();
@@ -496,6 +539,9 @@ export class Engine extends EventTarget {
     this.buses = BUS_NAMES.map((_, i) => new Strip<BusParams>(this, FIRST_BUS + i, 'bus'));
     this.master = new Strip<MasterParams>(this, MASTER, 'master');
     if (options.context) this.context = options.context;
+    const rec = options.recovery;
+    this.recovery = new Recovery(rec === false ? 0 : rec?.attempts);
+    this.recoveryOn = this.recovery.attempts > 0;
   }
 
   get state(): EngineState {
@@ -626,7 +672,8 @@ export class Engine extends EventTarget {
     if (le > frames || ls >= le) {
       throw new RangeError(`loadSample: loop ${loopStart}..${loopEnd ?? frames / rate} s is outside the sample (0..${(frames / rate).toFixed(6)} s)`);
     }
-    if ((this._state as EngineState) === 'closed' || !this.node) throw new Error('this engine is closed');
+    if ((this._state as EngineState) === 'closed') throw new Error('this engine is closed');
+    if (!this.node) await this.whenReady(); // recovering from a failure
     const slot = this.freeSampleSlots.pop();
     if (slot === undefined) {
       const message = `no free sample slot: all ${MAX_SAMPLES} are loaded (dispose one first)`;
@@ -637,9 +684,10 @@ export class Engine extends EventTarget {
     if (gen > 0x3fffff) gen = 1; // id = slot + 1024 * gen stays below 2^32
     this.sampleGen[slot] = gen;
     const id = slot + MAX_SAMPLES * gen;
-    const port = this.node.port;
+    const port = this.node!.port;
     const channels = pcm.channels.length;
     const done = new Promise<number>((resolve, reject) => this.sampleWaiters.set(id, { resolve, reject }));
+    this.recovery.keepSample({ id, slot, channels: pcm.channels, frames, loopStart: ls, loopEnd: le }); // restored after a failure
     port.postMessage({ type: 'sample-begin', id, slot, frames, channels, loopStart: ls, loopEnd: le });
     // Chunks of 2^16 frames: the worklet copies each between two renders.
     const CHUNK = 65536;
@@ -656,6 +704,7 @@ export class Engine extends EventTarget {
     try {
       wasmBytes = await done;
     } catch (e) {
+      this.recovery.forgetSample(id);
       this.freeSampleSlots.push(slot);
       this.report({ code: 'capacity', message: (e as Error).message, error: e });
       throw e;
@@ -695,6 +744,7 @@ export class Engine extends EventTarget {
   /** @internal */
   freeSample(s: Sample): void {
     if (!this.samples.delete(s)) return;
+    this.recovery.forgetSample(s.id);
     this.node?.port.postMessage({ type: 'sample-free', id: s.id, slot: s.slot });
     this.freeSampleSlots.push(s.slot);
   }
@@ -705,6 +755,7 @@ export class Engine extends EventTarget {
    */
   start(): Promise<void> {
     if (this._state === 'closed') return Promise.reject(new Error('this engine is closed'));
+    this.suspendRequested = false;
     if (!this.context) {
       const AC = globalThis.AudioContext ?? (globalThis as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
       if (!AC) return this.fail('unsupported', new Error('this browser has no Web Audio API'));
@@ -712,12 +763,15 @@ export class Engine extends EventTarget {
       if (this.options.sampleRate) opts.sampleRate = this.options.sampleRate;
       this.context = new AC(opts);
     }
-    const ctx = this.context;
-    if (isRealtime(ctx) && ctx.state === 'suspended') void ctx.resume().catch(() => undefined); // inside the gesture
+    let ctx = this.context;
+    // After a failure the engine gave up on (or recovery is off): a closed context is replaced.
+    if (this._state === 'error' && isRealtime(ctx) && ctx.state === 'closed' && !this.options.context) ctx = this.replaceContext();
+    if (isRealtime(ctx) && ctx.state !== 'running' && ctx.state !== 'closed') void ctx.resume().catch(() => undefined); // inside the gesture
     // A failed start (a fetch that failed, a worklet that threw) can be retried: boot() runs again.
     if (!this.startPromise || this._state === 'error') {
       this.dropNode();
       this.error = null;
+      this.recovery.resetFailures(); // the page asked again: a fresh count of failures
       this.setState('starting');
       this.startPromise = this.boot(ctx).catch((e) => {
         this.dropNode();
@@ -757,6 +811,9 @@ export class Engine extends EventTarget {
         ? `WebAssembly is blocked on this page (Content-Security-Policy needs 'wasm-unsafe-eval'): ${err?.message}`
         : `could not load the audio engine (${workletUrl}, ${wasmUrl}): ${err?.message ?? err}`), { code: 'load-failed', cause: e });
     }
+    // After a failure: notes and clip events queued for the dead node are dropped (clips come back
+    // from recovery's records in restore(); notes do not).
+    if (this.lostAt) this.clearRing();
     const node = new AudioWorkletNode(ctx, 'daw-mixer', {
       numberOfInputs: this.inputs,
       numberOfOutputs: 1,
@@ -764,27 +821,33 @@ export class Engine extends EventTarget {
       channelCount: 2,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
-      processorOptions: { module, shared: this.shared ? this.block.buffer : null, layoutVersion: LAYOUT_VERSION },
+      processorOptions: { module, shared: this.shared ? this.block.buffer : null, layoutVersion: LAYOUT_VERSION, fault: this.fault },
     });
     this.node = node;
     const ready = new Promise<void>((resolve, reject) => (this.readyWaiter = { resolve, reject }));
     node.port.onmessage = (e) => this.onMessage(e.data);
-    node.onprocessorerror = () => {
-      const err = new Error('the audio worklet stopped with an error');
-      this.readyWaiter?.reject(Object.assign(err, { code: 'worklet-error' }));
-      if (this._state === 'running') void this.fail('worklet-error', err);
+    node.onprocessorerror = (ev) => {
+      const why = (ev as ErrorEvent).message;
+      const err = Object.assign(new Error(`the audio worklet stopped with an error${why ? ` (${why})` : ''}`), { code: 'worklet-error' });
+      if (node !== this.node) return; // an old node
+      if (this.readyWaiter) this.readyWaiter.reject(err); // it failed to start: start() reports it
+      else this.lost('worklet-crashed', err);
     };
     if (!this.shared) this.postSync(); // the worklet starts from the current state
     await ready;
     node.connect(ctx.destination);
     for (const ch of this.channels) for (const src of ch.sources) this.wire(ch, src);
+    await this.restore();
     if (isRealtime(ctx)) {
-      ctx.addEventListener('statechange', () => this.setState(mapState(ctx.state)));
-      this.setState(mapState(ctx.state));
+      if (this.watchedContext !== ctx) {
+        this.watchedContext = ctx;
+        ctx.addEventListener('statechange', this.onContextState);
+      }
+      if (!this.recovering) this.setState(mapState(ctx.state));
     } else {
       this.setState('running');
     }
-    this.dispatchEvent(new CustomEvent('daw-ready', { detail: { engine: this } }));
+    if (!this.recovering) this.dispatchEvent(new CustomEvent('daw-ready', { detail: { engine: this } }));
   }
 
   /** Forgets a worklet node that never became ready, so a retry creates the page's one node anew. */
@@ -796,6 +859,260 @@ export class Engine extends EventTarget {
     node.disconnect();
     this.node = null;
     this.readyWaiter = null;
+  }
+
+  // ---- failures of the audio thread and recovery (what is kept and where clips resume: recovery.ts) ----
+
+  /**
+   * Testing hook for recovery: makes the running worklet fail for real after `afterQuanta` quanta —
+   * the DSP executes WebAssembly's `unreachable` ('trap') or process() throws ('throw') — so the
+   * browser ends the processor with a `processorerror`. With `repeat`, every node made later fails
+   * the same way (a crash loop); `injectFault(null)` stops that. Throws TypeError / RangeError for
+   * bad options and Error when no worklet runs.
+   */
+  injectFault(fault: FaultOptions | null = {}): void {
+    if (fault === null) {
+      this.fault = null;
+      return;
+    }
+    if (typeof fault !== 'object') throw new TypeError('injectFault: expected { kind, afterQuanta, repeat } or null');
+    const { kind = 'trap', afterQuanta = 1, repeat = false } = fault;
+    if (kind !== 'trap' && kind !== 'throw') throw new TypeError(`injectFault: kind '${String(kind)}' must be 'trap' or 'throw'`);
+    if (typeof afterQuanta !== 'number' || !Number.isInteger(afterQuanta) || afterQuanta < 1 || afterQuanta > 0x7fffffff) {
+      throw new RangeError(`injectFault: afterQuanta ${String(afterQuanta)} must be a whole number 1 to 2147483647`);
+    }
+    const spec = { kind, quanta: afterQuanta };
+    this.fault = repeat ? spec : null;
+    if (!this.node || this.readyWaiter) throw new Error('injectFault: no worklet is running (start the engine first)');
+    this.node.port.postMessage({ type: 'fault', ...spec });
+  }
+
+  /** The audio thread is gone (`worklet-crashed`) or its context closed (`context-lost`). */
+  private lost(code: 'worklet-crashed' | 'context-lost', err: Error): void {
+    if (this.closing || this._state === 'closed') return;
+    const ctx = this.context;
+    if (!this.lostAt && ctx) this.lostAt = { ctx, time: ctx.currentTime };
+    if (this.attemptFailed) {
+      // A node made by the recovery under way failed too: that attempt failed.
+      this.attemptFailed(Object.assign(err, { code }));
+      return;
+    }
+    if (this.recovering) return; // between attempts (a backoff wait): the next attempt sees a closed context itself
+    if (!this.recoveryOn || !ctx || !isRealtime(ctx)) {
+      this.dropNode();
+      this.startPromise = null;
+      void this.fail(code, err).catch(() => undefined);
+      return;
+    }
+    const p = this.recover(code, err);
+    p.catch(() => undefined);
+    this.startPromise = p;
+  }
+
+  /**
+   * Rebuilds the audio thread: a new worklet node (on a new AudioContext if the old one is closed)
+   * given every claim and parameter (the control block), the samples and the clips. Failures within
+   * 30 s are counted; each attempt waits longer (Recovery.nextAttempt) and past the limit the engine
+   * stops in 'error' with advice. A new context that the browser will not start without a user
+   * gesture leaves the engine 'suspended' until the next click or key press (or start()).
+   */
+  private async recover(code: 'worklet-crashed' | 'context-lost', err: Error): Promise<void> {
+    const t0 = performance.now();
+    this.recovering = true;
+    this.dropNode();
+    this.block.meters.fill(0); // the dead processor's last readings
+    let cause: string = code;
+    let error: Error = err;
+    let newContext = false;
+    let gestureTimer: ReturnType<typeof setTimeout> | undefined;
+    let waited = 0;
+    for (;;) {
+      const wait = this.recovery.nextAttempt(performance.now());
+      const attempt = this.recovery.failureCount;
+      if (wait < 0) {
+        this.recovering = false;
+        this.startPromise = null;
+        const n = this.recovery.attempts;
+        const gaveUp = new Error(`the audio engine failed ${attempt} times within 30 s and stopped trying (last: ${cause}: ${error.message}). `
+          + 'Reload the page; if it keeps failing, close other tabs or apps using audio, or try another browser. "Try again" (engine.start()) tries once more.');
+        this.error = gaveUp;
+        this.setState('error');
+        this.report({ code: 'recovery-failed', message: gaveUp.message, error, attempt: n + 1 });
+        throw gaveUp;
+      }
+      const what = cause === 'context-lost' ? 'the AudioContext was closed' : 'the audio worklet crashed';
+      this.report({
+        code: cause as DawErrorDetail['code'], attempt, error,
+        message: `${what} (${error.message}); recovering${wait ? ` in ${wait} ms` : ''} (failure ${attempt} of at most ${this.recovery.attempts} within 30 s)`,
+      });
+      this.setState('recovering');
+      waited += wait;
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      if (this.closing) throw new Error('this engine is closed');
+      try {
+        let ctx = this.context!;
+        if ((ctx as AudioContext).state === 'closed') {
+          ctx = this.replaceContext();
+          newContext = true;
+          // A new context may need a user gesture to start (autoplay policy): if it is not running
+          // within a second, say so and resume it on the next gesture; the rebuild goes on meanwhile.
+          const fresh = ctx as AudioContext;
+          void fresh.resume().catch(() => undefined);
+          gestureTimer = setTimeout(() => {
+            if (!this.recovering || this.context !== fresh || fresh.state === 'running' || fresh.state === 'closed') return;
+            this.report({ code: 'context-lost', message: 'the new AudioContext waits for a user gesture (browser autoplay policy): audio resumes on the next click or key press' });
+            this.setState('suspended');
+            this.armResumeGesture();
+          }, 1000);
+        }
+        const failed = new Promise<never>((_, reject) => (this.attemptFailed = reject));
+        failed.catch(() => undefined);
+        const stats = { samples: this.recovery.samples.size, sampleBytes: this.recovery.keptBytes };
+        await Promise.race([this.boot(ctx), failed]);
+        clearTimeout(gestureTimer);
+        this.attemptFailed = null;
+        this.recovering = false;
+        this.recovery.count++;
+        this.lastRecovery = {
+          cause: code, ms: performance.now() - t0, waitMs: waited, attempt, count: this.recovery.count, newContext, ...stats, clips: this.restoredClips,
+        };
+        this.error = null;
+        const s = mapState((ctx as AudioContext).state);
+        this._state = s;
+        this.dispatchEvent(new CustomEvent('daw-statechange', { detail: { state: s, recovered: this.lastRecovery } }));
+        return;
+      } catch (e) {
+        clearTimeout(gestureTimer);
+        this.attemptFailed = null;
+        this.dropNode();
+        if (this.closing) throw e;
+        error = e instanceof Error ? e : new Error(String(e));
+        cause = (e as { code?: string }).code === 'context-lost' || (this.context as AudioContext)?.state === 'closed' ? 'context-lost' : 'worklet-crashed';
+      }
+    }
+  }
+
+  private restoredClips = 0;
+
+  /**
+   * After a failure, gives the new node what the control block does not hold: the samples' PCM and
+   * the clips (recovery.ts). Runs inside boot(), after the node is ready. No-op on a first start.
+   */
+  private async restore(): Promise<void> {
+    const kept = [...this.recovery.samples.values()];
+    this.restoredClips = 0;
+    if (!this.lostAt && kept.length === 0) return;
+    await Promise.all(kept.map((k) => this.uploadSample(k)));
+    const lost = this.lostAt;
+    if (!lost) return;
+    const ctx = this.context!;
+    const resumeAt = ctx.currentTime + RESUME_LEAD;
+    for (const c of this.recovery.plan(resumeAt, ctx.sampleRate)) {
+      if (c.kind === 'play') this.pushClip(CLIP_PLAY, c.channel.slot, c.sample!.id, c.offset, c.gain, c.time, c.loop ? CLIP_FLAG_LOOP : 0);
+      else this.pushClip(CLIP_STOP, c.channel.slot, 0, 0, 0, c.time, 0);
+      this.restoredClips++;
+    }
+    this.lostAt = null;
+    await this.flush();
+  }
+
+  /** Sends a kept sample to the new node (as loadSample does); resolves when it is in place. */
+  private uploadSample(k: KeptSample): Promise<number> {
+    const port = this.node!.port;
+    const prev = this.sampleWaiters.get(k.id); // a loadSample still waiting for this sample
+    const done = new Promise<number>((resolve, reject) => this.sampleWaiters.set(k.id, {
+      resolve: (b) => { prev?.resolve(b); resolve(b); },
+      reject: (e) => { prev?.reject(e); reject(e); },
+    }));
+    port.postMessage({ type: 'sample-begin', id: k.id, slot: k.slot, frames: k.frames, channels: k.channels.length, loopStart: k.loopStart, loopEnd: k.loopEnd });
+    const CHUNK = 65536;
+    for (let c = 0; c < k.channels.length; c++) {
+      for (let o = 0; o < k.frames; o += CHUNK) {
+        const data = k.channels[c].slice(o, Math.min(k.frames, o + CHUNK));
+        sanitize(data);
+        port.postMessage({ type: 'sample-data', id: k.id, channel: c, offset: o, data }, [data.buffer]);
+      }
+    }
+    port.postMessage({ type: 'sample-end', id: k.id });
+    return done;
+  }
+
+  /**
+   * A new AudioContext like the closed one (same sample rate, so kept samples stay valid). AudioNode
+   * sources of the old context cannot feed it: they are disconnected and reported.
+   */
+  private replaceContext(): AudioContext {
+    const old = this.context as AudioContext;
+    const AC = (old.constructor as typeof AudioContext) ?? globalThis.AudioContext;
+    const ctx = new AC({ latencyHint: this.options.latencyHint ?? 'interactive', sampleRate: old.sampleRate });
+    let dropped = 0;
+    for (const ch of this.channels) {
+      if (ch.sources.size === 0) continue;
+      dropped += ch.sources.size;
+      this.detachSources(ch);
+    }
+    this.context = ctx;
+    // The new clock takes over from the old one's at the loss: clip records move onto it (plays and
+    // stops the page asks for from now on are on the new clock already).
+    const lost = this.lostAt;
+    if (lost) {
+      this.recovery.rebase(ctx.currentTime - lost.time);
+      this.lostAt = { ctx, time: ctx.currentTime };
+    }
+    if (dropped > 0) {
+      this.report({ code: 'context-lost', message: `${dropped} AudioNode source(s) of the closed AudioContext were disconnected: connect new ones made on engine.context (a new context)` });
+    }
+    return ctx;
+  }
+
+  /** Drops queued note and clip records (no processor reads the ring while none exists). */
+  private clearRing(): void {
+    const h = this.block.header;
+    Atomics.store(h, H_RING_READ, Atomics.load(h, H_RING_WRITE));
+  }
+
+  /** statechange of the engine's realtime context. */
+  private readonly onContextState = (ev: Event): void => {
+    const ctx = ev.target as AudioContext;
+    if (ctx !== this.context) return;
+    const s = ctx.state as string;
+    if (s === 'closed') {
+      if (!this.closing) this.lost('context-lost', new Error('it was closed by other code on the page or by the browser'));
+      return;
+    }
+    if (this.recovering) return; // recover() sets the state
+    if (s === 'running') {
+      this.removeResumeGesture?.();
+      this.setState('running');
+      return;
+    }
+    // 'suspended' that nobody asked this engine for, or 'interrupted' (Safari, some Chromium builds):
+    // the system or the browser took audio away.
+    if (s === 'interrupted' || (!this.suspendRequested && this._state === 'running')) {
+      this.report({
+        code: 'context-interrupted',
+        message: `audio was ${s === 'interrupted' ? 'interrupted' : 'suspended'} by the browser or the system (another app took the device, the system paused audio, or code called context.suspend()); it resumes on the next click or key press, or by itself when the interruption ends`,
+      });
+      this.armResumeGesture();
+    }
+    this.setState('suspended');
+  };
+
+  /** Resumes the context on the next pointerdown / keydown / touchend (a user gesture). */
+  private armResumeGesture(): void {
+    if (this.removeResumeGesture || typeof document === 'undefined') return;
+    const events = ['pointerdown', 'keydown', 'touchend'];
+    const go = () => {
+      remove();
+      const ctx = this.context;
+      if (ctx && isRealtime(ctx) && ctx.state !== 'closed' && ctx.state !== 'running') void ctx.resume().catch(() => undefined);
+    };
+    const remove = () => {
+      events.forEach((e) => document.removeEventListener(e, go, true));
+      this.removeResumeGesture = null;
+    };
+    events.forEach((e) => document.addEventListener(e, go, { capture: true, passive: true }));
+    this.removeResumeGesture = remove;
   }
 
   private fail(code: DawErrorDetail['code'], e: unknown): Promise<never> {
@@ -817,13 +1134,19 @@ export class Engine extends EventTarget {
     this.dispatchEvent(new CustomEvent('daw-error', { detail }));
   }
 
-  /** Suspends a realtime context. */
+  /** Suspends a realtime context (a suspension asked for here is not an interruption to recover from). */
   async suspend(): Promise<void> {
-    if (this.context && isRealtime(this.context)) await this.context.suspend();
+    if (this.context && isRealtime(this.context)) {
+      this.suspendRequested = true;
+      await this.context.suspend();
+    }
   }
 
   /** Closes the context and frees everything; the engine cannot be used afterwards. */
   async close(): Promise<void> {
+    this.closing = true;
+    this.removeResumeGesture?.();
+    this.attemptFailed?.(new Error('this engine is closed'));
     for (const ch of [...this.channels]) ch.dispose();
     for (const s of [...this.synths]) s.dispose();
     for (const s of [...this.samples]) s.dispose();
@@ -940,6 +1263,7 @@ export class Engine extends EventTarget {
   /** @internal */
   releaseChannel(ch: Channel): void {
     if (!this.channels.delete(ch)) return;
+    this.recovery.forgetChannel(ch);
     // After every event the owner queued, before any of the next owner's: its clips stop (5 ms
     // fade) and its scheduled ones are dropped. (The worklet cancels too when it sees the slot
     // change owner, in case this did not fit in the ring.)

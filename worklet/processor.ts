@@ -40,6 +40,17 @@ interface DspExports {
   daw_sample_clear(slot: number): void;
   daw_max_samples(): number;
   daw_heap_base(): number;
+  daw_inject_fault(quanta: number): void;
+}
+
+/**
+ * A fault to inject (Engine.injectFault, for recovery tests): 'trap' makes the DSP execute WebAssembly's
+ * `unreachable` inside daw_process, 'throw' makes process() throw; either at the `quanta`-th quantum
+ * from now (>= 1). Both are real failures of this processor: the browser ends it with a processorerror.
+ */
+interface FaultSpec {
+  kind: 'trap' | 'throw';
+  quanta: number;
 }
 
 /** Messages that load and free samples (see Engine.loadSample). Not real-time code. */
@@ -114,6 +125,8 @@ interface Options {
   bytes?: ArrayBuffer;
   shared: SharedArrayBuffer | null;
   layoutVersion: number;
+  /** A fault armed as this processor starts (a repeating injected fault: the crash-loop test). */
+  fault?: FaultSpec | null;
 }
 
 const EMPTY_F = new Float32Array(0);
@@ -153,6 +166,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private quanta = 0;
   private messages = 0;
   private alive = true;
+  /** Quanta until process() throws `faultError` (0: none); see FaultSpec. */
+  private throwCountdown = 0;
+  private faultError: Error | null = null;
 
   constructor(options: AudioWorkletNodeOptions) {
     super();
@@ -181,6 +197,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.b.header[H_LOAD_PERMILLE] = -1; // until measured; for good without a sub-millisecond clock
     this.timing[2] = (QUANTUM / sampleRate) * 1000;
     this.port.onmessage = (e: MessageEvent) => this.onMessage(e.data);
+    if (o.fault) this.armFault(o.fault);
     this.port.postMessage({ type: 'ready', wasmBytes: mem.byteLength });
   }
 
@@ -208,10 +225,25 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.b.header[H_WASM_BYTES] = mem.byteLength;
   }
 
+  /** Arms an injected fault (message handler or constructor; the Error is made here, not in process()). */
+  private armFault(f: FaultSpec): void {
+    const quanta = Math.max(1, Math.min(0x7fffffff, Math.floor(Number(f.quanta)) || 1));
+    if (f.kind === 'throw') {
+      this.faultError = new Error(`injected fault: process() threw after ${quanta} quanta`);
+      this.throwCountdown = quanta;
+    } else {
+      this.dsp.daw_inject_fault(quanta);
+    }
+  }
+
   /** Port messages: samples, and the fallback path's batches. Not real-time code. */
   private onMessage(d: { type: string; id: number; reply: boolean; state: Uint8Array; notes: Uint32Array | null }): void {
     if (d.type.startsWith('sample-')) {
       this.onSampleMessage(d as unknown as SampleMessage);
+      return;
+    }
+    if (d.type === 'fault') {
+      this.armFault(d as unknown as FaultSpec);
       return;
     }
     if (d.type !== 'sync') return;
@@ -293,6 +325,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     if (!this.alive) return false;
+    if (this.throwCountdown !== 0 && --this.throwCountdown === 0) throw this.faultError; // injected fault
     const clock = this.clock;
     const t0 = clock !== null ? clock.now() : 0;
     const b = this.b;

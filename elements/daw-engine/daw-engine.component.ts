@@ -13,8 +13,11 @@ const DEFS: ParamDef[] = [
   { prop: 'ceilingDb', attr: 'ceiling-db', spec: spec('limiterCeilingDb') },
 ];
 
+/** daw-error codes of audio-thread failures the engine recovers from. */
+const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupted']);
+
 const LABELS: Record<EngineState, string> = {
-  idle: 'Audio off', starting: 'Starting…', running: 'Running', suspended: 'Suspended', closed: 'Closed', error: 'Error',
+  idle: 'Audio off', starting: 'Starting…', running: 'Running', suspended: 'Suspended', recovering: 'Recovering…', closed: 'Closed', error: 'Error',
 };
 
 /**
@@ -32,13 +35,15 @@ const LABELS: Record<EngineState, string> = {
  * @slot - Page content (channels, synths, anything).
  *
  * @event daw-ready - The engine runs (worklet and WASM loaded). `detail: { engine }`.
- * @event daw-statechange - `detail: { state }`: idle, starting, running, suspended, closed or error.
+ * @event daw-statechange - `detail: { state, recovered? }`: idle, starting, running, suspended, recovering,
+ *   closed or error; after a recovery from an audio-thread failure, `recovered` says what and how long.
  * @event daw-error - From the engine (load failure, capacity, ...) or an invalid attribute here.
  *   `detail: { code, message, attribute?, param?, value?, range? }`.
  *
  * @csspart face - The bar holding everything below.
  * @csspart button - The "Enable audio" / "Resume audio" / "Try again" button.
- * @csspart status - The state text (and error message).
+ * @csspart status - The state text (and error message; while recovering from an audio-thread failure,
+ *   what failed; after it, how long recovery took).
  * @csspart fader - The master volume slider.
  * @csspart meter - The master peak/RMS meter.
  * @csspart load - The DSP load readout: `DSP n%`, or `DSP —` where the browser gives the worklet no
@@ -68,9 +73,20 @@ export class DawEngine extends LitElement {
   /** Master limiter ceiling in dBFS. */
   declare ceilingDb: number;
   private lastSlow = 0;
+  /** The audio-thread failure being recovered from, and the last recovery (shown in the state text). */
+  private failure = '';
+  private recovered = '';
   protected readonly engineCtl = new EngineController(this, (ev) => {
     this.requestUpdate();
     const d = (ev as CustomEvent).detail;
+    if (ev.type === 'daw-error' && FAILURES.has(d?.code)) {
+      this.failure = d.message;
+      this.recovered = '';
+    }
+    if (ev.type === 'daw-statechange' && d?.recovered) {
+      this.failure = '';
+      this.recovered = ` (recovered from a failure in ${Math.round(d.recovered.ms)} ms)`;
+    }
     this.dispatchEvent(new CustomEvent(ev.type, { detail: d, bubbles: true, composed: true }));
   });
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v));
@@ -119,7 +135,9 @@ export class DawEngine extends LitElement {
   render() {
     const e = this.engine;
     const s = e.state;
-    const text = s === 'error' ? `Error: ${e.error?.message ?? 'the audio engine failed'}` : LABELS[s];
+    const text = s === 'error' ? `Error: ${e.error?.message ?? 'the audio engine failed'}`
+      : (s === 'recovering' || s === 'suspended') && this.failure ? `${LABELS[s]} ${this.failure}`
+      : s === 'running' ? `${LABELS[s]}${this.recovered}` : LABELS[s];
     const button = s === 'idle' || s === 'suspended' || s === 'starting' || s === 'error'
       ? html`<button part="button" class="start" ?disabled=${s === 'starting'} @click=${() => this.start()}>${s === 'suspended' ? 'Resume audio' : s === 'error' ? 'Try again' : 'Enable audio'}</button>`
       : null;

@@ -1,0 +1,343 @@
+// Recovery from audio-thread failures. Every failure here is real: the engine's fault hook
+// (engine.injectFault) makes the running DSP execute WebAssembly's `unreachable` or makes the
+// worklet's process() throw, and the browser ends the processor with a processorerror; a context is
+// closed or suspended by calling the real AudioContext's close() / suspend() from outside the engine.
+// What is checked is what a listener would notice: the engine's events within 1 s, then the channel
+// meters and the worklet's output (an AnalyserNode tap) at the levels the parameters set before the
+// failure give, computed here from the channel's pan law and dB gains.
+import { expect } from '@esm-bundle/chai';
+import { Engine, getEngine } from '../dist/daw-elements.js';
+import { countWorkletNodes, task } from './helpers.js';
+
+const isolatedPage = window.DAW_EXPECT_ISOLATED;
+/** The engine under test: a fresh one per test (failures count towards the crash-loop limit per engine). */
+let engine = null;
+const CENTRE = Math.SQRT1_2; // the channel's pan law at centre
+const g = (db) => Math.pow(10, db / 20);
+const db = (x) => 20 * Math.log10(x);
+
+async function until(fn, ms = 5000, what = String(fn)) {
+  const t0 = performance.now();
+  while (!fn()) {
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
+    await task(5);
+  }
+}
+
+/** Records the engine's events with the time they arrived. */
+function recorder() {
+  const log = [];
+  const on = (ev) => log.push({ type: ev.type, detail: ev.detail, at: performance.now() });
+  for (const t of ['daw-error', 'daw-statechange']) engine.addEventListener(t, on);
+  return {
+    log,
+    errors: (code) => log.filter((e) => e.type === 'daw-error' && (!code || e.detail.code === code)),
+    states: () => log.filter((e) => e.type === 'daw-statechange').map((e) => e.detail.state),
+    stop: () => { for (const t of ['daw-error', 'daw-statechange']) engine.removeEventListener(t, on); },
+  };
+}
+
+/** An AnalyserNode on the worklet's output (re-made when recovery made a new node or context). */
+function outputTap() {
+  let node = null, tap = null, win = null;
+  const attach = () => {
+    if (node === engine.node && tap?.context === engine.context) return;
+    tap = new AnalyserNode(engine.context, { fftSize: 2048 });
+    win = new Float32Array(tap.fftSize);
+    node = engine.node;
+    node.connect(tap);
+  };
+  return {
+    /** [min, max] of the last 2048 output frames (the analyser mixes left and right to mono). */
+    span() {
+      attach();
+      tap.getFloatTimeDomainData(win);
+      let lo = Infinity, hi = -Infinity;
+      for (const x of win) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+      return [lo, hi];
+    },
+    close() { try { node?.disconnect(tap); } catch { /* the node died with its context */ } },
+  };
+}
+
+/** Waits until the whole output window is `want` (±tol). */
+async function outputIs(tap, want, tol = 1e-3, ms = 5000) {
+  let last = [NaN, NaN];
+  await until(() => { last = tap.span(); return Math.abs(last[0] - want) < tol && Math.abs(last[1] - want) < tol; }, ms,
+    () => `output at ${want.toFixed(4)} (reads ${last[0].toFixed(4)}..${last[1].toFixed(4)})`);
+}
+
+async function peakIs(strip, want, tol = 0.05, ms = 5000) {
+  await until(() => Math.abs(strip.meter().peakDb - want) < tol, ms, `peak ${want.toFixed(2)} dB (reads ${strip.meter().peakDb.toFixed(2)})`);
+}
+
+/** A looping DC sample: its level through a centred channel is value × gain × pan law × fader. */
+const dc = (value, seconds) => new Float32Array(Math.round(seconds * engine.sampleRate)).fill(value);
+
+describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
+  this.timeout(60000);
+  const cleanup = [];
+  beforeEach(async () => {
+    engine = new Engine();
+    await engine.start();
+    await until(() => engine.state === 'running', 10000, 'running'); // Firefox's context starts 'suspended' for a moment
+  });
+  afterEach(async () => {
+    engine.injectFault(null);
+    for (const f of cleanup.splice(0)) f();
+    await engine.close();
+  });
+
+  it('a WASM trap in the DSP: worklet-crashed and recovering within 1 s, then every parameter, the sample, the looping clip and the synth are back', async () => {
+    const rec = recorder();
+    const tap = outputTap();
+    const ch = engine.createChannel({ label: 'Drums', volumeDb: -6, eqHighDb: -3, compThresholdDb: 0 });
+    const lead = engine.createChannel({ label: 'Lead', volumeDb: -12, pan: 0 });
+    const synth = engine.createSynth(lead, { wave: 'sine', attackMs: 1, sustain: 1, releaseMs: 5, gainDb: -6, cutoffHz: 20000 });
+    engine.master.set('volumeDb', -2);
+    engine.bus('reverb').set('volumeDb', -7);
+    cleanup.push(() => { rec.stop(); tap.close(); ch.dispose(); lead.dispose(); synth.dispose(); engine.master.set('volumeDb', 0); engine.bus('reverb').set('volumeDb', 0); });
+    const sample = await engine.loadSample(dc(0.25, 0.3));
+    ch.play(sample, { loop: true });
+    const want = 0.25 * CENTRE * g(-6);
+    await peakIs(ch, db(want));
+    await outputIs(tap, want * g(-2));
+    // The synth's level before the failure is the reference for after it.
+    synth.noteOn(69, 1);
+    let before = -Infinity;
+    await until(() => { const p = lead.meter().peakDb; const ok = Math.abs(p - before) < 0.02 && p > -40; before = p; return ok; }, 5000, 'a steady synth level');
+    synth.noteOff(69);
+    await until(() => lead.meter().peakDb < before - 20, 5000, 'the note released');
+    const nodes = countWorkletNodes();
+    cleanup.push(() => nodes.restore());
+    const oldNode = engine.node, oldContext = engine.context;
+
+    const t0 = performance.now();
+    engine.injectFault({ kind: 'trap', afterQuanta: 1 });
+    await until(() => rec.errors('worklet-crashed').length === 1, 1000, 'daw-error worklet-crashed within 1 s');
+    await until(() => rec.states().includes('recovering'), 1000, 'daw-statechange recovering within 1 s');
+    const err = rec.errors('worklet-crashed')[0];
+    expect(err.at - t0).to.be.below(1000);
+    expect(err.detail.attempt).to.equal(1);
+    expect(err.detail.message).to.match(/crashed.*recovering/);
+    await until(() => engine.state === 'running', 5000, 'running again');
+    expect(rec.states()).to.deep.equal(['recovering', 'running']);
+    const done = rec.log.find((e) => e.type === 'daw-statechange' && e.detail.state === 'running');
+    expect(done.detail.recovered).to.deep.include({ cause: 'worklet-crashed', attempt: 1, newContext: false, samples: engine.sampleCount, clips: 1 });
+    expect(done.detail.recovered.sampleBytes).to.equal(sample.frames * 4);
+    expect(engine.lastRecovery).to.equal(done.detail.recovered);
+    console.log(`recovery after a WASM trap (${isolatedPage ? 'isolated' : 'messages'}): ${done.detail.recovered.ms.toFixed(1)} ms`);
+    expect(nodes.count).to.equal(1);
+    expect(engine.node).to.not.equal(oldNode);
+    expect(engine.context).to.equal(oldContext);
+
+    // The same handles; the parameters as set before; the looping clip at its level, from the new DSP.
+    expect(ch.get('volumeDb')).to.equal(-6);
+    expect(engine.master.get('volumeDb')).to.equal(-2);
+    expect(engine.bus('reverb').get('volumeDb')).to.equal(-7);
+    expect(synth.get('gainDb')).to.equal(-6);
+    await peakIs(ch, db(want));
+    await outputIs(tap, want * g(-2));
+    await until(() => { ch.meter(); return engine.status().clipsPlaying === 1; }, 2000, 'the new DSP plays one clip');
+    synth.noteOn(69, 1);
+    await peakIs(lead, before, 0.1);
+    synth.noteOff(69);
+    // New work after recovery: another sample loads and plays, a parameter still reaches the DSP.
+    ch.set('volumeDb', -12);
+    await peakIs(ch, db(0.25 * CENTRE * g(-12)), 0.05);
+    ch.stop();
+    await outputIs(tap, 0, 1e-6);
+  });
+
+  it('process() throwing: recovers the same way; a loop resumes where it would be on the context clock, not from its start', async () => {
+    const rec = recorder();
+    const tap = outputTap();
+    const ch = engine.createChannel({ label: 'Loop' });
+    cleanup.push(() => { rec.stop(); tap.close(); ch.dispose(); });
+    // A 2 s loop: 0.2 for its first second, 0.4 for its second. Played from a known context time, the
+    // level at any time says which part plays.
+    const rate = engine.sampleRate;
+    const data = new Float32Array(2 * rate);
+    data.fill(0.2, 0, rate);
+    data.fill(0.4, rate);
+    const sample = await engine.loadSample(data);
+    const t0 = engine.now() + 0.1;
+    ch.play(sample, { loop: true, time: t0 });
+    const expected = (t) => (((t - t0) % 2) + 2) % 2 < 1 ? 0.2 : 0.4;
+    const nearEdge = (t) => { const p = ((((t - t0) % 2) + 2) % 2) % 1; return p < 0.2 || p > 0.8; };
+    // Fail half-way through the first part: a restart from the loop's start would play 0.2 where the
+    // clock says 0.4.
+    await until(() => engine.now() > t0 + 0.5, 5000, 'half a second into the loop');
+    engine.injectFault({ kind: 'throw', afterQuanta: 1 });
+    await until(() => rec.errors('worklet-crashed').length === 1, 1000, 'daw-error worklet-crashed within 1 s');
+    await until(() => engine.state === 'running' && engine.lastRecovery?.count >= 1 && rec.states().includes('running'), 5000, 'running again');
+    console.log(`recovery after a throw in process() (${isolatedPage ? 'isolated' : 'messages'}): ${engine.lastRecovery.ms.toFixed(1)} ms`);
+    // Read the output for 2.5 s: every steady window away from the part boundaries carries the part
+    // the clock says.
+    const seen = { 0.2: 0, 0.4: 0 };
+    const end = engine.now() + 2.5;
+    while (engine.now() < end) {
+      const t = engine.now();
+      const [lo, hi] = tap.span();
+      if (!nearEdge(t) && !nearEdge(engine.now()) && hi - lo < 1e-4 && hi > 0.05) {
+        const want = expected(t) * CENTRE;
+        expect(lo, `output at context time ${t.toFixed(3)} (loop position ${((t - t0) % 2).toFixed(3)} s)`).to.be.closeTo(want, 1e-3);
+        seen[expected(t)]++;
+      }
+      await task(20);
+    }
+    expect(seen[0.2], 'steady windows of the first part').to.be.above(3);
+    expect(seen[0.4], 'steady windows of the second part').to.be.above(3);
+    ch.stop();
+  });
+
+  it('a context closed under the page: context-lost within 1 s, a new AudioContext at the same rate, the clip continues, a scheduled stop keeps its distance, sources are reported', async () => {
+    const rec = recorder();
+    const ch = engine.createChannel({ label: 'Survivor', volumeDb: -3 });
+    const src = engine.createChannel({ label: 'Source' });
+    const brief = engine.createChannel({ label: 'Brief' });
+    cleanup.push(() => { rec.stop(); ch.dispose(); src.dispose(); brief.dispose(); });
+    const sample = await engine.loadSample(dc(0.5, 0.2));
+    ch.play(sample, { loop: true });
+    brief.play(sample, { loop: true });
+    const osc = new ConstantSourceNode(engine.context, { offset: 0.1 });
+    osc.start();
+    src.connectSource(osc);
+    const want = 0.5 * CENTRE * g(-3);
+    await peakIs(ch, db(want));
+    const old = engine.context;
+    const rate = old.sampleRate;
+    brief.stop(old.currentTime + 1.5); // 1.5 s from now on the old clock
+    await until(() => { ch.meter(); return engine.status().clipsPlaying === 2; }, 3000, 'two clips playing');
+    const t0 = performance.now();
+    await old.close(); // someone else closes the engine's context
+    await until(() => rec.errors('context-lost').length >= 1, 1000, 'daw-error context-lost within 1 s');
+    expect(rec.errors('context-lost')[0].at - t0).to.be.below(1000);
+    await until(() => engine.state === 'running', 10000, 'running again');
+    expect(engine.context).to.not.equal(old);
+    expect(engine.context.state).to.equal('running');
+    expect(engine.sampleRate).to.equal(rate);
+    expect(engine.lastRecovery).to.deep.include({ cause: 'context-lost', newContext: true, clips: 3 }); // two plays, one stop
+    console.log(`recovery after a closed context (${isolatedPage ? 'isolated' : 'messages'}): ${engine.lastRecovery.ms.toFixed(1)} ms`);
+    expect(rec.errors('context-lost').some((e) => /1 AudioNode source/.test(e.detail.message)), 'the dropped source is reported').to.equal(true);
+    const tap = outputTap();
+    cleanup.push(() => tap.close());
+    await peakIs(ch, db(want));
+    // The stop, 1.5 s after the loss on the new clock (that clock took over at the loss), ends one clip.
+    const lostAt = engine.now();
+    await until(() => { ch.meter(); return engine.status().clipsPlaying === 1; }, 5000, 'the scheduled stop'); // reading meters keeps counters coming without shared memory
+    expect(engine.now() - lostAt).to.be.below(1.6);
+    await outputIs(tap, want);
+    ch.stop();
+    await outputIs(tap, 0, 1e-6);
+  });
+
+  it('a context suspended under the page: context-interrupted, suspended, and the next gesture resumes it', async () => {
+    const rec = recorder();
+    const ch = engine.createChannel({ label: 'Paused' });
+    cleanup.push(() => { rec.stop(); ch.dispose(); });
+    await engine.context.suspend(); // not engine.suspend(): the system or other code took audio away
+    await until(() => rec.errors('context-interrupted').length === 1, 1000, 'daw-error context-interrupted within 1 s');
+    await until(() => engine.state === 'suspended', 1000, 'suspended');
+    expect(rec.errors('context-interrupted')[0].detail.message).to.match(/next click or key press/);
+    document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    await until(() => engine.state === 'running', 5000, 'running after the gesture');
+    // engine.suspend() is not an interruption.
+    await engine.suspend();
+    await until(() => engine.state === 'suspended', 1000, 'suspended on request');
+    expect(rec.errors('context-interrupted').length).to.equal(1);
+    await engine.start();
+    await until(() => engine.state === 'running', 5000, 'running');
+  });
+
+  it('a crash loop backs off (0, 250 ms, 1 s) and ends in the error state with advice; start() then runs again with the clip', async () => {
+    const rec = recorder();
+    const tap = outputTap();
+    const ch = engine.createChannel({ label: 'Loop' });
+    cleanup.push(() => { rec.stop(); tap.close(); ch.dispose(); });
+    const sample = await engine.loadSample(dc(0.3, 0.1));
+    ch.play(sample, { loop: true });
+    await outputIs(tap, 0.3 * CENTRE);
+    // When each new worklet node is made (the real constructor, wrapped).
+    const made = [];
+    const Real = window.AudioWorkletNode;
+    window.AudioWorkletNode = class extends Real {
+      constructor(...args) { super(...args); made.push(performance.now()); }
+    };
+    cleanup.push(() => { window.AudioWorkletNode = Real; });
+    engine.injectFault({ kind: 'trap', afterQuanta: 200, repeat: true }); // this node and every new one (~0.5 s each)
+    await until(() => engine.state === 'error', 15000, 'the error state');
+    const crashes = rec.errors('worklet-crashed');
+    expect(crashes.map((e) => e.detail.attempt)).to.deep.equal([1, 2, 3]);
+    const failed = rec.errors('recovery-failed');
+    expect(failed.length).to.equal(1);
+    expect(failed[0].detail.message).to.match(/failed 4 times within 30 s.*Reload the page/);
+    expect(engine.error.message).to.equal(failed[0].detail.message);
+    expect(made.length, 'three new nodes, then no more').to.equal(3);
+    expect(engine.node).to.equal(null);
+    // Backoff: after failure k the engine waits 0, 250 ms, 1 s before it makes a new node (lower bounds
+    // only, with 10 ms for clocks coarsened on some pages: a loaded machine may take longer, never less).
+    expect(made[0] - crashes[0].at).to.be.at.least(0);
+    expect(made[1] - crashes[1].at).to.be.at.least(240);
+    expect(made[2] - crashes[2].at).to.be.at.least(990);
+    // Recovering and running alternate, unless a node fails before its rebuild is done (WebKitGTK's
+    // replies can take longer than the 200 quanta): then 'recovering' simply goes on.
+    const states = rec.states();
+    expect(states[0]).to.equal('recovering');
+    expect(states[states.length - 1]).to.equal('error');
+    expect(states.filter((x) => x !== 'recovering' && x !== 'running').length).to.equal(1);
+    engine.injectFault(null);
+    await engine.start();
+    await until(() => engine.state === 'running', 5000, 'running');
+    await outputIs(tap, 0.3 * CENTRE);
+    ch.stop();
+  });
+
+  it('injectFault validates its options', () => {
+    expect(() => engine.injectFault({ kind: 'segfault' })).to.throw(TypeError, /kind 'segfault' must be 'trap' or 'throw'/);
+    expect(() => engine.injectFault({ afterQuanta: 0 })).to.throw(RangeError, /afterQuanta 0 must be a whole number 1 to 2147483647/);
+    expect(() => engine.injectFault({ afterQuanta: 1.5 })).to.throw(RangeError, /afterQuanta 1.5/);
+    expect(() => engine.injectFault('trap')).to.throw(TypeError);
+  });
+});
+
+describe(`<daw-engine> during recovery (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
+  this.timeout(60000);
+  let host = null;
+  before(async () => {
+    engine = getEngine();
+    await engine.start();
+    await until(() => engine.state === 'running', 10000, 'running');
+  });
+  after(() => {
+    engine.injectFault(null);
+    host?.remove();
+  });
+
+  it('<daw-engine> shows the recovery and the error in its state text', async () => {
+    host = document.createElement('div');
+    host.innerHTML = '<daw-engine></daw-engine>';
+    document.body.append(host);
+    const el = host.querySelector('daw-engine');
+    await el.updateComplete;
+    const status = () => el.shadowRoot.querySelector('[part~="status"]');
+    expect(status().textContent).to.equal('Running');
+    const texts = [];
+    const seen = () => { const t = status().textContent; if (texts[texts.length - 1] !== t) texts.push(t); };
+    el.addEventListener('daw-statechange', () => el.updateComplete.then(seen));
+    engine.injectFault({ kind: 'trap', afterQuanta: 1 });
+    await until(() => texts.length >= 2, 5000, 'two state texts');
+    expect(texts[0]).to.match(/^Recovering… the audio worklet crashed/);
+    expect(texts[1]).to.match(/^Running \(recovered from a failure in \d+ ms\)$/);
+    expect(status().getAttribute('role')).to.equal('status');
+    engine.injectFault({ kind: 'trap', afterQuanta: 100, repeat: true });
+    await until(() => engine.state === 'error', 15000, 'the error state');
+    await el.updateComplete;
+    expect(status().textContent).to.match(/^Error: the audio engine failed \d+ times .*Reload the page/);
+    const button = el.shadowRoot.querySelector('[part~="button"]');
+    expect(button.textContent).to.equal('Try again');
+    engine.injectFault(null);
+    button.click();
+    await until(() => engine.state === 'running', 5000, 'running after Try again');
+  });
+});
