@@ -33,9 +33,9 @@ const noteName = (p: number) => `${NAMES[p % 12]}${Math.floor(p / 12) - 1}`;
  * @event daw-error - Invalid parameter or note, engine not running, no free synth, MIDI unavailable.
  *   `detail: { code, message, attribute?, value?, range? }`.
  *
- * @csspart keyboard - The on-screen keyboard.
+ * @csspart keyboard - The on-screen keyboard's frame (the keys and the octave readout).
  * @csspart key - Each key (a button; `aria-pressed` while it sounds).
- * @csspart octave - The octave readout.
+ * @csspart octave - The octave readout (inside the frame, under the keys).
  *
  * @cssproperty --daw-key-width - White key width. @cssproperty --daw-key-height - Keyboard height.
  * @cssproperty --daw-key-white - White key colour. @cssproperty --daw-key-black - Black key colour.
@@ -313,8 +313,10 @@ export class DawSynth extends LitElement {
     if (!this.keyboard) return nothing;
     const keys = [];
     for (let p = this.lowNote; p < this.lowNote + 24; p++) keys.push(this.key(p));
-    return html`<div part="keyboard" class="keyboard" role="group" aria-label="Keyboard">${keys}</div>
-      <div part="octave" class="octave">${noteName(this.lowNote)}–${noteName(this.lowNote + 23)} · Z/X octave</div>`;
+    return html`<div part="keyboard" class="keyboard" role="group" aria-label="Keyboard">
+      <div class="keys">${keys}</div>
+      <div part="octave" class="octave">${noteName(this.lowNote)}–${noteName(this.lowNote + 23)} · Z/X octave</div>
+    </div>`;
   }
 }
 
