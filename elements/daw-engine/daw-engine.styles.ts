@@ -9,6 +9,11 @@ export default css`
   .status { font-weight: 600; }
   .status[data-state='running'] { color: var(--daw-ok-color, #3ccf6e); }
   .status[data-state='error'] { color: var(--daw-error-color, #ff6b6b); }
+  /* Opened, the details take a row of their own at the end of the bar. */
+  .details { color: var(--_dim); }
+  .details summary { cursor: pointer; }
+  .details[open] { flex-basis: 100%; order: 1; }
+  .details p { margin: 4px 0 0; color: var(--_fg); overflow-wrap: anywhere; }
   .ctl { grid-template-columns: auto 9rem auto; align-items: center; gap: 6px; }
   .meter { height: 10px; width: 9rem; min-height: 0; }
   .meter > div { transform-origin: left; transform: scaleX(0); }

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName } from '../../src/index.js';
+import { notRunning } from '../shared/advice.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef } from '../shared/params.js';
 import { base } from '../shared/styles.js';
@@ -171,7 +172,7 @@ export class DawSynth extends LitElement {
       void startEngine().catch(() => undefined);
       return s;
     }
-    emitError(this, { code: 'not-running', message: `<daw-synth> ${what}: the audio engine is ${e.state}; start it from a user gesture (click <daw-engine>'s button or call getEngine().start()) — the note was dropped` });
+    emitError(this, { code: 'not-running', message: notRunning(`<daw-synth> ${what}`, e, 'The note was dropped.', this.keyboard ? 'a key of this keyboard or <daw-engine>\'s "Enable audio" button' : undefined) });
     return null;
   }
 

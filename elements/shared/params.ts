@@ -15,6 +15,10 @@ export interface DawElementErrorDetail {
   value?: unknown;
   /** Valid range, e.g. '-24 to 24 dB' or 'sine | triangle | saw | square | pulse'. */
   range?: string;
+  /** What to do, on the errors that stop audio (from `<daw-engine>`: the engine failed to start or stopped). */
+  advice?: string;
+  /** With `advice`: whether starting again can help (a network error) or not (a CSP without 'wasm-unsafe-eval'). */
+  retry?: boolean;
   error?: unknown;
 }
 
