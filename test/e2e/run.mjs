@@ -11,7 +11,10 @@
 // the image is not blank. The CSP page without 'wasm-unsafe-eval' must instead show one line naming
 // the cause in a one-row bar, no "Try again" (a retry cannot fix a CSP), details saying what the page
 // author must change, daw-error with that advice, and a later note must fire not-running with the same
-// advice without a new start attempt. Ends with "N passed, N failed" (the line scripts/test.mjs counts).
+// advice without a new start attempt. Every page, and the demo pages (demo/index.html and
+// demo/mixer.html, audio enabled and clips loaded), then gets an axe-core audit (test/e2e/axe.mjs) with
+// every <details> open: any violation, of any impact, fails and is printed in full.
+// Ends with "N passed, N failed" (the line scripts/test.mjs counts).
 import puppeteer from 'puppeteer-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +23,7 @@ import assert from 'node:assert/strict';
 import { startServers } from './server.mjs';
 import { decodePng, imageStats } from './png.mjs';
 import { checks } from '../../scripts/checks.mjs';
+import { audit, axeVersion, describeViolations, openEverything } from './axe.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -74,6 +78,46 @@ const ctxState = (page) => page.evaluate(() => {
   return { state: e?.state, error: e?.error?.message ?? null, status: el?.shadowRoot?.querySelector('[part~="status"]')?.textContent ?? null,
     errors: window.__errors, csp: window.__csp };
 });
+
+/** axe-core over the page with every <details> open: fails on any violation, of any impact, and prints them. */
+async function checkA11y(page, when) {
+  await check(`accessibility (axe-core ${axeVersion}, every rule, ${when}, EQ/compressor/details open): 0 violations`, async () => {
+    await openEverything(page);
+    const violations = await audit(page);
+    if (violations.length) console.log(`        axe violations (${browserName}, ${page.url()}):\n  ${describeViolations(violations)}`); // in full: the check's message is cut to 6 lines
+    assert.equal(violations.length, 0, `${violations.length} axe violations: ${violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`).join(', ')}`);
+  });
+}
+
+/**
+ * The demo pages as a visitor uses them: audio enabled with the engine's button, every element
+ * rendered (clips loaded), then the accessibility audit.
+ */
+async function testDemo(browser, path, servers) {
+  console.log(`\n${browserName} · demo ${path}`);
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const logs = [];
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  try {
+    await page.setViewport(VIEWPORT);
+    await page.goto(`${servers.origin}${path}`, { waitUntil: 'load' });
+    await check('audio starts from the "Enable audio" button; every clip loads', async () => {
+      await page.waitForFunction(() => ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip'].every((t) => customElements.get(t)), { timeout: 10000 });
+      const button = await page.waitForSelector('daw-engine >>> button[part~="button"]', { timeout: 5000 });
+      await button.click();
+      await page.waitForFunction(() => document.querySelector('daw-engine').engine.state === 'running', { timeout: 20000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('daw-clip')].every((c) => c.shadowRoot.querySelector('[part~="status"]').textContent === 'Ready'), { timeout: 20000 });
+      assert.deepEqual(logs, []);
+    });
+    await checkA11y(page, 'audio running');
+    // On a phone-sized screen the code blocks scroll sideways: the keyboard must reach them.
+    await page.setViewport({ ...VIEWPORT, width: 360 });
+    await checkA11y(page, 'audio running, 360 px wide');
+  } finally {
+    await context.close();
+  }
+}
 
 async function testPage(browser, name, spec, servers, blank) {
   console.log(`\n${browserName} · ${name}: ${spec.title}`);
@@ -185,6 +229,7 @@ async function testPage(browser, name, spec, servers, blank) {
         const st = imageStats(shot.img, rect);
         assert.ok(st.colours > 5 && st.foreground > 0.05, `status area: ${JSON.stringify(st)}`);
       });
+      await checkA11y(page, 'the error state (Details open)');
       return;
     }
 
@@ -265,6 +310,7 @@ async function testPage(browser, name, spec, servers, blank) {
       assert.deepEqual(s.errors, []);
     });
     await check('no blob: URLs', () => assert.deepEqual(blobs, []));
+    await checkA11y(page, 'audio running');
     if (spec.script.startsWith('http')) {
       await check('daw-worklet.js and daw-dsp.wasm came from the CDN origin, fetched with CORS', () => {
         const variant = new URL(spec.script).pathname.split('/')[1];
@@ -308,6 +354,10 @@ try {
   for (const [name, spec] of Object.entries(servers.pages)) {
     if (only && !only.includes(name)) continue;
     await testPage(browser, name, spec, servers, blank);
+  }
+  for (const path of ['/demo/index.html', '/demo/mixer.html']) {
+    if (only && !only.includes(path.slice(1))) continue;
+    await testDemo(browser, path, servers);
   }
 } finally {
   await browser.close();
