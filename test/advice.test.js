@@ -77,11 +77,11 @@ describe('advice in every engine state: <daw-engine>, <daw-synth> and <daw-clip>
     const note = firedBy(() => synth.noteOn(60));
     expect(note.result).to.equal(-1);
     expect(note.fired.map((e) => [e.target, e.code])).to.deep.equal([['daw-synth', 'not-running']]);
-    expect(note.fired[0].message).to.equal('<daw-synth> noteOn: audio has not started yet. Browsers let a page start audio only in a user gesture: call this from a click or key handler, or let the user press a key of this keyboard or <daw-engine>\'s "Enable audio" button (getEngine().start() in a gesture works too). The note was dropped.');
+    expect(note.fired[0].message).to.equal('<daw-synth> noteOn: Audio has not started; start it in a user gesture: <daw-engine>\'s "Enable audio", or getEngine().start() in a click handler. The note was dropped.');
     const play = firedBy(() => clip.play());
     expect(play.result).to.equal(false);
     expect(play.fired.map((e) => e.code)).to.deep.equal(['not-running']);
-    expect(play.fired[0].message).to.match(/^<daw-clip> play: audio has not started yet\. .*press this clip's play button or <daw-engine>'s "Enable audio" button .*Nothing was played\.$/);
+    expect(play.fired[0].message).to.equal('<daw-clip> play: Audio has not started; start it in a user gesture: this clip\'s play button or <daw-engine>\'s "Enable audio", or getEngine().start() in a click handler. Nothing was played.');
     expect(engine.state).to.equal('idle');
   });
 
@@ -92,7 +92,7 @@ describe('advice in every engine state: <daw-engine>, <daw-synth> and <daw-clip>
     await rendered();
     const b = bar();
     expect(b).to.include({ text: 'The audio engine could not be loaded', button: 'Try again', oneLine: true, oneRow: true });
-    expect(b.details).to.match(/^Check the network connection, then press 'Try again' on <daw-engine> \(or call getEngine\(\)\.start\(\) from a click\)\. Error: could not load the audio engine/);
+    expect(b.details).to.match(/^Check the network connection, then press 'Try again' \(or call getEngine\(\)\.start\(\) in a click handler\)\. Error: could not load the audio engine/);
     expect(b.details).to.include(engine.error.message);
     expect(b.title).to.equal(b.details);
     const started = events.find((e) => e.target === 'daw-engine' && e.code === 'load-failed');
@@ -103,20 +103,20 @@ describe('advice in every engine state: <daw-engine>, <daw-synth> and <daw-clip>
     const note = firedBy(() => synth.noteOn(60));
     expect(note.result).to.equal(-1);
     expect(note.fired.map((e) => e.code)).to.deep.equal(['not-running']);
-    expect(note.fired[0].message).to.equal("<daw-synth> noteOn: the audio engine is not running: its files could not be loaded (a network error). Check the network connection, then press 'Try again' on <daw-engine> (or call getEngine().start() from a click). The note was dropped.");
+    expect(note.fired[0].message).to.equal("<daw-synth> noteOn: The audio engine could not be loaded. Check the network connection, then press 'Try again' (or call getEngine().start() in a click handler). The note was dropped.");
     expect(note.fired[0].message).not.to.match(/is error|is idle/);
 
     // The clip could not load for want of an engine: it says so (not "the file could not be loaded"),
     // and its button stays enabled because a click retries the start.
     const fromClip = events.filter((e) => e.target === 'daw-clip');
     expect(fromClip.map((e) => [e.code, e.attribute])).to.deep.equal([['not-running', undefined], ['not-running', 'src']]); // the play above, then the load
-    expect(fromClip[1].message).to.match(/^<daw-clip> src: the audio engine is not running: its files could not be loaded \(a network error\)\..* The file was not loaded\.$/);
+    expect(fromClip[1].message).to.match(/^<daw-clip> src: The audio engine could not be loaded\. Check the network connection, .* The file was not loaded\.$/);
     expect(part(clip, 'status').textContent).to.equal('The audio engine could not be loaded');
     expect(part(clip, 'status').title).to.equal(b.details);
     expect(part(clip, 'button').disabled).to.equal(false);
     const play = firedBy(() => clip.play());
     expect(play.result).to.equal(false);
-    expect(play.fired[0].message).to.match(/^<daw-clip> play: the audio engine is not running: its files could not be loaded \(a network error\)\. Check the network connection, then press 'Try again'.* Nothing was played\.$/);
+    expect(play.fired[0].message).to.match(/^<daw-clip> play: The audio engine could not be loaded\. Check the network connection, then press 'Try again'.* Nothing was played\.$/);
   });
 
   it('"Try again" with the file reachable: running, the clip loads, notes play', async () => {
@@ -141,7 +141,7 @@ describe('advice in every engine state: <daw-engine>, <daw-synth> and <daw-clip>
     expect(bar()).to.include({ text: 'Suspended', button: 'Resume audio' });
     const note = firedBy(() => synth.noteOn(62));
     expect(note.result).to.equal(-1);
-    expect(note.fired[0].message).to.equal('<daw-synth> noteOn: audio is suspended (paused by the browser or by engine.suspend()). Resume it in a user gesture: <daw-engine>\'s "Resume audio" button, or getEngine().start() in a click handler. The note was dropped.');
+    expect(note.fired[0].message).to.equal('<daw-synth> noteOn: Audio is suspended; resume it in a user gesture: <daw-engine>\'s "Resume audio", or getEngine().start() in a click handler. The note was dropped.');
     const running = stateIs('running');
     part(face, 'button').click();
     await running;
@@ -156,10 +156,10 @@ describe('advice in every engine state: <daw-engine>, <daw-synth> and <daw-clip>
     expect(bar()).to.include({ text: 'Audio closed', button: null });
     const note = firedBy(() => synth.noteOn(64));
     expect(note.result).to.equal(-1);
-    expect(note.fired[0].message).to.equal('<daw-synth> noteOn: the audio engine was closed (engine.close()), so nothing plays on it any more. Reload the page to play again. The note was dropped.');
+    expect(note.fired[0].message).to.equal('<daw-synth> noteOn: The audio engine was closed (engine.close()); reload the page to play again. The note was dropped.');
     const play = firedBy(() => clip.play());
     expect(play.result).to.equal(false);
-    expect(play.fired[0].message).to.equal('<daw-clip> play: the audio engine was closed (engine.close()), so nothing plays on it any more. Reload the page to play again. Nothing was played.');
+    expect(play.fired[0].message).to.equal('<daw-clip> play: The audio engine was closed (engine.close()); reload the page to play again. Nothing was played.');
     await task();
   });
 });

@@ -31,7 +31,7 @@ export interface DawClipLoadDetail {
 type View = 'empty' | 'waiting' | 'loading' | 'ready' | 'error' | 'no-audio';
 const STATUS: Record<Exclude<View, 'error' | 'no-audio'>, string> = { empty: 'No file', waiting: 'Waiting for audio to start', loading: 'Loading…', ready: 'Ready' };
 /** The control that starts audio from a clip, for the not-running advice. */
-const START_HINT = 'this clip\'s play button or <daw-engine>\'s "Enable audio" button';
+const START_HINT = 'this clip\'s play button or <daw-engine>\'s "Enable audio"';
 
 /**
  * The element that last started a clip on each channel, shared by every copy of the script: a
@@ -501,7 +501,7 @@ export class DawClip extends LitElement {
     this.play();
   }
 
-  /** The engine failed or was closed: a load that failed then failed for want of it, not for the file. */
+  // The engine failed or was closed: a load that failed then failed for want of it, not for the file.
   private get engineDown(): boolean {
     const s = this.engineCtl.engine.state;
     return s === 'error' || s === 'closed';
@@ -514,16 +514,6 @@ export class DawClip extends LitElement {
     return s === 'idle' || s === 'starting' ? 'waiting' : 'loading';
   }
 
-  /** The status text, and its long form for the title (the advice when audio is unavailable). */
-  private statusText(view: View): [string, string] {
-    const engine = this.engineCtl.engine;
-    if (view === 'error') return [`Error: ${this.errorText}`, this.errorText];
-    if (view === 'no-audio') {
-      const v = stateView(engine);
-      return [v.text, v.detail];
-    }
-    return [view === 'waiting' && engine.state === 'starting' ? 'Starting audio…' : STATUS[view], ''];
-  }
 
   render() {
     const view = this.view;
@@ -533,7 +523,10 @@ export class DawClip extends LitElement {
     // A click may start audio, or retry a start that a retry can fix (not a CSP or a closed engine).
     const canPress = view === 'ready' || view === 'waiting' || (view === 'loading' && pressed)
       || (view === 'no-audio' && engine.state === 'error' && diagnose(engine.error).retry);
-    const [status, title] = this.statusText(view);
+    // The status, and its long form for the title (what to do when audio is unavailable).
+    const { text, detail } = stateView(engine);
+    const [status, title] = view === 'error' ? [`Error: ${this.errorText}`, this.errorText] : view === 'no-audio' ? [text, detail]
+      : [view === 'waiting' && engine.state === 'starting' ? 'Starting audio…' : STATUS[view], ''];
     return html`<div part="clip" class="clip">
       <button part="button" aria-pressed=${pressed} aria-label="${pressed ? 'Stop' : 'Play'} ${name}" ?disabled=${!canPress}
         @click=${() => this.onClick()}><span class="icon" aria-hidden="true"></span></button>

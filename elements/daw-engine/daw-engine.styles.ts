@@ -1,5 +1,6 @@
 import { css } from 'lit';
 
+// Opened, the failure's details take a row of their own at the end of the bar.
 export default css`
   :host { display: block; }
   .face {
@@ -9,7 +10,6 @@ export default css`
   .status { font-weight: 600; }
   .status[data-state='running'] { color: var(--daw-ok-color, #3ccf6e); }
   .status[data-state='error'] { color: var(--daw-error-color, #ff6b6b); }
-  /* Opened, the details take a row of their own at the end of the bar. */
   .details { color: var(--_dim); }
   .details summary { cursor: pointer; }
   .details[open] { flex-basis: 100%; order: 1; }

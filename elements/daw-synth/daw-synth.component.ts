@@ -172,7 +172,7 @@ export class DawSynth extends LitElement {
       void startEngine().catch(() => undefined);
       return s;
     }
-    emitError(this, { code: 'not-running', message: notRunning(`<daw-synth> ${what}`, e, 'The note was dropped.', this.keyboard ? 'a key of this keyboard or <daw-engine>\'s "Enable audio" button' : undefined) });
+    emitError(this, { code: 'not-running', message: notRunning(`<daw-synth> ${what}`, e, 'The note was dropped.') });
     return null;
   }
 

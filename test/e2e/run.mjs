@@ -212,7 +212,7 @@ async function testPage(browser, name, spec, servers, blank) {
         assert.equal(notes.length, 2, `daw-error events: ${JSON.stringify(after.errors.slice(before.errors))}`);
         for (const n of notes) {
           assert.equal(n.target, 'daw-synth');
-          assert.match(n.message, /^<daw-synth> noteOn: the audio engine is not running: WebAssembly is blocked by this page's Content-Security-Policy\. The page author must add 'wasm-unsafe-eval'/);
+          assert.match(n.message, /^<daw-synth> noteOn: Audio blocked by this page's CSP \(needs 'wasm-unsafe-eval'\)\. The page author must add 'wasm-unsafe-eval' to the script-src of its Content-Security-Policy; a retry cannot fix it\./);
           assert.match(n.message, /The note was dropped\.$/);
           assert.doesNotMatch(n.message, /is error|user gesture/);
         }
