@@ -933,8 +933,8 @@ export class Engine extends EventTarget {
         this.recovering = false;
         this.startPromise = null;
         const n = this.recovery.attempts;
-        const gaveUp = new Error(`the audio engine failed ${attempt} times within 30 s and stopped trying (last: ${cause}: ${error.message}). `
-          + 'Reload the page; if it keeps failing, close other tabs or apps using audio, or try another browser. "Try again" (engine.start()) tries once more.');
+        const gaveUp = Object.assign(new Error(`the audio engine failed ${attempt} times within 30 s and stopped trying (last: ${cause}: ${error.message}). `
+          + 'Reload the page; if it keeps failing, close other tabs or apps using audio, or try another browser. "Try again" (engine.start()) tries once more.'), { code: 'recovery-failed' });
         this.error = gaveUp;
         this.setState('error');
         this.report({ code: 'recovery-failed', message: gaveUp.message, error, attempt: n + 1 });

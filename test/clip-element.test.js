@@ -205,7 +205,13 @@ describe(`<daw-clip> (${isolatedPage ? 'cross-origin isolated page' : 'page with
     await clip.updateComplete;
     expect(button.getAttribute('aria-pressed')).to.equal('false');
     expect(button.getAttribute('aria-label')).to.equal('Play hit');
-    await until(() => engine.status().clipsPlaying === 0, 500, 'the engine finished it too');
+    // The engine finished it too, once it has rendered past the clip's end. `playing` follows the
+    // context clock, which WebKitGTK runs ahead of the rendering (in bursts, more under load), and
+    // without shared memory the play reaches the worklet up to an animation frame late: so wait for
+    // the rendered frame counter to pass that end (+0.5 s of margin for the batch), not for 500 ms.
+    const endFrame = (engine.now() + 0.5) * engine.sampleRate;
+    await until(() => engine.status().frame >= endFrame, 10000, 'the engine renders past the clip\'s end');
+    expect(engine.status().clipsPlaying, 'the engine finished it too').to.equal(0);
 
     // offset: starts 0.6 s in, so it ends after 0.4 s
     clip.offset = 0.6;

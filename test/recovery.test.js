@@ -333,7 +333,8 @@ describe(`<daw-engine> during recovery (${isolatedPage ? 'cross-origin isolated 
     engine.injectFault({ kind: 'trap', afterQuanta: 100, repeat: true });
     await until(() => engine.state === 'error', 15000, 'the error state');
     await el.updateComplete;
-    expect(status().textContent).to.match(/^Error: the audio engine failed \d+ times .*Reload the page/);
+    expect(status().textContent).to.equal('The audio engine kept failing');
+    expect(el.shadowRoot.querySelector('[part~="details"]').textContent).to.match(/Reload the page.*the audio engine failed \d+ times/s);
     const button = el.shadowRoot.querySelector('[part~="button"]');
     expect(button.textContent).to.equal('Try again');
     engine.injectFault(null);

@@ -1,7 +1,8 @@
-import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Channel, ParamSpec, Sample, SampleOptions } from '../../src/index.js';
 import { BRAND } from '../shared/define.js';
 import { ChannelConsumer } from '../shared/context.js';
+import { diagnose, notRunning, stateView } from '../shared/advice.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
 import { base } from '../shared/styles.js';
@@ -25,9 +26,14 @@ export interface DawClipLoadDetail {
   sample: Sample;
 }
 
-/** What the clip shows: no src, waiting for the engine to start, loading, loaded, failed. */
-type View = 'empty' | 'waiting' | 'loading' | 'ready' | 'error';
-const STATUS: Record<Exclude<View, 'error'>, string> = { empty: 'No file', waiting: 'Waiting for audio to start', loading: 'Loading…', ready: 'Ready' };
+/**
+ * What the clip shows: no src, waiting for the engine to start, loading, loaded, failed, or the file
+ * cannot load because the engine failed or was closed ('no-audio').
+ */
+type View = 'empty' | 'waiting' | 'loading' | 'ready' | 'error' | 'no-audio';
+const STATUS: Record<Exclude<View, 'error' | 'no-audio'>, string> = { empty: 'No file', waiting: 'Waiting for audio to start', loading: 'Loading…', ready: 'Ready' };
+/** The control that starts audio from a clip, for the not-running advice. */
+const START_HINT = 'this clip\'s play button or <daw-engine>\'s "Enable audio"';
 
 /**
  * The element that last started a clip on each channel, shared by every copy of the script: a
@@ -98,7 +104,8 @@ function fmtTime(s: number): string {
  * @csspart button - The play/stop toggle (`aria-pressed` while playing or about to).
  * @csspart label - The file name (or `label`).
  * @csspart duration - The file's length.
- * @csspart status - The load state: "Waiting for audio to start", "Loading…", "Ready" or the error.
+ * @csspart status - The load state: "Waiting for audio to start", "Loading…", "Ready", the error, or why
+ *   audio is unavailable (the engine failed or was closed; its title says what to do).
  *
  * @cssproperty --daw-surface - Background. @cssproperty --daw-text - Text colour.
  * @cssproperty --daw-text-dim - Duration and status text. @cssproperty --daw-accent - The pressed button.
@@ -315,6 +322,11 @@ export class DawClip extends LitElement {
       this.retire(this._sample);
       this._sample = null;
       this.requestUpdate();
+      if (this.engineDown) {
+        // Not the file's fault: the engine failed to start (or was closed). Say why and what to do.
+        emitError(this, { code: 'not-running', attribute: 'src', value: src, message: notRunning('<daw-clip> src', engine, 'The file was not loaded.', START_HINT), error: e });
+        return;
+      }
       emitError(this, { code: /^no free/.test(message) ? 'capacity' : 'load-failed', attribute: 'src', value: src, message: `<daw-clip> src: ${message}`, error: e });
       return;
     }
@@ -359,19 +371,20 @@ export class DawClip extends LitElement {
       emitError(this, { code: 'no-source', attribute: 'src', message: '<daw-clip> play: there is no file to play; set src' });
       return false;
     }
-    if (this.loadState === 'error') {
+    if (this.loadState === 'error' && !this.engineDown) {
       emitError(this, { code: 'load-failed', attribute: 'src', value: this.src, message: `<daw-clip> play: the file could not be loaded (${this.errorText})` });
       return false;
     }
     const e = this.engineCtl.engine;
-    if (e.state === 'closed') {
-      emitError(this, { code: 'not-running', message: '<daw-clip> play: the audio engine is closed' });
+    // A closed engine, or a failure that starting again cannot fix (a CSP, no AudioWorklet): say what to do.
+    if (e.state === 'closed' || (e.state === 'error' && !diagnose(e.error).retry)) {
+      emitError(this, { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
       return false;
     }
     if (e.state === 'idle' || e.state === 'error' || (e.state === 'suspended' && !this._sample)) {
       const activation = (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation;
       if (!activation?.isActive) {
-        emitError(this, { code: 'not-running', message: `<daw-clip> play: the audio engine is ${e.state}; start it from a user gesture (click the clip's button or <daw-engine>'s, or call getEngine().start())` });
+        emitError(this, { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
         return false;
       }
       void startEngine().catch(() => undefined);
@@ -488,30 +501,43 @@ export class DawClip extends LitElement {
       this.stop();
       return;
     }
-    const s = this.engineCtl.engine.state;
-    if (s === 'idle' || s === 'suspended' || s === 'error') void startEngine().catch(() => undefined);
+    const e = this.engineCtl.engine;
+    if (e.state === 'idle' || e.state === 'suspended' || (e.state === 'error' && diagnose(e.error).retry)) void startEngine().catch(() => undefined);
     this.play();
   }
 
+  // The engine failed or was closed: a load that failed then failed for want of it, not for the file.
+  private get engineDown(): boolean {
+    const s = this.engineCtl.engine.state;
+    return s === 'error' || s === 'closed';
+  }
+
   private get view(): View {
+    if (this.engineDown && (this.loadState === 'loading' || this.loadState === 'error')) return 'no-audio';
     if (this.loadState !== 'loading') return this.loadState;
     const s = this.engineCtl.engine.state;
     return s === 'idle' || s === 'starting' ? 'waiting' : 'loading';
   }
 
+
   render() {
     const view = this.view;
     const name = this.label || (this.src ? fileName(String(this.src)) : '') || 'audio clip';
     const pressed = this._playing || this.pending !== null;
-    const canPress = view === 'ready' || view === 'waiting' || (view === 'loading' && pressed);
-    const status = view === 'error' ? `Error: ${this.errorText}`
-      : view === 'waiting' && this.engineCtl.engine.state === 'starting' ? 'Starting audio…' : STATUS[view];
+    const engine = this.engineCtl.engine;
+    // A click may start audio, or retry a start that a retry can fix (not a CSP or a closed engine).
+    const canPress = view === 'ready' || view === 'waiting' || (view === 'loading' && pressed)
+      || (view === 'no-audio' && engine.state === 'error' && diagnose(engine.error).retry);
+    // The status, and its long form for the title (what to do when audio is unavailable).
+    const { text, detail } = stateView(engine);
+    const [status, title] = view === 'error' ? [`Error: ${this.errorText}`, this.errorText] : view === 'no-audio' ? [text, detail]
+      : [view === 'waiting' && engine.state === 'starting' ? 'Starting audio…' : STATUS[view], ''];
     return html`<div part="clip" class="clip">
       <button part="button" aria-pressed=${pressed} aria-label="${pressed ? 'Stop' : 'Play'} ${name}" ?disabled=${!canPress}
         @click=${() => this.onClick()}><span class="icon" aria-hidden="true"></span></button>
       <span part="label" class="label" title=${name}>${name}</span>
       <span part="duration" class="duration">${fmtTime(this.duration)}</span>
-      <span part="status" class="status" role="status" data-state=${view}>${status}</span>
+      <span part="status" class="status" role="status" data-state=${view} title=${title || nothing}>${status}</span>
     </div>`;
   }
 }

@@ -15,5 +15,6 @@ export default css`
   .duration { grid-area: duration; color: var(--_dim); font-variant-numeric: tabular-nums; }
   .status { grid-area: status; color: var(--_dim); font-size: 0.9em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .status[data-state='error'] { color: var(--daw-error-color, #ff6b6b); white-space: normal; }
+  .status[data-state='no-audio'] { color: var(--daw-error-color, #ff6b6b); }
   :host([playing]) .clip { border-color: var(--daw-clip-playing-color, var(--_accent)); }
 `;

@@ -1,5 +1,6 @@
-import { LitElement, html, type PropertyDeclarations } from 'lit';
-import { STRIP_PARAMS, type EngineState, type StripParamName } from '../../src/index.js';
+import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { STRIP_PARAMS, type StripParamName } from '../../src/index.js';
+import { diagnose, stateView } from '../shared/advice.js';
 import { BRAND } from '../shared/define.js';
 import { EngineController, FaceController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
 import { ParamController, declare, emitError, type ParamDef, type SetByName } from '../shared/params.js';
@@ -16,16 +17,19 @@ const DEFS: ParamDef[] = [
 /** daw-error codes of audio-thread failures the engine recovers from. */
 const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupted']);
 
-const LABELS: Record<EngineState, string> = {
-  idle: 'Audio off', starting: 'Starting…', running: 'Running', suspended: 'Suspended', recovering: 'Recovering…', closed: 'Closed', error: 'Error',
-};
-
 /**
  * @summary The page's audio engine and its face: start button, state, master fader and meter, DSP load.
  *
  * @description Every `<daw-engine>` on a page shows the same engine (`getEngine()`); channels and
  * synths work without one. Until audio runs it shows an "Enable audio" button; the first click,
  * key or touch anywhere on the page also starts the engine (browsers' autoplay policy).
+ *
+ * When the engine fails, the bar shows one short sentence naming the cause and a "Details"
+ * disclosure with what to do and the browser's own message. "Try again" is offered only where a
+ * retry can help (a network error, a crashed worklet); for a cause it cannot fix (a
+ * Content-Security-Policy without 'wasm-unsafe-eval', a page that is not https, a browser without
+ * AudioWorklet) the details say what the page author must change. The `daw-error` event carries the
+ * same advice (`detail.advice`).
  *
  * @attr volume-db - Master volume, -Infinity to 12 dB (default 0).
  * @attr ceiling-db - Master limiter ceiling, -24 to 0 dBFS (default -1).
@@ -38,14 +42,16 @@ const LABELS: Record<EngineState, string> = {
  * @event daw-statechange - `detail: { state, recovered? }`: idle, starting, running, suspended, recovering,
  *   closed or error; after a recovery from an audio-thread failure, `recovered` says what and how long.
  * @event daw-error - From the engine (load failure, capacity, ...) or an invalid attribute here.
- *   `detail: { code, message, attribute?, param?, value?, range? }`.
+ *   `detail: { code, message, advice?, attribute?, param?, value?, range? }`; `advice` (what to do)
+ *   on the errors that stop audio.
  *
  * @csspart face - The bar holding everything below.
  * @csspart button - The "Enable audio" / "Resume audio" / "Try again" button.
- * @csspart status - The state text (and error message; while recovering from an audio-thread failure,
- *   what failed; after it, how long recovery took).
+ * @csspart status - The state text (while recovering from an audio-thread failure, what failed; after
+ *   it, how long recovery took), or one sentence naming the cause of a failure (its title has the advice).
+ * @csspart details - The "Details" disclosure after a failure: what to do and the browser's message.
  * @csspart fader - The master volume slider.
- * @csspart meter - The master peak/RMS meter.
+ * @csspart meter - The master peak/RMS meter (not shown after a failure or once the engine is closed).
  * @csspart load - The DSP load readout: `DSP n%`, or `DSP —` where the browser gives the worklet no
  *   sub-millisecond clock (today Chromium, Firefox and WebKit; see `engine.status().load`).
  * @csspart control - The labelled master fader.
@@ -78,7 +84,7 @@ export class DawEngine extends LitElement {
   private recovered = '';
   protected readonly engineCtl = new EngineController(this, (ev) => {
     this.requestUpdate();
-    const d = (ev as CustomEvent).detail;
+    let d = (ev as CustomEvent).detail;
     if (ev.type === 'daw-error' && FAILURES.has(d?.code)) {
       this.failure = d.message;
       this.recovered = '';
@@ -86,6 +92,11 @@ export class DawEngine extends LitElement {
     if (ev.type === 'daw-statechange' && d?.recovered) {
       this.failure = '';
       this.recovered = ` (recovered from a failure in ${Math.round(d.recovered.ms)} ms)`;
+    }
+    // A failure that stops audio (state 'error' is set before it is reported): add what to do.
+    if (ev.type === 'daw-error' && this.engine.state === 'error' && this.engine.error?.message === d?.message) {
+      const { advice, retry } = diagnose(this.engine.error);
+      d = { ...d, advice, retry };
     }
     this.dispatchEvent(new CustomEvent(ev.type, { detail: d, bubbles: true, composed: true }));
   });
@@ -133,21 +144,26 @@ export class DawEngine extends LitElement {
   }
 
   render() {
-    const e = this.engine;
-    const s = e.state;
-    const text = s === 'error' ? `Error: ${e.error?.message ?? 'the audio engine failed'}`
-      : (s === 'recovering' || s === 'suspended') && this.failure ? `${LABELS[s]} ${this.failure}`
-      : s === 'running' ? `${LABELS[s]}${this.recovered}` : LABELS[s];
-    const button = s === 'idle' || s === 'suspended' || s === 'starting' || s === 'error'
-      ? html`<button part="button" class="start" ?disabled=${s === 'starting'} @click=${() => this.start()}>${s === 'suspended' ? 'Resume audio' : s === 'error' ? 'Try again' : 'Enable audio'}</button>`
+    const s = this.engine.state;
+    const view = stateView(this.engine);
+    const text = (s === 'recovering' || s === 'suspended') && this.failure ? `${view.text} ${this.failure}`
+      : s === 'running' ? `${view.text}${this.recovered}` : view.text;
+    const button = view.button
+      ? html`<button part="button" class="start" ?disabled=${s === 'starting'} @click=${() => this.start()}>${view.button}</button>`
+      : null;
+    // After a failure: one sentence in the bar, the advice and the browser's message in a disclosure.
+    const details = s === 'error'
+      ? html`<details part="details" class="details"><summary>Details</summary><p>${view.detail}</p></details>`
       : null;
     return html`<div part="face" class="face">
         ${button}
-        <span part="status" class="status" role="status" data-state=${s}>${text}</span>
+        <span part="status" class="status" role="status" data-state=${s} title=${s === 'error' ? view.detail : nothing}>${text}</span>
+        ${details}
         ${slider(this.params, 'volumeDb', 'Master', 'fader')}
-        <div part="meter" class="meter" role="meter" aria-label="Master level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60">
-          <div class="rms"></div><div class="peak"></div></div>
-        <span part="load" class="load" aria-label="DSP load">DSP —</span>
+        ${s === 'error' || s === 'closed' ? null /* no level, no load to show: the bar keeps to one row for the message */
+          : html`<div part="meter" class="meter" role="meter" aria-label="Master level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60">
+            <div class="rms"></div><div class="peak"></div></div>
+          <span part="load" class="load" aria-label="DSP load">DSP —</span>`}
       </div>
       <slot class="content"></slot>`;
   }

@@ -1,5 +1,6 @@
 import { css } from 'lit';
 
+// Opened, the failure's details take a row of their own at the end of the bar.
 export default css`
   :host { display: block; }
   .face {
@@ -9,6 +10,10 @@ export default css`
   .status { font-weight: 600; }
   .status[data-state='running'] { color: var(--daw-ok-color, #3ccf6e); }
   .status[data-state='error'] { color: var(--daw-error-color, #ff6b6b); }
+  .details { color: var(--_dim); }
+  .details summary { cursor: pointer; }
+  .details[open] { flex-basis: 100%; order: 1; }
+  .details p { margin: 4px 0 0; color: var(--_fg); overflow-wrap: anywhere; }
   .ctl { grid-template-columns: auto 9rem auto; align-items: center; gap: 6px; }
   .meter { height: 10px; width: 9rem; min-height: 0; }
   .meter > div { transform-origin: left; transform: scaleX(0); }

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName, type SynthParams } from '../../src/index.js';
 import { BRAND } from '../shared/define.js';
 import { ChannelConsumer } from '../shared/context.js';
+import { notRunning } from '../shared/advice.js';
 import { EngineController, startEngine } from '../shared/engine.js';
 import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { base } from '../shared/styles.js';
@@ -35,9 +36,9 @@ const noteName = (p: number) => `${NAMES[p % 12]}${Math.floor(p / 12) - 1}`;
  * @event daw-error - Invalid parameter or note, engine not running, no free synth, MIDI unavailable.
  *   `detail: { code, message, attribute?, value?, range? }`.
  *
- * @csspart keyboard - The on-screen keyboard.
+ * @csspart keyboard - The on-screen keyboard's frame (the keys and the octave readout).
  * @csspart key - Each key (a button; `aria-pressed` while it sounds).
- * @csspart octave - The octave readout.
+ * @csspart octave - The octave readout (inside the frame, under the keys).
  *
  * @cssproperty --daw-key-width - White key width. @cssproperty --daw-key-height - Keyboard height.
  * @cssproperty --daw-key-white - White key colour. @cssproperty --daw-key-black - Black key colour.
@@ -176,7 +177,7 @@ export class DawSynth extends LitElement {
       void startEngine().catch(() => undefined);
       return s;
     }
-    emitError(this, { code: 'not-running', message: `<daw-synth> ${what}: the audio engine is ${e.state}; start it from a user gesture (click <daw-engine>'s button or call getEngine().start()) — the note was dropped` });
+    emitError(this, { code: 'not-running', message: notRunning(`<daw-synth> ${what}`, e, 'The note was dropped.') });
     return null;
   }
 
@@ -318,8 +319,10 @@ export class DawSynth extends LitElement {
     if (!this.keyboard) return nothing;
     const keys = [];
     for (let p = this.lowNote; p < this.lowNote + 24; p++) keys.push(this.key(p));
-    return html`<div part="keyboard" class="keyboard" role="group" aria-label="Keyboard">${keys}</div>
-      <div part="octave" class="octave">${noteName(this.lowNote)}–${noteName(this.lowNote + 23)} · Z/X octave</div>`;
+    return html`<div part="keyboard" class="keyboard" role="group" aria-label="Keyboard">
+      <div class="keys">${keys}</div>
+      <div part="octave" class="octave">${noteName(this.lowNote)}–${noteName(this.lowNote + 23)} · Z/X octave</div>
+    </div>`;
   }
 }
 

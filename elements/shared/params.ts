@@ -19,6 +19,10 @@ export interface DawElementErrorDetail {
   tag?: string;
   /** `name-taken`: the class that would have been registered under `tag`, e.g. 'DawClip'. */
   element?: string;
+  /** What to do, on the errors that stop audio (from `<daw-engine>`: the engine failed to start or stopped). */
+  advice?: string;
+  /** With `advice`: whether starting again can help (a network error) or not (a CSP without 'wasm-unsafe-eval'). */
+  retry?: boolean;
   error?: unknown;
 }
 

@@ -1,6 +1,10 @@
 /** Design tokens (`--daw-*`, each with a default) and the control styles every element shares. */
 import { css } from 'lit';
 
+// Vertical faders (input.v): writing-mode in Chromium and Firefox (bottom = minimum with rtl);
+// WebKitGTK ignores writing-mode on form controls and drew a 129 px horizontal slider out of the
+// strip, so it gets its own vertical appearance (Chromium and Firefox render the same with it).
+// (Comments out here: inside css`` they would ship in the bundle.)
 export const base = css`
   :host {
     --_bg: var(--daw-surface, #20232a);
@@ -25,7 +29,10 @@ export const base = css`
   .ctl { display: grid; gap: 2px; font-size: 0.9em; color: var(--_dim); }
   .ctl output { color: var(--_fg); font-variant-numeric: tabular-nums; }
   input[type='range'] { accent-color: var(--_accent); width: 100%; margin: 0; }
-  input.v { writing-mode: vertical-lr; direction: rtl; width: auto; height: var(--daw-fader-height, 140px); }
+  input.v {
+    writing-mode: vertical-lr; direction: rtl; -webkit-appearance: slider-vertical;
+    width: 20px; height: var(--daw-fader-height, 140px);
+  }
   .meter {
     position: relative; overflow: hidden; width: var(--daw-meter-width, 10px); background: var(--daw-meter-bg, #111318);
     border-radius: 2px; min-height: 40px;

@@ -8,8 +8,13 @@
 // test clicks "Enable audio" in the engine's shadow root (a real, trusted click), waits for the
 // engine to run, plays a chord on the synth, waits for the channel meter to rise above -60 dBFS and
 // the on-screen meter to move, and screenshots the page (test/e2e/screenshots/, gitignored), checking
-// the image is not blank. The CSP page without 'wasm-unsafe-eval' must instead show the error and
-// fire daw-error. Ends with "N passed, N failed" (the line scripts/test.mjs counts).
+// the image is not blank. The CSP page without 'wasm-unsafe-eval' must instead show one line naming
+// the cause in a one-row bar, no "Try again" (a retry cannot fix a CSP), details saying what the page
+// author must change, daw-error with that advice, and a later note must fire not-running with the same
+// advice without a new start attempt. Every page, and the demo pages (demo/index.html and
+// demo/mixer.html, audio enabled and clips loaded), then gets an axe-core audit (test/e2e/axe.mjs) with
+// every <details> open: any violation, of any impact, fails and is printed in full.
+// Ends with "N passed, N failed" (the line scripts/test.mjs counts).
 import puppeteer from 'puppeteer-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +23,7 @@ import assert from 'node:assert/strict';
 import { startServers } from './server.mjs';
 import { decodePng, imageStats } from './png.mjs';
 import { checks } from '../../scripts/checks.mjs';
+import { audit, axeVersion, describeViolations, openEverything } from './axe.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -52,8 +58,10 @@ const VIEWPORT = { width: 900, height: 640, deviceScaleFactor: 1 };
 function instrument() {
   window.__csp = [];
   window.__errors = [];
+  window.__states = [];
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  document.addEventListener('daw-error', (e) => window.__errors.push({ code: e.detail?.code, message: e.detail?.message, target: e.composedPath()[0]?.localName }), true);
+  document.addEventListener('daw-error', (e) => window.__errors.push({ code: e.detail?.code, message: e.detail?.message, advice: e.detail?.advice, retry: e.detail?.retry, target: e.composedPath()[0]?.localName }), true);
+  document.addEventListener('daw-statechange', (e) => window.__states.push(e.detail?.state), true);
 }
 
 async function screenshot(page, name) {
@@ -70,6 +78,46 @@ const ctxState = (page) => page.evaluate(() => {
   return { state: e?.state, error: e?.error?.message ?? null, status: el?.shadowRoot?.querySelector('[part~="status"]')?.textContent ?? null,
     errors: window.__errors, csp: window.__csp };
 });
+
+/** axe-core over the page with every <details> open: fails on any violation, of any impact, and prints them. */
+async function checkA11y(page, when) {
+  await check(`accessibility (axe-core ${axeVersion}, every rule, ${when}, EQ/compressor/details open): 0 violations`, async () => {
+    await openEverything(page);
+    const violations = await audit(page);
+    if (violations.length) console.log(`        axe violations (${browserName}, ${page.url()}):\n  ${describeViolations(violations)}`); // in full: the check's message is cut to 6 lines
+    assert.equal(violations.length, 0, `${violations.length} axe violations: ${violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes)`).join(', ')}`);
+  });
+}
+
+/**
+ * The demo pages as a visitor uses them: audio enabled with the engine's button, every element
+ * rendered (clips loaded), then the accessibility audit.
+ */
+async function testDemo(browser, path, servers) {
+  console.log(`\n${browserName} · demo ${path}`);
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const logs = [];
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  try {
+    await page.setViewport(VIEWPORT);
+    await page.goto(`${servers.origin}${path}`, { waitUntil: 'load' });
+    await check('audio starts from the "Enable audio" button; every clip loads', async () => {
+      await page.waitForFunction(() => ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip'].every((t) => customElements.get(t)), { timeout: 10000 });
+      const button = await page.waitForSelector('daw-engine >>> button[part~="button"]', { timeout: 5000 });
+      await button.click();
+      await page.waitForFunction(() => document.querySelector('daw-engine').engine.state === 'running', { timeout: 20000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('daw-clip')].every((c) => c.shadowRoot.querySelector('[part~="status"]').textContent === 'Ready'), { timeout: 20000 });
+      assert.deepEqual(logs, []);
+    });
+    await checkA11y(page, 'audio running');
+    // On a phone-sized screen the code blocks scroll sideways: the keyboard must reach them.
+    await page.setViewport({ ...VIEWPORT, width: 360 });
+    await checkA11y(page, 'audio running, 360 px wide');
+  } finally {
+    await context.close();
+  }
+}
 
 async function testPage(browser, name, spec, servers, blank) {
   console.log(`\n${browserName} · ${name}: ${spec.title}`);
@@ -115,16 +163,61 @@ async function testPage(browser, name, spec, servers, blank) {
         await page.waitForFunction(() => document.querySelector('daw-engine').engine.state === 'error', { timeout: 15000 })
           .catch(async (e) => { throw new Error(`${e.message}; ${JSON.stringify(await ctxState(page))}`); });
       });
+      await page.waitForFunction(() => document.querySelector('daw-engine').updateComplete.then(() => true));
       const s = await ctxState(page);
-      await check('<daw-engine> shows the error message naming the cause', () => {
-        assert.match(s.status ?? '', /^Error:/);
-        assert.match(s.status ?? '', spec.expectError);
+      const face = await page.evaluate(() => {
+        const root = document.querySelector('daw-engine').shadowRoot;
+        const box = (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, height: r.height }; };
+        const status = root.querySelector('[part~="status"]');
+        const details = root.querySelector('[part~="details"]');
+        return {
+          status: box(status), lineHeight: parseFloat(getComputedStyle(status).lineHeight) || parseFloat(getComputedStyle(status).fontSize) * 1.4,
+          title: status.title, button: root.querySelector('[part~="button"]')?.textContent.trim() ?? null,
+          details: details ? { summary: details.querySelector('summary').textContent.trim(), text: details.querySelector('p').textContent } : null,
+          rows: [...root.querySelector('[part~="face"]').children].map((el) => ({ tag: el.localName, ...box(el) })),
+        };
       });
-      await check('<daw-engine> fires daw-error (code load-failed)', () => {
+      await check('<daw-engine> shows one short sentence naming the cause, on one line of a one-row bar', () => {
+        assert.match(s.status ?? '', spec.expectError);
+        assert.ok(s.status.length <= 70, `status is ${s.status.length} characters: ${s.status}`);
+        assert.ok(face.status.height <= 1.5 * face.lineHeight, `status ${face.status.height} px high, line ${face.lineHeight} px: ${s.status}`);
+        const below = face.rows.filter((r) => r.top >= face.status.bottom);
+        assert.deepEqual(below, [], 'bar items wrapped below the status');
+      });
+      await check('no "Try again" (a retry cannot fix a CSP); the details say what the page author must change, with the browser\'s message', () => {
+        assert.equal(face.button, null, `button: ${face.button}`);
+        assert.ok(face.details, 'a Details disclosure');
+        assert.equal(face.details.summary, 'Details');
+        assert.match(face.details.text, /page author must add 'wasm-unsafe-eval' to the script-src/);
+        assert.match(face.details.text, /cannot fix/);
+        assert.ok(face.details.text.includes(s.error), `details: ${face.details.text}; engine error: ${s.error}`);
+        assert.equal(face.title, face.details.text, 'the status title carries the same advice');
+      });
+      await check('<daw-engine> fires daw-error (code load-failed) with the advice and retry: false', () => {
         const e = s.errors.find((x) => x.code === 'load-failed');
         assert.ok(e, `daw-error events: ${JSON.stringify(s.errors)}`);
         assert.equal(e.target, 'daw-engine');
         assert.match(e.message, spec.expectError);
+        assert.match(e.advice ?? '', /page author must add 'wasm-unsafe-eval'/);
+        assert.equal(e.retry, false);
+      });
+      await check('a later note (a trusted click on a key, and noteOn from script) fires not-running with the CSP advice, and does not retry', async () => {
+        const before = await page.evaluate(() => ({ errors: window.__errors.length, states: window.__states.length }));
+        const key = await page.waitForSelector('daw-synth >>> [part~="key"]');
+        await key.click();
+        const id = await page.evaluate(() => document.querySelector('daw-synth').noteOn(64));
+        assert.equal(id, -1);
+        const after = await ctxState(page);
+        const notes = after.errors.slice(before.errors).filter((x) => x.code === 'not-running');
+        assert.equal(notes.length, 2, `daw-error events: ${JSON.stringify(after.errors.slice(before.errors))}`);
+        for (const n of notes) {
+          assert.equal(n.target, 'daw-synth');
+          assert.match(n.message, /^<daw-synth> noteOn: Audio blocked by this page's CSP \(needs 'wasm-unsafe-eval'\)\. The page author must add 'wasm-unsafe-eval' to the script-src of its Content-Security-Policy; a retry cannot fix it\./);
+          assert.match(n.message, /The note was dropped\.$/);
+          assert.doesNotMatch(n.message, /is error|user gesture/);
+        }
+        assert.equal(after.state, 'error');
+        assert.deepEqual(await page.evaluate((from) => window.__states.slice(from), before.states), [], 'no new start attempt');
       });
       await check('the browser reported the CSP violation (wasm compile)', () => {
         assert.ok(s.csp.some((v) => /script-src|wasm/.test(v)), `violations: ${JSON.stringify(s.csp)}`);
@@ -136,6 +229,7 @@ async function testPage(browser, name, spec, servers, blank) {
         const st = imageStats(shot.img, rect);
         assert.ok(st.colours > 5 && st.foreground > 0.05, `status area: ${JSON.stringify(st)}`);
       });
+      await checkA11y(page, 'the error state (Details open)');
       return;
     }
 
@@ -216,6 +310,7 @@ async function testPage(browser, name, spec, servers, blank) {
       assert.deepEqual(s.errors, []);
     });
     await check('no blob: URLs', () => assert.deepEqual(blobs, []));
+    await checkA11y(page, 'audio running');
     if (spec.script.startsWith('http')) {
       await check('daw-worklet.js and daw-dsp.wasm came from the CDN origin, fetched with CORS', () => {
         const variant = new URL(spec.script).pathname.split('/')[1];
@@ -259,6 +354,10 @@ try {
   for (const [name, spec] of Object.entries(servers.pages)) {
     if (only && !only.includes(name)) continue;
     await testPage(browser, name, spec, servers, blank);
+  }
+  for (const path of ['/demo/index.html', '/demo/mixer.html']) {
+    if (only && !only.includes(path.slice(1))) continue;
+    await testDemo(browser, path, servers);
   }
 } finally {
   await browser.close();

@@ -7,7 +7,7 @@
 //   nocors  neither (a misconfigured CDN)
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize } from 'node:path';
 
 const TYPES = { '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.map': 'application/json', '.css': 'text/css', '.html': 'text/html; charset=utf-8' };
 
@@ -37,14 +37,14 @@ function pageHtml(title, script) {
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <link rel="stylesheet" href="/page.css">
 <script type="module" src="${script}"></script>
-</head><body>
+</head><body><main>
 <h1>${title}</h1>
 <daw-engine>
   <daw-channel label="Lead" volume-db="-6" pan="-0.3" eq-high-db="-3" send-reverb="0.2">
     <daw-synth wave="saw" attack-ms="5" release-ms="300" cutoff-hz="2400" polyphony="8" keyboard></daw-synth>
   </daw-channel>
 </daw-engine>
-</body></html>`;
+</main></body></html>`;
 }
 
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
@@ -93,6 +93,11 @@ export async function startServers(distDir) {
     if (path === '/page.css') {
       res.writeHead(200, { 'Content-Type': TYPES['.css'], 'Cross-Origin-Resource-Policy': 'same-origin' });
       return void res.end(PAGE_CSS);
+    }
+    if (path.startsWith('/demo/')) {
+      // the demo pages (npm start's), same origin, no COOP/COEP: they load ../dist/daw-elements.js
+      const rel = path.slice('/demo/'.length) || 'index.html';
+      return void sendFile(res, join(dirname(normalize(distDir)), 'demo'), rel, {});
     }
     if (path.startsWith('/dist/')) {
       // same-origin dist for the plain page; under COEP a same-origin load needs nothing else
