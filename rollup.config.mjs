@@ -2,6 +2,7 @@
 // AudioWorklet module, self-contained) and dist/daw-dsp.wasm beside them: the page module finds the
 // other two with new URL(..., import.meta.url), so a CDN include needs nothing else.
 import { transform } from 'esbuild';
+import { minify as terser } from 'terser';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -28,6 +29,27 @@ function typescript() {
   };
 }
 
+/**
+ * Minifies each output chunk with terser in renderChunk. terser, not esbuild's minifier (esbuild
+ * already compiles the TypeScript): on this bundle it is ~0.9 kB gzip (3%) smaller, which is what
+ * the 30 kB budget (scripts/pack-check.mjs) needs. The map it returns describes the rendered chunk;
+ * Rollup chains it with the chunk's own map, so dist/*.js.map still points into src/, elements/,
+ * worklet/ and lit. Lit's @license headers are kept.
+ */
+function minify() {
+  return {
+    name: 'terser',
+    async renderChunk(code, chunk) {
+      const r = await terser(code, {
+        module: true, ecma: 2020, compress: { passes: 2 },
+        format: { comments: /@license/ },
+        sourceMap: { filename: chunk.fileName, asObject: true },
+      });
+      return { code: r.code, map: r.map };
+    },
+  };
+}
+
 function copyWasm() {
   return {
     name: 'copy-wasm',
@@ -41,11 +63,11 @@ export default [
   {
     input: 'src/daw-elements.ts',
     output: { file: 'dist/daw-elements.js', format: 'es', sourcemap: true },
-    plugins: [typescript(), nodeResolve(), copyWasm()],
+    plugins: [typescript(), nodeResolve(), minify(), copyWasm()],
   },
   {
     input: 'worklet/processor.ts',
     output: { file: 'dist/daw-worklet.js', format: 'es', sourcemap: true },
-    plugins: [typescript()],
+    plugins: [typescript(), minify()],
   },
 ];

@@ -238,8 +238,8 @@ await (async () => {
   console.log('dist/');
   const js = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
   await check('dist/daw-elements.js finds its siblings with new URL(..., import.meta.url) and uses no blob:/eval', () => {
-    assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'], import\.meta\.url\)/);
-    assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'], import\.meta\.url\)/);
+    assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'],\s*import\.meta\.url\)/);
+    assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'],\s*import\.meta\.url\)/);
     assert.doesNotMatch(js, /createObjectURL|["'`]blob:/);
     assert.doesNotMatch(js, /\beval\(|new Function\(/);
     assert.doesNotMatch(js, /^\s*import\s|\bimport\(["']/m, 'the page module must be one file (no imports)');
