@@ -31,17 +31,21 @@ function typescript() {
 
 /**
  * Minifies each output chunk with terser in renderChunk. terser, not esbuild's minifier (esbuild
- * already compiles the TypeScript): on this bundle it is ~0.9 kB gzip (3%) smaller, which is what
- * the 30 kB budget (scripts/pack-check.mjs) needs. The map it returns describes the rendered chunk;
- * Rollup chains it with the chunk's own map, so dist/*.js.map still points into src/, elements/,
- * worklet/ and lit. Lit's @license headers are kept.
+ * already compiles the TypeScript): on this bundle it is ~0.9 kB gzip (3%) smaller, headroom under
+ * the 30 kB budget (scripts/sizes.mjs). The map it returns describes the rendered chunk; Rollup
+ * chains it with the chunk's own map, so dist/*.js.map still points into src/, elements/, worklet/
+ * and lit. Lit's @license headers are kept.
+ *
+ * reduce_funcs: false — otherwise terser moves a function called from one place into that place as
+ * a function expression, `x + function (..) {..}(..)`: a new closure on every call. It did so with
+ * ringDrain in the worklet's process(), 32 bytes a quantum, which test/alloc.test.js caught.
  */
 function minify() {
   return {
     name: 'terser',
     async renderChunk(code, chunk) {
       const r = await terser(code, {
-        module: true, ecma: 2020, compress: { passes: 2 },
+        module: true, ecma: 2020, compress: { passes: 2, reduce_funcs: false },
         format: { comments: /@license/ },
         sourceMap: { filename: chunk.fileName, asObject: true },
       });
