@@ -20,10 +20,12 @@ const QUICK = args.has('--quick');
 const ONLY = argVal('only', null)?.split(',');
 const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
 const OUT = argVal('out', HERE);
+const STARTUP_ROUNDS = argVal('startup-rounds', null);
 
 const CFG = QUICK
   ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10 }
   : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60 };
+if (STARTUP_ROUNDS) CFG.startupRounds = Math.max(1, Number(STARTUP_ROUNDS) | 0);
 
 // ---------- static server ----------
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.map': 'application/json', '.css': 'text/css', '.svg': 'image/svg+xml' };
@@ -37,7 +39,10 @@ function serve() {
     try {
       const s = await stat(file);
       if (!s.isFile()) throw new Error('not a file');
-      const headers = { 'Content-Type': MIME[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+      // dist/ as a CDN serves it (cacheable); the rest uncached. Start-up runs use a fresh browser
+      // context (its own empty HTTP cache) per page: a first visit.
+      const cache = m[2].startsWith('/dist/') ? 'public, max-age=3600' : 'no-store';
+      const headers = { 'Content-Type': MIME[extname(file)] || 'application/octet-stream', 'Cache-Control': cache };
       if (m[1] === 'iso') Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' });
       res.writeHead(200, headers).end(await readFile(file));
     } catch {
@@ -79,8 +84,8 @@ async function main() {
   results.meta = { date: new Date().toISOString(), cpu, cores: os.cpus().length, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), browser: await browser.version(), node: process.version, loadavgStart: os.loadavg(), engineBuilt: missing.length === 0, missing };
   log(`${results.meta.browser} on ${cpu} x${results.meta.cores}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; ${QUICK ? 'QUICK' : 'full'} run`);
 
-  const open = async (kind = 'iso') => {
-    const page = await browser.newPage();
+  const open = async (kind = 'iso', { fresh = false } = {}) => {
+    const page = fresh ? await (await browser.createBrowserContext()).newPage() : await browser.newPage();
     page.on('pageerror', (e) => log('pageerror', e.message));
     page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warn') log(`console.${m.type()}:`, m.text()); });
     await page.goto(`${origin}/${kind}/bench/index.html`);
@@ -195,21 +200,21 @@ async function main() {
 
   // ---- start-up (fresh page per run) and channel registration ----
   await guard('startup', async () => {
-    const contenders = ['ours', 'native', 'js'].filter((c) => info.ours || c !== 'ours');
+    const contenders = ['ours', 'ours-cold', 'native', 'js', 'floor'].filter((c) => info.ours || !c.startsWith('ours'));
     const runs = Object.fromEntries(contenders.map((c) => [c, []]));
     for (let r = 0; r < CFG.startupRounds; r++) {
       for (const c of rotate(contenders, r)) {
-        const { page: p } = await open('iso');
+        const { page: p } = await open('iso', { fresh: true });
         try { runs[c].push(await call(p, 'startup', { contender: c, channels: 32 })); }
         catch (e) { log(`startup ${c} failed: ${e.message}`); }
-        await p.close();
+        await p.browserContext().close();
       }
     }
     const out = {};
     for (const c of contenders) {
       const a = runs[c];
       out[c] = { startResolvedMs: median(a.map((x) => x.startResolvedMs)), firstAudibleMs: median(a.map((x) => x.firstAudibleMs)), baseLatencyMs: a[0]?.baseLatencyMs, outputLatencyMs: a[0]?.outputLatencyMs, nodesCreated: a[0]?.nodesCreated, runs: a.map((x) => +x.firstAudibleMs.toFixed(1)) };
-      log(`startup ${c}: start() resolved ${out[c].startResolvedMs.toFixed(1)} ms, first audible ${out[c].firstAudibleMs.toFixed(1)} ms, nodes ${out[c].nodesCreated}`);
+      log(`startup ${c}: start() resolved ${out[c].startResolvedMs.toFixed(1)} ms, first audible ${out[c].firstAudibleMs.toFixed(1)} ms (runs ${out[c].runs.join(', ')}), nodes ${out[c].nodesCreated}`);
     }
     return { channels: 32, rounds: CFG.startupRounds, contenders: out };
   });

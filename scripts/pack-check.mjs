@@ -4,21 +4,21 @@
 // the real tarball is unpacked into a scratch node_modules and every `exports` entry is resolved by
 // Node, and a TypeScript consumer is type-checked against it (bundler and node16 resolution), so the
 // `types` condition, HTMLElementTagNameMap and the event map are known to work from the outside.
-// Also reports (and bounds) the JavaScript size, raw and gzip. Ends with "N passed, N failed".
+// Also reports (and bounds: scripts/sizes.mjs) the JavaScript size, raw and gzip, and checks that the
+// bundles are minified, that their source maps lead back into the sources and that Lit's production
+// build is the one bundled. Ends with "N passed, N failed".
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { checks } from './checks.mjs';
+import { decodeMappings, originalPosition } from './sourcemap.mjs';
+import { JS_GZIP_BUDGET, SHIPPED, distSizes, kB } from './sizes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-// 42 kB unminified: define({ prefix }), the name-taken report and the context protocol added ~2.4 kB gzip
-// to the 39.6 kB page module + worklet (the minified build, being made elsewhere, sets its own budget).
-const JS_GZIP_BUDGET = 42 * 1024;
 
 const { check, finish } = checks();
 
@@ -61,15 +61,50 @@ console.log(`  info  ${dry.filename}: ${dry.entryCount} files, ${(dry.size / 102
 
 // ---- sizes ----
 console.log('\nsizes (raw / gzip -9)');
-const sizes = {};
-for (const f of ['dist/daw-elements.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm']) {
-  const buf = readFileSync(join(root, f));
-  sizes[f] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
-  console.log(`  ${f.padEnd(22)} ${(sizes[f].raw / 1024).toFixed(1).padStart(6)} kB  ${(sizes[f].gzip / 1024).toFixed(1).padStart(5)} kB`);
+const { files: sizes, jsGzip } = distSizes(root);
+for (const f of SHIPPED) console.log(`  ${f.padEnd(22)} ${kB(sizes[f].raw).padStart(6)} kB  ${kB(sizes[f].gzip).padStart(5)} kB`);
+await check(`JavaScript is within ${JS_GZIP_BUDGET / 1024} kB gzip (page module, classes module, worklet: ${kB(jsGzip)} kB)`, () => {
+  assert.ok(jsGzip <= JS_GZIP_BUDGET, `${jsGzip} bytes > ${JS_GZIP_BUDGET}`);
+});
+
+// ---- the minified bundles ----
+console.log('\nminified bundles');
+for (const f of ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js']) {
+  const code = readFileSync(join(root, f), 'utf8');
+  await check(`${f} is minified (no comments but licences and the map URL)`, () => {
+    const comments = [...code.matchAll(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm)].map((m) => m[0]).filter((c) => !/@license|^\/\/# sourceMappingURL=/.test(c.trim()));
+    assert.deepEqual(comments.slice(0, 3), [], `${comments.length} comments`);
+  });
+  if (f === 'dist/daw-elements.js') continue; // the page module only imports the classes module and registers the tags
+  // Every string literal of the bundle that a source holds verbatim (error messages, CSS, templates),
+  // looked up through the map, must land on a line of the named source that holds it. Fails if the
+  // minifier's map is not chained with the bundle's (the positions would be the unminified chunk's).
+  await check(`${f}.map maps the minified code back into its sources`, () => {
+    assert.match(code, new RegExp(`//# sourceMappingURL=${f.split('/').pop()}\\.map\\s*$`));
+    const map = JSON.parse(readFileSync(join(root, f + '.map'), 'utf8'));
+    assert.equal(map.version, 3);
+    assert.ok(map.sources.every((s) => existsSync(join(root, 'dist', s))), `sources outside the repo: ${map.sources.filter((s) => !existsSync(join(root, 'dist', s)))}`);
+    const decoded = decodeMappings(map.mappings);
+    let probes = 0;
+    const wrong = [];
+    code.split('\n').forEach((line, li) => {
+      for (const m of line.matchAll(/(["'`])([A-Za-z][^"'`\\$\n]{9,})\1/g)) {
+        if (!map.sourcesContent?.some((s) => s.includes(m[2]))) continue; // made by the minifier
+        const pos = originalPosition(map, decoded, li, m.index);
+        if (!pos) continue; // inside a template literal whose segment starts on an earlier line
+        probes++;
+        const src = pos && map.sourcesContent?.[pos.sourceIndex]?.split('\n')[pos.line];
+        if (!src?.includes(m[2].slice(0, 10))) wrong.push(`${JSON.stringify(m[2].slice(0, 40))} -> ${pos.source}:${pos.line + 1}`);
+      }
+    });
+    assert.ok(probes >= 10, `only ${probes} string literals to probe`);
+    assert.deepEqual(wrong, [], `${wrong.length} of ${probes} literals map elsewhere`);
+  });
 }
-const jsGzip = sizes['dist/daw-elements.js'].gzip + sizes['dist/daw-worklet.js'].gzip;
-await check(`JavaScript is within ${JS_GZIP_BUDGET / 1024} kB gzip (page module + worklet: ${(jsGzip / 1024).toFixed(1)} kB)`, () => {
-  assert.ok(jsGzip <= JS_GZIP_BUDGET, `${jsGzip} bytes`);
+await check("the page module has Lit's production build (no dev-mode warnings)", () => {
+  const code = readFileSync(join(root, 'dist/daw-elements-classes.js'), 'utf8');
+  const dev = /in dev mode|issueWarning|Multiple versions of Lit loaded/.exec(code);
+  assert.equal(dev?.[0] ?? null, null, 'a development build of Lit is bundled (nodeResolve must not use the "development" condition)');
 });
 
 // ---- the custom elements manifest ----

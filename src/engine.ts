@@ -19,6 +19,7 @@ import {
   CLIP_CANCEL, CLIP_FLAG_LOOP, CLIP_PLAY, CLIP_STOP, NOTE_OFF, NOTE_ON, NOTES_RELEASE_ALL, NOTES_STOP_ALL, ringAvailable, ringDrain,
   ringPush, ringPushClip,
 } from './ring.js';
+import { compileWasm, preload, saveData, whenIdle } from './preload.js';
 import { sanitize, toPcm, type SampleOptions, type SampleSource } from './samples.js';
 import { checkParam, describeRange } from './validate.js';
 import { RESUME_LEAD, Recovery, type KeptSample, type RecoveryReport } from './recovery.js';
@@ -131,23 +132,6 @@ const DEFAULT_URLS = {
 
 const stripSpec = new Map<string, ParamSpec>(STRIP_PARAMS.map((p) => [p.name, p]));
 const synthSpec = new Map<string, ParamSpec>(SYNTH_PARAMS.map((p) => [p.name, p]));
-
-const wasmModules = new Map<string, Promise<WebAssembly.Module>>();
-
-/** Fetches and compiles the DSP once per page and URL. */
-function compileWasm(url: string): Promise<WebAssembly.Module> {
-  let p = wasmModules.get(url);
-  if (!p) {
-    p = (async () => {
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
-      return WebAssembly.compile(await res.arrayBuffer());
-    })();
-    wasmModules.set(url, p);
-    p.catch(() => wasmModules.delete(url));
-  }
-  return p;
-}
 
 const dbToLin = (db: number) => (db <= -400 ? 0 : Math.pow(10, db / 20));
 const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
@@ -750,6 +734,15 @@ export class Engine extends EventTarget {
   }
 
   /**
+   * Fetches, compiles and once runs the WASM, and fetches the worklet script, now: no AudioContext,
+   * no gesture needed, so that start() has less to do (getEngine() calls it when the page is idle).
+   * Resolves when done; never rejects: start() repeats what failed and reports it.
+   */
+  preload(): Promise<void> {
+    return preload(String(this.options.workletUrl ?? DEFAULT_URLS.worklet), String(this.options.wasmUrl ?? DEFAULT_URLS.wasm));
+  }
+
+  /**
    * Creates the AudioContext (if this engine has none) and resumes it synchronously — call it from a
    * user gesture — then loads the worklet and the WASM once. Resolves when audio runs.
    */
@@ -834,8 +827,10 @@ export class Engine extends EventTarget {
       else this.lost('worklet-crashed', err);
     };
     if (!this.shared) this.postSync(); // the worklet starts from the current state
-    await ready;
+    // Connected now, not after 'ready': the node is silent until its processor exists, and its first
+    // quantum then reaches the output without a round trip through this thread.
     node.connect(ctx.destination);
+    await ready;
     for (const ch of this.channels) for (const src of ch.sources) this.wire(ch, src);
     await this.restore();
     if (isRealtime(ctx)) {
@@ -1433,12 +1428,16 @@ const ENGINE_KEY = Symbol.for('daw-elements.engine');
 
 /**
  * The page's one engine, shared by every element and every copy of this script on the page. It
- * creates no AudioContext until start() (or a gesture, with startOnGesture()).
+ * creates no AudioContext until start() (or a gesture, with startOnGesture()); when the page is
+ * idle it preloads the worklet script and the WASM (unless the user asked to save data).
  */
 export function getEngine(options?: EngineOptions): Engine {
   const g = globalThis as unknown as Record<symbol, Engine | undefined>;
   let e = g[ENGINE_KEY];
-  if (!e || e.state === 'closed') g[ENGINE_KEY] = e = new Engine(options);
+  if (!e || e.state === 'closed') {
+    const engine = (g[ENGINE_KEY] = e = new Engine(options));
+    if (!options?.context && !saveData()) whenIdle(() => void engine.preload());
+  }
   return e;
 }
 

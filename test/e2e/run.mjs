@@ -5,7 +5,8 @@
 //
 // Two origins on 127.0.0.1 (test/e2e/server.mjs): pages on one, dist/ served by a "CDN" on another
 // port. Each page holds <daw-engine> with a <daw-channel> holding a <daw-synth>. For each page the
-// test clicks "Enable audio" in the engine's shadow root (a real, trusted click), waits for the
+// test waits for the idle-time preload (the WASM and the worklet script fetched, no AudioContext
+// made), clicks "Enable audio" in the engine's shadow root (a real, trusted click), waits for the
 // engine to run, plays a chord on the synth, waits for the channel meter to rise above -60 dBFS and
 // the on-screen meter to move, and screenshots the page (test/e2e/screenshots/, gitignored), checking
 // the image is not blank. The CSP page without 'wasm-unsafe-eval' must instead show one line naming
@@ -54,11 +55,14 @@ function launch() {
 
 const VIEWPORT = { width: 900, height: 640, deviceScaleFactor: 1 };
 
-/** Runs before any page script (not subject to the page's CSP): records CSP violations and daw-error events. */
+/** Runs before any page script (not subject to the page's CSP): records CSP violations, daw-error events and AudioContexts made. */
 function instrument() {
   window.__csp = [];
   window.__errors = [];
   window.__states = [];
+  window.__contexts = 0;
+  const AC = window.AudioContext;
+  window.AudioContext = new Proxy(AC, { construct(t, args, nt) { window.__contexts++; return Reflect.construct(t, args, nt); } });
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   document.addEventListener('daw-error', (e) => window.__errors.push({ code: e.detail?.code, message: e.detail?.message, advice: e.detail?.advice, retry: e.detail?.retry, target: e.composedPath()[0]?.localName }), true);
   document.addEventListener('daw-statechange', (e) => window.__states.push(e.detail?.state), true);
@@ -153,6 +157,12 @@ async function testPage(browser, name, spec, servers, blank) {
       assert.equal(s.state, 'idle');
       const text = await page.$eval('daw-engine >>> button[part~="button"]', (b) => b.textContent.trim());
       assert.match(text, /enable audio/i);
+    });
+
+    await check('before the click, the page fetched daw-dsp.wasm and daw-worklet.js (preload when idle) and made no AudioContext', async () => {
+      await page.waitForFunction(() => ['daw-dsp.wasm', 'daw-worklet.js'].every((f) => performance.getEntriesByType('resource').some((e) => e.name.endsWith(`/${f}`))), { timeout: 15000 })
+        .catch(async (e) => { throw new Error(`${e.message}; fetched: ${await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name).join(' '))}`); });
+      assert.deepEqual(await page.evaluate(() => ({ contexts: window.__contexts, state: document.querySelector('daw-engine').engine.state })), { contexts: 0, state: 'idle' });
     });
 
     const button = await page.waitForSelector('daw-engine >>> button[part~="button"]', { timeout: 5000 });
@@ -328,16 +338,25 @@ async function testPage(browser, name, spec, servers, blank) {
   }
 }
 
-// The bundle itself: no blob: URLs, no eval, siblings found with import.meta.url.
+// The bundle itself: no blob: URLs, no eval, siblings found with import.meta.url. The page module
+// imports the classes module beside it (one copy of the code for daw-elements and daw-elements/classes)
+// and nothing else; the classes module imports nothing.
 await (async () => {
   console.log('dist/');
-  const js = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
-  await check('dist/daw-elements.js finds its siblings with new URL(..., import.meta.url) and uses no blob:/eval', () => {
-    assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'], import\.meta\.url\)/);
-    assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'], import\.meta\.url\)/);
-    assert.doesNotMatch(js, /createObjectURL|["'`]blob:/);
-    assert.doesNotMatch(js, /\beval\(|new Function\(/);
-    assert.doesNotMatch(js, /^\s*import\s|\bimport\(["']/m, 'the page module must be one file (no imports)');
+  const page = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
+  const js = readFileSync(join(dist, 'daw-elements-classes.js'), 'utf8');
+  await check('dist/daw-elements-classes.js finds its siblings with new URL(..., import.meta.url) and uses no blob:/eval', () => {
+    assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'],\s*import\.meta\.url\)/);
+    assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'],\s*import\.meta\.url\)/);
+    for (const code of [page, js]) {
+      assert.doesNotMatch(code, /createObjectURL|["'`]blob:/);
+      assert.doesNotMatch(code, /\beval\(|new Function\(/);
+    }
+    assert.doesNotMatch(js, /(?:^|[;}])\s*import\s*[{*"']|\bimport\(["']/m, 'the classes module must import nothing');
+    const imports = [...page.matchAll(/\bimport\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
+    const reexports = [...page.matchAll(/\bexport\s*{[^}]*}\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set([...imports, ...reexports])], ['./daw-elements-classes.js'], 'the page module imports only the classes module beside it');
+    assert.doesNotMatch(page, /\bimport\(/);
   });
 })();
 

