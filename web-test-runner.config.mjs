@@ -32,6 +32,12 @@ export default {
     <script>window.DAW_EXPECT_ISOLATED = ${isolated};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
   middleware: [
+    // /dist-copy/ serves dist/ again under another URL: a second copy of the script on the page (its
+    // page module and the classes module it imports are other modules than /dist/'s).
+    function secondCopy(ctx, next) {
+      if (ctx.path.startsWith('/dist-copy/')) ctx.path = `/dist/${ctx.path.slice('/dist-copy/'.length)}`;
+      return next();
+    },
     function headers(ctx, next) {
       if (isolated) {
         ctx.set('Cross-Origin-Opener-Policy', 'same-origin');

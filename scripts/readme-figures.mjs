@@ -36,12 +36,13 @@ export function replaceRegion(readme, name, body) {
 }
 
 /** The "Sizes" paragraph. */
-export function sizesText({ files, jsGzip }) {
-  const s = (f) => files[`dist/${f}`];
+export function sizesText({ files, jsGzip }, budget = JS_GZIP_BUDGET) {
+  const s = (f) => `${kB(files[`dist/${f}`].raw)} / ${kB(files[`dist/${f}`].gzip)} kB`;
   return `Sizes (raw / gzip -9, measured on \`dist/\` by \`scripts/readme-figures.mjs\`; \`npm test\` checks them and
-the budget): \`daw-elements.js\` ${kB(s('daw-elements.js').raw)} / ${kB(s('daw-elements.js').gzip)} kB (Lit included, minified), \`daw-worklet.js\`
-${kB(s('daw-worklet.js').raw)} / ${kB(s('daw-worklet.js').gzip)} kB, \`daw-dsp.wasm\` ${kB(s('daw-dsp.wasm').raw)} / ${kB(s('daw-dsp.wasm').gzip)} kB; JavaScript ${kB(jsGzip)} kB gzip in all (budget
-${JS_GZIP_BUDGET / 1024} kB).
+the budget): \`daw-elements.js\` ${s('daw-elements.js')} (registers the tags; imports \`daw-elements-classes.js\`
+${s('daw-elements-classes.js')}: the engine and the elements, Lit included, minified), \`daw-worklet.js\`
+${s('daw-worklet.js')}, \`daw-dsp.wasm\` ${s('daw-dsp.wasm')}; JavaScript ${kB(jsGzip)} kB gzip in all (budget
+${budget / 1024} kB).
 `;
 }
 

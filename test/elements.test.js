@@ -2,7 +2,7 @@
 // copies of the script, attributes <-> engine parameters and validation, and the <daw-engine> face.
 import { expect } from '@esm-bundle/chai';
 import { getEngine, STRIP_PARAMS, SYNTH_PARAMS, Synth } from '../dist/daw-elements.js';
-import { countWorkletNodes, nextFrame, task, until as waitFor } from './helpers.js';
+import { countWorkletNodes, nextFrame, task, until as waitFor, SECOND_COPY } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -316,7 +316,7 @@ describe(`elements (${isolatedPage ? 'cross-origin isolated page' : 'page withou
   });
 
   it('coexists with a second copy of the script', async () => {
-    const copy = await import('../dist/daw-elements.js?copy=2');
+    const copy = await import(SECOND_COPY);
     expect(copy.getEngine()).to.equal(engine);
     expect(copy.DawChannel).to.not.equal(customElements.get('daw-channel'));
     const host = mount('<daw-channel label="two"><daw-synth></daw-synth></daw-channel>');

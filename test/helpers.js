@@ -194,3 +194,10 @@ export async function until(fn, { engine = null, audio = 1, frames = 60, wallMs 
     cancelAnimationFrame(raf);
   }
 }
+
+/**
+ * The page module served again under another URL (web-test-runner.config.mjs serves /dist-copy/ from
+ * dist/): importing it loads a second copy of the script, as two script tags from two places would.
+ * A variable, so the test runner's import rewriting leaves it alone.
+ */
+export const SECOND_COPY = '/dist-copy/daw-elements.js';

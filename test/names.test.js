@@ -10,7 +10,7 @@ import { ForeignClip, ForeignTransport } from './fixtures/foreign-daw.js';
 import { expect } from '@esm-bundle/chai';
 import { getEngine, DawChannel, DawSynth } from '../dist/daw-elements.js';
 import { define, DawClip as ClassesClip } from '../dist/daw-elements-classes.js';
-import { task } from './helpers.js';
+import { task, SECOND_COPY } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -92,7 +92,7 @@ describe(`names shared with another library (${isolatedPage ? 'cross-origin isol
 
   it('a second copy of the script, and define() again from the entry without side effects, stay silent', async () => {
     const before = onDocument.length;
-    const copy = await import('../dist/daw-elements.js?copy=names');
+    const copy = await import(SECOND_COPY);
     expect(copy.DawChannel).to.not.equal(DawChannel);
     const r = define();
     expect(r.defined).to.deep.equal(['daw-engine', 'daw-channel', 'daw-synth']);
