@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 
 const steps = [
   { name: 'zig', cmd: ['node', 'scripts/build-wasm.mjs', '--test'], env: {} },
+  // fast units of pure logic beside the code (node --test)
+  { name: 'node units', cmd: ['node', '--test', '--test-reporter=tap', 'worklet/sample-heap.test.mjs'], env: {} },
   { name: 'browser (isolated)', cmd: ['npx', 'wtr'], env: {} },
   { name: 'browser (no COOP/COEP)', cmd: ['npx', 'wtr'], env: { DAW_ISOLATION: 'off' } },
   // dist/ as a page author uses it: isolated, plain, strict-CSP pages, script from a second origin
@@ -39,6 +41,8 @@ function count(name, out) {
   const plain = out.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   let m = [...plain.matchAll(/(\d+) passed; (\d+) skipped; (\d+) failed/g)].pop();
   if (m) return { passed: +m[1], failed: +m[3], skipped: +m[2] };
+  m = /# pass (\d+)\n# fail (\d+)\n# cancelled \d+\n# skipped (\d+)/.exec(plain);
+  if (m) return { passed: +m[1], failed: +m[2], skipped: +m[3] };
   m = [...plain.matchAll(/All (\d+) tests passed/g)].pop();
   if (m) return { passed: +m[1], failed: 0, skipped: 0 };
   m = [...plain.matchAll(/(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)].pop();
