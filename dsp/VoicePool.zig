@@ -204,7 +204,9 @@ pub fn render(
             const ev = self.queue[self.q_head];
             const f = ev.frame();
             if (f > frame_start + pos) break;
-            if (f < frame_start) self.late_events +%= 1;
+            // Frame 0 is "as soon as possible" (noteOn without a time, all notes off, the stop a
+            // slot's new owner sends): never late.
+            if (f < frame_start and f != 0) self.late_events +%= 1;
             self.q_head = (self.q_head + 1) % Params.note_ring;
             self.q_len -= 1;
             self.apply(ev, synth_params);

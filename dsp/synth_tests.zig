@@ -235,6 +235,14 @@ test "note starts at its exact frame; late events counted" {
     const x = run(Q, 0);
     try std.testing.expect(x[0] != 0);
     try std.testing.expectEqual(@as(u32, 1), pool.late_events);
+    // Frame 0 is "as soon as possible" (noteOn without a time, all notes off, a slot's stop on a
+    // new owner): it starts at the quantum's first frame and is not late (the soak found every
+    // synth removal counted as a late note).
+    note(Kind.note_on, 0, 2, 64, 0);
+    note(Kind.all_notes_off, 0, 0, 0, 0);
+    note(Kind.hard_stop, 0, 0, 0, 0);
+    _ = run(Q, 0);
+    try std.testing.expectEqual(@as(u32, 1), pool.late_events);
 }
 
 test "envelope: attack reaches full level on time; release frees at -100 dB" {
