@@ -93,7 +93,26 @@ async function offline(page) {
 
 async function realtime(page) {
   const r = await page.evaluate((a) => window.soak.run(a), { seed: SEED, seconds: MINUTES * 60 });
-  return r;
+  const st = r.status;
+  const hs = r.heap.map((h) => h.heap);
+  // Heap: the first reading is before the session warmed up (Lit templates, the first elements);
+  // flat means every later reading within HEAP_BOUND of each other.
+  const later = hs.slice(1);
+  const spread = later.length ? Math.max(...later) - Math.min(...later) : 0;
+  const failures = [];
+  if (st.lateNotes !== 0 || st.droppedNotes !== 0) failures.push(`late notes ${st.lateNotes}, dropped ${st.droppedNotes}`);
+  if (st.nonFiniteSamples !== 0) failures.push(`${st.nonFiniteSamples} non-finite samples`);
+  if (r.unexpected.length) failures.push(`errors other than validation: ${r.unexpected.join(' | ')}`);
+  if (r.stallMs > 2000) failures.push(`the engine stopped rendering for ${(r.stallMs / 1000).toFixed(1)} s`);
+  if (spread > HEAP_BOUND) failures.push(`JS heap moved ${mb(spread)} after warm-up (bound ${mb(HEAP_BOUND)}): ${later.map(mb).join(', ')}`);
+  if (r.stats.notes < 1000) failures.push(`only ${r.stats.notes} notes played`);
+  const s = r.stats;
+  const summary = `realtime ${r.seconds.toFixed(0)} s (${r.shared ? 'shared memory' : 'messages'}): ${s.ticks} frames, ${s.channelsAdded} <daw-channel> added / ${s.channelsRemoved} removed, `
+    + `${s.synthsAdded} <daw-synth> added / ${s.synthsRemoved} removed / ${s.synthMoves} moved, ${s.attributes} attribute changes, ${s.notes} notes (${s.notesRefused} refused); `
+    + `late ${st.lateNotes}, dropped ${st.droppedNotes}, stolen ${st.stolenVoices}, non-finite ${st.nonFiniteSamples}; voices ${Math.min(...r.samples.map((x) => x.voices))}..${Math.max(...r.samples.map((x) => x.voices))}; `
+    + `quanta ${st.quanta} (context clock ${st.expectedQuanta}), longest stall ${(r.stallMs / 1000).toFixed(2)} s; heap ${mb(hs[0])} at start, then ${mb(Math.min(...later))}..${mb(Math.max(...later))} (spread ${mb(spread)}); `
+    + `WASM ${mb(st.wasmBytes)}; daw-error ${JSON.stringify(r.errors)}; port messages ${st.messagesPosted}`;
+  return { ...r, failures, summary };
 }
 
 const { page, close, errors, version } = await openPage(REALTIME ? 'test/soak/realtime.html' : 'test/soak/offline.html', { isolated: !PLAIN, log });
