@@ -257,7 +257,7 @@ export class Channel extends Strip {
   play(sample: Sample, opts: { time?: number; offset?: number; loop?: boolean; gain?: number } = {}): void {
     this.engine.assertLive(this);
     if (!(sample instanceof Sample) || sample.engine !== this.engine) throw new TypeError('play: expected a Sample loaded by this engine (engine.loadSample)');
-    if (sample.isDisposed) throw new Error('play: this sample was disposed');
+    if (sample.isDisposed) throw new TypeError('play: this sample was disposed');
     const { time, offset = 0, loop = false, gain = 1 } = opts;
     checkTime('play', time);
     if (typeof offset !== 'number' || !(offset >= 0) || !Number.isFinite(offset)) throw new RangeError(`play: offset ${String(offset)} must be a number of seconds >= 0`);
@@ -907,12 +907,12 @@ export class Engine extends EventTarget {
 
   /** @internal */
   assertLive(s: Strip): void {
-    if (s instanceof Channel && s.isDisposed) throw new Error(`channel '${s.label}' was disposed`);
+    if (s instanceof Channel && s.isDisposed) throw new TypeError(`channel '${s.label}' was disposed`);
   }
 
   /** @internal */
   assertLiveSynth(s: Synth): void {
-    if (s.isDisposed) throw new Error('this synth was disposed');
+    if (s.isDisposed) throw new TypeError('this synth was disposed');
   }
 
   private writeDefaults(slot: number): void {

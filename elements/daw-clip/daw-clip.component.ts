@@ -1,8 +1,9 @@
 import { LitElement, html, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Channel, ParamSpec, Sample, SampleOptions } from '../../src/index.js';
 import { EngineController, startEngine } from '../shared/engine.js';
-import { ParamController, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
+import { ParamController, checkText, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
 import { base } from '../shared/styles.js';
+import { show } from '../../src/validate.js';
 import styles from './daw-clip.styles.js';
 
 /** The clip's numeric attributes, validated like the engine's parameters (checkParam: clamp + daw-error). */
@@ -251,6 +252,9 @@ export class DawClip extends LitElement {
 
   protected update(changed: PropertyValues): void {
     // The ParamController has validated gain, offset and the loop points (hostUpdate runs first).
+    const host = this as unknown as HTMLElement & Record<string, unknown>;
+    if (changed.has('src')) checkText(host, 'src', 'src', true);
+    if (changed.has('label')) checkText(host, 'label', 'label');
     if (changed.has('src') || changed.has('loopStart') || changed.has('loopEnd')) this.syncSource();
     super.update(changed);
   }
@@ -343,7 +347,7 @@ export class DawClip extends LitElement {
    */
   play(time?: number): boolean {
     if (!validTime(time)) {
-      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> play: time ${String(time)} is not an AudioContext time in seconds >= 0` });
+      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> play: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return false;
     }
     if (!this.isConnected) {
@@ -382,7 +386,7 @@ export class DawClip extends LitElement {
   /** Stops the clip at AudioContext `time` (default now) with a 5 ms fade; cancels a pending play. */
   stop(time?: number): void {
     if (!validTime(time)) {
-      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${String(time)} is not an AudioContext time in seconds >= 0` });
+      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return;
     }
     if (this.pending) {

@@ -43,7 +43,7 @@ export function serve() {
  * waits for `window.ready`. Returns { page, browser, close, log }. Page errors and console errors are
  * collected in `log.errors` (and printed).
  */
-export async function openPage(path, { isolated = true, log = console.log } = {}) {
+export async function openPage(path, { isolated = true, log = console.log, ignore = null } = {}) {
   for (const f of ['dist/daw-elements.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm']) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
   }
@@ -61,6 +61,7 @@ export async function openPage(path, { isolated = true, log = console.log } = {}
   const page = await browser.newPage();
   page.on('pageerror', (e) => { errors.push(`pageerror: ${e.message}`); log(`pageerror: ${e.message}`); });
   page.on('console', (m) => {
+    if (m.type() === 'error' && ignore?.test(m.text())) return;
     if (m.type() === 'error') { errors.push(`console.error: ${m.text()}`); log(`console.error: ${m.text()}`); }
     else if (m.type() === 'log' || m.type() === 'info') log(`page: ${m.text()}`);
   });
