@@ -49,3 +49,79 @@ describe('soak and fuzz findings', function () {
     expect(st.droppedNotes).to.equal(0);
   });
 });
+
+describe('fuzz findings: hostile values', function () {
+  this.timeout(60000);
+  /** A value that cannot become text: its toString, valueOf and toPrimitive throw. */
+  const bomb = () => ({ [Symbol.toPrimitive]() { throw new Error('bomb'); }, toString() { throw new Error('bomb'); }, valueOf() { throw new Error('bomb'); } });
+
+  it('a disposed channel, synth or sample throws a TypeError naming it', async () => {
+    const ctx = new OfflineAudioContext(2, 128, SR);
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const ch = e.createChannel({ label: 'Gone' });
+    const s = e.createSynth(ch);
+    const sample = await e.loadSample(new Float32Array(16));
+    sample.dispose();
+    expect(() => e.createChannel().play(sample)).to.throw(TypeError, /sample was disposed/);
+    s.dispose();
+    ch.dispose();
+    expect(() => ch.set('pan', 0)).to.throw(TypeError, /channel 'Gone' was disposed/);
+    expect(() => ch.stop()).to.throw(TypeError, /was disposed/);
+    expect(() => s.noteOn(60)).to.throw(TypeError, /synth was disposed/);
+    expect(() => s.set('wave', 'saw')).to.throw(TypeError, /synth was disposed/);
+    expect(() => ch.dispose()).not.to.throw();
+  });
+
+  it('engine parameter errors name a value that cannot become text without throwing its exception', () => {
+    const e = new Engine({ context: new OfflineAudioContext(2, 128, SR) });
+    expect(() => e.master.set('volumeDb', bomb())).to.throw(TypeError, /master volumeDb: expected a number .* got a value that cannot be shown as text/);
+    expect(() => e.master.set('volumeDb', Symbol('x'))).to.throw(TypeError, /got Symbol\(x\)/);
+  });
+
+  it('element properties set to values that cannot become text report daw-error and leave the element working', async () => {
+    const root = document.createElement('div');
+    document.body.append(root);
+    const errors = [];
+    root.addEventListener('daw-error', (ev) => errors.push(ev.detail));
+    const ch = document.createElement('daw-channel');
+    const synth = document.createElement('daw-synth');
+    const clip = document.createElement('daw-clip');
+    const eng = document.createElement('daw-engine');
+    ch.append(synth);
+    root.append(ch, clip, eng);
+    await Promise.all([ch.updateComplete, synth.updateComplete, clip.updateComplete, eng.updateComplete]);
+    const uncaught = [];
+    const onError = (ev) => { uncaught.push(ev.error ?? ev.message); ev.preventDefault(); };
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onError);
+    try {
+      synth.cutoffHz = bomb();
+      ch.label = Symbol('label');
+      ch.pan = bomb();
+      clip.src = bomb();
+      eng.latencyHint = 0.05; // a number of seconds is a valid hint
+      await Promise.all([ch.updateComplete, synth.updateComplete, clip.updateComplete, eng.updateComplete]);
+      eng.latencyHint = {};
+      await eng.updateComplete;
+      // The next valid value goes through: the bad one did not stick.
+      synth.cutoffHz = 1000;
+      ch.label = 'Lead';
+      await Promise.all([ch.updateComplete, synth.updateComplete]);
+    } finally {
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onError);
+      root.remove();
+    }
+    expect(uncaught).to.deep.equal([]);
+    const by = (attr) => errors.filter((d) => d.attribute === attr).map((d) => d.code);
+    expect(by('cutoff-hz')).to.deep.equal(['invalid-value']);
+    expect(by('label')).to.deep.equal(['invalid-value']);
+    expect(by('pan')).to.deep.equal(['invalid-value']);
+    expect(by('src')).to.deep.equal(['invalid-value']);
+    expect(by('latency-hint')).to.deep.equal(['invalid-value']);
+    expect(errors.find((d) => d.attribute === 'cutoff-hz').message).to.match(/a value that cannot be shown as text is not valid/);
+    expect(synth.cutoffHz).to.equal(1000);
+    expect(ch.label).to.equal('Lead');
+  });
+});
