@@ -104,6 +104,10 @@ describe('fuzz findings: hostile values', function () {
       await Promise.all([ch.updateComplete, synth.updateComplete, clip.updateComplete, eng.updateComplete]);
       eng.latencyHint = {};
       await eng.updateComplete;
+      // A Proxy whose every trap throws (instanceof URL reads its prototype).
+      const trap = () => { throw new Error('trap'); };
+      clip.src = new Proxy({}, { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+      await clip.updateComplete;
       // The next valid value goes through: the bad one did not stick.
       synth.cutoffHz = 1000;
       ch.label = 'Lead';
@@ -118,7 +122,7 @@ describe('fuzz findings: hostile values', function () {
     expect(by('cutoff-hz')).to.deep.equal(['invalid-value']);
     expect(by('label')).to.deep.equal(['invalid-value']);
     expect(by('pan')).to.deep.equal(['invalid-value']);
-    expect(by('src')).to.deep.equal(['invalid-value']);
+    expect(by('src')).to.deep.equal(['invalid-value', 'invalid-value']);
     expect(by('latency-hint')).to.deep.equal(['invalid-value']);
     expect(errors.find((d) => d.attribute === 'cutoff-hz').message).to.match(/a value that cannot be shown as text is not valid/);
     expect(synth.cutoffHz).to.equal(1000);

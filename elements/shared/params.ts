@@ -127,7 +127,15 @@ export class ParamController implements ReactiveController {
  */
 export function checkText(host: HTMLElement & Record<string, unknown>, prop: string, attr: string, allowUrl = false): void {
   const v = host[prop];
-  if (v == null || typeof v === 'string' || (allowUrl && v instanceof URL)) return;
+  let ok = v == null || typeof v === 'string';
+  if (!ok && allowUrl) {
+    try {
+      ok = v instanceof URL;
+    } catch {
+      ok = false; // a Proxy whose getPrototypeOf throws
+    }
+  }
+  if (ok) return;
   host[prop] = '';
   emitError(host, { code: 'invalid-value', attribute: attr, value: v, range: allowUrl ? 'a URL (string or URL object)' : 'text',
     message: `<${host.localName}> ${attr}: ${show(v)} is not ${allowUrl ? 'a URL' : 'text'}; using ''` });

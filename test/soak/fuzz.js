@@ -56,7 +56,7 @@ function wavUrl() {
 export async function fuzz({ seed, calls, perStep = 100, maxFindings = 50 }) {
   const r = rng(seed);
   const steps = Math.ceil(calls / perStep);
-  const tailSeconds = 1.5; // the known-signal check after the last call
+  const tailSeconds = 3; // the known-signal check after the last call
   const frames = (steps + 2) * STEP + Math.ceil(tailSeconds * SR / STEP) * STEP;
   const ctx = new OfflineAudioContext(2, frames, SR);
   const engine = getEngine({ context: ctx, inputs: 4 });
@@ -290,11 +290,12 @@ export async function fuzz({ seed, calls, perStep = 100, maxFindings = 50 }) {
     const defaults = (scope) => Object.fromEntries(STRIP_PARAMS.filter((p) => !p.internal && (p.scope === 'all' || p.scope === scope)).map((p) => [p.name, p.default]));
     engine.master.setAll(defaults('master'));
     for (let b = 0; b < 3; b++) engine.bus(b).setAll({ ...defaults('bus'), volumeDb: -Infinity });
-    // The known signal: a 1 kHz sine at 0.5 from a clip, from 0.5 s after this point.
+    // The known signal: a 1 kHz sine at 0.5 from a clip, from 2 s after this point (compressors the
+    // fuzz left with gain reduction release it at their default 100 ms: e^-20 after 2 s).
     const sine = new Float32Array(SR).map((_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / SR));
     const s = await engine.loadSample(sine, { loopStart: 0, loopEnd: 1 });
     const ch = engine.createChannel({ label: 'probe' });
-    const at = (k * STEP) / SR + 0.5;
+    const at = (k * STEP) / SR + 2;
     ch.play(s, { time: at, loop: true });
     probe = { from: Math.round(at * SR) + engine.latencyFrames + 2400, to: Math.round(at * SR) + engine.latencyFrames + 2400 + SR / 2 };
     await engine.flush();
