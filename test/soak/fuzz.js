@@ -253,6 +253,7 @@ export async function fuzz({ seed, calls, perStep = 100, maxFindings = 50 }) {
     }
     await Promise.resolve(); // Lit updates run in microtasks
     await engine.flush();
+    if (index % 10000 < perStep && index > 0) console.log(`${index} calls, ${findings.length} findings, ${h.elements.length} elements`);
   };
 
   let failure = null;
