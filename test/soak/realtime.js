@@ -8,7 +8,8 @@ import { getEngine, STRIP_PARAMS, SYNTH_PARAMS } from '../../dist/daw-elements.j
 import { rng } from './rng.js';
 
 const LOOKAHEAD = 0.1; // s: notes are scheduled this far ahead of the context's clock
-const MAX_CHANNEL_ELEMENTS = 40; // within the 64 channels (and 64 synth slots: at most 1.5 synths each)
+const MAX_CHANNEL_ELEMENTS = 40; // within the 64 channels
+const MAX_SYNTH_ELEMENTS = 60; // within the 64 synth slots (a removed synth frees its slot a task later)
 const stripAttrs = STRIP_PARAMS.filter((p) => !p.internal && p.scope !== 'master');
 const synthAttrs = SYNTH_PARAMS.filter((p) => !p.internal);
 const GARBAGE = ['', 'abc', 'NaN', '1e999', '-1e999', '0x10', ' 3 ', 'Infinity', '-inf', '12dB', 'null'];
@@ -56,7 +57,7 @@ export async function run({ seed = 1, seconds = 600 }) {
     ch.setAttribute('volume-db', String(r.range(-30, -6)));
     if (r.chance(0.5)) ch.setAttribute('headless', '');
     const n = r.int(1, 2);
-    for (let i = 0; i < n; i++) { ch.append(synthEl()); }
+    for (let i = 0; i < n && mixer.querySelectorAll('daw-synth').length + i < MAX_SYNTH_ELEMENTS; i++) ch.append(synthEl());
     stats.channelsAdded++;
     return ch;
   };
@@ -92,7 +93,7 @@ export async function run({ seed = 1, seconds = 600 }) {
       else if (x < 0.6 && channels.length > 4) { r.pick([...channels]).remove(); stats.channelsRemoved++; }
       else if (x < 0.8 && synths.length > 0) { r.pick([...channels]).append(r.pick([...synths])); stats.synthMoves++; } // a DOM move
       else if (x < 0.9 && synths.length > 1) { r.pick([...synths]).remove(); stats.synthsRemoved++; }
-      else if (synths.length < MAX_CHANNEL_ELEMENTS * 1.5) r.pick([...channels]).append(synthEl());
+      else if (synths.length < MAX_SYNTH_ELEMENTS) r.pick([...channels]).append(synthEl());
     }
     // Attribute storm
     const n = r.chance(0.05) ? r.int(50, 200) : r.int(0, 12);
