@@ -374,7 +374,10 @@ export class Synth {
 
   dispose(): void {
     if (this.disposed) return;
-    this.allNotesOff(true);
+    // A hard stop with id 1 is a cancel: it also drops this synth's notes scheduled for later, so
+    // the slot's next owner never plays them (dsp/VoicePool.zig push).
+    this.held.clear();
+    this.engine.pushNote(NOTES_STOP_ALL, this.slot, 1, 0, 0, undefined);
     this.engine.releaseSynth(this);
     this.disposed = true;
   }

@@ -50,6 +50,27 @@ describe('soak and fuzz findings', function () {
   });
 });
 
+describe('a synth slot\'s next owner', function () {
+  this.timeout(60000);
+
+  it('never plays the notes a disposed synth scheduled for later (they played on the next synth in the slot)', async () => {
+    const ctx = new OfflineAudioContext(2, SR, SR);
+    const e = new Engine({ context: ctx, inputs: 0 });
+    await e.start();
+    const ch = e.createChannel();
+    const a = e.createSynth(ch, { wave: 'sine', releaseMs: 10 });
+    a.play(60, 0.2, { time: 0.5 }); // for later
+    a.dispose();
+    const b = e.createSynth(ch, { wave: 'sine', releaseMs: 10 });
+    expect(b.slot).to.equal(a.slot);
+    b.play(72, 0.1, { time: 0.1 }); // the new owner's own note plays
+    const out = (await ctx.startRendering()).getChannelData(0);
+    const peak = (from, to) => { let p = 0; for (let i = Math.round(from * SR); i < Math.round(to * SR); i++) p = Math.max(p, Math.abs(out[i])); return p; };
+    expect(peak(0.1, 0.2)).to.be.above(0.05);
+    expect(peak(0.45, 0.8)).to.equal(0);
+  });
+});
+
 describe('fuzz findings: hostile values', function () {
   this.timeout(60000);
   /** A value that cannot become text: its toString, valueOf and toPrimitive throw. */
