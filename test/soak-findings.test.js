@@ -64,6 +64,7 @@ describe('a synth slot\'s next owner', function () {
     const b = e.createSynth(ch, { wave: 'sine', releaseMs: 10 });
     expect(b.slot).to.equal(a.slot);
     b.play(72, 0.1, { time: 0.1 }); // the new owner's own note plays
+    await e.flush();
     const out = (await ctx.startRendering()).getChannelData(0);
     const peak = (from, to) => { let p = 0; for (let i = Math.round(from * SR); i < Math.round(to * SR); i++) p = Math.max(p, Math.abs(out[i])); return p; };
     expect(peak(0.1, 0.2)).to.be.above(0.05);
