@@ -462,7 +462,6 @@ export class Engine extends EventTarget {
   private readonly freeSampleSlots: number[] = [];
   private readonly sampleGen = new Uint32Array(MAX_SAMPLES);
   private readonly samples = new Set<Sample>();
-  /** Bytes of sample data loaded or being loaded (counted against `sampleMemory`). */
   private sampleBytesUsed = 0;
   /** Cap on sample data in bytes (EngineOptions.sampleMemory). */
   readonly sampleMemory: number;
@@ -501,8 +500,9 @@ export class Engine extends EventTarget {
     }
     this.inputs = inputs;
     const cap = options.sampleMemory ?? DEFAULT_SAMPLE_MEMORY;
-    if (typeof cap !== 'number' || Number.isNaN(cap)) throw new TypeError(`sampleMemory ${String(options.sampleMemory)} must be a number of bytes, 0 to ${MAX_SAMPLE_MEMORY} (4 GiB)`);
-    if (!(cap >= 0 && cap <= MAX_SAMPLE_MEMORY)) throw new RangeError(`sampleMemory ${cap} must be 0 to ${MAX_SAMPLE_MEMORY} bytes (4 GiB, the most a wasm32 memory holds)`);
+    const range = `0 to ${MAX_SAMPLE_MEMORY} bytes (4 GiB, a wasm32 memory's most)`;
+    if (typeof cap !== 'number' || Number.isNaN(cap)) throw new TypeError(`sampleMemory ${String(options.sampleMemory)} must be a number of bytes, ${range}`);
+    if (!(cap >= 0 && cap <= MAX_SAMPLE_MEMORY)) throw new RangeError(`sampleMemory ${cap} must be ${range}`);
     this.sampleMemory = Math.floor(cap);
     for (let i = inputs - 1; i >= 0; i--) this.freeInputs.push(i);
     for (let i = MAX_SAMPLES - 1; i >= 0; i--) this.freeSampleSlots.push(i);
@@ -695,13 +695,12 @@ export class Engine extends EventTarget {
     return this.sampleBytesUsed;
   }
 
-  /** Throws (and reports) a 'capacity' error when `bytes` more sample data would pass the cap. */
   private checkSampleRoom(bytes: number): void {
     if (this.sampleBytesUsed + bytes <= this.sampleMemory) return;
     const free = this.sampleMemory - this.sampleBytesUsed;
     const message = `loadSample: the sample needs ${mib(bytes)} (${bytes} bytes) but only ${mib(free)} of the engine's `
-      + `${mib(this.sampleMemory)} sample memory is free (sampleMemory: ${this.sampleMemory} bytes, ${mib(this.sampleBytesUsed)} in use); `
-      + 'dispose samples no longer needed, load a shorter or mono excerpt, or create the engine with a larger sampleMemory';
+      + `${mib(this.sampleMemory)} sample memory is free (sampleMemory ${this.sampleMemory}); `
+      + 'dispose samples no longer needed, load a shorter or mono excerpt, or make the engine with a larger sampleMemory';
     this.report({ code: 'capacity', message, value: bytes, range: `0 to ${free} bytes` });
     throw new RangeError(message);
   }

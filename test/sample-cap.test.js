@@ -36,7 +36,7 @@ describe('samples: memory cap', function () {
     expect(new Engine({ context: ctx() }).sampleMemory).to.equal(DEFAULT_SAMPLE_MEMORY);
     expect(new Engine({ context: ctx(), sampleMemory: 0 }).sampleMemory).to.equal(0);
     expect(new Engine({ context: ctx(), sampleMemory: 2 ** 32 }).sampleMemory).to.equal(2 ** 32);
-    expect(() => new Engine({ context: ctx(), sampleMemory: NaN })).to.throw(TypeError, /sampleMemory NaN must be a number of bytes, 0 to 4294967296/);
+    expect(() => new Engine({ context: ctx(), sampleMemory: NaN })).to.throw(TypeError, /sampleMemory NaN must be a number of bytes, 0 to 4294967296 bytes/);
     expect(() => new Engine({ context: ctx(), sampleMemory: '64' })).to.throw(TypeError, /sampleMemory 64 must be a number/);
     expect(() => new Engine({ context: ctx(), sampleMemory: -1 })).to.throw(RangeError, /sampleMemory -1 must be 0 to 4294967296 bytes/);
     expect(() => new Engine({ context: ctx(), sampleMemory: 2 ** 32 + 1 })).to.throw(RangeError, /sampleMemory 4294967297/);

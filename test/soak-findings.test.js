@@ -16,7 +16,9 @@ async function offlineEngine(seconds) {
 describe('soak and fuzz findings', function () {
   this.timeout(60000);
 
-  it('events asked for "as soon as possible" are not counted late (the realtime soak saw one late note per removed synth)', async () => {
+  it('events asked for "as soon as possible" are not counted late (the realtime soak saw one late note per removed synth)', async function () {
+    // Needs the render to stop mid-way (events at a frame > 0); Firefox has no OfflineAudioContext.suspend().
+    if (typeof OfflineAudioContext.prototype.suspend !== 'function') this.skip();
     const { ctx, e, at } = await offlineEngine(0.5);
     const ch = e.createChannel();
     const sample = await e.loadSample(new Float32Array(4800).fill(0.25));

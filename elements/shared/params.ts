@@ -137,6 +137,6 @@ export function checkText(host: HTMLElement & Record<string, unknown>, prop: str
   }
   if (ok) return;
   host[prop] = '';
-  emitError(host, { code: 'invalid-value', attribute: attr, value: v, range: allowUrl ? 'a URL (string or URL object)' : 'text',
-    message: `<${host.localName}> ${attr}: ${show(v)} is not ${allowUrl ? 'a URL' : 'text'}; using ''` });
+  const range = allowUrl ? 'a URL' : 'text';
+  emitError(host, { code: 'invalid-value', attribute: attr, value: v, range, message: `<${host.localName}> ${attr}: ${show(v)} is not ${range}; using ''` });
 }
