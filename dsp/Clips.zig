@@ -332,7 +332,8 @@ pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]Lanes.GroupBuf, h
     const end = frame_start + Q;
     var n_due: u32 = 0;
     while (n_due < self.q_len and self.queue[n_due].frame() < end) : (n_due += 1) {
-        if (self.queue[n_due].frame() < frame_start) self.late +%= 1;
+        const f = self.queue[n_due].frame();
+        if (f < frame_start and f != 0) self.late +%= 1; // frame 0: "as soon as possible", never late
     }
     // They stay at the queue's head while the channels render (`apply` never pushes), and leave it
     // at the end.
@@ -520,6 +521,20 @@ test "stop and replace fade linearly, cancel drops queued events, stale ids are 
     try testing.expect(c.main[5].id != 0);
     c.clear(7);
     try testing.expectEqual(@as(u32, 0), c.main[5].id);
+}
+
+test "an event at frame 0 (as soon as possible) is not late; a past frame is" {
+    const c = T.setup();
+    try T.define(3, 3, 300, 0, 0);
+    _ = c.push(ClipEvent.make(Kind.play, 1, 3, 0, 1, 0, 0)); // play without a time
+    T.run(5 * 128);
+    try testing.expectEqual(@as(f32, 1), T.lane(1, 0, 0));
+    _ = c.push(ClipEvent.make(Kind.stop, 1, 0, 0, 0, 0, 0)); // stop without a time
+    T.run(6 * 128);
+    try testing.expectEqual(@as(u32, 0), c.late);
+    _ = c.push(ClipEvent.make(Kind.play, 2, 3, 0, 1, 6 * 128 + 5, 0)); // due before this quantum
+    T.run(7 * 128);
+    try testing.expectEqual(@as(u32, 1), c.late);
 }
 
 test "define rejects bad descriptions" {

@@ -37,7 +37,8 @@
 //!
 //! Note off (kind 2) releases the voices of the synth with that id (id 0: every held voice whose
 //! pitch equals the event pitch). All notes off (3) releases every voice of the synth. Hard stop (4)
-//! fades every voice of the synth out within `fade_ms`.
+//! fades every voice of the synth out within `fade_ms`; with id != 0 it is a cancel that also drops
+//! the synth's queued events (sent when a synth is disposed or its slot changes owner).
 const std = @import("std");
 const Params = @import("Params.zig");
 const Lanes = @import("Lanes.zig");
@@ -161,6 +162,11 @@ pub fn push(self: *VoicePool, ev: NoteEvent) bool {
         self.invalid_events +%= 1;
         return false;
     }
+    // A hard stop with id != 0 is a cancel (the synth's handle was disposed, or its slot has a new
+    // owner): the events queued for that synth before it go too, so the slot's next owner never
+    // plays notes the previous one scheduled (seen while writing `npm run fuzz`: a disposed synth's
+    // future note sounded on the next synth in its slot).
+    if (ev.kind == NoteEvent.Kind.hard_stop and ev.id != 0) self.dropQueued(ev.synth);
     if (self.q_len == Params.note_ring) {
         self.dropped_events +%= 1;
         return false;
@@ -175,6 +181,20 @@ pub fn push(self: *VoicePool, ev: NoteEvent) bool {
     self.queue[(self.q_head + i) % Params.note_ring] = ev;
     self.q_len += 1;
     return true;
+}
+
+/// Removes every queued event of synth `synth`, keeping the others in order. Real-time safe: one
+/// pass over the queue.
+fn dropQueued(self: *VoicePool, synth: u32) void {
+    var kept: usize = 0;
+    var i: usize = 0;
+    while (i < self.q_len) : (i += 1) {
+        const ev = self.queue[(self.q_head + i) % Params.note_ring];
+        if (ev.synth == synth) continue;
+        self.queue[(self.q_head + kept) % Params.note_ring] = ev;
+        kept += 1;
+    }
+    self.q_len = kept;
 }
 
 /// Renders the quantum of 128 frames starting at absolute frame `frame_start`: applies every due
@@ -204,7 +224,9 @@ pub fn render(
             const ev = self.queue[self.q_head];
             const f = ev.frame();
             if (f > frame_start + pos) break;
-            if (f < frame_start) self.late_events +%= 1;
+            // Frame 0 is "as soon as possible" (noteOn without a time, all notes off, the stop a
+            // slot's new owner sends): never late.
+            if (f < frame_start and f != 0) self.late_events +%= 1;
             self.q_head = (self.q_head + 1) % Params.note_ring;
             self.q_len -= 1;
             self.apply(ev, synth_params);

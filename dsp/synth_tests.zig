@@ -235,6 +235,33 @@ test "note starts at its exact frame; late events counted" {
     const x = run(Q, 0);
     try std.testing.expect(x[0] != 0);
     try std.testing.expectEqual(@as(u32, 1), pool.late_events);
+    // Frame 0 is "as soon as possible" (noteOn without a time, all notes off, a slot's stop on a
+    // new owner): it starts at the quantum's first frame and is not late (the soak found every
+    // synth removal counted as a late note).
+    note(Kind.note_on, 0, 2, 64, 0);
+    note(Kind.all_notes_off, 0, 0, 0, 0);
+    note(Kind.hard_stop, 0, 0, 0, 0);
+    _ = run(Q, 0);
+    try std.testing.expectEqual(@as(u32, 1), pool.late_events);
+}
+
+test "a hard stop with an id cancels the synth's queued events; without one they stay" {
+    for ([_]u32{ 0, 1 }) |id| {
+        setup();
+        params[0][S.wave] = 0;
+        params[1][S.wave] = 0;
+        frame = 0;
+        note(Kind.note_on, 0, 5, 60, 4 * Q); // scheduled for later by synth 0
+        note(Kind.note_on, 1, 6, 64, 4 * Q); // and by synth 1, which is not stopped
+        note(Kind.hard_stop, 0, id, 0, 0);
+        _ = run(8 * Q, 0);
+        const x0 = rec[4 * Q .. 8 * Q];
+        var peak: f32 = 0;
+        for (x0) |v| peak = @max(peak, @fabs(v));
+        if (id == 0) try std.testing.expect(peak > 0.01) else try std.testing.expectEqual(@as(f32, 0), peak);
+        // Synth 1's note sounds either way; synth 0's only without the cancel.
+        try std.testing.expectEqual(@as(usize, if (id == 0) 2 else 1), pool.activeVoices());
+    }
 }
 
 test "envelope: attack reaches full level on time; release frees at -100 dB" {

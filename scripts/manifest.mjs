@@ -23,6 +23,10 @@ const OUT = join(root, 'dist', 'custom-elements.json');
 const MODULE = 'dist/daw-elements.js';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+/** Each parameter's doc, from the table itself (the generated runtime table leaves them out). */
+const table = JSON.parse(readFileSync(join(root, 'src', 'params.json'), 'utf8'));
+const DOCS = new Map([...table.strip, ...table.synth].map((p) => [p.name, p.doc]));
+
 /** STRIP_PARAMS / SYNTH_PARAMS from the generated table (TypeScript → JavaScript in memory). */
 async function loadParams() {
   const file = join(root, 'src', 'generated', 'params.ts');
@@ -79,7 +83,7 @@ const defaultOf = (p) => (p.unit === 'bool' ? String(p.default === 1) : p.values
 function paramMembers(params, reflect = []) {
   const attributes = [], fields = [];
   for (const p of params) {
-    const description = `${p.doc} Range ${range(p)}; out-of-range values are clamped and reported with daw-error.`;
+    const description = `${DOCS.get(p.name)} Range ${range(p)}; out-of-range values are clamped and reported with daw-error.`;
     attributes.push({ name: p.attribute, type: { text: typeOf(p) }, default: defaultOf(p), description, fieldName: p.name });
     fields.push({ kind: 'field', name: p.name, privacy: 'public', type: { text: typeOf(p) }, default: defaultOf(p), description, attribute: p.attribute, ...(reflect.includes(p.name) ? { reflects: true } : {}) });
   }

@@ -8,7 +8,7 @@ import { CI, updateReadme } from './readme-figures.mjs';
 
 // node --test units beside the code (only *.test.mjs files: `node --test scripts/` would also run
 // this file, whose name matches Node's test-file patterns)
-const units = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.test.mjs')).map((f) => `scripts/${f}`);
+const units = ['scripts', 'src', 'worklet', 'elements'].flatMap((dir) => readdirSync(new URL(`../${dir}/`, import.meta.url)).filter((f) => f.endsWith('.test.mjs')).map((f) => `${dir}/${f}`));
 
 const steps = [
   { name: 'zig', cmd: ['node', 'scripts/build-wasm.mjs', '--test'], env: {} },

@@ -45,6 +45,14 @@ export interface EngineOptions {
    * only clips and synths can say 0.
    */
   inputs?: number;
+  /**
+   * Most bytes of sample data the engine holds at once (`loadSample`), 0 to 4 GiB (2^32); default
+   * 256 MiB (DEFAULT_SAMPLE_MEMORY). A sample is f32 in WebAssembly memory: 384,000 bytes per second
+   * of stereo at 48 kHz, so 256 MiB is about 11.6 minutes of stereo. A wasm32 memory cannot pass
+   * 4 GiB and browsers refuse to grow it much earlier on small devices, and loading briefly needs the
+   * decoded copy on the main thread too; the cap turns that into a clear 'capacity' error instead.
+   */
+  sampleMemory?: number;
   /** Where to load the worklet module and the WASM from (default: beside this module). */
   workletUrl?: string | URL;
   wasmUrl?: string | URL;
@@ -124,6 +132,12 @@ export interface DawErrorDetail {
   range?: string;
   error?: unknown;
 }
+
+/** Default EngineOptions.sampleMemory: 256 MiB of sample data (see there for why). */
+export const DEFAULT_SAMPLE_MEMORY = 256 * 1024 * 1024;
+/** A wasm32 memory holds at most 2^32 bytes. */
+const MAX_SAMPLE_MEMORY = 2 ** 32;
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 const DEFAULT_URLS = {
   worklet: new URL('./daw-worklet.js', import.meta.url),
@@ -259,7 +273,7 @@ export class Channel extends Strip<ChannelParams> {
   play(sample: Sample, opts: { time?: number; offset?: number; loop?: boolean; gain?: number } = {}): void {
     this.engine.assertLive(this);
     if (!(sample instanceof Sample) || sample.engine !== this.engine) throw new TypeError('play: expected a Sample loaded by this engine (engine.loadSample)');
-    if (sample.isDisposed) throw new Error('play: this sample was disposed');
+    if (sample.isDisposed) throw new TypeError('play: this sample was disposed');
     const { time, offset = 0, loop = false, gain = 1 } = opts;
     checkTime('play', time);
     if (typeof offset !== 'number' || !(offset >= 0) || !Number.isFinite(offset)) throw new RangeError(`play: offset ${String(offset)} must be a number of seconds >= 0`);
@@ -380,7 +394,10 @@ export class Synth {
 
   dispose(): void {
     if (this.disposed) return;
-    this.allNotesOff(true);
+    // A hard stop with id 1 is a cancel: it also drops this synth's notes scheduled for later, so
+    // the slot's next owner never plays them (dsp/VoicePool.zig push).
+    this.held.clear();
+    this.engine.pushNote(NOTES_STOP_ALL, this.slot, 1, 0, 0, undefined);
     this.engine.releaseSynth(this);
     this.disposed = true;
   }
@@ -465,6 +482,9 @@ export class Engine extends EventTarget {
   private readonly freeSampleSlots: number[] = [];
   private readonly sampleGen = new Uint32Array(MAX_SAMPLES);
   private readonly samples = new Set<Sample>();
+  private sampleBytesUsed = 0;
+  /** Cap on sample data in bytes (EngineOptions.sampleMemory). */
+  readonly sampleMemory: number;
   private readonly sampleWaiters = new Map<number, { resolve: (wasmBytes: number) => void; reject: (e: Error) => void }>();
   private generation = 0;
   private messagesPosted = 0;
@@ -517,6 +537,11 @@ export class Engine extends EventTarget {
       throw new RangeError(`inputs ${String(options.inputs)} must be a whole number 0 to ${EXTERNAL_INPUTS}`);
     }
     this.inputs = inputs;
+    const cap = options.sampleMemory ?? DEFAULT_SAMPLE_MEMORY;
+    const range = `0 to ${MAX_SAMPLE_MEMORY} bytes (4 GiB, a wasm32 memory's most)`;
+    if (typeof cap !== 'number' || Number.isNaN(cap)) throw new TypeError(`sampleMemory ${String(options.sampleMemory)} must be a number of bytes, ${range}`);
+    if (!(cap >= 0 && cap <= MAX_SAMPLE_MEMORY)) throw new RangeError(`sampleMemory ${cap} must be ${range}`);
+    this.sampleMemory = Math.floor(cap);
     for (let i = inputs - 1; i >= 0; i--) this.freeInputs.push(i);
     for (let i = MAX_SAMPLES - 1; i >= 0; i--) this.freeSampleSlots.push(i);
     for (let s = 0; s < NUM_STRIPS; s++) this.writeDefaults(s);
@@ -648,6 +673,9 @@ export class Engine extends EventTarget {
     }
     await this.whenReady();
     const ctx = this.context!;
+    // Raw PCM and AudioBuffers have a known size: refuse them before copying anything.
+    const known = knownSampleBytes(source, opts.sampleRate ?? ctx.sampleRate, ctx.sampleRate);
+    if (known > 0) this.checkSampleRoom(known);
     const pcm = await toPcm(source, ctx, opts);
     const frames = pcm.channels[0].length;
     const rate = ctx.sampleRate;
@@ -658,6 +686,8 @@ export class Engine extends EventTarget {
     }
     if ((this._state as EngineState) === 'closed') throw new Error('this engine is closed');
     if (!this.node) await this.whenReady(); // recovering from a failure
+    const bytes = frames * pcm.channels.length * 4;
+    this.checkSampleRoom(bytes);
     const slot = this.freeSampleSlots.pop();
     if (slot === undefined) {
       const message = `no free sample slot: all ${MAX_SAMPLES} are loaded (dispose one first)`;
@@ -668,6 +698,7 @@ export class Engine extends EventTarget {
     if (gen > 0x3fffff) gen = 1; // id = slot + 1024 * gen stays below 2^32
     this.sampleGen[slot] = gen;
     const id = slot + MAX_SAMPLES * gen;
+    this.sampleBytesUsed += bytes; // reserved now: loads in flight count too
     const port = this.node!.port;
     const channels = pcm.channels.length;
     const done = new Promise<number>((resolve, reject) => this.sampleWaiters.set(id, { resolve, reject }));
@@ -690,6 +721,7 @@ export class Engine extends EventTarget {
     } catch (e) {
       this.recovery.forgetSample(id);
       this.freeSampleSlots.push(slot);
+      this.sampleBytesUsed -= bytes;
       this.report({ code: 'capacity', message: (e as Error).message, error: e });
       throw e;
     }
@@ -700,6 +732,21 @@ export class Engine extends EventTarget {
     const sample = new Sample(this, id, slot, frames, channels, rate, ls, le);
     this.samples.add(sample);
     return sample;
+  }
+
+  /** Bytes of sample data loaded (or being loaded), counted against `sampleMemory`. */
+  get sampleBytes(): number {
+    return this.sampleBytesUsed;
+  }
+
+  private checkSampleRoom(bytes: number): void {
+    if (this.sampleBytesUsed + bytes <= this.sampleMemory) return;
+    const free = this.sampleMemory - this.sampleBytesUsed;
+    const message = `loadSample: the sample needs ${mib(bytes)} (${bytes} bytes) but only ${mib(free)} of the engine's `
+      + `${mib(this.sampleMemory)} sample memory is free (sampleMemory ${this.sampleMemory}); `
+      + 'dispose samples no longer needed, load a shorter or mono excerpt, or make the engine with a larger sampleMemory';
+    this.report({ code: 'capacity', message, value: bytes, range: `0 to ${free} bytes` });
+    throw new RangeError(message);
   }
 
   /** Resolves when the worklet runs (after start(); at once if it already does). */
@@ -729,6 +776,7 @@ export class Engine extends EventTarget {
   freeSample(s: Sample): void {
     if (!this.samples.delete(s)) return;
     this.recovery.forgetSample(s.id);
+    this.sampleBytesUsed -= s.frames * s.channels * 4;
     this.node?.port.postMessage({ type: 'sample-free', id: s.id, slot: s.slot });
     this.freeSampleSlots.push(s.slot);
   }
@@ -1195,12 +1243,12 @@ export class Engine extends EventTarget {
 
   /** @internal */
   assertLive(s: Strip): void {
-    if (s instanceof Channel && s.isDisposed) throw new Error(`channel '${s.label}' was disposed`);
+    if (s instanceof Channel && s.isDisposed) throw new TypeError(`channel '${s.label}' was disposed`);
   }
 
   /** @internal */
   assertLiveSynth(s: Synth): void {
-    if (s.isDisposed) throw new Error('this synth was disposed');
+    if (s.isDisposed) throw new TypeError('this synth was disposed');
   }
 
   private writeDefaults(slot: number): void {
@@ -1416,6 +1464,29 @@ export class Engine extends EventTarget {
   }
 }
 
+/**
+ * Bytes a raw-PCM or AudioBuffer source will take at the engine's rate (at most two channels, f32),
+ * before any copy; 0 when the size is only known after decoding (files, URLs) or the source is bad.
+ */
+function knownSampleBytes(source: SampleSource, rate: number, engineRate: number): number {
+  let frames = 0, channels = 0, from = rate;
+  if (typeof AudioBuffer === 'function' && source instanceof AudioBuffer) {
+    frames = source.length;
+    channels = Math.min(2, source.numberOfChannels);
+    from = source.sampleRate;
+  } else if (source instanceof Float32Array) {
+    frames = source.length;
+    channels = 1;
+  } else if (Array.isArray(source) && source.length >= 1 && source.length <= 2 && source.every((c) => c instanceof Float32Array)) {
+    frames = source[0].length;
+    channels = source.length;
+  }
+  if (!(typeof from === 'number' && from >= 3000 && from <= 768000)) return 0; // toPcm names the bad rate
+  // At another rate the browser's resampler decides the exact length: a frame less, never more.
+  if (from !== engineRate) frames = Math.max(0, Math.floor((frames * engineRate) / from) - 1);
+  return frames * channels * 4;
+}
+
 function isRealtime(ctx: BaseAudioContext): ctx is AudioContext {
   return typeof (ctx as AudioContext).resume === 'function' && typeof (ctx as OfflineAudioContext).startRendering !== 'function';
 }
@@ -1448,7 +1519,7 @@ export function getEngine(options?: EngineOptions): Engine {
 export async function renderOffline(
   seconds: number,
   setup: (engine: Engine) => void | Promise<void>,
-  opts: { sampleRate?: number; shared?: boolean; inputs?: number; workletUrl?: string | URL; wasmUrl?: string | URL } = {},
+  opts: { sampleRate?: number; shared?: boolean; inputs?: number; sampleMemory?: number; workletUrl?: string | URL; wasmUrl?: string | URL } = {},
 ): Promise<AudioBuffer> {
   if (!(seconds > 0) || !Number.isFinite(seconds)) throw new RangeError(`renderOffline: seconds ${seconds} must be > 0`);
   const sampleRate = opts.sampleRate ?? 48000;

@@ -1,5 +1,5 @@
 /** Public API of daw-elements' engine. */
-export { Engine, Channel, Strip, Synth, Sample, getEngine, renderOffline, dbToLin, linToDb } from './engine.js';
+export { Engine, Channel, Strip, Synth, Sample, getEngine, renderOffline, dbToLin, linToDb, DEFAULT_SAMPLE_MEMORY } from './engine.js';
 export type { EngineOptions, EngineState, EngineStatus, Meter, DawErrorDetail, FaultOptions, RecoveryReport } from './engine.js';
 export type { SampleOptions, SampleSource } from './samples.js';
 export { STRIP_PARAMS, SYNTH_PARAMS, BUS_NAMES, MAX_CHANNELS, EXTERNAL_INPUTS, MAX_SYNTHS, MAX_VOICES, MAX_SAMPLES } from './generated/params.js';

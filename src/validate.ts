@@ -12,6 +12,20 @@ export interface Checked {
   readonly clamped: boolean;
 }
 
+/**
+ * Any value as text for an error message: never throws (a Symbol, an object whose toString or
+ * valueOf throws, a revoked Proxy), and cuts long strings. Primitives read as String() does.
+ */
+export function show(value: unknown): string {
+  try {
+    if (typeof value === 'symbol') return value.toString();
+    const s = String(value);
+    return s.length > 200 ? `${s.slice(0, 100)}… (${s.length} characters)` : s;
+  } catch {
+    return 'a value that cannot be shown as text';
+  }
+}
+
 export function describeRange(spec: ParamSpec): string {
   if (spec.values) return spec.values.join(' | ');
   if (spec.unit === 'bool') return 'true | false';
@@ -30,7 +44,7 @@ export function checkParam(spec: ParamSpec, input: unknown, owner = 'parameter')
     v = spec.values.indexOf(input);
     if (v < 0) throw new TypeError(`${owner} ${spec.name}: '${input}' is not one of ${describeRange(spec)}`);
   } else if (typeof input === 'number') v = input;
-  else throw new TypeError(`${owner} ${spec.name}: expected a number (${describeRange(spec)}), got ${typeof input === 'string' ? `'${input}'` : String(input)}`);
+  else throw new TypeError(`${owner} ${spec.name}: expected a number (${describeRange(spec)}), got ${typeof input === 'string' ? `'${show(input)}'` : show(input)}`);
   if (Number.isNaN(v)) throw new TypeError(`${owner} ${spec.name}: NaN is not a value (${describeRange(spec)})`);
   let clamped = false;
   if (v < spec.min) { v = spec.min; clamped = true; }

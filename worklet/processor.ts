@@ -350,7 +350,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       for (let s = 0; s < MAX_SYNTHS; s++) {
         const g = Atomics.load(b.synthGen, s);
         if (g !== this.synthSeen[s]) {
-          if (this.synthSeen[s] !== 0) pre = this.preEvent(pre, NOTES_STOP_ALL, s);
+          if (this.synthSeen[s] !== 0) pre = this.preEvent(pre, NOTES_STOP_ALL, s, 1); // id 1: a cancel (VoicePool.push)
           this.synthSeen[s] = g;
         }
       }
@@ -424,12 +424,13 @@ class DawMixerProcessor extends AudioWorkletProcessor {
    * Writes an immediate (frame 0) record of `kind` for slot `slot` as event i of this quantum;
    * returns i + 1. 128 slots at most change owner in one quantum, within the 256 events' room.
    */
-  private preEvent(i: number, kind: number, slot: number): number {
+  private preEvent(i: number, kind: number, slot: number, id = 0): number {
     const o = i * NOTE_WORDS;
     const e = this.wEvents;
     e.fill(0, o, o + NOTE_WORDS);
     e[o] = kind;
     e[o + 1] = slot;
+    e[o + 2] = id;
     return i + 1;
   }
 }

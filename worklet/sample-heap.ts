@@ -46,12 +46,13 @@ export class SampleHeap {
     // Extend the last block if it ends at the top, else start a new one there.
     const last = this.free[this.free.length - 1];
     const have = last && last[1] === this.top ? last[1] - last[0] : 0;
-    const need = Math.max(size - have, MIN_GROWTH);
-    const pages = Math.ceil(need / PAGE);
-    try {
-      this.memory.grow(pages);
-    } catch (e) {
-      throw new RangeError(`out of sample memory: could not grow the DSP's memory from ${mb(this.top)} by ${mb(pages * PAGE)} (${(e as Error).message})`);
+    // Ask for MIN_GROWTH; if the browser refuses that, for just what this sample needs.
+    const least = Math.ceil((size - have) / PAGE);
+    const wanted = Math.max(least, MIN_GROWTH / PAGE);
+    const grown = this.grow(wanted) || (wanted > least && this.grow(least));
+    if (!grown) {
+      // Nothing changed: the memory, the free list and every loaded sample stay as they were.
+      throw new RangeError(`out of sample memory: the browser would not grow the DSP's memory from ${mb(this.top)} by ${mb(least * PAGE)} (${this.growError}); dispose samples no longer needed or load shorter ones`);
     }
     const newTop = this.memory.buffer.byteLength;
     if (have > 0) last[1] = newTop;
@@ -59,6 +60,20 @@ export class SampleHeap {
     this.top = newTop;
     const r = this.alloc(size);
     return { ptr: r.ptr, grew: true };
+  }
+
+  private growError = '';
+
+  /** memory.grow(pages); false (and the reason kept) when the browser refuses or wasm32 is full. */
+  private grow(pages: number): boolean {
+    try {
+      if (this.memory.buffer.byteLength / PAGE + pages > 65536) throw new RangeError('a wasm32 memory holds at most 4 GiB');
+      this.memory.grow(pages);
+      return true;
+    } catch (e) {
+      this.growError = (e as Error).message;
+      return false;
+    }
   }
 
   /** Returns a block from `alloc` (same `bytes`). */

@@ -3,7 +3,7 @@ import { STRIP_PARAMS, type Channel, type Meter, type StripParamName, type Chann
 import { ChannelProvider } from '../shared/context.js';
 import { BRAND } from '../shared/define.js';
 import { EngineController, FrameController } from '../shared/engine.js';
-import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
+import { ParamController, checkText, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
 import styles from './daw-channel.styles.js';
@@ -123,6 +123,7 @@ export class DawChannel extends LitElement {
     }
     if (this._channel) return;
     this.params.sync(); // validate attributes before the claim so the channel starts at them
+    checkText(this as unknown as HTMLElement & Record<string, unknown>, 'label', 'label');
     try {
       this._channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as ChannelOptions) });
     } catch (e) {
@@ -147,6 +148,7 @@ export class DawChannel extends LitElement {
   }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('label')) checkText(this as unknown as HTMLElement & Record<string, unknown>, 'label', 'label');
     if (changed.has('label') && this._channel) this._channel.label = this.label;
     if (changed.has('source')) this.attachSource();
   }

@@ -4,18 +4,19 @@ import { BRAND } from '../shared/define.js';
 import { ChannelConsumer } from '../shared/context.js';
 import { diagnose, notRunning, stateView } from '../shared/advice.js';
 import { EngineController, startEngine } from '../shared/engine.js';
-import { ParamController, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
+import { ParamController, checkText, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
 import { base } from '../shared/styles.js';
+import { show } from '../../src/validate.js';
 import styles from './daw-clip.styles.js';
 
 /** The clip's numeric attributes, validated like the engine's parameters (checkParam: clamp + daw-error). */
-const spec = (name: string, attribute: string, unit: string, max: number, doc: string, def = 0): ParamSpec =>
-  ({ name, attribute, index: -1, unit, min: 0, max, default: def, scope: 'all', internal: false, integer: false, doc });
+const spec = (name: string, attribute: string, unit: string, max: number, def = 0): ParamSpec =>
+  ({ name, attribute, index: -1, unit, min: 0, max, default: def, scope: 'all', internal: false, integer: false });
 const DEFS: ParamDef[] = defsOf([
-  spec('gain', 'gain', '', 16, 'Linear gain of the clip.', 1),
-  spec('offset', 'offset', 's', Infinity, 'Where playing starts, in seconds into the file.'),
-  spec('loopStart', 'loop-start', 's', Infinity, 'Loop region start.'),
-  spec('loopEnd', 'loop-end', 's', Infinity, 'Loop region end; 0 is the end of the file.'),
+  spec('gain', 'gain', '', 16, 1), // linear gain of the clip
+  spec('offset', 'offset', 's', Infinity), // where playing starts, in seconds into the file
+  spec('loopStart', 'loop-start', 's', Infinity), // loop region start
+  spec('loopEnd', 'loop-end', 's', Infinity), // loop region end; 0 is the end of the file
 ]);
 
 /** Detail of `daw-clip-load`. */
@@ -263,6 +264,9 @@ export class DawClip extends LitElement {
 
   protected update(changed: PropertyValues): void {
     // The ParamController has validated gain, offset and the loop points (hostUpdate runs first).
+    const host = this as unknown as HTMLElement & Record<string, unknown>;
+    if (changed.has('src')) checkText(host, 'src', 'src', true);
+    if (changed.has('label')) checkText(host, 'label', 'label');
     if (changed.has('src') || changed.has('loopStart') || changed.has('loopEnd')) this.syncSource();
     super.update(changed);
   }
@@ -360,7 +364,7 @@ export class DawClip extends LitElement {
    */
   play(time?: number): boolean {
     if (!validTime(time)) {
-      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> play: time ${String(time)} is not an AudioContext time in seconds >= 0` });
+      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> play: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return false;
     }
     if (!this.isConnected) {
@@ -400,7 +404,7 @@ export class DawClip extends LitElement {
   /** Stops the clip at AudioContext `time` (default now) with a 5 ms fade; cancels a pending play. */
   stop(time?: number): void {
     if (!validTime(time)) {
-      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${String(time)} is not an AudioContext time in seconds >= 0` });
+      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return;
     }
     if (this.pending) {

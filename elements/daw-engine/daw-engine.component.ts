@@ -3,6 +3,7 @@ import { STRIP_PARAMS, type StripParamName } from '../../src/index.js';
 import { diagnose, stateView } from '../shared/advice.js';
 import { BRAND } from '../shared/define.js';
 import { EngineController, FaceController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
+import { show } from '../../src/validate.js';
 import { ParamController, declare, emitError, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
@@ -122,7 +123,7 @@ export class DawEngine extends LitElement {
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('latencyHint') && this.latencyHint != null && parseLatencyHint(this.latencyHint) === undefined) {
       emitError(this, { code: 'invalid-value', attribute: 'latency-hint', value: this.latencyHint, range: 'interactive | balanced | playback | seconds (0 to 10)',
-        message: `<daw-engine> latency-hint: '${this.latencyHint}' is not interactive, balanced, playback or a number of seconds; using interactive` });
+        message: `<daw-engine> latency-hint: '${show(this.latencyHint)}' is not interactive, balanced, playback or a number of seconds; using interactive` });
     }
   }
 

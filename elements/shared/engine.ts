@@ -9,8 +9,9 @@ const ARMED = Symbol.for('daw-elements.gesture-armed');
 const LATENCY = ['interactive', 'balanced', 'playback'];
 
 /** Parses `latency-hint`: a category name or a positive number of seconds; undefined if invalid. */
-export function parseLatencyHint(s: string | null | undefined): AudioContextLatencyCategory | number | undefined {
-  if (s == null) return undefined;
+export function parseLatencyHint(s: unknown): AudioContextLatencyCategory | number | undefined {
+  if (typeof s === 'number') return s > 0 && s < 10 ? s : undefined; // the property may be a number
+  if (typeof s !== 'string') return undefined;
   if (LATENCY.includes(s)) return s as AudioContextLatencyCategory;
   const n = Number(s);
   return s.trim() !== '' && n > 0 && n < 10 ? n : undefined;

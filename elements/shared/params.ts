@@ -4,6 +4,7 @@
  */
 import type { PropertyDeclaration, PropertyDeclarations, ReactiveController, ReactiveControllerHost } from 'lit';
 import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
+import { show } from '../../src/validate.js';
 
 /** Detail of the `daw-error` events the elements fire. */
 export interface DawElementErrorDetail {
@@ -104,11 +105,11 @@ export class ParamController implements ReactiveController {
           v = r.value;
           if (r.clamped) {
             emitError(h, { code: 'out-of-range', attribute: attr, value: input, range: describeRange(spec),
-              message: `<${h.localName}> ${attr}: ${String(input)} is outside ${describeRange(spec)}; using ${v}` });
+              message: `<${h.localName}> ${attr}: ${show(input)} is outside ${describeRange(spec)}; using ${v}` });
           }
         } catch (e) {
           emitError(h, { code: 'invalid-value', attribute: attr, value: input, range: describeRange(spec),
-            message: `<${h.localName}> ${attr}: ${typeof input === 'string' ? `'${input}'` : String(input)} is not valid (${describeRange(spec)}); keeping ${String(external(spec, this.values[prop]))}` });
+            message: `<${h.localName}> ${attr}: ${typeof input === 'string' ? `'${show(input)}'` : show(input)} is not valid (${describeRange(spec)}); keeping ${String(external(spec, this.values[prop]))}` });
           h[prop] = this.seen[prop] = external(spec, this.values[prop]);
           continue;
         }
@@ -133,3 +134,25 @@ export class ParamController implements ReactiveController {
  * validated (the public `set` is typed per parameter; the elements go through their own table).
  */
 export type SetByName = { set(name: string, value: number): number };
+
+/**
+ * Text properties (`label`, `src`) take strings (and `src` URL objects). Anything else is reported
+ * as 'invalid-value' and replaced by '' before it reaches the engine or the template, where turning
+ * it into text could throw (a Symbol, an object whose toString throws) inside an update no caller
+ * can catch (found by `npm run fuzz`).
+ */
+export function checkText(host: HTMLElement & Record<string, unknown>, prop: string, attr: string, allowUrl = false): void {
+  const v = host[prop];
+  let ok = v == null || typeof v === 'string';
+  if (!ok && allowUrl) {
+    try {
+      ok = v instanceof URL;
+    } catch {
+      ok = false; // a Proxy whose getPrototypeOf throws
+    }
+  }
+  if (ok) return;
+  host[prop] = '';
+  const range = allowUrl ? 'a URL' : 'text';
+  emitError(host, { code: 'invalid-value', attribute: attr, value: v, range, message: `<${host.localName}> ${attr}: ${show(v)} is not ${range}; using ''` });
+}
