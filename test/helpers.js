@@ -186,7 +186,7 @@ export async function until(fn, { engine = null, audio = 1, frames = 60, wallMs 
       const heard = engine?.context ? engine.context.currentTime - a0 : Infinity;
       if ((heard >= audio && ran >= frames) || wall > wallMs) {
         const status = engine ? `; engine status ${JSON.stringify(engine.status())}` : '';
-        throw new Error(`timed out waiting for ${what}: ${engine ? `${heard.toFixed(3)} s of audio, ` : ''}${ran} animation frames, ${Math.round(wall)} ms${status}`);
+        throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}: ${engine ? `${heard.toFixed(3)} s of audio, ` : ''}${ran} animation frames, ${Math.round(wall)} ms${status}`);
       }
       await task(5);
     }
