@@ -5,7 +5,7 @@
 // cannot fix, is in test/e2e/run.mjs (a page served without 'wasm-unsafe-eval').
 import { expect } from '@esm-bundle/chai';
 import { getEngine } from '../dist/daw-elements.js';
-import { task } from './helpers.js';
+import { task, wavUrl } from './helpers.js';
 
 // The page's engine, made before any element exists so it takes this URL. A URL object: the test
 // points it at the real file before the retry (the engine reads it at each start).
@@ -13,23 +13,10 @@ const wasmUrl = new URL('http://127.0.0.1:9/daw-dsp.wasm'); // port 9 (discard):
 const engine = getEngine({ wasmUrl });
 const goodWasm = new URL('../dist/daw-dsp.wasm', import.meta.url).href;
 
-/** A short WAV as a blob: URL, so the clip has a file to load once audio runs. */
-function wavUrl(seconds = 0.25, rate = 22050) {
-  const n = Math.round(seconds * rate);
-  const v = new DataView(new ArrayBuffer(44 + n * 2));
-  const str = (o, s) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  str(0, 'RIFF'); v.setUint32(4, 36 + n * 2, true); str(8, 'WAVE'); str(12, 'fmt ');
-  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true);
-  str(36, 'data'); v.setUint32(40, n * 2, true);
-  for (let i = 0; i < n; i++) v.setInt16(44 + i * 2, Math.round(8000 * Math.sin(i / 8)), true);
-  return URL.createObjectURL(new Blob([v.buffer], { type: 'audio/wav' }));
-}
-
 const host = document.createElement('div');
 host.style.width = '900px';
 host.innerHTML = `<daw-engine><daw-channel label="Keys"><daw-synth keyboard></daw-synth></daw-channel>
-  <daw-channel label="Loop"><daw-clip src="${wavUrl()}" loop></daw-clip></daw-channel></daw-engine>`;
+  <daw-channel label="Loop"><daw-clip src="${wavUrl(Float32Array.from({ length: 5513 }, (_, i) => 0.25 * Math.sin(i / 8)), 22050)}" loop></daw-clip></daw-channel></daw-engine>`;
 const face = host.querySelector('daw-engine');
 const synth = host.querySelector('daw-synth');
 const clip = host.querySelector('daw-clip');

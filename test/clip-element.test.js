@@ -4,28 +4,13 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine } from '../dist/daw-elements.js';
-import { task, until as waitFor } from './helpers.js';
+import { task, until as waitFor, wavUrl } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
 const CENTRE = Math.SQRT1_2; // the channel's pan law at centre
 const db = (x) => 20 * Math.log10(x);
 
-/** A 16-bit PCM WAV of `chans` (Float32Arrays) at `rate`, as a blob: URL. */
-function wavUrl(chans, rate) {
-  const ch = chans.length, n = chans[0].length;
-  const buf = new ArrayBuffer(44 + n * ch * 2);
-  const v = new DataView(buf);
-  const str = (o, s) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  str(0, 'RIFF'); v.setUint32(4, 36 + n * ch * 2, true); str(8, 'WAVE'); str(12, 'fmt ');
-  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, ch, true); v.setUint32(24, rate, true);
-  v.setUint32(28, rate * ch * 2, true); v.setUint16(32, ch * 2, true); v.setUint16(34, 16, true);
-  str(36, 'data'); v.setUint32(40, n * ch * 2, true);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < ch; c++) v.setInt16(44 + (i * ch + c) * 2, Math.max(-32768, Math.min(32767, Math.round(chans[c][i] * 32768))), true);
-  }
-  return URL.createObjectURL(new Blob([buf], { type: 'audio/wav' }));
-}
 
 /** A constant (DC) signal: its level through a channel is exactly value × gain × pan law. */
 const dc = (value, seconds, rate) => new Float32Array(Math.round(seconds * rate)).fill(value);

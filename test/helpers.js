@@ -201,3 +201,23 @@ export async function until(fn, { engine = null, audio = 1, frames = 60, wallMs 
  * A variable, so the test runner's import rewriting leaves it alone.
  */
 export const SECOND_COPY = '/dist-copy/daw-elements.js';
+
+/**
+ * A 16-bit PCM WAV as a blob: URL: `chans` is one Float32Array (mono) or an array of one or two
+ * (values -1..1, clipped), at `rate`. The file a `<daw-clip>` or loadSample() is given in tests.
+ */
+export function wavUrl(chans, rate) {
+  if (chans instanceof Float32Array) chans = [chans];
+  const ch = chans.length, n = chans[0].length;
+  const buf = new ArrayBuffer(44 + n * ch * 2);
+  const v = new DataView(buf);
+  const str = (o, s) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
+  str(0, 'RIFF'); v.setUint32(4, 36 + n * ch * 2, true); str(8, 'WAVE'); str(12, 'fmt ');
+  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, ch, true); v.setUint32(24, rate, true);
+  v.setUint32(28, rate * ch * 2, true); v.setUint16(32, ch * 2, true); v.setUint16(34, 16, true);
+  str(36, 'data'); v.setUint32(40, n * ch * 2, true);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < ch; c++) v.setInt16(44 + (i * ch + c) * 2, Math.max(-32768, Math.min(32767, Math.round(chans[c][i] * 32768))), true);
+  }
+  return URL.createObjectURL(new Blob([buf], { type: 'audio/wav' }));
+}

@@ -6,26 +6,15 @@
 // that caught Firefox sizing <daw-synth keyboard> at 103 px around 318 px of keys.
 import { expect } from '@esm-bundle/chai';
 import { getEngine } from '../dist/daw-elements.js';
-import { nextFrame } from './helpers.js';
+import { nextFrame, wavUrl } from './helpers.js';
 
 const engine = getEngine();
 const EPS = 0.5; // px: subpixel layout rounds edges differently per engine
 const WIDTHS = [360, 900]; // a phone and a desktop column, in CSS px
 const TAGS = ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip'];
 
-/** A short 16-bit WAV (silence) as a blob: URL, so a clip can load and show its name and length. */
-function wavUrl(seconds = 0.5, rate = 22050) {
-  const n = Math.round(seconds * rate);
-  const v = new DataView(new ArrayBuffer(44 + n * 2));
-  const str = (o, s) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  str(0, 'RIFF'); v.setUint32(4, 36 + n * 2, true); str(8, 'WAVE'); str(12, 'fmt ');
-  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true);
-  str(36, 'data'); v.setUint32(40, n * 2, true);
-  return URL.createObjectURL(new Blob([v.buffer], { type: 'audio/wav' }));
-}
 
-const src = wavUrl();
+const src = wavUrl(new Float32Array(11025), 22050); // 0.5 s of silence
 const page = document.createElement('div');
 page.innerHTML = `
   <daw-engine volume-db="-6">

@@ -10,7 +10,7 @@ import { ForeignClip, ForeignTransport } from './fixtures/foreign-daw.js';
 import { expect } from '@esm-bundle/chai';
 import { getEngine, DawChannel, DawSynth } from '../dist/daw-elements.js';
 import { define, DawClip as ClassesClip } from '../dist/daw-elements-classes.js';
-import { task, SECOND_COPY } from './helpers.js';
+import { task, SECOND_COPY, wavUrl } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -18,18 +18,6 @@ const BRAND = Symbol.for('daw-elements.element');
 const CENTRE = Math.SQRT1_2; // the channel's pan law at centre
 const db = (x) => 20 * Math.log10(x);
 
-/** A 16-bit PCM mono WAV of `data` at `rate`, as a blob: URL. */
-function wavUrl(data, rate) {
-  const n = data.length;
-  const v = new DataView(new ArrayBuffer(44 + n * 2));
-  const str = (o, s) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  str(0, 'RIFF'); v.setUint32(4, 36 + n * 2, true); str(8, 'WAVE'); str(12, 'fmt ');
-  v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true); v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true); v.setUint16(34, 16, true);
-  str(36, 'data'); v.setUint32(40, n * 2, true);
-  for (let i = 0; i < n; i++) v.setInt16(44 + i * 2, Math.round(data[i] * 32768), true);
-  return URL.createObjectURL(new Blob([v.buffer], { type: 'audio/wav' }));
-}
 
 const mounted = [];
 function mount(html) {
