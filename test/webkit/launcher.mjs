@@ -34,11 +34,28 @@ function startXvfb() {
     });
     x.stderr.on('data', (d) => { err += d; });
     x.on('error', (e) => reject(new Error(`Xvfb could not start (apt-get install -y xvfb): ${e.message}`)));
-    x.on('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it was ready: ${err.trim().slice(-300)}`)));
+    x.on('exit', (code, signal) => {
+      reject(new Error(`Xvfb exited (${code}) before it was ready: ${err.trim().slice(-300)}`));
+      if (xvfbProcesses.has(x)) say(`Xvfb exited while tests ran (code ${code}, signal ${signal}): ${err.trim().slice(-300)}`);
+    });
     xvfbProcesses.add(x);
   });
 }
 const xvfbProcesses = new Set();
+
+// Why a run ended early must reach the log. @web/test-runner buffers console output and prints it on
+// the next timer, and it exits (code 1, no report) right after stopping on an uncaught exception or
+// SIGINT, so what it logged on the way out can be lost. These lines go to stderr at once.
+const say = (m) => process.stderr.write(`\nWebKitGTK launcher: ${m}\n`);
+process.on('uncaughtException', (e) => say(`uncaught exception in the test runner: ${e?.stack ?? e}`));
+process.on('exit', (code) => { if (code !== 0) say(`the test runner exits with code ${code}`); });
+// A signal nobody else handles is raised again once this listener is gone, so it still ends the run.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    say(`the test runner received ${sig}`);
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  });
+}
 
 export function webkitLauncher({ args = [] } = {}) {
   let driver = null, home = null, base = '', session = null, starting = null;
@@ -61,7 +78,15 @@ export function webkitLauncher({ args = [] } = {}) {
     env.HOME = home;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    driver = spawn(DRIVER, [`--port=${port}`], { env, stdio: 'ignore' });
+    driver = spawn(DRIVER, [`--port=${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let driverErr = '';
+    driver.stderr.on('data', (d) => { driverErr = (driverErr + d).slice(-2000); });
+    const me = driver;
+    // An early end of the run should say why: the driver (and MiniBrowser under it) going away is
+    // printed with its last words, not left to a bare exit code.
+    driver.on('exit', (code, signal) => {
+      if (driver === me) say(`WebKitWebDriver exited while tests ran (code ${code}, signal ${signal}): ${driverErr.trim().slice(-600)}`);
+    });
     for (let i = 0; i < 100; i++) {
       try { if ((await call('GET', '/status')).ready) break; } catch { /* not up yet */ }
       await sleep(100);
@@ -96,7 +121,9 @@ export function webkitLauncher({ args = [] } = {}) {
     },
     async stop() {
       if (session) await call('DELETE', `/session/${session}`).catch(() => undefined);
-      driver?.kill();
+      const d = driver;
+      driver = null;
+      d?.kill();
       for (const x of xvfbProcesses) x.kill();
       xvfbProcesses.clear();
       if (home) rmSync(home, { recursive: true, force: true });
