@@ -1,10 +1,12 @@
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Channel, ParamSpec, Sample, SampleOptions } from '../../src/index.js';
 import { BRAND } from '../shared/define.js';
-import { ChannelConsumer } from '../shared/context.js';
+import { ChannelTarget } from '../shared/context.js';
+import { DawElement, type DawEvents } from '../shared/element.js';
 import { diagnose, notRunning, stateView } from '../shared/advice.js';
-import { EngineController, startEngine } from '../shared/engine.js';
-import { ParamController, checkText, defsOf, emitError, numberConverter, type ParamDef } from '../shared/params.js';
+import { EngineController, startInGesture } from '../shared/engine.js';
+import { ParamController, checkText, defsOf, numberConverter, type ParamDef } from '../shared/params.js';
+import { DeferredRelease } from '../shared/release.js';
 import { base } from '../shared/styles.js';
 import { show } from '../../src/validate.js';
 import styles from './daw-clip.styles.js';
@@ -25,6 +27,11 @@ export interface DawClipLoadDetail {
   /** Seconds. */
   duration: number;
   sample: Sample;
+}
+
+/** `<daw-clip>`'s events. */
+export interface DawClipEvents extends DawEvents {
+  'daw-clip-load': DawClipLoadDetail;
 }
 
 /**
@@ -116,7 +123,7 @@ function fmtTime(s: number): string {
  * @cssproperty --daw-clip-width - Largest width (default 16rem).
  * @cssproperty --daw-clip-playing-color - Border while playing (default --daw-accent).
  */
-export class DawClip extends LitElement {
+export class DawClip extends DawElement<DawClipEvents> {
   static styles = [base, styles];
   /** Marks the class as daw-elements' clip element (told apart from other libraries' tags by this, not by name). */
   static readonly [BRAND] = 'clip';
@@ -163,9 +170,6 @@ export class DawClip extends LitElement {
   private endAt = Infinity;
   private stopAt = Infinity;
   private watchTimer: ReturnType<typeof setTimeout> | 0 = 0;
-  private releaseTimer: ReturnType<typeof setTimeout> | 0 = 0;
-  /** Headless channel used while the clip is not inside a `<daw-channel>`. */
-  private own: Channel | null = null;
   private readonly owner: Owner = { replaced: () => this.ended() };
   protected readonly engineCtl = new EngineController(this, (ev) => {
     // The engine failed to start, then started on a retry: load what failed for want of it.
@@ -176,8 +180,8 @@ export class DawClip extends LitElement {
     this.requestUpdate();
   });
   protected readonly params = new ParamController(this, DEFS, () => undefined);
-  /** The enclosing channel element, found by context under any tag name (elements/shared/context.ts). */
-  private readonly channelCtx = new ChannelConsumer(this, () => this.reroute());
+  /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
+  private readonly target = new ChannelTarget(this, this.engineCtl.engine, 'daw-clip', () => this.reroute());
 
   constructor() {
     super();
@@ -189,6 +193,14 @@ export class DawClip extends LitElement {
     this.offset = 0;
     this.loopStart = 0;
     this.loopEnd = 0;
+    new DeferredRelease(this, () => {
+      this.loadToken++; // a load still running is dropped when it completes
+      this.loadKey = '';
+      this.retire(this._sample);
+      this._sample = null;
+      this.loadState = 'empty';
+      this.target.release();
+    });
   }
 
   /** True once the file is in the engine's memory and can play. */
@@ -216,13 +228,11 @@ export class DawClip extends LitElement {
 
   /** The channel the clip plays into: the enclosing `<daw-channel>`'s, or its private one. */
   get channel(): Channel | null {
-    return this.channelCtx.inside ? this.channelCtx.channel : this.own;
+    return this.target.channel;
   }
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (this.releaseTimer) clearTimeout(this.releaseTimer); // moved in the DOM: keep the file
-    this.releaseTimer = 0;
     this.params.sync();
     this.reroute();
     this.syncSource();
@@ -231,16 +241,6 @@ export class DawClip extends LitElement {
   disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stop(); // a clip does not go on sounding from outside the document (a move re-inserts it stopped)
-    this.releaseTimer = setTimeout(() => {
-      this.releaseTimer = 0;
-      this.loadToken++; // a load still running is dropped when it completes
-      this.loadKey = '';
-      this.retire(this._sample);
-      this._sample = null;
-      this.loadState = 'empty';
-      this.own?.dispose();
-      this.own = null;
-    });
   }
 
   /**
@@ -249,16 +249,7 @@ export class DawClip extends LitElement {
    */
   reroute(): void {
     if (!this.isConnected) return;
-    if (this.channelCtx.inside) {
-      this.own?.dispose();
-      this.own = null;
-    } else if (!this.own) {
-      try {
-        this.own = this.engineCtl.engine.createChannel({ label: 'daw-clip' });
-      } catch (e) {
-        emitError(this, { code: 'capacity', message: `<daw-clip>: ${(e as Error).message}`, error: e });
-      }
-    }
+    this.target.resolve();
     this.watch();
   }
 
@@ -298,7 +289,7 @@ export class DawClip extends LitElement {
     const engine = this.engineCtl.engine;
     let opts: SampleOptions = { loopStart, ...(loopEnd > 0 ? { loopEnd } : {}) };
     if (loopEnd > 0 && loopEnd <= loopStart) {
-      emitError(this, { code: 'invalid-value', attribute: 'loop-end', value: loopEnd, range: `greater than loop-start (${loopStart} s), or 0 for the end of the file`,
+      this.emit('daw-error', { code: 'invalid-value', attribute: 'loop-end', value: loopEnd, range: `greater than loop-start (${loopStart} s), or 0 for the end of the file`,
         message: `<daw-clip> loop-end: ${loopEnd} is not after loop-start (${loopStart}); looping the whole file` });
       opts = {};
     }
@@ -313,7 +304,7 @@ export class DawClip extends LitElement {
         const d = sample.duration;
         const attribute = loopEnd > d ? 'loop-end' : 'loop-start';
         const value = attribute === 'loop-end' ? loopEnd : loopStart;
-        emitError(this, { code: 'out-of-range', attribute, value, range: `0 to ${+d.toFixed(6)} s (the file's length)`,
+        this.emit('daw-error', { code: 'out-of-range', attribute, value, range: `0 to ${+d.toFixed(6)} s (the file's length)`,
           message: `<daw-clip> ${attribute}: ${value} s is past the end of the file (${+d.toFixed(6)} s); looping the whole file` });
       }
     } catch (e) {
@@ -328,10 +319,10 @@ export class DawClip extends LitElement {
       this.requestUpdate();
       if (this.engineDown) {
         // Not the file's fault: the engine failed to start (or was closed). Say why and what to do.
-        emitError(this, { code: 'not-running', attribute: 'src', value: src, message: notRunning('<daw-clip> src', engine, 'The file was not loaded.', START_HINT), error: e });
+        this.emit('daw-error', { code: 'not-running', attribute: 'src', value: src, message: notRunning('<daw-clip> src', engine, 'The file was not loaded.', START_HINT), error: e });
         return;
       }
-      emitError(this, { code: /^no free/.test(message) ? 'capacity' : 'load-failed', attribute: 'src', value: src, message: `<daw-clip> src: ${message}`, error: e });
+      this.emit('daw-error', { code: /^no free/.test(message) ? 'capacity' : 'load-failed', attribute: 'src', value: src, message: `<daw-clip> src: ${message}`, error: e });
       return;
     }
     if (token !== this.loadToken) {
@@ -346,7 +337,7 @@ export class DawClip extends LitElement {
     if (this._playing || pending || this.autoplay) this.begin(pending?.time); // replaces the old file with a 5 ms cross-fade
     this.retire(old);
     this.requestUpdate();
-    this.dispatchEvent(new CustomEvent<DawClipLoadDetail>('daw-clip-load', { detail: { src, duration: sample.duration, sample }, bubbles: true, composed: true }));
+    this.emit('daw-clip-load', { src, duration: sample.duration, sample });
   }
 
   /**
@@ -364,34 +355,30 @@ export class DawClip extends LitElement {
    */
   play(time?: number): boolean {
     if (!validTime(time)) {
-      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> play: time ${show(time)} is not an AudioContext time in seconds >= 0` });
+      this.emit('daw-error', { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> play: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return false;
     }
     if (!this.isConnected) {
-      emitError(this, { code: 'not-connected', message: '<daw-clip> play: the element is not in the document' });
+      this.emit('daw-error', { code: 'not-connected', message: '<daw-clip> play: the element is not in the document' });
       return false;
     }
     if (!this.src) {
-      emitError(this, { code: 'no-source', attribute: 'src', message: '<daw-clip> play: there is no file to play; set src' });
+      this.emit('daw-error', { code: 'no-source', attribute: 'src', message: '<daw-clip> play: there is no file to play; set src' });
       return false;
     }
     if (this.loadState === 'error' && !this.engineDown) {
-      emitError(this, { code: 'load-failed', attribute: 'src', value: this.src, message: `<daw-clip> play: the file could not be loaded (${this.errorText})` });
+      this.emit('daw-error', { code: 'load-failed', attribute: 'src', value: this.src, message: `<daw-clip> play: the file could not be loaded (${this.errorText})` });
       return false;
     }
     const e = this.engineCtl.engine;
     // A closed engine, or a failure that starting again cannot fix (a CSP, no AudioWorklet): say what to do.
     if (e.state === 'closed' || (e.state === 'error' && !diagnose(e.error).retry)) {
-      emitError(this, { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
+      this.emit('daw-error', { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
       return false;
     }
-    if (e.state === 'idle' || e.state === 'error' || (e.state === 'suspended' && !this._sample)) {
-      const activation = (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation;
-      if (!activation?.isActive) {
-        emitError(this, { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
-        return false;
-      }
-      void startEngine().catch(() => undefined);
+    if ((e.state === 'idle' || e.state === 'error' || (e.state === 'suspended' && !this._sample)) && !startInGesture(true)) {
+      this.emit('daw-error', { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
+      return false;
     }
     if (!this._sample) {
       this.pending = { time }; // played when the file is loaded
@@ -404,7 +391,7 @@ export class DawClip extends LitElement {
   /** Stops the clip at AudioContext `time` (default now) with a 5 ms fade; cancels a pending play. */
   stop(time?: number): void {
     if (!validTime(time)) {
-      emitError(this, { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${show(time)} is not an AudioContext time in seconds >= 0` });
+      this.emit('daw-error', { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return;
     }
     if (this.pending) {
@@ -435,20 +422,20 @@ export class DawClip extends LitElement {
     const ch = this.channel;
     const engine = this.engineCtl.engine;
     if (!ch) {
-      emitError(this, { code: 'no-channel', message: '<daw-clip> play: the enclosing <daw-channel> has no mixer channel (it is not defined yet, or no channel was free)' });
+      this.emit('daw-error', { code: 'no-channel', message: '<daw-clip> play: the enclosing <daw-channel> has no mixer channel (it is not defined yet, or no channel was free)' });
       return false;
     }
     const { offset, gain } = this.params.values;
     const loop = this.loop;
     if (!loop && offset >= s.duration) {
-      emitError(this, { code: 'out-of-range', attribute: 'offset', value: offset, range: `0 to ${+s.duration.toFixed(6)} s (the file's length)`,
+      this.emit('daw-error', { code: 'out-of-range', attribute: 'offset', value: offset, range: `0 to ${+s.duration.toFixed(6)} s (the file's length)`,
         message: `<daw-clip> offset: ${offset} s is at or past the end of the file (${+s.duration.toFixed(6)} s); nothing to play` });
       return false;
     }
     try {
       ch.play(s, { time, offset: Math.min(offset, s.duration), loop, gain });
     } catch (e) {
-      emitError(this, { code: 'invalid-value', message: `<daw-clip> play: ${(e as Error).message}`, error: e });
+      this.emit('daw-error', { code: 'invalid-value', message: `<daw-clip> play: ${(e as Error).message}`, error: e });
       return false;
     }
     const previous = owners.get(ch);
@@ -505,8 +492,7 @@ export class DawClip extends LitElement {
       this.stop();
       return;
     }
-    const e = this.engineCtl.engine;
-    if (e.state === 'idle' || e.state === 'suspended' || (e.state === 'error' && diagnose(e.error).retry)) void startEngine().catch(() => undefined);
+    startInGesture(true, true);
     this.play();
   }
 
