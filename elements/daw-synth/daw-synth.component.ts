@@ -133,7 +133,10 @@ export class DawSynth extends DawElement {
     this.releaseKeys();
   }
 
-  /** Routes into the closest `<daw-channel>`, or a private headless channel when there is none. */
+  /**
+   * Routes into the enclosing `<daw-channel>` (found by context, under any tag prefix), or a private
+   * headless channel when there is none; runs on connect and whenever the enclosing channel answers.
+   */
   reroute(): void {
     const s = this._synth;
     if (!s || !this.isConnected) return;
