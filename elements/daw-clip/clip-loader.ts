@@ -2,12 +2,12 @@
  * `<daw-clip>`'s file: fetches and decodes `src` into the engine's memory (Engine.loadSample) with
  * the loop points, replaces the file when they change, drops a load that a newer one (or a removal)
  * made stale, and frees a file only once nothing still reads it. It fires `daw-clip-load` and the
- * load's `daw-error`s through the host's emit(); the host's playback follows through
- * `onLoaded`/`onLost`.
+ * load's `daw-error`s through the host's emit(); the clip's player follows (loaded/lost).
  */
 import type { Engine, Sample, SampleOptions } from '../../src/index.js';
 import { notRunning } from '../shared/advice.js';
 import type { DawEvents, Emit } from '../shared/element.js';
+import type { ClipPlayer } from './clip-player.js';
 
 /** Detail of `daw-clip-load`. */
 export interface DawClipLoadDetail {
@@ -27,13 +27,6 @@ export const START_HINT = 'this clip\'s play button or <daw-engine>\'s "Enable a
 
 export type LoadState = 'empty' | 'loading' | 'ready' | 'error';
 
-export interface LoaderEvents {
-  /** A new file is in place (the previous one, if any, is freed after this returns). */
-  onLoaded(sample: Sample): void;
-  /** The file is gone (src removed, or the load failed): what plays or waits for it stops. */
-  onLost(): void;
-}
-
 export class ClipLoader {
   /** The engine sample while loaded (set by the loader only). */
   sample: Sample | null = null;
@@ -44,7 +37,7 @@ export class ClipLoader {
   private key = '';
   private token = 0;
 
-  constructor(private readonly host: { requestUpdate(): void }, private readonly engine: Engine, private readonly emit: Emit<DawClipEvents>, private readonly on: LoaderEvents) {}
+  constructor(private readonly host: { requestUpdate(): void }, private readonly engine: Engine, private readonly emit: Emit<DawClipEvents>, private readonly player: ClipPlayer) {}
 
   /** The engine failed or was closed: a load that failed then failed for want of it, not for the file. */
   get engineDown(): boolean {
@@ -80,7 +73,7 @@ export class ClipLoader {
   /** No file any more: playback stops, the sample is freed once faded. */
   private drop(state: LoadState): void {
     this.state = state;
-    this.on.onLost();
+    this.player.lost();
     this.retire(this.sample);
     this.sample = null;
   }
@@ -128,7 +121,7 @@ export class ClipLoader {
     const old = this.sample;
     this.sample = sample;
     this.state = 'ready';
-    this.on.onLoaded(sample); // a playing clip moves to the new file with a 5 ms cross-fade
+    this.player.loaded(sample); // a playing clip moves to the new file with a 5 ms cross-fade
     this.retire(old);
     host.requestUpdate();
     emit('daw-clip-load', { src, duration: sample.duration, sample });

@@ -17,11 +17,12 @@ const owners: WeakMap<Channel, Owner> =
   ((globalThis as Record<symbol, unknown>)[OWNERS_KEY] as WeakMap<Channel, Owner>) ??
   ((globalThis as Record<symbol, unknown>)[OWNERS_KEY] = new WeakMap());
 
-/** How one play goes: from `offset` seconds into the file, at linear `gain`, looping or not. */
+/** How the next play goes: from `offset` seconds into the file, at linear `gain`, looping or not; `autoplay` once loaded. */
 export interface PlayOptions {
   offset: number;
   gain: number;
   loop: boolean;
+  autoplay: boolean;
 }
 
 export class ClipPlayer {
@@ -36,9 +37,9 @@ export class ClipPlayer {
   private timer: ReturnType<typeof setTimeout> | 0 = 0;
   private readonly owner: Owner = { replaced: () => this.ended() };
 
-  /** `channel()` is where the clip plays now (a clip whose channel changed has stopped). */
+  /** `channel()` is where the clip plays now (a clip whose channel changed has stopped); `options()` the element's settings. */
   constructor(private readonly host: HTMLElement & { requestUpdate(): void }, private readonly engine: Engine,
-    private readonly emit: Emit<DawEvents>, private readonly channel: () => Channel | null) {}
+    private readonly emit: Emit<DawEvents>, private readonly channel: () => Channel | null, private readonly options: () => PlayOptions) {}
 
   /** True from a play until the clip ends, is stopped, or is replaced in its channel. */
   get playing(): boolean {
@@ -53,8 +54,30 @@ export class ClipPlayer {
     return this.started || this.pending !== null;
   }
 
+  /** Plays `sample` (or, while it loads, as soon as it is loaded) at AudioContext `time` (default now). */
+  play(sample: Sample | null, time: number | undefined): boolean {
+    if (sample) return this.begin(sample, time);
+    this.pending = { time };
+    this.host.requestUpdate();
+    return true;
+  }
+
+  /** A new file is in place: a playing clip moves to it (5 ms cross-fade); a pending play or `autoplay` starts it. */
+  loaded(sample: Sample): void {
+    const pending = this.pending;
+    this.pending = null;
+    if (this.started || pending || this.options().autoplay) this.begin(sample, pending?.time);
+  }
+
+  /** The file is gone (src removed, or the load failed): stop, and forget a pending play. */
+  lost(): void {
+    this.pending = null;
+    this.stop();
+  }
+
   /** Plays `sample` at AudioContext `time` (default now), restarting it if it plays; false (and `daw-error`) when it cannot. */
-  begin(sample: Sample, time: number | undefined, { offset, gain, loop }: PlayOptions): boolean {
+  private begin(sample: Sample, time: number | undefined): boolean {
+    const { offset, gain, loop } = this.options();
     const ch = this.channel();
     const engine = this.engine;
     if (!ch) {

@@ -121,20 +121,11 @@ export class DawClip extends DawElement<DawClipEvents> {
   /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
   private readonly target = new ChannelTarget(this, this.engineCtl.engine, 'daw-clip', () => this.reroute());
   private readonly emitter = this.emit.bind(this);
-  /** The file: loading, replacing, freeing (clip-loader.ts). */
-  private readonly loader = new ClipLoader(this, this.engineCtl.engine, this.emitter, {
-    onLoaded: (sample) => {
-      const pending = this.player.pending;
-      this.player.pending = null;
-      if (this.player.started || pending || this.autoplay) this.begin(sample, pending?.time); // replaces the old file with a 5 ms cross-fade
-    },
-    onLost: () => {
-      this.player.pending = null;
-      this.stop();
-    },
-  });
   /** Playing, stopping, and when it ends (clip-player.ts). */
-  private readonly player = new ClipPlayer(this, this.engineCtl.engine, this.emitter, () => this.channel);
+  private readonly player = new ClipPlayer(this, this.engineCtl.engine, this.emitter, () => this.channel,
+    () => ({ ...(this.params.values as { offset: number; gain: number }), loop: this.loop, autoplay: this.autoplay }));
+  /** The file: loading, replacing, freeing (clip-loader.ts). */
+  private readonly loader = new ClipLoader(this, this.engineCtl.engine, this.emitter, this.player);
 
   constructor() {
     super();
@@ -245,12 +236,7 @@ export class DawClip extends DawElement<DawClipEvents> {
       this.emit('daw-error', { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
       return false;
     }
-    if (!loader.sample) {
-      this.player.pending = { time }; // played when the file is loaded
-      this.requestUpdate();
-      return true;
-    }
-    return this.begin(loader.sample, time);
+    return this.player.play(loader.sample, time);
   }
 
   /** Stops the clip at AudioContext `time` (default now) with a 5 ms fade; cancels a pending play. */
@@ -267,11 +253,6 @@ export class DawClip extends DawElement<DawClipEvents> {
     if (this.playing || this.player.pending) this.stop();
     else this.play();
     return this.player.pressed;
-  }
-
-  private begin(sample: Sample, time: number | undefined): boolean {
-    const { offset, gain } = this.params.values;
-    return this.player.begin(sample, time, { offset, gain, loop: this.loop });
   }
 
   /** The button is the user gesture that may start audio (autoplay policy), then plays or stops. */
