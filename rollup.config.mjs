@@ -1,7 +1,8 @@
-// dist/daw-elements.js (the page module: registers the tags) and dist/daw-elements-classes.js (what it
-// imports: elements + engine, Lit bundled, no tag registered), dist/daw-worklet.js (the
-// AudioWorklet module, self-contained) and dist/daw-dsp.wasm beside them: the page module finds the
-// other two with new URL(..., import.meta.url), so a CDN include needs nothing else.
+// dist/daw-elements.js (elements/index.ts, the page module: registers the tags) and
+// dist/daw-elements-classes.js (elements/classes.ts, what it imports: elements + engine, Lit bundled,
+// no tag registered), dist/daw-worklet.js (the AudioWorklet module, self-contained) and
+// dist/daw-dsp.wasm beside them: the page module finds the other two with new URL(...,
+// import.meta.url), so a CDN include needs nothing else.
 import { transform } from 'esbuild';
 import { minify as terser } from 'terser';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -69,7 +70,7 @@ export default [
   // and the element classes without registering any tag (define({ prefix }) is the page's call);
   // daw-elements.js imports it and registers the daw- tags. A page loads the code once either way.
   {
-    input: { 'daw-elements': 'src/daw-elements.ts', 'daw-elements-classes': 'src/daw-elements-classes.ts' },
+    input: { 'daw-elements': 'elements/index.ts', 'daw-elements-classes': 'elements/classes.ts' },
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
     plugins: [typescript(), nodeResolve(), minify(), copyWasm()],
   },

@@ -10,7 +10,8 @@
 //     with the same filters as the elements (channel: scope all|channel; synth: all; none internal);
 //   - doc tags written several to a line (`@cssproperty --a - A. @cssproperty --b - B.`) or as a
 //     list (`@cssproperty --a, --b - Both.`), which the analyzer reads only the first of;
-//   - one module, dist/daw-elements.js: the only JavaScript a page loads, which defines all three.
+//   - one module, dist/daw-elements.js (elements/index.ts): the module a page loads, which defines all
+//     four (the classes come from dist/daw-elements-classes.js, which it imports).
 // `node scripts/manifest.mjs --check` exits non-zero if the file on disk is out of date.
 import { create, ts } from '@custom-elements-manifest/analyzer';
 import { litPlugin } from '@custom-elements-manifest/analyzer/src/features/framework-plugins/lit/lit.js';

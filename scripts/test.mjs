@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { CI, updateReadme } from './readme-figures.mjs';
 
-// node --test units beside the code (only *.test.mjs files: `node --test scripts/` would also run
-// this file, whose name matches Node's test-file patterns)
-const units = ['scripts', 'src', 'worklet', 'elements'].flatMap((dir) => readdirSync(new URL(`../${dir}/`, import.meta.url)).filter((f) => f.endsWith('.test.mjs')).map((f) => `${dir}/${f}`));
+// node --test units beside the code, also in sub-folders (elements/daw-clip/); only *.test.mjs
+// files: `node --test scripts/` would also run this file, whose name matches Node's test-file patterns
+const units = ['scripts', 'src', 'worklet', 'elements'].flatMap((dir) => readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true }).filter((f) => f.endsWith('.test.mjs')).map((f) => `${dir}/${f}`));
 
 const steps = [
   { name: 'zig', cmd: ['node', 'scripts/build-wasm.mjs', '--test'], env: {} },

@@ -1,9 +1,11 @@
-import { LitElement, html, type PropertyDeclarations } from 'lit';
+import { html, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type Channel, type Meter, type StripParamName, type ChannelParams as ChannelOptions } from '../../src/index.js';
 import { ChannelProvider } from '../shared/context.js';
 import { BRAND } from '../shared/define.js';
+import { DawElement } from '../shared/element.js';
 import { EngineController, FrameController } from '../shared/engine.js';
-import { ParamController, checkText, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
+import { ParamController, checkText, declare, defsOf, type ParamDef, type SetByName } from '../shared/params.js';
+import { DeferredRelease } from '../shared/release.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
 import styles from './daw-channel.styles.js';
@@ -68,7 +70,7 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  * @cssproperty --daw-mute-color - Mute on. @cssproperty --daw-solo-color - Solo on.
  * @cssproperty --daw-button-bg - Button background.
  */
-export class DawChannel extends LitElement {
+export class DawChannel extends DawElement {
   static styles = [base, styles];
   /** Marks the class as daw-elements' channel element (told apart from other libraries' tags by this, not by name). */
   static readonly [BRAND] = 'channel';
@@ -89,7 +91,6 @@ export class DawChannel extends LitElement {
   declare source: string | AudioNode | null;
 
   private _channel: Channel | null = null;
-  private releaseTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private connectedSource: AudioNode | null = null;
   private lastAria = 0;
   protected readonly engineCtl = new EngineController(this, () => this.attachSource());
@@ -103,6 +104,12 @@ export class DawChannel extends LitElement {
     this.headless = false;
     this.source = null;
     new FrameController(this, (now) => this.drawMeter(now));
+    new DeferredRelease(this, () => {
+      this.connectedSource = null;
+      this._channel?.dispose();
+      this._channel = null;
+      this.provider.setValue(null);
+    });
   }
 
   /** The engine channel while the element is connected (null if none could be claimed). */
@@ -117,34 +124,18 @@ export class DawChannel extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (this.releaseTimer) {
-      clearTimeout(this.releaseTimer); // moved in the DOM: keep the channel
-      this.releaseTimer = 0;
-    }
-    if (this._channel) return;
+    if (this._channel) return; // moved in the DOM: the channel was kept
     this.params.sync(); // validate attributes before the claim so the channel starts at them
     checkText(this as unknown as HTMLElement & Record<string, unknown>, 'label', 'label');
     try {
       this._channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as ChannelOptions) });
     } catch (e) {
-      emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
+      this.emit('daw-error', { code: 'capacity', message: (e as Error).message, error: e });
       return;
     }
     // Synths and clips inside (also those that connected before this element was upgraded) route themselves now.
     this.provider.setValue(this._channel);
     this.attachSource();
-  }
-
-  disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // Deferred to the next task: a DOM move (remove + insert) reconnects first and keeps everything.
-    this.releaseTimer = setTimeout(() => {
-      this.releaseTimer = 0;
-      this.connectedSource = null;
-      this._channel?.dispose();
-      this._channel = null;
-      this.provider.setValue(null);
-    });
   }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -176,7 +167,7 @@ export class DawChannel extends LitElement {
         this.connectedSource = node;
       }
     } catch (e) {
-      emitError(this, { code: 'invalid-value', attribute: 'source', value: this.source, range: 'a CSS selector of an <audio>/<video>, or an AudioNode of the engine\'s context', message: `<daw-channel> source: ${(e as Error).message}`, error: e });
+      this.emit('daw-error', { code: 'invalid-value', attribute: 'source', value: this.source, range: 'a CSS selector of an <audio>/<video>, or an AudioNode of the engine\'s context', message: `<daw-channel> source: ${(e as Error).message}`, error: e });
     }
   }
 

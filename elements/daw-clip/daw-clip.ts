@@ -1,5 +1,5 @@
 // The element's type under its default tag, <daw-clip> (elements/define.ts registers it, under any prefix).
-import { DawClip, type DawClipLoadDetail } from './daw-clip.component.js';
+import { DawClip, type DawClipEvents, type DawClipLoadDetail } from './daw-clip.component.js';
 
 export { DawClip };
 export type { DawClipLoadDetail };
@@ -9,6 +9,6 @@ declare global {
     'daw-clip': DawClip;
   }
   interface GlobalEventHandlersEventMap {
-    'daw-clip-load': CustomEvent<DawClipLoadDetail>;
+    'daw-clip-load': CustomEvent<DawClipEvents['daw-clip-load']>;
   }
 }

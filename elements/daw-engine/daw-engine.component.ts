@@ -1,10 +1,11 @@
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
-import { STRIP_PARAMS, type StripParamName } from '../../src/index.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
+import { STRIP_PARAMS, type Engine, type EngineState, type RecoveryReport, type StripParamName } from '../../src/index.js';
 import { diagnose, stateView } from '../shared/advice.js';
 import { BRAND } from '../shared/define.js';
+import { DawElement, type DawEvents } from '../shared/element.js';
 import { EngineController, FaceController, FrameController, parseLatencyHint, startEngine } from '../shared/engine.js';
 import { show } from '../../src/validate.js';
-import { ParamController, declare, emitError, type ParamDef, type SetByName } from '../shared/params.js';
+import { ParamController, declare, type ParamDef, type SetByName } from '../shared/params.js';
 import { slider } from '../shared/slider.js';
 import { base, meterFraction } from '../shared/styles.js';
 import styles from './daw-engine.styles.js';
@@ -14,6 +15,12 @@ const DEFS: ParamDef[] = [
   { prop: 'volumeDb', attr: 'volume-db', spec: spec('volumeDb') },
   { prop: 'ceilingDb', attr: 'ceiling-db', spec: spec('limiterCeilingDb') },
 ];
+
+/** The engine's events, which `<daw-engine>` passes on (its `daw-error`s with advice where audio stopped). */
+export interface DawEngineEvents extends DawEvents {
+  'daw-ready': { engine: Engine };
+  'daw-statechange': { state: EngineState; recovered?: RecoveryReport | null };
+}
 
 /** daw-error codes of audio-thread failures the engine recovers from. */
 const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupted']);
@@ -64,7 +71,7 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @cssproperty --daw-ok-color - Running state colour. @cssproperty --daw-error-color - Error colour.
  * @cssproperty --daw-meter-bg, --daw-meter-color, --daw-meter-peak-color - Meter colours.
  */
-export class DawEngine extends LitElement {
+export class DawEngine extends DawElement<DawEngineEvents> {
   static styles = [base, styles];
   /** Marks the class as daw-elements' engine element (told apart from other libraries' tags by this, not by name). */
   static readonly [BRAND] = 'engine';
@@ -99,7 +106,7 @@ export class DawEngine extends LitElement {
       const { advice, retry } = diagnose(this.engine.error);
       d = { ...d, advice, retry };
     }
-    this.dispatchEvent(new CustomEvent(ev.type, { detail: d, bubbles: true, composed: true }));
+    this.emit(ev.type as keyof DawEngineEvents, d);
   });
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v));
 
@@ -122,7 +129,7 @@ export class DawEngine extends LitElement {
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('latencyHint') && this.latencyHint != null && parseLatencyHint(this.latencyHint) === undefined) {
-      emitError(this, { code: 'invalid-value', attribute: 'latency-hint', value: this.latencyHint, range: 'interactive | balanced | playback | seconds (0 to 10)',
+      this.emit('daw-error', { code: 'invalid-value', attribute: 'latency-hint', value: this.latencyHint, range: 'interactive | balanced | playback | seconds (0 to 10)',
         message: `<daw-engine> latency-hint: '${show(this.latencyHint)}' is not interactive, balanced, playback or a number of seconds; using interactive` });
     }
   }

@@ -1,5 +1,5 @@
 // The element's type under its default tag, <daw-engine> (elements/define.ts registers it, under any prefix).
-import { DawEngine } from './daw-engine.component.js';
+import { DawEngine, type DawEngineEvents } from './daw-engine.component.js';
 
 export { DawEngine };
 
@@ -8,8 +8,8 @@ declare global {
     'daw-engine': DawEngine;
   }
   interface GlobalEventHandlersEventMap {
-    'daw-error': CustomEvent<import('../shared/params.js').DawElementErrorDetail>;
-    'daw-ready': CustomEvent<{ engine: import('../../src/index.js').Engine }>;
-    'daw-statechange': CustomEvent<{ state: import('../../src/index.js').EngineState }>;
+    'daw-error': CustomEvent<DawEngineEvents['daw-error']>;
+    'daw-ready': CustomEvent<DawEngineEvents['daw-ready']>;
+    'daw-statechange': CustomEvent<DawEngineEvents['daw-statechange']>;
   }
 }

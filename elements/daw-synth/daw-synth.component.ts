@@ -1,10 +1,12 @@
-import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName, type SynthParams } from '../../src/index.js';
 import { BRAND } from '../shared/define.js';
-import { ChannelConsumer } from '../shared/context.js';
+import { ChannelTarget } from '../shared/context.js';
+import { DawElement } from '../shared/element.js';
 import { notRunning } from '../shared/advice.js';
-import { EngineController, startEngine } from '../shared/engine.js';
-import { ParamController, declare, defsOf, emitError, type ParamDef, type SetByName } from '../shared/params.js';
+import { EngineController, startInGesture } from '../shared/engine.js';
+import { ParamController, declare, defsOf, type ParamDef, type SetByName } from '../shared/params.js';
+import { DeferredRelease } from '../shared/release.js';
 import { base } from '../shared/styles.js';
 import styles from './daw-synth.styles.js';
 
@@ -46,7 +48,7 @@ const noteName = (p: number) => `${NAMES[p % 12]}${Math.floor(p / 12) - 1}`;
  * @cssproperty --daw-surface - Background. @cssproperty --daw-border - Border colour.
  * @cssproperty --daw-focus-ring - Focus outline colour.
  */
-export class DawSynth extends LitElement {
+export class DawSynth extends DawElement {
   static styles = [base, styles];
   /** Marks the class as daw-elements' synth element (told apart from other libraries' tags by this, not by name). */
   static readonly [BRAND] = 'synth';
@@ -65,9 +67,6 @@ export class DawSynth extends LitElement {
   /** Lowest note of the on-screen keyboard (C4); Z/X move it by an octave. */
   private declare lowNote: number;
   private _synth: Synth | null = null;
-  /** Headless channel used while the synth is not inside a `<daw-channel>`. */
-  private own: Channel | null = null;
-  private releaseTimer: ReturnType<typeof setTimeout> | 0 = 0;
   /** Sounding pitches -> how many inputs hold them (on-screen, computer keys, MIDI). */
   private readonly sounding = new Map<number, number>();
   /** Computer key -> pitch it started (so Z/X between down and up cannot leave a note stuck). */
@@ -76,8 +75,8 @@ export class DawSynth extends LitElement {
   private midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this._synth as SetByName | null)?.set(def.spec.name, v));
-  /** The enclosing channel element, found by context under any tag name (elements/shared/context.ts). */
-  private readonly channelCtx = new ChannelConsumer(this, () => this.reroute());
+  /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
+  private readonly target = new ChannelTarget(this, this.engineCtl.engine, 'daw-synth', () => this.reroute());
   private readonly onMidi = (e: Event) => {
     const [st, d1, d2] = (e as MIDIMessageEvent).data ?? [];
     const cmd = st & 0xf0;
@@ -90,6 +89,11 @@ export class DawSynth extends LitElement {
     this.keyboard = false;
     this.midi = false;
     this.lowNote = 60;
+    new DeferredRelease(this, () => {
+      this._synth?.dispose();
+      this._synth = null;
+      this.target.release();
+    });
     this.addEventListener('keydown', (e) => this.onKey(e, true));
     this.addEventListener('keyup', (e) => this.onKey(e, false));
     this.addEventListener('focusout', (e) => {
@@ -109,15 +113,13 @@ export class DawSynth extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
-    this.releaseTimer = 0;
     if (this.keyboard && !this.hasAttribute('tabindex')) this.tabIndex = 0;
     if (!this._synth) {
       this.params.sync();
       try {
         this._synth = this.engineCtl.engine.createSynth(null, this.params.values as SynthParams);
       } catch (e) {
-        emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
+        this.emit('daw-error', { code: 'capacity', message: (e as Error).message, error: e });
         return;
       }
     }
@@ -129,32 +131,16 @@ export class DawSynth extends LitElement {
     super.disconnectedCallback();
     this.listenMidi(false);
     this.releaseKeys();
-    this.releaseTimer = setTimeout(() => {
-      this.releaseTimer = 0;
-      this._synth?.dispose();
-      this._synth = null;
-      this.own?.dispose();
-      this.own = null;
-    });
   }
 
-  /** Routes into the closest `<daw-channel>`, or a private headless channel when there is none. */
+  /**
+   * Routes into the enclosing `<daw-channel>` (found by context, under any tag prefix), or a private
+   * headless channel when there is none; runs on connect and whenever the enclosing channel answers.
+   */
   reroute(): void {
     const s = this._synth;
     if (!s || !this.isConnected) return;
-    let target: Channel | null;
-    if (this.channelCtx.inside) {
-      target = this.channelCtx.channel; // null until that element has claimed; it tells us then
-      this.own?.dispose();
-      this.own = null;
-    } else {
-      try {
-        this.own ??= this.engineCtl.engine.createChannel({ label: 'daw-synth' });
-      } catch (e) {
-        emitError(this, { code: 'capacity', message: (e as Error).message, error: e });
-      }
-      target = this.own;
-    }
+    const target = this.target.resolve(); // an enclosing element's is null until it has claimed; it tells us then
     if (s.channel !== target || (target && s.get('channel') !== target.slot)) s.route(target);
   }
 
@@ -168,16 +154,11 @@ export class DawSynth extends LitElement {
     const s = this._synth;
     const e = this.engineCtl.engine;
     if (!s) {
-      emitError(this, { code: 'not-connected', message: `<daw-synth> ${what}: the element is not in the document (or no synth slot was free)` });
+      this.emit('daw-error', { code: 'not-connected', message: `<daw-synth> ${what}: the element is not in the document (or no synth slot was free)` });
       return null;
     }
-    if (e.state === 'running' || e.state === 'starting') return s;
-    const activation = (navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation;
-    if (activation?.isActive && (e.state === 'idle' || e.state === 'suspended')) {
-      void startEngine().catch(() => undefined);
-      return s;
-    }
-    emitError(this, { code: 'not-running', message: notRunning(`<daw-synth> ${what}`, e, 'The note was dropped.') });
+    if (e.state === 'running' || e.state === 'starting' || startInGesture()) return s; // the note sounds once audio runs
+    this.emit('daw-error', { code: 'not-running', message: notRunning(`<daw-synth> ${what}`, e, 'The note was dropped.') });
     return null;
   }
 
@@ -187,7 +168,7 @@ export class DawSynth extends LitElement {
     try {
       return fn(s);
     } catch (e) {
-      emitError(this, { code: 'invalid-value', message: `<daw-synth> ${what}: ${(e as Error).message}`, error: e });
+      this.emit('daw-error', { code: 'invalid-value', message: `<daw-synth> ${what}: ${(e as Error).message}`, error: e });
       return fallback;
     }
   }
@@ -285,14 +266,14 @@ export class DawSynth extends LitElement {
     }
     if (this.midiAccess) return attach(this.midiAccess);
     if (typeof navigator.requestMIDIAccess !== 'function') {
-      emitError(this, { code: 'unsupported', attribute: 'midi', message: '<daw-synth> midi: this browser has no Web MIDI (navigator.requestMIDIAccess)' });
+      this.emit('daw-error', { code: 'unsupported', attribute: 'midi', message: '<daw-synth> midi: this browser has no Web MIDI (navigator.requestMIDIAccess)' });
       return;
     }
     navigator.requestMIDIAccess().then((a) => {
       this.midiAccess = a;
       a.addEventListener('statechange', () => attach(a)); // inputs plugged in later
       attach(a);
-    }, (err) => emitError(this, { code: 'unsupported', attribute: 'midi', message: `<daw-synth> midi: MIDI access failed: ${(err as Error)?.message ?? err}`, error: err }));
+    }, (err) => this.emit('daw-error', { code: 'unsupported', attribute: 'midi', message: `<daw-synth> midi: MIDI access failed: ${(err as Error)?.message ?? err}`, error: err }));
   }
 
   private key(pitch: number) {

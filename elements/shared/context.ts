@@ -11,12 +11,16 @@
  * `context-provider`, as @lit/context's ContextRoot expects); a channel upgraded inside another
  * takes over the subscribers inside it the same way.
  *
+ * ChannelTarget, the consumer, also gives the synth or clip a private headless channel while there
+ * is no channel element around it.
+ *
  * Written here rather than taken from @lit/context: the same protocol in a fifth of the bytes
  * (the page bundle has a size budget), and the context key is `Symbol.for(...)`, so every copy of
  * the script and every prefix answer each other.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Channel } from '../../src/index.js';
+import type { Channel, Engine } from '../../src/index.js';
+import { emitError } from './element.js';
 
 /** The context key: the enclosing channel element's engine Channel. */
 export const CHANNEL_CONTEXT = Symbol.for('daw-elements.channel');
@@ -95,14 +99,16 @@ export class ChannelProvider implements ReactiveController {
 }
 
 /**
- * `<daw-synth>`/`<daw-clip>`'s side: the channel it plays into. `inside` is true while an enclosing
- * channel element answered (its `channel` may still be null); false means standalone (or inside a
- * channel element not defined yet): the element uses a private channel then. `onChange` runs on
- * every answer.
+ * `<daw-synth>`/`<daw-clip>`'s side: the channel it plays into. Inside a channel element (one that
+ * answered), that element's channel, null until it has claimed one; standalone (or inside a
+ * channel element not defined yet), a private headless channel claimed from the engine.
+ * `onChange` runs on every answer.
  */
-export class ChannelConsumer implements ReactiveController {
+export class ChannelTarget implements ReactiveController {
+  /** The enclosing channel element's answer; undefined while none answered. */
   private value: Value | undefined = undefined;
   private unsubscribe: (() => void) | undefined;
+  private own: Channel | null = null;
   private readonly callback: Callback = (v, unsubscribe) => {
     if (this.unsubscribe && this.unsubscribe !== unsubscribe) this.unsubscribe(); // another provider answered
     this.unsubscribe = unsubscribe;
@@ -110,7 +116,7 @@ export class ChannelConsumer implements ReactiveController {
     this.onChange();
   };
 
-  constructor(private readonly host: Host, private readonly onChange: () => void) {
+  constructor(private readonly host: Host, private readonly engine: Engine, private readonly label: string, private readonly onChange: () => void) {
     host.addController(this);
   }
 
@@ -133,11 +139,30 @@ export class ChannelConsumer implements ReactiveController {
     if (this.value === undefined) waiting().add(this);
   }
 
-  get inside(): boolean {
-    return this.value !== undefined;
+  /** The channel to play into now (null while the enclosing element has none, or none was free). */
+  get channel(): Channel | null {
+    return this.value !== undefined ? this.value : this.own;
   }
 
-  get channel(): Channel | null {
-    return this.value ?? null;
+  /**
+   * Follows where the host is: inside a channel element, frees the private channel; standalone,
+   * claims one (a full engine is reported with `daw-error`, code `capacity`). Returns `channel`.
+   */
+  resolve(): Channel | null {
+    if (this.value !== undefined) this.release();
+    else if (!this.own) {
+      try {
+        this.own = this.engine.createChannel({ label: this.label });
+      } catch (e) {
+        emitError(this.host, { code: 'capacity', message: `<${this.host.localName}>: ${(e as Error).message}`, error: e });
+      }
+    }
+    return this.channel;
+  }
+
+  /** Frees the private channel, if any. */
+  release(): void {
+    this.own?.dispose();
+    this.own = null;
   }
 }

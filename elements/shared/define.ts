@@ -12,7 +12,7 @@
  * "Ours" is told by a brand on the class (`Symbol.for`, so every copy of the script knows every
  * other copy's classes), never by comparing constructors.
  */
-import { emitError, type DawElementErrorDetail } from './params.js';
+import { emitError, type DawElementErrorDetail } from './element.js';
 
 /** Brand on our element classes (a static): the element's kind ('engine', 'channel', ...). Inherited by subclasses. */
 export const BRAND: unique symbol = Symbol.for('daw-elements.element') as never;

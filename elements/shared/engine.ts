@@ -1,9 +1,11 @@
 /**
- * Page-level helpers every element shares: the one engine, starting it on the first gesture, and
- * the reactive controller through which an element follows the engine's state.
+ * Page-level helpers every element shares: the one engine, starting it on the first gesture (and
+ * from a call that needs audio: startInGesture), and the reactive controller through which an
+ * element follows the engine's state.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { getEngine, type Engine } from '../../src/index.js';
+import { diagnose } from './advice.js';
 
 const ARMED = Symbol.for('daw-elements.gesture-armed');
 const LATENCY = ['interactive', 'balanced', 'playback'];
@@ -52,6 +54,25 @@ export function startEngine(): Promise<void> {
   const e = getEngine();
   if (e.state === 'idle') prime(e);
   return e.start();
+}
+
+/** Whether this call runs inside a user gesture (transient activation), where browsers let audio start. */
+const inGesture = () => !!(navigator as Navigator & { userActivation?: { isActive: boolean } }).userActivation?.isActive;
+
+/**
+ * The one "make sure audio runs" step of a call that needs audio (a note, a clip's play or its
+ * button): starts the engine if it is idle or suspended (with `retry`, also after a failure that
+ * starting again can fix), but only inside a user gesture, as the autoplay policy wants. `gesture`
+ * is true for our own click handlers; by default the browser's transient activation says.
+ * Returns true if it started (or resumed, or retried) the engine; failures become `daw-error` and
+ * the error state, as for startEngine().
+ */
+export function startInGesture(retry = false, gesture = inGesture()): boolean {
+  const e = getEngine();
+  const s = e.state;
+  if (!gesture || !(s === 'idle' || s === 'suspended' || (retry && s === 'error' && diagnose(e.error).retry))) return false;
+  void startEngine().catch(() => undefined);
+  return true;
 }
 
 /**

@@ -1,0 +1,15 @@
+/**
+ * The page bundle without side effects (dist/daw-elements-classes.js, `daw-elements/classes`): the
+ * engine API, the element classes and define(); no tag is registered until the page calls
+ * `define({ prefix })`. For pages that share the `daw-` names with another library (see the README,
+ * "Other libraries' tags").
+ */
+export * from '../src/index.js';
+export { DawEngine } from './daw-engine/daw-engine.js';
+export { DawChannel } from './daw-channel/daw-channel.js';
+export { DawSynth } from './daw-synth/daw-synth.js';
+export { DawClip } from './daw-clip/daw-clip.js';
+export { define } from './define.js';
+export type { DefineOptions, DefineResult } from './define.js';
+export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';
+export type { DawElementErrorDetail } from './shared/element.js';

@@ -1,0 +1,58 @@
+/**
+ * The elements' base class and their events. Every event an element fires goes through `emit()`,
+ * named and typed by the element's event map (event name -> detail type), and is prefixed, bubbling
+ * and composed with an object detail (shoelace's convention), so a listener on `document` hears
+ * them from inside any shadow root.
+ */
+import { LitElement } from 'lit';
+
+/**
+ * Detail of the `daw-error` events the elements fire. (The engine's own `daw-error` detail is
+ * `DawErrorDetail` in src/; when the two become one type, this is the one declaration to re-point.)
+ */
+export interface DawElementErrorDetail {
+  /** 'invalid-value' (ignored), 'out-of-range' (clamped), 'not-running', 'capacity', 'unsupported', 'load-failed', 'name-taken', ... */
+  code: string;
+  message: string;
+  /** The attribute concerned (also for property sets), e.g. 'volume-db'. */
+  attribute?: string;
+  value?: unknown;
+  /** Valid range, e.g. '-24 to 24 dB' or 'sine | triangle | saw | square | pulse'. */
+  range?: string;
+  /** `name-taken`: the tag another library holds, e.g. 'daw-clip'. */
+  tag?: string;
+  /** `name-taken`: the class that would have been registered under `tag`, e.g. 'DawClip'. */
+  element?: string;
+  /** What to do, on the errors that stop audio (from `<daw-engine>`: the engine failed to start or stopped). */
+  advice?: string;
+  /** With `advice`: whether starting again can help (a network error) or not (a CSP without 'wasm-unsafe-eval'). */
+  retry?: boolean;
+  error?: unknown;
+}
+
+/** The events every element fires: name -> detail. An element with more extends it. */
+export interface DawEvents {
+  'daw-error': DawElementErrorDetail;
+}
+
+/** Fires `type` on `target`: bubbling, composed, with an object detail; returns the event. */
+function fire<D>(target: EventTarget, type: string, detail: D, cancelable = false): CustomEvent<D> {
+  const ev = new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable });
+  target.dispatchEvent(ev);
+  return ev;
+}
+
+/** Fires `daw-error` on any target (an element's controller, or `document` for a tag that is taken). */
+export const emitError = (target: EventTarget, detail: DawElementErrorDetail, cancelable = false): CustomEvent<DawElementErrorDetail> =>
+  fire(target, 'daw-error', detail, cancelable);
+
+/** An element's `emit()` as its controllers get it (they fire the element's events, typed by its map). */
+export type Emit<E> = <K extends keyof E & string>(type: K, detail: E[K]) => unknown;
+
+/** A LitElement that fires the events of its map `E` with `emit()`. */
+export class DawElement<E extends DawEvents = DawEvents> extends LitElement {
+  /** Fires `type` with `detail` (typed by the element's event map); returns the event (for `defaultPrevented`). */
+  protected emit<K extends keyof E & string>(type: K, detail: E[K], cancelable = false): CustomEvent<E[K]> {
+    return fire(this, type, detail, cancelable);
+  }
+}
