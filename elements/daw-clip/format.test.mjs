@@ -24,6 +24,12 @@ test('fmtTime: two decimals under 10 s, one under a minute, m:ss.s above; nothin
   assert.equal(fmtTime(12.53), '12.5 s');
   assert.equal(fmtTime(64.2), '1:04.2');
   assert.equal(fmtTime(605), '10:05.0');
+  // rounding carries into the next unit instead of showing 60 seconds
+  assert.equal(fmtTime(9.999), '10.0 s');
+  assert.equal(fmtTime(59.96), '1:00.0');
+  assert.equal(fmtTime(59.94), '59.9 s');
+  assert.equal(fmtTime(119.96), '2:00.0');
+  assert.equal(fmtTime(3599.97), '60:00.0');
   assert.equal(fmtTime(NaN), '');
   assert.equal(fmtTime(Infinity), '');
 });

@@ -19,7 +19,9 @@ export function fileName(src: string, base: string): string {
 /** Seconds as "2.50 s", "12.5 s" or "1:04.2"; '' for NaN (not loaded). */
 export function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '';
-  if (s < 10) return `${s.toFixed(2)} s`;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
+  // Rounded first, then split: 9.999 s is "10.0 s" and 119.96 s is "2:00.0" (not "1:60.0").
+  if (Math.round(s * 100) < 1000) return `${s.toFixed(2)} s`;
+  const tenths = Math.round(s * 10);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  return `${Math.floor(tenths / 600)}:${((tenths % 600) / 10).toFixed(1).padStart(4, '0')}`;
 }
