@@ -58,6 +58,33 @@ function outputTap() {
   };
 }
 
+// A tiny processor on the engine's output: once its input has been above `level`, it posts the first
+// frame (on its context's clock) at which the input is at or below `level` again: when a clip stopped,
+// read from the audio itself, exact to the frame.
+const STOP_WATCH = `registerProcessor('stop-watch', class extends AudioWorkletProcessor {
+  constructor(o) { super(); this.level = o.processorOptions.level; this.above = false; this.done = false; }
+  process(inputs) {
+    const x = inputs[0][0];
+    if (this.done || !x) return !this.done;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] > this.level) this.above = true;
+      else if (this.above) { this.done = true; this.port.postMessage(currentFrame + i); break; }
+    }
+    return !this.done;
+  }
+});`;
+
+/** Resolves with the context time at which the worklet's output first falls to `level` or below after being above it. */
+async function stopWatch(level) {
+  const ctx = engine.context;
+  await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([STOP_WATCH], { type: 'text/javascript' })));
+  const node = new AudioWorkletNode(ctx, 'stop-watch', { processorOptions: { level } });
+  engine.node.connect(node);
+  const frame = await new Promise((resolve) => { node.port.onmessage = (e) => resolve(e.data); });
+  try { engine.node.disconnect(node); } catch { /* gone with its context */ }
+  return frame / ctx.sampleRate;
+}
+
 /** Waits until the whole output window is `want` (±tol). */
 async function outputIs(tap, want, tol = 1e-3, ms = 5000) {
   let last = [NaN, NaN];
@@ -205,10 +232,12 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     await peakIs(ch, db(want));
     const old = engine.context;
     const rate = old.sampleRate;
-    brief.stop(old.currentTime + 1.5); // 1.5 s from now on the old clock
+    const stopAt = old.currentTime + 1.5;
+    brief.stop(stopAt); // 1.5 s from now on the old clock
     await until(() => { ch.meter(); return engine.status().clipsPlaying === 2; }, 3000, 'two clips playing');
     const t0 = performance.now();
     await old.close(); // someone else closes the engine's context
+    const lossAt = old.currentTime; // a closed context's clock stands still where the loss was
     await until(() => rec.errors('context-lost').length >= 1, 1000, 'daw-error context-lost within 1 s');
     expect(rec.errors('context-lost')[0].at - t0).to.be.below(1000);
     await until(() => engine.state === 'running', 10000, 'running again');
@@ -218,20 +247,17 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     expect(engine.lastRecovery).to.deep.include({ cause: 'context-lost', newContext: true, clips: 3 }); // two plays, one stop
     console.log(`recovery after a closed context (${isolatedPage ? 'isolated' : 'messages'}): ${engine.lastRecovery.ms.toFixed(1)} ms`);
     expect(rec.errors('context-lost').some((e) => /1 AudioNode source/.test(e.detail.message)), 'the dropped source is reported').to.equal(true);
+    // The new clock takes over from the old one's at the loss (it starts at 0 there), so the stop
+    // comes (stopAt - lossAt) into the new clock: read from the output, where it falls from both
+    // clips to one (halfway between the two levels, within the 5 ms fade-out).
+    const both = want + 0.5 * CENTRE;
+    const stopped = stopWatch((both + want) / 2);
     const tap = outputTap();
     cleanup.push(() => tap.close());
     await peakIs(ch, db(want));
-    // The stop, 1.5 s after the loss on the new clock (that clock took over at the loss), ends one clip.
-    const lostAt = engine.now();
-    // When the clip stopped is read from the engine's rendered-frame counter in the same status as the
-    // clip count, not from when this page looked (under load the page looks late: 2.0 s seen once).
-    let stoppedBy = NaN;
-    await until(() => {
-      const s = engine.status();
-      if (s.clipsPlaying === 1) stoppedBy = s.frame / engine.sampleRate;
-      return s.clipsPlaying === 1;
-    }, 5000, 'the scheduled stop');
-    expect(stoppedBy - lostAt).to.be.below(1.6);
+    const stoppedAt = await stopped;
+    expect(stoppedAt - (stopAt - lossAt), `stopped at ${stoppedAt.toFixed(4)} s on the new clock; the loss was ${(stopAt - lossAt).toFixed(4)} s before the stop`).to.be.within(-256 / rate, 0.005 + 256 / rate);
+    await until(() => engine.status().clipsPlaying === 1, 5000, 'one clip playing');
     await outputIs(tap, want);
     ch.stop();
     await outputIs(tap, 0, 1e-6);
