@@ -109,7 +109,7 @@ test('format 1, tempo changes mid-song in two tracks: every note within 1 frame 
   assert.ok(Math.abs(f.endSeconds - analytic(6840)) < 1e-12);
 });
 
-test('every channel message kind, with running status; sysex and meta events skipped and cancel running status; unknown chunks skipped', () => {
+test('every channel message kind, with running status; sysex and meta events skipped; unknown chunks skipped', () => {
   const body = [
     0x00, 0xa2, 60, 33, // poly pressure
     0x00, 0xb2, 7, 100, 0x00, 10, 64, // CC 7 then CC 10 by running status
@@ -132,9 +132,13 @@ test('every channel message kind, with running status; sysex and meta events ski
   assert.deepEqual(t.channels[2], [{ tick: 0, durationTicks: 16, pitch: 61, velocity: 1, channel: 2 }]);
   assert.ok(f.warnings.some((w) => /unknown chunk "XFIH" of 5 bytes skipped/.test(w)));
   assert.ok(f.warnings.some((w) => /2 bytes after the last announced track ignored/.test(w)));
-  // After a sysex there is no running status: a bare data byte is an error naming its offset.
-  const bad = smf(header(0, 1, 96), chunk('MTrk', [0x00, 0x90, 60, 1, 0x00, 0xf0, 0x01, 0xf7, 0x00, 60, 0, ...EOT]));
-  assert.throws(() => parseMidi(bad), midiError(/data byte 0x3C where an event should start, and no running status/, 22 + 9));
+  // Running status across a sysex or meta event (which the spec says cancels it) is kept, with one warning.
+  const across = parseMidi(smf(header(0, 1, 96), chunk('MTrk', [0x00, 0x90, 60, 1, 0x00, 0xf0, 0x01, 0xf7, 0x00, 62, 2, 0x00, 0xff, 0x01, 0x00, 0x08, 60, 0, 0x00, 62, 0, ...EOT])));
+  assert.deepEqual(across.tracks[0].notes.map((n) => [n.pitch, n.durationTicks]), [[60, 8], [62, 8]]);
+  assert.deepEqual(across.warnings, ['track 0, byte 31: running status used after a sysex or meta event (which the spec says cancels it); kept']);
+  // A data byte before any channel message is an error naming its offset.
+  const bad = smf(header(0, 1, 96), chunk('MTrk', [0x00, 0xf0, 0x01, 0xf7, 0x00, 60, 0, ...EOT]));
+  assert.throws(() => parseMidi(bad), midiError(/data byte 0x3C where an event should start, before any channel message/, 22 + 5));
 });
 
 test('overlapping notes of one pitch pair first in, first out; note-offs with nothing to end are dropped with a warning', () => {
@@ -208,7 +212,7 @@ test(`at most maxEvents events are read (default ${MAX_MIDI_EVENTS}); a file of 
   const bytes = smf(header(0, 1, 96), chunk('MTrk', [...body, ...EOT]));
   assert.equal(parseMidi(bytes).tracks[0].notes.length, n / 2);
   assert.throws(() => parseMidi(bytes, { maxEvents: 1000 }), midiError(/more than 1000 events \(the cap; raise it with \{ maxEvents \}\)/));
-  // The default cap: 1,000,001 one-byte-delta running-status events (3 bytes each) are refused.
+  // The default cap (events and chunks): a track chunk and 1,000,001 running-status events (3 bytes each) are refused.
   const big = new Uint8Array(22 + 4 + 3 * (MAX_MIDI_EVENTS + 1));
   big.set(smf(header(0, 1, 96), [...ascii('MTrk'), ...be32(big.length - 22)]));
   big.set([0x00, 0x90, 60, 100], 22);

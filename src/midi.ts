@@ -6,7 +6,7 @@
  * Detailed Specification, 1996): an `MThd` header chunk (format, track count, division), then `MTrk`
  * chunks of <delta-time><event> pairs; delta times are variable-length quantities of at most 4 bytes
  * (largest 0x0FFFFFFF); channel messages may use running status; sysex (`F0`/`F7` + length) and meta
- * events (`FF type length`) cancel running status; chunks of other types are skipped by their length.
+ * events (`FF type length`) are skipped or read by their length; chunks of other types are skipped.
  *
  * Decisions (the spec leaves them to the reader):
  * - Format 0 and 1 are read; format 2 (independent sequences, no shared time line) is rejected with a
@@ -19,18 +19,21 @@
  *   quarter = fps × ticks per frame with one tempo of 1 s per quarter (1.001 s for 29.97 drop-frame,
  *   stored as 29), so ticks map to seconds through the same tempo map. Tempo events do not apply to
  *   SMPTE time and are ignored there (with a warning).
+ * - Running status: the spec says sysex and meta events cancel it, so a writer must not rely on it
+ *   there; files in the wild do, and the meaning is unambiguous, so it is kept across them (with one
+ *   warning per track). A data byte before any channel message is an error.
  * - Notes pair per track, channel and pitch, first in first out: a note-off (or a note-on with
  *   velocity 0) ends the oldest sounding note of that pitch. A note still sounding at the track's end
  *   ends there, with a warning. A note-off with nothing to end is dropped, with a warning.
  * - Hostile input: every problem is a RangeError (or a TypeError for something that is not a MIDI
  *   file at all) whose message starts "Standard MIDI file, byte N:" and whose `offset` is N. Reading
  *   is linear in the input: each chunk and event moves forward at least one byte, and at most
- *   `maxEvents` events (default MAX_MIDI_EVENTS = 1,000,000 over all tracks) are read, so memory is
+ *   `maxEvents` events and track chunks (default MAX_MIDI_EVENTS = 1,000,000 over the file) are read, so memory is
  *   bounded by the cap and by the input, never by a length field in the file. Warnings keep the first
  *   MAX_WARNINGS (50) and then count.
  */
 
-/** Default cap on events read (channel, sysex and meta, over all tracks). */
+/** Default cap on events (channel, sysex and meta, over all tracks) plus chunks read from one file. */
 export const MAX_MIDI_EVENTS = 1_000_000;
 /** Warnings kept word for word; the rest are counted in the last line. */
 export const MAX_WARNINGS = 50;
@@ -111,7 +114,7 @@ export interface MidiFile {
 }
 
 export interface MidiOptions {
-  /** Cap on events read over all tracks (1 … 2^24 × 64; default MAX_MIDI_EVENTS). */
+  /** Cap on events and chunks read (1 … 2^30; default MAX_MIDI_EVENTS). */
   maxEvents?: number;
 }
 
@@ -170,6 +173,8 @@ function readTrack(ctx: Context, index: number, start: number, end: number): Mid
   let p = start;
   let tick = 0;
   let running = 0;
+  let afterMeta = false; // a sysex or meta event came after the last channel message
+  let warnedRunning = false;
   let ended = false;
 
   const vlq = (what: string): number => {
@@ -198,12 +203,14 @@ function readTrack(ctx: Context, index: number, start: number, end: number): Mid
     const at = p;
     let status = bytes[p];
     if (status < 0x80) {
-      if (!running) fail(p, `data byte ${hex(status)} where an event should start, and no running status is in effect`);
+      if (!running) fail(p, `data byte ${hex(status)} where an event should start, before any channel message (no running status)`);
+      if (afterMeta && !warnedRunning) { warnedRunning = true; warnings.add(`track ${index}, byte ${p}: running status used after a sysex or meta event (which the spec says cancels it); kept`); }
       status = running;
     } else p++;
 
     if (status < 0xf0) {
       running = status;
+      afterMeta = false;
       const kind = status >> 4;
       const channel = status & 15;
       const a = data(status);
@@ -231,12 +238,12 @@ function readTrack(ctx: Context, index: number, start: number, end: number): Mid
       }
     } else if (status === 0xf0 || status === 0xf7) {
       // System exclusive (F0 <len> data) or its continuation/escape (F7 <len> data): skipped.
-      running = 0;
+      afterMeta = true;
       const len = vlq('sysex length');
       if (len > end - p) fail(p, `sysex of ${len} bytes runs past the end of the track chunk (${end - p} bytes remain)`);
       p += len;
     } else if (status === 0xff) {
-      running = 0;
+      afterMeta = true;
       if (p >= end) fail(p, 'meta event cut off by the end of the track chunk before its type');
       const type = bytes[p++];
       const len = vlq(`meta event ${hex(type)} length`);
@@ -334,6 +341,7 @@ export function parseMidi(input: ArrayBuffer | ArrayBufferView, options: MidiOpt
   while (tracks.length < trackCount) {
     if (p >= bytes.length) fail(p, `the file ends after ${tracks.length} of the ${trackCount} tracks its header announces`);
     if (bytes.length - p < 8) fail(p, `a chunk header needs 8 bytes; ${bytes.length - p} remain`);
+    if (++ctx.events > maxEvents) fail(p, `more than ${maxEvents} events and chunks (the cap; raise it with { maxEvents })`);
     const type = fourCC(bytes, p);
     const length = u32(bytes, p + 4);
     if (length > bytes.length - p - 8) fail(p + 4, `chunk "${type}" claims ${length} bytes; ${bytes.length - p - 8} remain in the file`);
