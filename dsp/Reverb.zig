@@ -121,13 +121,11 @@ pub const base_ms = [lines]f32{
     55.9, 67.6, 80.2, 95.6,
     58.3, 70.3, 83.9, 99.7,
 };
-/// Input allpass lengths in ms, stage × lane.
-const diff_ms = [4][4]f32{
-    .{ 1.53, 1.97, 1.71, 2.29 },
-    .{ 3.11, 2.63, 3.57, 2.89 },
-    .{ 5.03, 4.41, 5.77, 4.79 },
-    .{ 7.39, 8.47, 6.91, 9.13 },
-};
+/// Input allpass lengths in ms per stage (Dattorro's 142, 107, 379, 277 samples at 29.761 kHz).
+/// All four lanes of a stage share the length, so a stage reads one vector; lanes 2 and 3 use the
+/// negated coefficient, a different allpass, so the two copies of L and R come out decorrelated.
+const diff_ms = [4]f32{ 4.77, 3.60, 12.73, 9.31 };
+const diff_sign = V{ 1, 1, -1, -1 };
 /// Per-line LFO rate multipliers.
 const lfo_mult = [lines]f32{
     0.75, 1.08, 0.91, 1.22, 1.01, 0.83, 1.15, 0.97,
@@ -135,7 +133,7 @@ const lfo_mult = [lines]f32{
 };
 
 const line_len = 16384; // > 99.7 ms + 4 ms modulation + taps at 96 kHz
-const diff_len = 1024; // > 9.13 ms at 96 kHz
+const diff_len = 2048; // > 12.73 ms at 96 kHz
 const pre_len = 32768; // > 250 ms at 96 kHz
 /// Input injection signs per group (lane k of the diffused {L, R, L, R}).
 const in_sign = [groups]V{ .{ 1, 1, 1, 1 }, .{ 1, -1, 1, -1 }, .{ -1, 1, 1, -1 }, .{ 1, 1, -1, -1 } };
@@ -145,7 +143,9 @@ const out_gain: f32 = 0.25;
 
 // --- State (fixed size) ----------------------------------------------------------------------
 
-lines_buf: [groups][line_len]V,
+/// One ring per line, with the first 4 samples mirrored past the end so that the 4 taps of an
+/// interpolated read are one contiguous (unaligned) vector load.
+lines_buf: [lines][line_len + 4]f32,
 diff_buf: [4][diff_len]V,
 pre_buf: [pre_len][2]f32,
 
@@ -170,7 +170,7 @@ log_high: f32,
 w: u32, // line write index
 dw: u32, // diffuser write index
 pw: u32, // pre-delay write index
-diff_taps: [4]U, // per stage and lane, in samples
+diff_taps: [4]u32, // per stage, in samples
 d_prev: [groups]V, // read delay (samples) at the end of the previous quantum
 // LFO phasors per line (cos, sin) and the per-quantum rotation.
 lfo_c: [groups]V,
@@ -208,12 +208,8 @@ pub fn init(self: *Reverb, sample_rate: f32) void {
     self.k_fast = @floatCast(@exp(-@as(f64, quantum) / (0.020 * @as(f64, fs))));
     self.k_slow = @floatCast(@exp(-@as(f64, quantum) / (0.150 * @as(f64, fs))));
     for (0..4) |s| {
-        var t: U = undefined;
-        inline for (0..4) |k| {
-            const n: u32 = @intFromFloat(@round(diff_ms[s][k] * fs / 1000));
-            t[k] = @min(@max(n, 1), diff_len - 1);
-        }
-        self.diff_taps[s] = t;
+        const n: u32 = @intFromFloat(@round(diff_ms[s] * fs / 1000));
+        self.diff_taps[s] = @min(@max(n, 1), diff_len - 1);
     }
     self.setModRate(self.params.mod_rate);
     self.reset();
@@ -221,7 +217,7 @@ pub fn init(self: *Reverb, sample_rate: f32) void {
 
 /// Clear all audio state and snap every smoothed value to its target.
 pub fn reset(self: *Reverb) void {
-    for (&self.lines_buf) |*b| @memset(b, splat(0));
+    for (&self.lines_buf) |*b| @memset(b, 0);
     for (&self.diff_buf) |*b| @memset(b, splat(0));
     @memset(&self.pre_buf, .{ 0, 0 });
     self.w = 0;
@@ -439,23 +435,28 @@ inline fn had4(x: V) V {
     return a * V{ 1, 1, -1, -1 } + @shuffle(f32, a, undefined, @Vector(4, i32){ 2, 3, 0, 1 });
 }
 
-/// Lane k of `buf[idx[k]]` for each k (integer taps, one scalar load per lane).
-inline fn gather(buf: *const [4 * line_len]f32, idx: U) V {
-    return .{ buf[idx[0] * 4], buf[idx[1] * 4 + 1], buf[idx[2] * 4 + 2], buf[idx[3] * 4 + 3] };
-}
-
-/// Catmull-Rom read of one line group at fractional delays `d` (≥ 2) with write index `w`.
-inline fn readLine(flat: *const [4 * line_len]f32, w: u32, d: V) V {
+/// Catmull-Rom read of the four lines of group `g` at fractional delays `d` (≥ 2), write index
+/// `w`: per line one vector load of its four taps, a 4×4 transpose, then the cubic per lane.
+inline fn readGroup(self: *const Reverb, comptime g: usize, w: u32, d: V) V {
     const magic = splat(12582912.0); // 1.5·2^23: adding it rounds to an integer
     const t = d - splat(0.5) + magic;
     const n: U = @as(U, @bitCast(t)) -% @as(U, @splat(0x4b40_0000)); // round(d − 0.5)
     const f = d - (t - magic); // in [0, 1]
-    const m: U = @splat(line_len - 1);
-    const ia = (@as(U, @splat(w)) -% n +% @as(U, @splat(1))) & m; // delay n − 1
-    const xm1 = gather(flat, ia);
-    const x0 = gather(flat, (ia -% @as(U, @splat(1))) & m);
-    const x1 = gather(flat, (ia -% @as(U, @splat(2))) & m);
-    const x2 = gather(flat, (ia -% @as(U, @splat(3))) & m);
+    // Lowest tap (delay n + 2) of each line; the taps run up to delay n − 1 (≥ 1) in memory order.
+    const base = (@as(U, @splat(w)) -% n -% @as(U, @splat(2))) & @as(U, @splat(line_len - 1));
+    var row: [4]V = undefined;
+    inline for (0..4) |k| {
+        const p: *align(4) const V = @ptrCast(&self.lines_buf[g * 4 + k][base[k]]);
+        row[k] = p.*; // {x2, x1, x0, x−1} of line k
+    }
+    const t0 = @shuffle(f32, row[0], row[1], @Vector(4, i32){ 0, -1, 1, -2 });
+    const t1 = @shuffle(f32, row[0], row[1], @Vector(4, i32){ 2, -3, 3, -4 });
+    const t2 = @shuffle(f32, row[2], row[3], @Vector(4, i32){ 0, -1, 1, -2 });
+    const t3 = @shuffle(f32, row[2], row[3], @Vector(4, i32){ 2, -3, 3, -4 });
+    const x2 = @shuffle(f32, t0, t2, @Vector(4, i32){ 0, 1, -1, -2 });
+    const x1 = @shuffle(f32, t0, t2, @Vector(4, i32){ 2, 3, -3, -4 });
+    const x0 = @shuffle(f32, t1, t3, @Vector(4, i32){ 0, 1, -1, -2 });
+    const xm1 = @shuffle(f32, t1, t3, @Vector(4, i32){ 2, 3, -3, -4 });
     const c1 = splat(0.5) * (x1 - xm1);
     const c2 = xm1 - splat(2.5) * x0 + splat(2) * x1 - splat(0.5) * x2;
     const c3 = splat(0.5) * (x2 - xm1) + splat(1.5) * (x0 - x1);
@@ -505,7 +506,7 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
     var ig = self.in_gain_prev;
     const wid_step = (self.width_s - self.width_prev) * inv_q;
     var wid = self.width_prev;
-    const dg = splat(self.diff_g);
+    const dg = splat(self.diff_g) * diff_sign;
 
     var w = self.w;
     var dw = self.dw;
@@ -538,9 +539,7 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
         // Input diffusion: 4 allpass stages over {L, R, L, R}.
         var v: V = .{ pl, pr, pl, pr };
         inline for (0..4) |s| {
-            const flat: *const [4 * diff_len]f32 = @ptrCast(&self.diff_buf[s]);
-            const idx = (@as(U, @splat(dw)) -% self.diff_taps[s]) & @as(U, @splat(diff_len - 1));
-            const del: V = .{ flat[idx[0] * 4], flat[idx[1] * 4 + 1], flat[idx[2] * 4 + 2], flat[idx[3] * 4 + 3] };
+            const del = self.diff_buf[s][(dw -% self.diff_taps[s]) & (diff_len - 1)];
             const u = v + dg * del;
             self.diff_buf[s][dw] = simd.flushTiny(u, flush_eps);
             v = del - dg * u;
@@ -553,7 +552,7 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
         var acc_o: V = splat(0);
         inline for (0..groups) |g| {
             d_cur[g] += d_step[g];
-            const rd = readLine(@ptrCast(&self.lines_buf[g]), w, d_cur[g]);
+            const rd = self.readGroup(g, w, d_cur[g]);
             if (g % 2 == 0) acc_e += rd else acc_o += rd;
             // TDF-II biquad (shelf · gain).
             const o = self.b0[g] * rd + z1[g];
@@ -569,7 +568,10 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
         inline for (0..groups) |g| {
             const nv = simd.flushTiny(fb[g] * splat(0.25) + v * in_sign[g] * splat(in_gain), flush_eps);
             line_peak = simd.fmax(line_peak, @fabs(nv));
-            self.lines_buf[g][w] = nv;
+            inline for (0..4) |k| self.lines_buf[g * 4 + k][w] = nv[k];
+            if (w < 4) {
+                inline for (0..4) |k| self.lines_buf[g * 4 + k][line_len + w] = nv[k];
+            }
         }
         w = (w + 1) & (line_len - 1);
 
@@ -616,7 +618,7 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
 /// diffusers, the longest line) plus the output filters' settling, in frames.
 fn span(self: *const Reverb) u32 {
     var n: f32 = self.pre_prev + 4 * quantum;
-    for (self.diff_taps) |t| n += @floatFromInt(@reduce(.Max, t));
+    for (self.diff_taps) |t| n += @floatFromInt(t);
     var longest: f32 = 0;
     for (self.d_prev) |d| longest = @max(longest, simd.hmax(d));
     n += longest;

@@ -10,6 +10,11 @@ const fs: f32 = 48000;
 const Q = Reverb.quantum;
 const max_frames = 11 * 48000;
 
+test {
+    _ = Reverb;
+    _ = A;
+}
+
 // Large state lives in globals.
 var rv: Reverb = undefined;
 var out_l: [max_frames]f32 = undefined;
@@ -73,18 +78,60 @@ test "RT60 (T30) within ±10 % of the setting in the 500 Hz–2 kHz octaves; sho
             std.debug.print(" {d:.0} Hz {d:.3}", .{ fc, t });
             try std.testing.expectApproxEqRel(@as(f64, rt), t, 0.10);
         }
-        // Damping 0.5: T_hf = 0.55·T; at f the decay rate is 1/T + s(f)·(1/T_hf − 1/T), with s
-        // the shelf's shape at the band centre. Band edges and interpolation loss spread it, so
-        // ±15 % around that, and strictly shorter than the setting.
-        const t_hf = rt * (1 - 0.9 * 0.5);
+        // Damping 0.5: T_hf = 0.55·T; at f the decay rate is 1/T + s(f)·(1/T_hf − 1/T), s the
+        // shelf's shape. An octave band spans a range of such decays (the 8 kHz band straddles the
+        // 6 kHz corner), so the expected T30 is that of the band's summed decays (`bandLaw`).
         for ([_]f64{ 4000, 8000 }) |fc| {
-            const want = 1 / (1 / rt + shelfShape(fc) * (1 / t_hf - 1 / rt));
+            const want = bandLaw(fc, rt, rt * (1 - 0.9 * 0.5));
             const t = bandT30(n, fc);
             std.debug.print(" {d:.0} Hz {d:.3} (want {d:.3})", .{ fc, t, want });
-            try std.testing.expectApproxEqRel(want, t, 0.15);
+            // ±10 % at 4 kHz; ±15 % at 8 kHz, where the band filter's skirts let in slower decays
+            // from below the band and, at short RT60s, the shelf loses 6+ dB a pass (beyond the
+            // small-gain law): measured +11 % at RT60 0.3 s, +1…5 % from 1 s up.
+            const tol: f64 = if (fc > 5000) 0.15 else 0.10;
+            try std.testing.expect(@fabs(t - want) <= tol * want);
             try std.testing.expect(t < 0.95 * rt);
         }
     }
+}
+
+/// T30 of the sum of exponential decays, one per frequency across the octave band at `fc`
+/// (white-noise weighting), each with the damping law's RT60: T(f) = 1/(1/T + s(f)(1/T_hf − 1/T)).
+/// The energy decay curve of a sum of exponentials is Σ w·T(f)·e^(−13.8·t/T(f)).
+fn bandLaw(fc: f64, rt: f64, t_hf: f64) f64 {
+    const nf = 64;
+    var w: [nf]f64 = undefined;
+    var tf: [nf]f64 = undefined;
+    for (0..nf) |k| {
+        const f = fc * std.math.pow(f64, 2, (@as(f64, @floatFromInt(k)) + 0.5) / nf - 0.5);
+        w[k] = f; // equal power per Hz on a log grid
+        tf[k] = 1 / (1 / rt + shelfShape(f) * (1 / t_hf - 1 / rt));
+    }
+    const edc = struct {
+        fn at(t: f64, ww: []const f64, tt: []const f64) f64 {
+            var e: f64 = 0;
+            for (ww, tt) |a, b| e += a * b * @exp(-6 * std.math.ln10 * t / b);
+            return e;
+        }
+    }.at;
+    const e0 = edc(0, &w, &tf);
+    var sx: f64 = 0;
+    var sy: f64 = 0;
+    var sxx: f64 = 0;
+    var sxy: f64 = 0;
+    var n: f64 = 0;
+    var t: f64 = 0;
+    while (true) : (t += rt / 2000) {
+        const db = 10 * std.math.log10(edc(t, &w, &tf) / e0);
+        if (db > -5) continue;
+        if (db < -35) break;
+        sx += t;
+        sy += db;
+        sxx += t * t;
+        sxy += t * db;
+        n += 1;
+    }
+    return -60 / ((n * sxy - sx * sy) / (n * sxx - sx * sx));
 }
 
 test "normalised echo density (20 ms windows) reaches 0.9 by 100 ms and stays (sizes 0 and 0.5)" {
@@ -136,6 +183,13 @@ test "late-tail IACC <= 0.3 at width 1 and >= 0.99 at width 0" {
     std.debug.print("\n  IACC 0.2–1 s: width 1 {d:.3}, width 0 {d:.4}", .{ wide, mono });
     try std.testing.expect(wide <= 0.3);
     try std.testing.expect(mono >= 0.99);
+}
+
+/// CPU time of this thread in ns (wall time is meaningless on a loaded, shared machine).
+fn cpuNs() u64 {
+    var ts: std.os.timespec = undefined;
+    std.os.clock_gettime(std.os.CLOCK.THREAD_CPUTIME_ID, &ts) catch return 0;
+    return @as(u64, @intCast(ts.tv_sec)) * std.time.ns_per_s + @as(u64, @intCast(ts.tv_nsec));
 }
 
 /// Frames of Gaussian noise (seeded) into both channels.
@@ -247,15 +301,14 @@ test "hasTail turns false once the tail is below -120 dBFS; no subnormal floats 
     var last_loud: usize = 0; // frame after the last output sample at or above −120 dBFS
     var off: ?usize = null;
     var frame: usize = 0;
-    var timer = try std.time.Timer.start();
     var t_loud: u64 = 0;
     var t_quiet: u64 = 0;
     // 10 s: without flushing, values would pass through the subnormal range at 6.3–7.5 s
     // (−760…−900 dB at 120 dB/s).
     for (0..10 * 48000 / Q) |q| {
-        timer.reset();
+        const t0 = cpuNs();
         rv.process(&l, &r);
-        const ns = timer.read();
+        const ns = cpuNs() - t0;
         if (q < 100) t_loud += ns;
         if (q >= 2400 and q < 2500) t_quiet += ns;
         for (l, r, 0..) |a, b, k| {
@@ -270,7 +323,7 @@ test "hasTail turns false once the tail is below -120 dBFS; no subnormal floats 
         @memset(&r, 0);
     }
     const t_off = off orelse return error.TestUnexpectedResult;
-    std.debug.print("\n  tail: last sample >= -120 dBFS at {d:.3} s, hasTail false from {d:.3} s; ns/quantum: first 100 quanta {d}, 6.4–6.7 s {d}", .{ @as(f64, @floatFromInt(last_loud)) / fs, @as(f64, @floatFromInt(t_off)) / fs, t_loud / 100, t_quiet / 100 });
+    std.debug.print("\n  tail: last sample >= -120 dBFS at {d:.3} s, hasTail false from {d:.3} s; CPU ns/quantum: first 100 quanta {d}, 6.4–6.7 s (silent tail) {d}", .{ @as(f64, @floatFromInt(last_loud)) / fs, @as(f64, @floatFromInt(t_off)) / fs, t_loud / 100, t_quiet / 100 });
     try std.testing.expect(last_loud <= t_off);
     try std.testing.expect(t_off - last_loud <= 48000 / 2); // not more than 0.5 s late
 }
@@ -363,9 +416,9 @@ test "cost per quantum (ReleaseSafe here; see bench/reverb-micro.mjs for the WAS
     var r: [Q]f32 = undefined;
     fillNoise(&l, &r, rnd, 0.1);
     const n = 4000;
-    var timer = try std.time.Timer.start();
+    const t0 = cpuNs();
     for (0..n) |_| rv.process(&l, &r);
-    const ns = timer.read() / n;
+    const ns = (cpuNs() - t0) / n;
     std.debug.print("\n  cost: {d} ns per quantum ({s}); {d:.1}% of a quantum at 48 kHz", .{ ns, @tagName(@import("builtin").mode), @as(f64, @floatFromInt(ns)) / 26666.7 });
     try std.testing.expect(std.math.isFinite(l[0]));
 }
