@@ -154,6 +154,9 @@ params: Params,
 /// One-pole coefficients per quantum: fast (20 ms) and slow (150 ms, slew-limited).
 k_fast: f32,
 k_slow: f32,
+/// Damping shelf constants for this sample rate: cos(w0) and sin(w0)/√2 (S = 1).
+shelf_cs: f32,
+shelf_alpha: f32,
 
 // Smoothed values.
 log_decay: f32, // ln T
@@ -207,6 +210,9 @@ pub fn init(self: *Reverb, sample_rate: f32) void {
     self.params = .{};
     self.k_fast = @floatCast(@exp(-@as(f64, quantum) / (0.020 * @as(f64, fs))));
     self.k_slow = @floatCast(@exp(-@as(f64, quantum) / (0.150 * @as(f64, fs))));
+    const w0 = 2 * std.math.pi * @min(damping_corner_hz, 0.35 * fs) / fs;
+    self.shelf_cs = @cos(w0);
+    self.shelf_alpha = @sin(w0) / std.math.sqrt2;
     for (0..4) |s| {
         const n: u32 = @intFromFloat(@round(diff_ms[s] * fs / 1000));
         self.diff_taps[s] = @min(@max(n, 1), diff_len - 1);
@@ -351,10 +357,8 @@ fn updateLoop(self: *Reverb, d: [groups]V) void {
     const rate = (1 - self.freeze_s) * @exp(-self.log_decay);
     const hf_ratio = 1 - 0.9 * self.damping_s;
     const extra = rate * (1 / hf_ratio - 1); // 1/T_hf − 1/T
-    const f0 = @min(damping_corner_hz, 0.35 * fs);
-    const w0 = 2 * std.math.pi * f0 / fs;
-    const cs = splat(@cos(w0));
-    const alpha = @sin(w0) / std.math.sqrt2; // S = 1
+    const cs = splat(self.shelf_cs);
+    const alpha = self.shelf_alpha;
     const log2_10: f32 = std.math.log2(10.0);
     for (0..groups) |g| {
         const sec = d[g] / splat(fs);
@@ -519,10 +523,15 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
     var line_peak: V = splat(0);
     const big = splat(1e4);
 
-    for (l, r) |*xl, *xr| {
-        // Sanitise: finite and within ±1e4 (+80 dBFS), so nothing can overflow the state.
-        var x: V = .{ xl.*, xr.*, 0, 0 };
-        x = simd.fmin(simd.fmax(simd.finiteOrZero(x), -big), big);
+    // Three passes over the quantum (fewer live values per loop than one fused loop): input to
+    // the diffused injection, the network, the output filters and width.
+    var inj: [quantum]V = undefined;
+    var wet: [quantum]V = undefined;
+    for (l, r, &inj) |xl, xr, *dst| {
+        // Sanitise: finite, within ±1e4 (+80 dBFS) so nothing can overflow the state, and no
+        // subnormal input into the pre-delay memory.
+        var x: V = .{ xl, xr, 0, 0 };
+        x = simd.flushTiny(simd.fmin(simd.fmax(simd.finiteOrZero(x), -big), big), flush_eps);
         in_peak = simd.fmax(in_peak, @fabs(x));
         self.pre_buf[pw] = .{ x[0], x[1] };
         // Pre-delay read (linear interpolation; exact when the delay is an integer).
@@ -545,7 +554,10 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
             v = del - dg * u;
         }
         dw = (dw + 1) & (diff_len - 1);
+        dst.* = v * splat(in_gain);
+    }
 
+    for (&inj, &wet) |v, *dst| {
         // FDN: read, loop filter, Hadamard, inject, write.
         var y: [groups]V = undefined;
         var acc_e: V = splat(0);
@@ -566,7 +578,7 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
         const d23 = y[2] - y[3];
         const fb = [groups]V{ s01 + s23, d01 + d23, s01 - s23, d01 - d23 };
         inline for (0..groups) |g| {
-            const nv = simd.flushTiny(fb[g] * splat(0.25) + v * in_sign[g] * splat(in_gain), flush_eps);
+            const nv = simd.flushTiny(fb[g] * splat(0.25) + v * in_sign[g], flush_eps);
             line_peak = simd.fmax(line_peak, @fabs(nv));
             inline for (0..4) |k| self.lines_buf[g * 4 + k][w] = nv[k];
             if (w < 4) {
@@ -574,13 +586,17 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
             }
         }
         w = (w + 1) & (line_len - 1);
-
-        // Output: L = even + odd groups, R = even − odd; {L, R, L, R} through the cuts and width.
+        // L = even + odd groups, R = even − odd, as {L, R, L, R}.
         const h = @shuffle(f32, acc_e, acc_o, @Vector(4, i32){ 0, 2, -1, -3 }) + @shuffle(f32, acc_e, acc_o, @Vector(4, i32){ 1, 3, -2, -4 });
         const t = h + @shuffle(f32, h, undefined, @Vector(4, i32){ 1, 0, 3, 2 }); // {E, E, O, O}
         const e = @shuffle(f32, t, undefined, @Vector(4, i32){ 0, 0, 0, 0 });
         const o = @shuffle(f32, t, undefined, @Vector(4, i32){ 2, 2, 2, 2 });
-        var lr = (e + o * V{ 1, -1, 1, -1 }) * splat(out_gain);
+        dst.* = (e + o * V{ 1, -1, 1, -1 }) * splat(out_gain);
+    }
+
+    for (l, r, &wet) |*xl, *xr, in| {
+        // Low cut (high-pass output of the first SVF), high cut (low-pass of the second), width.
+        var lr = in;
         const hp = svfTick(lr, &ic1[0], &ic2[0], self.svf_a1[0], self.svf_a2[0], self.svf_a3[0]);
         lr = lr - splat(std.math.sqrt2) * hp[0] - hp[1];
         lr = svfTick(lr, &ic1[1], &ic2[1], self.svf_a1[1], self.svf_a2[1], self.svf_a3[1])[1];

@@ -289,6 +289,7 @@ test "finite, bounded output under hostile parameters and input; recovers afterw
     std.debug.print("\n  hostile: peak {e:.2}, 4 s after sane settings {e:.2}", .{ peak, after });
     try std.testing.expect(peak < 1e9);
     try std.testing.expect(after < 1e-6);
+    try std.testing.expect(!rv.hasSubnormal()); // subnormal input (1e-40) was flushed on the way in
     try std.testing.expect(!rv.hasTail());
 }
 
