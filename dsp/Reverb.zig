@@ -17,9 +17,10 @@
 //! * Feedback matrix: the 16×16 Hadamard matrix / 4 (orthogonal), applied in O(N log N) = 64 adds by
 //!   butterflies: two inside each vector (lane shuffles) and two across the four vectors.
 //! * Input diffusion: four stages of Schroeder allpasses (M. R. Schroeder, "Natural sounding
-//!   artificial reverberation", JAES 10(3), 1962), four lanes each with mutually different lengths,
-//!   as in J. Dattorro, "Effect Design, Part 1: Reverberator and Other Filters", JAES 45(9), 1997
-//!   (coefficient ≤ 0.7 from the diffusion amount).
+//!   artificial reverberation", JAES 10(3), 1962) with the lengths of the input diffusers of
+//!   J. Dattorro, "Effect Design, Part 1: Reverberator and Other Filters", JAES 45(9), 1997
+//!   (coefficient 0.7 × diffusion), on {L, R, L, R}; lanes 2 and 3 use the negated coefficient (a
+//!   different allpass), so the two copies of each channel come out decorrelated.
 //! * Modulated lines against metallic ringing and fluttering modes: each line's length moves by a
 //!   slow sinusoid of its own rate and phase, read with 4-point Catmull-Rom (cubic Hermite)
 //!   interpolation, whose magnitude response is ≤ 1 and flat within 0.01 dB to 4 kHz at 48 kHz
@@ -623,8 +624,8 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
     }
 
     // Tail: quiet once neither the input nor anything written into the lines reached 1/16 of the
-    // output floor (16 lines × tap 1/4 × 4 groups... the output is at most 4 × the largest line
-    // value), for longer than the whole memory span.
+    // output floor (an output sample sums 16 line reads with taps ±1/4, so it is at most 4 × the
+    // largest value in the lines; the cuts add little), for longer than the whole memory span.
     const loud = simd.hmax(in_peak) >= tail_floor / 16 or simd.hmax(line_peak) >= tail_floor / 16;
     self.quiet_frames = if (loud) 0 else self.quiet_frames +| @as(u32, quantum);
     _ = fs;
