@@ -223,6 +223,7 @@ test {
     _ = @import("Params.zig");
     _ = @import("synth_tests.zig");
     _ = @import("Clips.zig");
+    _ = @import("reverb_tests.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
