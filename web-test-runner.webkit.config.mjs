@@ -6,5 +6,13 @@ import { webkitLauncher } from './test/webkit/launcher.mjs';
 
 export default {
   ...base,
+  // Every AudioContext a test page makes is listed, so the launcher can close them before it leaves
+  // the page (see stopSession in test/webkit/launcher.mjs).
+  testRunnerHtml: (testFramework) => base.testRunnerHtml(testFramework).replace('</head>', `<script>
+    window.__dawContexts = [];
+    if (window.AudioContext) window.AudioContext = class extends window.AudioContext {
+      constructor(...args) { super(...args); window.__dawContexts.push(this); }
+    };
+  </script></head>`),
   browsers: [webkitLauncher()],
 };

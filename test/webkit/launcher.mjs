@@ -113,6 +113,12 @@ export function webkitLauncher({ args = [] } = {}) {
     },
     async stopSession(id) {
       active.delete(id);
+      // Close the page's AudioContexts before leaving it: WebKitGTK 2.48's AudioWorklet thread can
+      // crash (a segfault, seen in dmesg) when a page with running worklets is torn down.
+      try {
+        await call('POST', `/session/${session}/execute/async`, { args: [], script: `const done = arguments[arguments.length - 1];
+          Promise.all((window.__dawContexts || []).filter((c) => c.state !== 'closed').map((c) => c.close().catch(() => {}))).then(() => done(true), () => done(false));` });
+      } catch { /* page gone */ }
       try { await call('POST', `/session/${session}/url`, { url: 'about:blank' }); } catch { /* browser gone */ }
       return {};
     },
