@@ -11,4 +11,4 @@ export { DawClip } from '../elements/daw-clip/daw-clip.js';
 export { define } from '../elements/define.js';
 export type { DefineOptions, DefineResult } from '../elements/define.js';
 export type { DawClipLoadDetail } from '../elements/daw-clip/daw-clip.js';
-export type { DawElementErrorDetail } from '../elements/shared/params.js';
+export type { DawElementErrorDetail, DawChangeDetail } from '../elements/shared/params.js';

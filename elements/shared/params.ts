@@ -27,6 +27,18 @@ export interface DawElementErrorDetail {
   error?: unknown;
 }
 
+/**
+ * Detail of `daw-change`: the user changed a parameter through the element's own controls (a
+ * slider, the mute/solo toggles). `value` is the property's new value, as reading it gives it.
+ */
+export interface DawChangeDetail {
+  /** The property, e.g. 'volumeDb'. */
+  property: string;
+  /** Its attribute, e.g. 'volume-db'. */
+  attribute: string;
+  value: number | boolean | string;
+}
+
 /** Fires a bubbling, composed `daw-error` with an object detail; returns the event. */
 export function emitError(el: EventTarget, detail: DawElementErrorDetail, cancelable = false): CustomEvent<DawElementErrorDetail> {
   const ev = new CustomEvent('daw-error', { detail, bubbles: true, composed: true, cancelable });
@@ -120,12 +132,21 @@ export class ParamController implements ReactiveController {
     }
   }
 
-  /** Sets a parameter from a control (slider, button) as if the page had set the property. */
+  /**
+   * Sets a parameter from a control (slider, button) as if the page had set the property, and fires
+   * `daw-change` when that changed it: how a framework's state follows the user (a page's own
+   * property sets fire nothing, so a framework re-applying its state cannot loop).
+   */
   set(prop: string, v: number): void {
+    const h = this.host;
     const def = this.defs.find((d) => d.prop === prop)!;
-    this.host[prop] = external(def.spec, v);
+    const was = h[prop];
+    h[prop] = external(def.spec, v);
     this.sync();
-    this.host.requestUpdate();
+    h.requestUpdate();
+    if (!Object.is(was, h[prop])) {
+      h.dispatchEvent(new CustomEvent<DawChangeDetail>('daw-change', { detail: { property: prop, attribute: def.attr, value: h[prop] as number }, bubbles: true, composed: true }));
+    }
   }
 }
 
