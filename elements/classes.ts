@@ -12,4 +12,4 @@ export { DawClip } from './daw-clip/daw-clip.js';
 export { define } from './define.js';
 export type { DefineOptions, DefineResult } from './define.js';
 export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';
-export type { DawElementErrorDetail } from './shared/element.js';
+export type { DawElementErrorDetail, DawChangeDetail } from './shared/element.js';

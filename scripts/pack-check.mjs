@@ -152,8 +152,12 @@ try {
   }
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
 
-  await check('every "exports" entry resolves (Node, import condition) to a file in the package', () => {
-    const subpaths = Object.keys(pkg.exports).map((k) => (k === '.' ? 'daw-elements' : `daw-elements/${k.slice(2)}`));
+  // './react' is types only (typed JSX for React: elements/react.ts); the type-checks below load it.
+  const typesOnly = Object.keys(pkg.exports).filter((k) => typeof pkg.exports[k] === 'object' && Object.keys(pkg.exports[k]).join() === 'types');
+  await check('every "exports" entry resolves (Node, import condition) to a file in the package; the types-only ones name a declaration file in it', () => {
+    assert.deepEqual(typesOnly, ['./react']);
+    for (const k of typesOnly) assert.ok(existsSync(join(into, pkg.exports[k].types)), `${k}: ${pkg.exports[k].types} is not in the package`);
+    const subpaths = Object.keys(pkg.exports).filter((k) => !typesOnly.includes(k)).map((k) => (k === '.' ? 'daw-elements' : `daw-elements/${k.slice(2)}`));
     const script = `for (const s of ${JSON.stringify(subpaths)}) console.log(s + ' ' + import.meta.resolve(s));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: scratch, encoding: 'utf8' });
     const lines = out.trim().split('\n');
@@ -211,8 +215,27 @@ const ch = document.querySelector(tag) as DawChannel | null;
 define({ prefix: 3 });
 console.log(ch?.volumeDb, taken);
 `;
+  // Typed JSX (daw-elements/react) in a React 19 TSX file: the parameter props, event props and refs,
+  // and a prefix registered with define({ prefix }) typed through DawIntrinsicElements.
+  const tsx = `import type { DawChannel, EngineState } from 'daw-elements';
+import type { DawIntrinsicElements } from 'daw-elements/react';
+declare module 'react' { namespace JSX { interface IntrinsicElements extends DawIntrinsicElements<'studio'> {} } }
+let state: EngineState = 'idle';
+export const ok = <daw-engine ondaw-statechange={(e) => { state = e.detail.state; }}>
+  <daw-channel volumeDb={-6} mute ref={(c: DawChannel | null) => { c?.meter(); }} ondaw-change={(e) => e.currentTarget.volumeDb}>
+    <daw-synth wave="saw" cutoffHz={2400} />
+  </daw-channel>
+  <studio-channel volumeDb={-3}><studio-clip src="a.wav" loop /></studio-channel>
+</daw-engine>;
+// @ts-expect-error: a number parameter takes no string (fails if the tags were untyped)
+export const bad = <daw-channel volumeDb="loud" />;
+// @ts-expect-error: the prefixed tags are typed too
+export const badPrefixed = <studio-synth wave="noise" />;
+console.log(state);
+`;
   writeFileSync(join(scratch, 'consumer.ts'), consumer);
   writeFileSync(join(scratch, 'prefixed.ts'), prefixed);
+  writeFileSync(join(scratch, 'react.tsx'), tsx);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const [mod, res] of [['esnext', 'bundler'], ['node16', 'node16']]) {
     await check(`a TypeScript consumer type-checks against the package (module ${mod}, moduleResolution ${res})`, () => {
@@ -221,6 +244,11 @@ console.log(ch?.volumeDb, taken);
       assert.equal(r.status, 0, r.stdout + r.stderr);
     });
   }
+  await check('a React 19 TSX consumer type-checks with daw-elements/react (typed props, events, refs, a prefix), and wrong props fail', () => {
+    const r = spawnSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', 'false', '--target', 'es2022', '--lib', 'es2022,dom,dom.iterable',
+      '--module', 'esnext', '--moduleResolution', 'bundler', '--jsx', 'react-jsx', 'react.tsx'], { cwd: scratch, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
   await check('HTMLElementTagNameMap declares all four tags in the shipped types', () => {
     const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip']]) {

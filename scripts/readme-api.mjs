@@ -1,7 +1,9 @@
 // Writes the README's element reference from dist/custom-elements.json (between the
-// <!-- api:begin --> and <!-- api:end --> markers); `npm run build` runs it (and writes nothing when
-// CI=true). With --check it only verifies the README is in sync with the manifest and prints a test
-// count line (the test driver runs it that way).
+// <!-- api:begin --> and <!-- api:end --> markers), and the code snippets that are copies of tested
+// files (<!-- snippet:begin path … --> … <!-- snippet:end -->: the React example is
+// test/e2e/react/App.tsx, so it cannot drift from what the e2e suite runs); `npm run build` runs it
+// (and writes nothing when CI=true). With --check it only verifies the README is in sync with the
+// manifest and those files and prints a test count line (the test driver runs it that way).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
@@ -32,10 +34,17 @@ md += `\n${END}`;
 
 const start = readme.indexOf(BEGIN), stop = readme.indexOf(END);
 if (start < 0 || stop < 0) { console.error('README.md has no api markers'); process.exit(1); }
-const next = readme.slice(0, start) + md + readme.slice(stop + END.length);
+const LANG = { tsx: 'tsx', ts: 'ts', js: 'js', mjs: 'js', html: 'html', vue: 'vue', svelte: 'svelte' };
+const snippets = [];
+const next = (readme.slice(0, start) + md + readme.slice(stop + END.length))
+  .replace(/(<!-- snippet:begin (\S+)[^\n]*-->\n)[\s\S]*?(<!-- snippet:end -->)/g, (all, begin, path, end) => {
+    snippets.push(path);
+    const code = readFileSync(new URL(path, root), 'utf8').replace(/\n+$/, '');
+    return `${begin}\n\`\`\`${LANG[path.split('.').pop()] ?? ''}\n${code}\n\`\`\`\n\n${end}`;
+  });
 if (process.argv.includes('--check')) {
   const ok = next === readme;
-  if (!ok) console.error('README element reference is out of date: run `node scripts/readme-api.mjs`');
+  if (!ok) console.error(`README element reference or snippets (${snippets.join(', ')}) out of date: run \`node scripts/readme-api.mjs\``);
   console.log(`readme api: ${ok ? 1 : 0} passed, ${ok ? 0 : 1} failed`);
   process.exit(ok ? 0 : 1);
 }
@@ -45,4 +54,4 @@ if (process.env.CI && !/^(0|false)$/i.test(process.env.CI)) {
   process.exit(0);
 }
 writeFileSync(readmeUrl, next);
-console.log(`README element reference: ${decls.map((d) => d.tagName).join(', ')}`);
+console.log(`README element reference: ${decls.map((d) => d.tagName).join(', ')}; snippets: ${snippets.join(', ') || 'none'}`);

@@ -46,6 +46,9 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  *
  * @event daw-error - A value was invalid or out of range, the engine has no free channel, or the
  *   source could not be connected. `detail: { code, message, attribute, value, range }`.
+ * @event daw-change - The user changed a parameter with the strip's controls (fader, pan, mute, solo,
+ *   EQ, compressor; also while dragging). `detail: { property, attribute, value }`. Not fired when
+ *   the page sets a property or attribute.
  *
  * @csspart strip - The strip container.
  * @csspart label - The channel name.

@@ -7,4 +7,7 @@ declare global {
   interface HTMLElementTagNameMap {
     'daw-channel': DawChannel;
   }
+  interface GlobalEventHandlersEventMap {
+    'daw-change': CustomEvent<import('../shared/element.js').DawChangeDetail>;
+  }
 }

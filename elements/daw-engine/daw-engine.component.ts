@@ -52,6 +52,8 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @event daw-error - From the engine (load failure, capacity, ...) or an invalid attribute here.
  *   `detail: { code, message, advice?, attribute?, param?, value?, range? }`; `advice` (what to do)
  *   on the errors that stop audio.
+ * @event daw-change - The user moved the master fader. `detail: { property, attribute, value }`;
+ *   not fired when the page sets `volumeDb`. (A channel's `daw-change` bubbles through here too.)
  *
  * @csspart face - The bar holding everything below.
  * @csspart button - The "Enable audio" / "Resume audio" / "Try again" button.

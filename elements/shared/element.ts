@@ -30,6 +30,18 @@ export interface DawElementErrorDetail {
   error?: unknown;
 }
 
+/**
+ * Detail of `daw-change`: the user changed a parameter through the element's own controls (a
+ * slider, the mute/solo toggles). `value` is the property's new value, as reading it gives it.
+ */
+export interface DawChangeDetail {
+  /** The property, e.g. 'volumeDb'. */
+  property: string;
+  /** Its attribute, e.g. 'volume-db'. */
+  attribute: string;
+  value: number | boolean | string;
+}
+
 /** The events every element fires: name -> detail. An element with more extends it. */
 export interface DawEvents {
   'daw-error': DawElementErrorDetail;
@@ -45,6 +57,9 @@ function fire<D>(target: EventTarget, type: string, detail: D, cancelable = fals
 /** Fires `daw-error` on any target (an element's controller, or `document` for a tag that is taken). */
 export const emitError = (target: EventTarget, detail: DawElementErrorDetail, cancelable = false): CustomEvent<DawElementErrorDetail> =>
   fire(target, 'daw-error', detail, cancelable);
+
+/** Fires `daw-change` on an element whose control the user moved (elements/shared/params.ts). */
+export const emitChange = (target: EventTarget, detail: DawChangeDetail): CustomEvent<DawChangeDetail> => fire(target, 'daw-change', detail);
 
 /** An element's `emit()` as its controllers get it (they fire the element's events, typed by its map). */
 export type Emit<E> = <K extends keyof E & string>(type: K, detail: E[K]) => unknown;

@@ -5,7 +5,7 @@
 import type { PropertyDeclaration, PropertyDeclarations, ReactiveController, ReactiveControllerHost } from 'lit';
 import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
 import { show } from '../../src/validate.js';
-import { emitError } from './element.js';
+import { emitChange, emitError, type DawChangeDetail } from './element.js';
 
 /** One element property bound to one engine parameter. */
 export interface ParamDef {
@@ -93,12 +93,21 @@ export class ParamController implements ReactiveController {
     }
   }
 
-  /** Sets a parameter from a control (slider, button) as if the page had set the property. */
+  /**
+   * Sets a parameter from a control (slider, button) as if the page had set the property, and fires
+   * `daw-change` when that changed it: how a framework's state follows the user (a page's own
+   * property sets fire nothing, so a framework re-applying its state cannot loop).
+   */
   set(prop: string, v: number): void {
+    const h = this.host;
     const def = this.defs.find((d) => d.prop === prop)!;
-    this.host[prop] = external(def.spec, v);
+    const was = h[prop];
+    h[prop] = external(def.spec, v);
     this.sync();
-    this.host.requestUpdate();
+    h.requestUpdate();
+    if (!Object.is(was, h[prop])) {
+      emitChange(h, { property: prop, attribute: def.attr, value: h[prop] as DawChangeDetail['value'] });
+    }
   }
 }
 

@@ -15,6 +15,9 @@
 // advice without a new start attempt. Every page, and the demo pages (demo/index.html and
 // demo/mixer.html, audio enabled and clips loaded), then gets an axe-core audit (test/e2e/axe.mjs) with
 // every <details> open: any violation, of any impact, fails and is printed in full.
+// The React 19 page (test/e2e/react/, type-checked and built by Vite first: test/e2e/react/build.mjs)
+// is served from the build on an isolated page and on one without COOP/COEP and driven by
+// test/e2e/react.mjs. E2E_PAGES=react,react-plain,... runs only the pages named.
 // Ends with "N passed, N failed" (the line scripts/test.mjs counts).
 import puppeteer from 'puppeteer-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +28,8 @@ import { startServers } from './server.mjs';
 import { decodePng, imageStats } from './png.mjs';
 import { checks } from '../../scripts/checks.mjs';
 import { audit, axeVersion, describeViolations, openEverything } from './axe.mjs';
+import { testReactPage } from './react.mjs';
+import * as reactApp from './react/build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -360,7 +365,21 @@ await (async () => {
   });
 })();
 
-const servers = await startServers(dist);
+// The React page: type-checked against dist/types (a wrong prop type fails here), then built by Vite.
+let reactDir = null;
+if (!only || only.some((p) => p.startsWith('react'))) {
+  console.log('\nReact page (test/e2e/react/)');
+  // The Firefox run after the Chromium one finds them done from the same inputs (hash in the build).
+  const same = reactApp.upToDate() ? ' (already, from these same inputs)' : '';
+  let typed = !!same;
+  await check(`the React page type-checks (tsc -p test/e2e/react: App.tsx, main.tsx, and the jsx-types.tsx cases that must fail)${same}`, () => { if (!same) reactApp.typecheck(); typed = true; });
+  await check(`Vite builds it into build/e2e-react/${same}`, async () => {
+    if (!typed) throw new Error('not built: the type-check failed');
+    reactDir = same ? reactApp.outDir : await reactApp.build();
+  });
+}
+
+const servers = await startServers(dist, reactDir);
 console.log(`pages ${servers.origin}  cdn ${servers.cdn}`);
 const browser = await launch();
 console.log(`browser: ${await browser.version()}`);
@@ -373,6 +392,10 @@ try {
   for (const [name, spec] of Object.entries(servers.pages)) {
     if (only && !only.includes(name)) continue;
     await testPage(browser, name, spec, servers, blank);
+  }
+  for (const [name, spec] of Object.entries(servers.reactPages)) {
+    if (only && !only.includes(name)) continue;
+    await testReactPage(browser, browserName, name, spec, { check, checkA11y, viewport: VIEWPORT });
   }
   for (const path of ['/demo/index.html', '/demo/mixer.html']) {
     if (only && !only.includes(path.slice(1))) continue;

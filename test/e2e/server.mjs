@@ -50,10 +50,12 @@ function pageHtml(title, script) {
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 /**
- * Starts both servers. Returns { origin, cdn, pages, log, close }; `pages` maps a page name to its
- * URL and what the test expects of it; `log` lists CDN requests ({ variant, file, origin, dest }).
+ * Starts both servers. Returns { origin, cdn, pages, reactPages, log, close }; `pages` maps a page
+ * name to its URL and what the test expects of it; `reactPages` the React app built by Vite
+ * (`reactDir`, test/e2e/react/build.mjs) served as it is, with and without COOP/COEP; `log` lists
+ * CDN requests ({ variant, file, origin, dest }).
  */
-export async function startServers(distDir) {
+export async function startServers(distDir, reactDir = null) {
   const log = [];
   const cdnServer = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -77,8 +79,15 @@ export async function startServers(distDir) {
     'isolated-nocors': { title: 'isolated, CDN sends no CORS headers', script: `${cdn}/nocors/daw-elements.js`, headers: ISOLATION, isolated: true, works: false, noScript: true },
   };
 
+  const reactPages = {
+    react: { title: 'React 19 app built by Vite, isolated (COOP/COEP)', headers: ISOLATION, isolated: true },
+    'react-plain': { title: 'React 19 app built by Vite, not isolated', headers: {}, isolated: false },
+  };
+
   const pageServer = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
+    const app = reactDir && /^\/(react(?:-plain)?)\/(.*)$/.exec(path);
+    if (app) return void sendFile(res, reactDir, app[2] || 'index.html', reactPages[app[1]].headers);
     const name = path.slice(1);
     if (pages[name]) {
       const p = pages[name];
@@ -107,9 +116,10 @@ export async function startServers(distDir) {
   });
   const origin = await listen(pageServer);
   for (const p of Object.values(pages)) p.url = `${origin}/${Object.keys(pages).find((k) => pages[k] === p)}`;
+  for (const [name, p] of Object.entries(reactPages)) p.url = `${origin}/${name}/`;
 
   return {
-    origin, cdn, pages, log,
+    origin, cdn, pages, reactPages: reactDir ? reactPages : {}, log,
     close: () => Promise.all([cdnServer, pageServer].map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }))),
   };
 }
