@@ -207,17 +207,27 @@ describe(`engine (${isolatedPage ? 'cross-origin isolated page' : 'page without 
       };
       const r0 = replies;
       const t0 = performance.now();
-      let frames = 0;
+      const at = []; // when each frame ran
       while (performance.now() - t0 < 1000) {
-        ch.set('pan', (frames++ % 10) / 100);
+        ch.set('pan', (at.length % 10) / 100);
         ch.meter();
         await nextFrame();
+        at.push(performance.now());
       }
       const elapsed = performance.now() - t0;
       const askedInWindow = asked;
       port.postMessage = post;
-      // At most one request per 1/30 s; at least one every third frame (frames come >= 1/60 s apart).
-      expect(askedInWindow).to.be.within(Math.floor((frames - 1) / 3), 1 + Math.floor(elapsed / (1000 / 30)));
+      // At most one request per 1/30 s. At least one within any run of frames that spans more than
+      // 1/30 s (the engine asks on the first frame 1/30 s after its last request; 5 ms allows for its
+      // frame callback running beside this one): counted over disjoint runs of the frames as they
+      // came, which under load in WebKitGTK is in bursts closer than 1/60 s.
+      let atLeast = 0;
+      for (let i = 0, j = 0; i < at.length; i = j + 1) {
+        j = i;
+        while (j < at.length && at[j] - at[i] < 1000 / 30 + 5) j++;
+        if (j < at.length) atLeast++;
+      }
+      expect(askedInWindow, `frames at ${at.map((t) => Math.round(t - t0)).join(' ')} ms`).to.be.within(atLeast, 1 + Math.floor(elapsed / (1000 / 30)));
       expect(askedInWindow).to.be.at.least(5);
       await until(() => replies - r0 >= askedInWindow, { engine: e, audio: 1, frames: 60, what: `${askedInWindow} replies (have ${replies - r0})` });
     }
