@@ -223,6 +223,8 @@ test {
     _ = @import("Params.zig");
     _ = @import("synth_tests.zig");
     _ = @import("Clips.zig");
+    _ = @import("TempoMap.zig");
+    _ = @import("Transport.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
