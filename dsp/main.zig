@@ -225,6 +225,7 @@ test {
     _ = @import("Clips.zig");
     _ = @import("TempoMap.zig");
     _ = @import("Transport.zig");
+    _ = @import("Timeline.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
