@@ -226,6 +226,7 @@ test {
     _ = @import("TempoMap.zig");
     _ = @import("Transport.zig");
     _ = @import("Timeline.zig");
+    _ = @import("Automation.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
