@@ -227,6 +227,7 @@ test {
     _ = @import("Transport.zig");
     _ = @import("Timeline.zig");
     _ = @import("Automation.zig");
+    _ = @import("Metronome.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
