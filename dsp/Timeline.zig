@@ -5,12 +5,15 @@
 //! 100,000 events are 3.2 MB) and grows it outside `process()` with `rehome` (the worklet's message
 //! handler: grow the WASM memory, copy, re-make views). The records are kept in one array sorted by
 //! a total order whose first key is the section:
-//!   1. beat-timed notes and clips, by beat (then kind: offs before ons at one time, then id);
+//!   0. swung beat-timed notes and clips, by beat (then kind: offs before ons at one time, then id);
+//!   1. straight (unswung) beat-timed notes and clips, likewise;
 //!   2. seconds-timed notes and clips, by seconds (same tie order);
 //!   3. automation points, by lane (synth flag, target, parameter), then time (Automation.zig reads
 //!      each lane as a contiguous slice; `lane`/`lanes`).
-//! Within sections 1 and 2 an event's song frame (Transport.eventFrame / frameOfSeconds) is a
-//! non-decreasing function of its key — the tempo map and swing are monotonic — so the events due
+//! Within each of sections 0..2 an event's song frame (Transport.eventFrame / frameOfSeconds) is a
+//! non-decreasing function of its key — the tempo map and the swing mapping are monotonic; swung
+//! and straight events are kept apart because together they are not (a swung 16th at beat 2.28
+//! plays after a straight one at 2.3) — and the three are merged by frame when emitted. So the events due
 //! in a run of song frames [s0, s1) are found by two binary searches on the *frame* (log2(100k) =
 //! 17 probes each), under whatever tempo map and swing hold now: nothing is precomputed, so a tempo
 //! or swing change needs no re-sorting.
@@ -92,8 +95,9 @@ pub const Event = extern struct {
         return @bitCast(self.a);
     }
     fn section(self: Event) u32 {
-        if (self.kind == .automation) return 2;
-        return if (self.flags & Flags.seconds != 0) 1 else 0;
+        if (self.kind == .automation) return 3;
+        if (self.flags & Flags.seconds != 0) return 2;
+        return if (self.flags & Flags.straight != 0) 1 else 0;
     }
     /// Lane key of an automation point: (synth flag, target, param).
     pub fn laneKey(self: Event) u64 {
@@ -123,9 +127,8 @@ pub const LaneRange = struct { start: u32, len: u32 };
 
 store: []Event,
 n: u32 = 0,
-/// Section ends: [0, end_beat) beats, [end_beat, end_sec) seconds, [end_sec, n) automation.
-end_beat: u32 = 0,
-end_sec: u32 = 0,
+/// Section ends: section k is [ends[k-1], ends[k]) (ends[-1] = 0); automation is [ends[2], n).
+ends: [3]u32 = .{ 0, 0, 0 },
 lane_table: [max_lanes]LaneRange = undefined,
 n_lanes: u32 = 0,
 active: [max_active]struct { synth: u32, id: u32, pitch: u32 } = undefined,
@@ -155,7 +158,7 @@ fn lessThan(_: void, x: Event, y: Event) bool {
     const sx = x.section();
     const sy = y.section();
     if (sx != sy) return sx < sy;
-    if (sx == 2) {
+    if (sx == 3) {
         const kx = x.laneKey();
         const ky = y.laneKey();
         if (kx != ky) return kx < ky;
@@ -254,10 +257,10 @@ fn orderU32(_: void, a: u32, b: u32) std.math.Order {
 /// Section ends and the lane table.
 fn reindex(self: *Timeline) void {
     var i: u32 = 0;
-    while (i < self.n and self.store[i].section() == 0) i += 1;
-    self.end_beat = i;
-    while (i < self.n and self.store[i].section() == 1) i += 1;
-    self.end_sec = i;
+    for (0..3) |k| {
+        while (i < self.n and self.store[i].section() == k) i += 1;
+        self.ends[k] = i;
+    }
     self.n_lanes = 0;
     while (i < self.n) {
         const key = self.store[i].laneKey();
@@ -344,17 +347,25 @@ pub fn emit(self: *Timeline, tr: *const Transport, sink: anytype) void {
     for (tr.segments()) |s| {
         while (mi < ms.len and ms[mi].offset <= s.offset) : (mi += 1) self.onMark(ms[mi], sink);
         const s1 = s.song + s.len;
-        var i = self.lowerBound(tr, 0, self.end_beat, s.song);
-        const i_end = self.lowerBound(tr, i, self.end_beat, s1);
-        var j = self.lowerBound(tr, self.end_beat, self.end_sec, s.song);
-        const j_end = self.lowerBound(tr, j, self.end_sec, s1);
-        // Merge the two sections by frame (beat-timed first at equal frames).
-        while (i < i_end or j < j_end) {
-            var pick_i = j >= j_end;
-            if (!pick_i and i < i_end) pick_i = frameOf(tr, &self.store[i]) <= frameOf(tr, &self.store[j]);
-            const e = &self.store[if (pick_i) i else j];
-            if (pick_i) i += 1 else j += 1;
-            const f = frameOf(tr, e);
+        var cur: [3]u32 = undefined;
+        var end: [3]u32 = undefined;
+        var next: [3]i64 = undefined;
+        for (0..3) |k| {
+            const lo = if (k == 0) 0 else self.ends[k - 1];
+            cur[k] = self.lowerBound(tr, lo, self.ends[k], s.song);
+            end[k] = self.lowerBound(tr, cur[k], self.ends[k], s1);
+            next[k] = if (cur[k] < end[k]) frameOf(tr, &self.store[cur[k]]) else std.math.maxInt(i64);
+        }
+        // Merge the three sections by frame (lower section first at equal frames).
+        while (true) {
+            var k: usize = 0;
+            if (next[1] < next[k]) k = 1;
+            if (next[2] < next[k]) k = 2;
+            if (next[k] == std.math.maxInt(i64)) break;
+            const e = &self.store[cur[k]];
+            const f = next[k];
+            cur[k] += 1;
+            next[k] = if (cur[k] < end[k]) frameOf(tr, &self.store[cur[k]]) else std.math.maxInt(i64);
             self.track(e);
             sink.event(s.offset + @as(u32, @intCast(f - s.song)), e);
         }
@@ -397,8 +408,7 @@ test "add, sort, remove and lanes" {
     var b2 = [_]Event{ Event.note(.note_on, 2, 2, 0, 62, 1), Event.note(.note_off, 5, 2, 0, 55, 1) };
     try tl.add(&b2);
     const ev = tl.events();
-    try testing.expectEqual(@as(u32, 4), tl.end_beat);
-    try testing.expectEqual(@as(u32, 5), tl.end_sec);
+    try testing.expectEqual([3]u32{ 4, 4, 5 }, tl.ends);
     // At beat 2: the off first, then the ons by id.
     try testing.expectEqual(Event.Kind.note_off, ev[0].kind);
     try testing.expectEqual(@as(u32, 1), ev[1].id);
@@ -480,4 +490,28 @@ test "edits while playing: from the next frame rendered, never twice, never skip
         .{ .frame = 30016, .id = 3, .kind = .note_on, .released = false },
     };
     try testing.expectEqualSlices(Recorder.Hit, &want, hits[0..rec.n]);
+}
+
+test "swung and straight events are emitted in frame order" {
+    // A swung 16th at beat 2.28 plays at 2.346 (amount 0.3), after a straight event at 2.3: sorted
+    // in one run by beat, a binary search on the frame would not be valid.
+    var buf: [4]Event = undefined;
+    var tl = Timeline.init(&buf);
+    var tr = Transport.init(48000);
+    try tr.setSwing(0.3, 0.25);
+    var b = [_]Event{ Event.note(.note_on, 1, 2.28, 0, 60, 1), Event.note(.note_on, 2, 2.3, 0, 60, 1) };
+    b[1].flags = Event.Flags.straight;
+    try tl.add(&b);
+    try tr.schedule(.{ .kind = .play, .frame = 0 });
+    var hits: [4]Recorder.Hit = undefined;
+    var rec = Recorder{ .hits = &hits };
+    for (0..1000) |q| {
+        rec.now = q * Q;
+        tr.advance(rec.now);
+        tl.emit(&tr, &rec);
+    }
+    try testing.expectEqual(@as(usize, 2), rec.n);
+    try testing.expectEqual(@as(u32, 2), hits[0].id);
+    try testing.expectEqual(@as(u64, @intFromFloat(@round(2.3 * 24000))), hits[0].frame);
+    try testing.expectEqual(@as(u64, @intFromFloat(@round((2.0 + 0.25 * 1.3 + 0.03 * 0.7) * 24000))), hits[1].frame);
 }

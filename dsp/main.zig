@@ -228,6 +228,7 @@ test {
     _ = @import("Timeline.zig");
     _ = @import("Automation.zig");
     _ = @import("Metronome.zig");
+    _ = @import("time_tests.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
