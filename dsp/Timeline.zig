@@ -28,9 +28,13 @@
 //! again; re-adding an event that already fired does not fire it twice in the same pass. Each song
 //! frame is covered at most once per pass, so nothing fires twice and nothing is skipped.
 //!
-//! Hanging notes. The timeline remembers the notes it started (up to `max_active`); at a stop,
-//! pause, seek, loop wrap or re-time (Transport marks) it emits a note off for each (flag
-//! `released`) at the mark's frame, before any event of the new position.
+//! Hanging notes. The timeline remembers the notes it started (up to `max_active`) and the
+//! channels it started clips on; at a stop, pause, seek, loop wrap or re-time (Transport marks) it
+//! emits a note off for each such note and a clip stop for each such channel (flag `released`) at
+//! the mark's frame, before any event of the new position.
+//!
+//! Automation points are stored here but not emitted: Automation.zig evaluates each lane
+//! (`lane`, `lanes`) per frame against the same transport segments.
 //!
 //! Emission calls `sink.event(offset: u32, ev: *const Event)` for each due event in frame order
 //! (the lead routes notes to VoicePool.push and clips to Clips.push with frame = quantum start +
@@ -106,6 +110,7 @@ pub const Event = extern struct {
 };
 
 comptime {
+    std.debug.assert(Params.max_channels <= 64); // clip_channels is a u64 mask
     std.debug.assert(@sizeOf(Event) == 32);
     std.debug.assert(@offsetOf(Event, "target") == 16);
 }
@@ -137,6 +142,8 @@ n_active: u32 = 0,
 bad_index: u32 = 0,
 /// Notes not remembered for release because `max_active` were sounding (running).
 active_overflow: u32 = 0,
+/// Channels with a clip the timeline started (bit c = channel c).
+clip_channels: u64 = 0,
 
 /// A timeline on `storage` (its length is the capacity; the engine owns the memory).
 pub fn init(storage: []Event) Timeline {
@@ -318,10 +325,20 @@ fn release(self: *Timeline, offset: u32, sink: anytype) void {
         sink.event(offset, &off);
     }
     self.n_active = 0;
+    var m = self.clip_channels;
+    while (m != 0) : (m &= m - 1) {
+        const stop = Event{ .time = 0, .id = 0, .kind = .clip_stop, .flags = Event.Flags.released, .target = @ctz(m) };
+        sink.event(offset, &stop);
+    }
+    self.clip_channels = 0;
 }
 
 fn track(self: *Timeline, e: *const Event) void {
-    if (e.kind == .note_on) {
+    if (e.kind == .clip_play) {
+        self.clip_channels |= @as(u64, 1) << @intCast(e.target);
+    } else if (e.kind == .clip_stop) {
+        self.clip_channels &= ~(@as(u64, 1) << @intCast(e.target));
+    } else if (e.kind == .note_on) {
         if (self.n_active == max_active) {
             self.active_overflow +%= 1;
             return;
@@ -440,7 +457,10 @@ test "edits while playing: from the next frame rendered, never twice, never skip
     var hits: [64]Recorder.Hit = undefined;
     var rec = Recorder{ .hits = &hits };
     // 0.25 beat = frame 6000 = quantum 46 offset 112.
-    var b = [_]Event{Event.note(.note_on, 1, 0.25, 0, 60, 1)};
+    var b = [_]Event{
+        Event.note(.note_on, 1, 0.25, 0, 60, 1),
+        .{ .time = 0.5, .id = 9, .kind = .clip_play, .target = 3, .a = 5 },
+    };
     try tl.add(&b);
     var q: u64 = 0;
     while (q < 47) : (q += 1) {
@@ -478,13 +498,16 @@ test "edits while playing: from the next frame rendered, never twice, never skip
         tr.advance(rec.now);
         tl.emit(&tr, &rec);
     }
-    // Hits: 6000 (id 1), 6016 (id 3); then the wrap at 24000 releases ids 1 and 3; then the
+    // Hits: 6000 (id 1), 6016 (id 3), the clip at 12000; then the wrap at 24000 releases notes 1
+    // and 3 and stops the clip's channel; then the
     // second pass fires 24000 + 6000 (id 1), 24000 + 6015 (id 2), 24000 + 6016 (id 3).
     const want = [_]Recorder.Hit{
         .{ .frame = 6000, .id = 1, .kind = .note_on, .released = false },
         .{ .frame = 6016, .id = 3, .kind = .note_on, .released = false },
+        .{ .frame = 12000, .id = 9, .kind = .clip_play, .released = false },
         .{ .frame = 24000, .id = 1, .kind = .note_off, .released = true },
         .{ .frame = 24000, .id = 3, .kind = .note_off, .released = true },
+        .{ .frame = 24000, .id = 0, .kind = .clip_stop, .released = true },
         .{ .frame = 30000, .id = 1, .kind = .note_on, .released = false },
         .{ .frame = 30015, .id = 2, .kind = .note_on, .released = false },
         .{ .frame = 30016, .id = 3, .kind = .note_on, .released = false },

@@ -39,6 +39,25 @@
 //! Memory and threads: a plain struct with fixed arrays, no allocation anywhere. `schedule`,
 //! `setTempoMap`, `setSignatures`, `setLoop`, `setSwing` run between quanta (the worklet's message
 //! handler); `advance` and the queries run in the render call.
+//!
+//! Wiring (proposed for main.zig once the thread contract of #11 lands; nothing here is exported):
+//!   globals:  `var transport = Transport.init(fs)`, `var timeline = Timeline.init(storage)` with
+//!             `storage` a `[]Timeline.Event` above `__heap_base` that the worklet grows (then
+//!             `timeline.rehome(bigger)`), `var metronome = Metronome.init(fs)`, one
+//!             `Automation.init(fs, default)` per (strip or synth, parameter) that has a lane.
+//!   per quantum in `daw_process`, before the voices and clips render:
+//!             transport.advance(now);
+//!             timeline.emit(&transport, &sink);   // sink.event(offset, ev): notes -> pool.push
+//!                 // (NoteEvent.make(kind, synth, id, pitch, velocity, now + offset)), clips ->
+//!                 // clips.push (ClipEvent.make(...)); `released` offs/stops the same way
+//!             for each lane: automation.render(timeline.lane(synth, target, param), &transport,
+//!                 &buf) -> true: write `automation.value` (or `buf` per frame for gains) into the
+//!                 parameter and the smoother's current value; false: leave it to the smoother
+//!             metronome.render(&transport, &click) and mix `click` into the master;
+//!             publish transport.state, beat(), bbt(), map.bpmAt(beat()), late_commands.
+//!   message handler: schedule / setTempoMap / setSignatures / setLoop / setSwing,
+//!             timeline.add / remove / rehome, metronome.setLevel and `on`.
+//!   Error unions map to the contract's error codes; the page sees them as RangeError/daw-error.
 const std = @import("std");
 const TempoMap = @import("TempoMap.zig");
 const Lanes = @import("Lanes.zig");
