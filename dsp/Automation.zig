@@ -28,7 +28,9 @@
 //! * An immediate write (a fader move) sets the smoother's *target* only. While the lane drives, the
 //!   lane wins (a DAW's "read" mode); when the lane stops driving (transport paused or stopped, lane
 //!   emptied) `render` returns false and the smoother glides from the last automated value to the
-//!   last immediate target with its usual τ = 10 ms.
+//!   last immediate target with its usual τ = 10 ms. In the other direction, the lead sets `value`
+//!   to the smoother's current value before the lane starts driving, and the join below glides
+//!   from there onto the lane.
 //! * A jump of the song (start, seek, loop wrap, re-time, or the lane driving again after a pause)
 //!   would make the lane's value jump; instead the output joins the lane smoothly: out = lane + d,
 //!   where d starts as (last output − lane at the new position) and decays per frame by

@@ -27,7 +27,8 @@
 //! pair boundaries stay put and the mapping is monotonic. It applies to beat-timed timeline events
 //! (`eventFrame`), not to the metronome or to seconds-timed events. A swing change while playing
 //! takes effect from the next whole beat (where old and new mapping agree), so no event can fire
-//! twice or be skipped; stopped, it applies at once.
+//! twice or be skipped (also when paused; a second change before the switch replaces the pending
+//! one at the same switch beat); stopped, it applies at once.
 //!
 //! `advance(now)` splits the quantum into *segments*, runs of frames during which the song plays
 //! continuously: frames [offset, offset + len) of the quantum are song frames [song, song + len).
@@ -241,14 +242,15 @@ fn reframeLoop(self: *Transport) void {
 /// Sets swing: `amount` 0..0.5 of a grid unit, `grid` 0.5 (8ths) or 0.25 (16ths) beats.
 pub fn setSwing(self: *Transport, amount: f64, grid: f64) Error!void {
     if (!(amount >= 0 and amount <= 0.5) or !(grid == 0.5 or grid == 0.25)) return error.BadSwing;
-    self.commitSwing();
     const s = Swing{ .amount = amount, .grid = grid };
-    if (self.state != .playing) {
+    if (self.state == .stopped) {
         self.swing = s;
+        self.swing_switch = std.math.inf(f64);
         return;
     }
+    // Playing or paused: from the next whole beat (or the switch already pending, still ahead).
     self.swing_next = s;
-    self.swing_switch = @ceil(self.beat());
+    if (std.math.isInf(self.swing_switch)) self.swing_switch = @ceil(self.beat());
 }
 
 fn commitSwing(self: *Transport) void {
@@ -305,8 +307,8 @@ fn apply(self: *Transport, c: Command, off: u32) void {
             self.mark(off, .started);
         },
         .pause => if (self.state == .playing) {
+            // A pending swing change stays pending: the events fired so far must keep their frames.
             self.state = .paused;
-            self.commitSwing();
             self.mark(off, .paused);
         },
         .stop => {
@@ -342,7 +344,9 @@ pub fn advance(self: *Transport, now: u64) void {
         while (self.n_cmds > 0) {
             const c = self.cmds[0];
             if (self.commandOffset(c, now, off) != off) break;
-            if (c.frame < now) self.late_commands +%= 1;
+            // Late: its frame had passed when it arrived (not: it waited for a grid line).
+            const waited = c.quantize != .none and self.state == .playing and c.kind != .play;
+            if (c.frame < now and !waited) self.late_commands +%= 1;
             self.apply(c, off);
             std.mem.copyForwards(Command, self.cmds[0 .. self.n_cmds - 1], self.cmds[1..self.n_cmds]);
             self.n_cmds -= 1;
@@ -446,8 +450,10 @@ test "quantized commands wait for the grid line" {
         };
         if (landed != null) break;
     }
-    // Song frame 4·7680 was reached 3·7680 frames after frame 0 (the start at beat 1).
+    // Song frame 4·7680 was reached 3·7680 frames after frame 0 (the start at beat 1); waiting
+    // for the grid is not lateness.
     try testing.expectEqual(@as(?u64, 3 * 7680), landed);
+    try testing.expectEqual(@as(u32, 0), t.late_commands);
     try testing.expectEqual(@as(i64, 16 * 7680 + Q - (3 * 7680) % Q), t.pos);
 }
 
@@ -469,6 +475,14 @@ test "swing mapping and a change while playing waits for the next beat" {
     while (q < 200) : (q += 1) t.advance(q * Q);
     try testing.expect(std.math.isInf(t.swing_switch));
     try testing.expectEqual(@as(f64, 0.5), t.swing.amount);
+    // Paused at beat ~1.07: two changes both wait for beat 2; the second replaces the first.
+    try t.schedule(.{ .kind = .pause, .frame = 200 * Q });
+    t.advance(200 * Q);
+    try t.setSwing(0.1, 0.5);
+    try t.setSwing(0.2, 0.5);
+    try testing.expectEqual(@as(f64, 2), t.swing_switch);
+    try testing.expectEqual(@as(f64, 0.2), t.swing_next.amount);
+    try testing.expectEqual(t.frameOfBeat(1.25 + 0.125), t.eventFrame(1.25, false));
     try testing.expectError(error.BadSwing, t.setSwing(0.6, 0.5));
     try testing.expectError(error.BadSwing, t.setSwing(0.2, 0.3));
 }
