@@ -224,6 +224,12 @@ test {
     _ = @import("synth_tests.zig");
     _ = @import("Clips.zig");
     _ = @import("reverb_tests.zig");
+    _ = @import("TempoMap.zig");
+    _ = @import("Transport.zig");
+    _ = @import("Timeline.zig");
+    _ = @import("Automation.zig");
+    _ = @import("Metronome.zig");
+    _ = @import("time_tests.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
