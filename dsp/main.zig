@@ -223,6 +223,11 @@ test {
     _ = @import("Params.zig");
     _ = @import("synth_tests.zig");
     _ = @import("Clips.zig");
+    _ = @import("Loudness.zig");
+    _ = @import("TruePeak.zig");
+    _ = @import("Correlation.zig");
+    _ = @import("Spectrum.zig");
+    _ = @import("Scope.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
