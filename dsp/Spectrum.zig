@@ -177,8 +177,12 @@ pub fn analyze(self: *Spectrum) void {
         const oi = -0.5 * (zr - cr);
         const wr = if (k == m) -1.0 else self.tw_re[row + k];
         const wi = if (k == m) 0.0 else self.tw_im[row + k];
-        const xr = er + wr * or_ - wi * oi;
-        const xi = ei + wr * oi + wi * or_;
+        // Components below 1e-18 (−360 dBFS) would square to f32 subnormals, which are slow on
+        // common CPUs (WebAssembly cannot set flush-to-zero): flush them.
+        var xr = er + wr * or_ - wi * oi;
+        var xi = ei + wr * oi + wi * or_;
+        if (@fabs(xr) < 1e-18) xr = 0;
+        if (@fabs(xi) < 1e-18) xi = 0;
         // DC and Nyquist are not doubled by a mirror image.
         const edge: f32 = if (k == 0 or k == m) 0.25 else 1.0;
         const p = (xr * xr + xi * xi) * s2 * edge;
