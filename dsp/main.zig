@@ -228,6 +228,7 @@ test {
     _ = @import("Correlation.zig");
     _ = @import("Spectrum.zig");
     _ = @import("Scope.zig");
+    _ = @import("Analysis.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
