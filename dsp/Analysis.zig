@@ -4,12 +4,14 @@
 //! DESIGN.md); a strip with mask 0 costs one branch.
 //!
 //!   kind          unit              state          where it lives
-//!   peak          TruePeak (SP)     0.5 KB         inline (shared with true_peak)
-//!   true_peak     TruePeak          0.5 KB         inline
+//!   peak          TruePeak (SP)     0.4 KB         inline (shared with true_peak)
+//!   true_peak     TruePeak          0.4 KB         inline
 //!   correlation   Correlation       24 B           inline
 //!   loudness      Loudness          13 KB          pointer, from a pool
-//!   spectrum      Spectrum          170 KB         pointer, from a pool
+//!   spectrum      Spectrum          229 KB         pointer, from a pool
 //!   scope         Scope             32 KB          pointer, from a pool
+//!
+//! (sizes are `@sizeOf`, checked in the first test below.)
 //!
 //! Wiring (for the lead, after #11): the control block carries a per-strip request mask (bit per
 //! `Kind`) written by the elements that read; before a quantum the worklet/mixer calls
@@ -76,9 +78,10 @@ pub fn process(self: *Analysis, l: []const f32, r: []const f32) void {
         self.peaks.processSamplePeak(l, r);
     }
     if (m & bit(.correlation) != 0) self.correlation.process(l, r);
-    if (m & bit(.loudness) != 0) self.loudness.?.process(&.{ l, r });
-    if (m & bit(.spectrum) != 0) self.spectrum.?.push(l, r);
-    if (m & bit(.scope) != 0) self.scope.?.push(l, r);
+    // `if (ptr) |u|`, not `.?`: a unit detached without clearing its bit is skipped, not a trap.
+    if (m & bit(.loudness) != 0) if (self.loudness) |u| u.process(&.{ l, r });
+    if (m & bit(.spectrum) != 0) if (self.spectrum) |u| u.push(l, r);
+    if (m & bit(.scope) != 0) if (self.scope) |u| u.push(l, r);
 }
 
 // --- Tests ---------------------------------------------------------------------------------------
@@ -90,6 +93,11 @@ var test_spectrum: Spectrum = undefined;
 var test_scope: Scope = undefined;
 
 test "only requested kinds run; enabling resets; a pooled kind without a unit stays off" {
+    // The memory figures in the header.
+    try testing.expect(@sizeOf(TruePeak) < 512);
+    try testing.expect(@sizeOf(Loudness) < 13 * 1024 + 512);
+    try testing.expect(@sizeOf(Spectrum) < 230 * 1024);
+    try testing.expect(@sizeOf(Scope) < 33 * 1024);
     var a = Analysis.init(48000);
     // ±0.5 at fs/2: a peak of 0.5, and loud after K-weighting (which removes DC).
     var q: [128]f32 = undefined;

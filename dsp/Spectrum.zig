@@ -29,7 +29,7 @@
 //! outside the render path or once per change (they recompute the window, ≤ 8192 cos), `push(l, r)`
 //! every quantum while someone reads (a copy into the history ring), `analyze()` at display rate
 //! only (e.g. every 12th quantum ≈ 31 Hz at 48 kHz; it is the expensive part), then read `db`.
-//! Memory ≈ 170 KB, so the engine should keep a small pool of these and attach one to a strip when
+//! Memory ≈ 230 KB (`@sizeOf`, checked in Analysis.zig's test), so the engine should keep a small pool of these and attach one to a strip when
 //! a `<daw-spectrum>` looks at it, rather than one per strip. Non-finite input samples enter the
 //! history as 0 (counted in `bad_samples`).
 const std = @import("std");
@@ -70,9 +70,9 @@ bad_samples: u32 = 0,
 /// `analyze` calls since init (readers can tell a new frame).
 frames: u32 = 0,
 
-/// Fill in place (the struct is large: keep it in static memory, not on a stack).
+/// Fill in place (the struct is ≈ 230 KB: keep it in static memory, not on a stack).
 pub fn init(self: *Spectrum) void {
-    // Field by field: a `self.* = .{}` could build the 170 KB value on the stack first.
+    // Field by field: a `self.* = .{}` could build the whole value on the stack first.
     @memset(&self.ring, 0);
     @memset(&self.power, 0);
     @memset(&self.db, floor_db);
