@@ -102,13 +102,14 @@ pub fn capture(self: *const Scope, out_in: []f32) Capture {
             // Fractional age of the zero: between c + 1 and c.
             const frac = x0 / (x0 - x1); // in (0, 1]
             const age0 = @as(f32, @floatFromInt(c + 1)) - frac;
+            // Every point has the same fractional part: point j lies between ages base − j (newer)
+            // and base − j + 1 (older), at `f` of the way to the older one; base − j ≥ 0.
+            const f = 1 - frac; // in [0, 1)
+            const base = c;
             for (out, 0..) |*o, j| {
-                const age = age0 - @as(f32, @floatFromInt(j));
-                const ai: u32 = @intFromFloat(@floor(age));
-                const f = age - @floor(age);
-                // Between age ai (newer) and ai + 1 (older); age ≥ 0 by construction.
+                const ai = base - @as(u32, @intCast(j));
                 const newer = self.at(ai);
-                const older = if (f > 0) self.at(ai + 1) else newer;
+                const older = self.at(ai + 1);
                 o.* = newer + (older - newer) * f;
             }
             return .{ .triggered = true, .age = age0 };
