@@ -40,5 +40,5 @@ kinds.forEach((k, i) => console.log(`  ${k}: ${time((n) => x.bench_process(1 << 
 console.log(`  all: ${time((n) => x.bench_process(63, n), 20000).toFixed(3)}`);
 console.log('display-rate calls, µs per call:');
 for (const size of [2048, 4096, 8192]) console.log(`  spectrum.analyze(${size}): ${time((n) => x.bench_analyze(size, n), 200).toFixed(1)}`);
-console.log(`  scope.capture(1024): ${time((n) => x.bench_capture(n), 500).toFixed(1)}`);
+console.log(`  scope.push(128) + capture(1024): ${time((n) => x.bench_capture(n), 500).toFixed(1)}`);
 console.log(`  loudness.integrated() + loudnessRange(): ${time((n) => x.bench_readers(n), 2000).toFixed(2)}`);
