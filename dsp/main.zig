@@ -230,6 +230,12 @@ test {
     _ = @import("Automation.zig");
     _ = @import("Metronome.zig");
     _ = @import("time_tests.zig");
+    _ = @import("Loudness.zig");
+    _ = @import("TruePeak.zig");
+    _ = @import("Correlation.zig");
+    _ = @import("Spectrum.zig");
+    _ = @import("Scope.zig");
+    _ = @import("Analysis.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
