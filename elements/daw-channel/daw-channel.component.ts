@@ -93,63 +93,63 @@ export class DawChannel extends DawElement {
   /** CSS selector of an `<audio>`/`<video>`, or an AudioNode of the engine's context. */
   declare source: string | AudioNode | null;
 
-  private _channel: Channel | null = null;
-  private connectedSource: AudioNode | null = null;
-  private lastAria = 0;
-  protected readonly engineCtl = new EngineController(this, () => this.attachSource());
-  protected readonly params = new ParamController(this, DEFS, (def, v) => (this._channel as SetByName | null)?.set(def.spec.name, v));
+  #_channel: Channel | null = null;
+  #connectedSource: AudioNode | null = null;
+  #lastAria = 0;
+  protected readonly engineCtl = new EngineController(this, () => this.#attachSource());
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_channel as SetByName | null)?.set(def.spec.name, v));
   /** Answers the synths and clips inside (see elements/shared/context.ts): they find this element by context, not by tag name. */
-  private readonly provider = new ChannelProvider(this);
+  readonly #provider = new ChannelProvider(this);
 
   constructor() {
     super();
     this.label = '';
     this.headless = false;
     this.source = null;
-    new FrameController(this, (now) => this.drawMeter(now));
+    new FrameController(this, (now) => this.#drawMeter(now));
     new DeferredRelease(this, () => {
-      this.connectedSource = null;
-      this._channel?.dispose();
-      this._channel = null;
-      this.provider.setValue(null);
+      this.#connectedSource = null;
+      this.#_channel?.dispose();
+      this.#_channel = null;
+      this.#provider.setValue(null);
     });
   }
 
   /** The engine channel while the element is connected (null if none could be claimed). */
   get channel(): Channel | null {
-    return this._channel;
+    return this.#_channel;
   }
 
   /** Current levels of the channel (silence when it has none). */
   meter(): Meter {
-    return this._channel ? this._channel.meter() : SILENT;
+    return this.#_channel ? this.#_channel.meter() : SILENT;
   }
 
   connectedCallback(): void {
     super.connectedCallback();
-    if (this._channel) return; // moved in the DOM: the channel was kept
+    if (this.#_channel) return; // moved in the DOM: the channel was kept
     this.params.sync(); // validate attributes before the claim so the channel starts at them
     checkText(this as unknown as HTMLElement & Record<string, unknown>, 'label', 'label');
     try {
-      this._channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as ChannelOptions) });
+      this.#_channel = this.engineCtl.engine.createChannel({ label: this.label || undefined, ...(this.params.values as ChannelOptions) });
     } catch (e) {
       this.emit('daw-error', { code: 'capacity', message: (e as Error).message, error: e });
       return;
     }
     // Synths and clips inside (also those that connected before this element was upgraded) route themselves now.
-    this.provider.setValue(this._channel);
-    this.attachSource();
+    this.#provider.setValue(this.#_channel);
+    this.#attachSource();
   }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('label')) checkText(this as unknown as HTMLElement & Record<string, unknown>, 'label', 'label');
-    if (changed.has('label') && this._channel) this._channel.label = this.label;
-    if (changed.has('source')) this.attachSource();
+    if (changed.has('label') && this.#_channel) this.#_channel.label = this.label;
+    if (changed.has('source')) this.#attachSource();
   }
 
   /** Connects `source` once the engine has a context; swaps the previous source out. */
-  private attachSource(): void {
-    const ch = this._channel;
+  #attachSource(): void {
+    const ch = this.#_channel;
     const ctx = this.engineCtl.engine.context;
     if (!ch || !ctx || !this.isConnected) return;
     let node: AudioNode | null = null;
@@ -162,12 +162,12 @@ export class DawChannel extends DawElement {
       } else if (this.source && typeof this.source === 'object') {
         node = this.source;
       }
-      if (node === this.connectedSource) return;
-      if (this.connectedSource) ch.disconnectSource(this.connectedSource);
-      this.connectedSource = null;
+      if (node === this.#connectedSource) return;
+      if (this.#connectedSource) ch.disconnectSource(this.#connectedSource);
+      this.#connectedSource = null;
       if (node) {
         ch.connectSource(node);
-        this.connectedSource = node;
+        this.#connectedSource = node;
       }
     } catch (e) {
       this.emit('daw-error', { code: 'invalid-value', attribute: 'source', value: this.source, range: 'a CSS selector of an <audio>/<video>, or an AudioNode of the engine\'s context', message: `<daw-channel> source: ${(e as Error).message}`, error: e });
@@ -175,23 +175,23 @@ export class DawChannel extends DawElement {
   }
 
   /** Meters are written straight into styles on animation frames; ARIA values at 4 Hz. */
-  private drawMeter(now: number): void {
+  #drawMeter(now: number): void {
     const root = this.renderRoot as ShadowRoot;
-    if (this.headless || !this._channel || this.engineCtl.engine.state !== 'running' || !root.querySelector) return;
-    const m = this._channel.meter();
+    if (this.headless || !this.#_channel || this.engineCtl.engine.state !== 'running' || !root.querySelector) return;
+    const m = this.#_channel.meter();
     const bars = root.querySelectorAll<HTMLElement>('.meter > div');
     if (bars.length < 2) return;
     bars[0].style.transform = `scaleY(${meterFraction(m.rmsDb)})`;
     bars[1].style.transform = `scaleY(${meterFraction(m.peakDb)})`;
-    if (now - this.lastAria < 250) return;
-    this.lastAria = now;
+    if (now - this.#lastAria < 250) return;
+    this.#lastAria = now;
     const meter = bars[0].parentElement!;
     meter.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, Math.min(6, m.peakDb)))));
     meter.setAttribute('aria-valuetext', `peak ${fmtDb(m.peakDb)}, RMS ${fmtDb(m.rmsDb)}`);
     root.querySelector('.gr')!.textContent = `GR ${m.gainReductionDb.toFixed(1)} dB`;
   }
 
-  private toggle(prop: 'mute' | 'solo', text: string) {
+  #toggle(prop: 'mute' | 'solo', text: string) {
     const on = this.params.values[prop] === 1;
     return html`<button part="${prop} button" class=${prop} aria-pressed=${on} aria-label=${text}
       @click=${() => this.params.set(prop, on ? 0 : 1)}>${text[0]}</button>`;
@@ -208,7 +208,7 @@ export class DawChannel extends DawElement {
         <div part="meter" class="meter" role="meter" aria-label="Level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60"
           aria-valuetext="silent"><div class="rms"></div><div class="peak"></div></div>
       </div>
-      <div class="toggles">${this.toggle('mute', 'Mute')}${this.toggle('solo', 'Solo')}</div>
+      <div class="toggles">${this.#toggle('mute', 'Mute')}${this.#toggle('solo', 'Solo')}</div>
       <div part="gain-reduction" class="gr" aria-label="Gain reduction">GR 0.0 dB</div>
       <details part="eq"><summary>EQ</summary>
         ${slider(p, 'eqLowDb', 'Low', 'slider')}${slider(p, 'eqLowHz', 'Low freq', 'slider')}

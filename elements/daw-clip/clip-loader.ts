@@ -34,8 +34,8 @@ export class ClipLoader {
   /** Why the last load failed ('' otherwise). */
   errorText = '';
   /** src and loop points of the file loaded or loading; a load whose token is stale is discarded. */
-  private key = '';
-  private token = 0;
+  #key = '';
+  #token = 0;
 
   constructor(private readonly host: { requestUpdate(): void }, private readonly engine: Engine, private readonly emit: Emit<DawClipEvents>, private readonly player: ClipPlayer) {}
 
@@ -48,37 +48,37 @@ export class ClipLoader {
   /** Loads `src` with the loop points when they differ from what is loaded or loading (or, with `again`, in any case). */
   sync(src: string, loopStart: number, loopEnd: number, again = false): void {
     const key = src ? `${src}\n${loopStart}\n${loopEnd}` : '';
-    if (key === this.key && !again) return;
-    this.key = key;
-    const token = ++this.token;
+    if (key === this.#key && !again) return;
+    this.#key = key;
+    const token = ++this.#token;
     this.errorText = '';
     this.host.requestUpdate();
     if (!src) {
-      this.drop('empty');
+      this.#drop('empty');
       return;
     }
     this.state = 'loading';
-    void this.load(src, loopStart, loopEnd, token);
+    void this.#load(src, loopStart, loopEnd, token);
   }
 
   /** Forgets the file (the element left the document): a load still running is dropped when it completes. */
   release(): void {
-    this.token++;
-    this.key = '';
-    this.retire(this.sample);
+    this.#token++;
+    this.#key = '';
+    this.#retire(this.sample);
     this.sample = null;
     this.state = 'empty';
   }
 
   /** No file any more: playback stops, the sample is freed once faded. */
-  private drop(state: LoadState): void {
+  #drop(state: LoadState): void {
     this.state = state;
     this.player.lost();
-    this.retire(this.sample);
+    this.#retire(this.sample);
     this.sample = null;
   }
 
-  private async load(src: string, loopStart: number, loopEnd: number, token: number): Promise<void> {
+  async #load(src: string, loopStart: number, loopEnd: number, token: number): Promise<void> {
     const { host, engine, emit } = this;
     let opts: SampleOptions = { loopStart, ...(loopEnd > 0 ? { loopEnd } : {}) };
     if (loopEnd > 0 && loopEnd <= loopStart) {
@@ -91,7 +91,7 @@ export class ClipLoader {
       try {
         sample = await engine.loadSample(src, opts);
       } catch (e) {
-        if (!(e instanceof RangeError && /loop/.test(e.message)) || token !== this.token) throw e;
+        if (!(e instanceof RangeError && /loop/.test(e.message)) || token !== this.#token) throw e;
         // Loop points past the end of the file: loop the whole file and say so.
         sample = await engine.loadSample(src);
         const d = sample.duration;
@@ -101,10 +101,10 @@ export class ClipLoader {
           message: `<daw-clip> ${attribute}: ${value} s is past the end of the file (${+d.toFixed(6)} s); looping the whole file` });
       }
     } catch (e) {
-      if (token !== this.token) return;
+      if (token !== this.#token) return;
       const message = String((e as Error)?.message ?? e).replace(/^loadSample: /, '');
       this.errorText = message;
-      this.drop('error');
+      this.#drop('error');
       host.requestUpdate();
       if (this.engineDown) {
         // Not the file's fault: the engine failed to start (or was closed). Say why and what to do.
@@ -114,7 +114,7 @@ export class ClipLoader {
       emit('daw-error', { code: /^no free/.test(message) ? 'capacity' : 'load-failed', attribute: 'src', value: src, message: `<daw-clip> src: ${message}`, error: e });
       return;
     }
-    if (token !== this.token) {
+    if (token !== this.#token) {
       sample.dispose(); // src changed or the element was removed meanwhile
       return;
     }
@@ -122,7 +122,7 @@ export class ClipLoader {
     this.sample = sample;
     this.state = 'ready';
     this.player.loaded(sample); // a playing clip moves to the new file with a 5 ms cross-fade
-    this.retire(old);
+    this.#retire(old);
     host.requestUpdate();
     emit('daw-clip-load', { src, duration: sample.duration, sample });
   }
@@ -131,7 +131,7 @@ export class ClipLoader {
    * Frees a sample once a stop or cross-fade that still reads it has been applied and has faded
    * (Sample.dispose() silences its players at once, without a fade).
    */
-  private retire(s: Sample | null): void {
+  #retire(s: Sample | null): void {
     if (!s || s.isDisposed) return;
     void this.engine.flush().then(() => setTimeout(() => s.dispose(), 50));
   }

@@ -30,12 +30,12 @@ export class ClipPlayer {
   pending: { time?: number } | null = null;
   /** Started and not yet seen to end (`playing` also asks the engine's clock). */
   started = false;
-  private playingOn: Channel | null = null;
+  #playingOn: Channel | null = null;
   /** AudioContext time at which the clip ends (Infinity while looping), and of a scheduled stop. */
-  private endAt = Infinity;
-  private stopAt = Infinity;
-  private timer: ReturnType<typeof setTimeout> | 0 = 0;
-  private readonly owner: Owner = { replaced: () => this.ended() };
+  #endAt = Infinity;
+  #stopAt = Infinity;
+  #timer: ReturnType<typeof setTimeout> | 0 = 0;
+  readonly #owner: Owner = { replaced: () => this.#ended() };
 
   /** `channel()` is where the clip plays now (a clip whose channel changed has stopped); `options()` the element's settings. */
   constructor(private readonly host: HTMLElement & { requestUpdate(): void }, private readonly engine: Engine,
@@ -45,7 +45,7 @@ export class ClipPlayer {
   get playing(): boolean {
     // The engine's clock decides, also between two checks of watch() (a context clock can run in
     // bursts, ahead of the timers).
-    if (this.started && this.engine.now() >= this.endAt) this.ended();
+    if (this.started && this.engine.now() >= this.#endAt) this.#ended();
     return this.started;
   }
 
@@ -56,7 +56,7 @@ export class ClipPlayer {
 
   /** Plays `sample` (or, while it loads, as soon as it is loaded) at AudioContext `time` (default now). */
   play(sample: Sample | null, time: number | undefined): boolean {
-    if (sample) return this.begin(sample, time);
+    if (sample) return this.#begin(sample, time);
     this.pending = { time };
     this.host.requestUpdate();
     return true;
@@ -66,7 +66,7 @@ export class ClipPlayer {
   loaded(sample: Sample): void {
     const pending = this.pending;
     this.pending = null;
-    if (this.started || pending || this.options().autoplay) this.begin(sample, pending?.time);
+    if (this.started || pending || this.options().autoplay) this.#begin(sample, pending?.time);
   }
 
   /** The file is gone (src removed, or the load failed): stop, and forget a pending play. */
@@ -76,7 +76,7 @@ export class ClipPlayer {
   }
 
   /** Plays `sample` at AudioContext `time` (default now), restarting it if it plays; false (and `daw-error`) when it cannot. */
-  private begin(sample: Sample, time: number | undefined): boolean {
+  #begin(sample: Sample, time: number | undefined): boolean {
     const { offset, gain, loop } = this.options();
     const ch = this.channel();
     const engine = this.engine;
@@ -96,16 +96,16 @@ export class ClipPlayer {
       return false;
     }
     const previous = owners.get(ch);
-    owners.set(ch, this.owner);
-    if (previous && previous !== this.owner) previous.replaced();
-    this.playingOn = ch;
+    owners.set(ch, this.#owner);
+    if (previous && previous !== this.#owner) previous.replaced();
+    this.#playingOn = ch;
     const now = engine.now();
     const remaining = sample.duration - offset;
     // Without shared memory an immediate play reaches the worklet with the next batch, up to an
     // animation frame later: `playing` may end that much before the sound does.
     const start = Math.max(time ?? now, now);
-    this.endAt = Math.min(loop ? Infinity : start + remaining, this.stopAt > start ? this.stopAt : Infinity); // a stop scheduled earlier applies
-    this.stopAt = Infinity;
+    this.#endAt = Math.min(loop ? Infinity : start + remaining, this.#stopAt > start ? this.#stopAt : Infinity); // a stop scheduled earlier applies
+    this.#stopAt = Infinity;
     this.started = true;
     this.host.toggleAttribute('playing', true);
     this.host.requestUpdate();
@@ -120,41 +120,41 @@ export class ClipPlayer {
       this.host.requestUpdate();
     }
     if (!this.started) return;
-    const ch = this.playingOn;
-    if (ch && !ch.isDisposed && owners.get(ch) === this.owner) ch.stop(time);
+    const ch = this.#playingOn;
+    if (ch && !ch.isDisposed && owners.get(ch) === this.#owner) ch.stop(time);
     if (time === undefined || time <= this.engine.now()) {
-      this.ended();
+      this.#ended();
     } else {
-      this.stopAt = time;
-      this.endAt = Math.min(this.endAt, time);
+      this.#stopAt = time;
+      this.#endAt = Math.min(this.#endAt, time);
       this.watch();
     }
   }
 
   /** Ends `playing` when the engine's clock passes the clip's end, or its channel went away or plays another clip. */
   watch(): void {
-    clearTimeout(this.timer);
-    this.timer = 0;
+    clearTimeout(this.#timer);
+    this.#timer = 0;
     if (!this.started) return;
-    const ch = this.playingOn;
-    if (!ch || ch.isDisposed || owners.get(ch) !== this.owner || ch !== this.channel()) {
-      this.ended();
+    const ch = this.#playingOn;
+    if (!ch || ch.isDisposed || owners.get(ch) !== this.#owner || ch !== this.channel()) {
+      this.#ended();
       return;
     }
-    const left = this.endAt - this.engine.now();
+    const left = this.#endAt - this.engine.now();
     if (left <= 0) {
-      this.ended();
+      this.#ended();
       return;
     }
     // The context's clock decides (it stands still while suspended); at least 4 checks a second
     // notice a channel that went away.
-    this.timer = setTimeout(() => this.watch(), Math.min(250, left * 1000 + 1));
+    this.#timer = setTimeout(() => this.watch(), Math.min(250, left * 1000 + 1));
   }
 
-  private ended(): void {
-    clearTimeout(this.timer);
-    this.timer = 0;
-    this.stopAt = Infinity;
+  #ended(): void {
+    clearTimeout(this.#timer);
+    this.#timer = 0;
+    this.#stopAt = Infinity;
     if (!this.started) return;
     this.started = false;
     this.host.toggleAttribute('playing', false);

@@ -114,18 +114,18 @@ export class DawClip extends DawElement<DawClipEvents> {
 
   protected readonly engineCtl = new EngineController(this, (ev) => {
     // The engine failed to start, then started on a retry: load what failed for want of it.
-    if (ev.type === 'daw-ready' && this.loader.state === 'error' && this.isConnected) this.syncSource(true);
+    if (ev.type === 'daw-ready' && this.#loader.state === 'error' && this.isConnected) this.#syncSource(true);
     this.requestUpdate();
   });
   protected readonly params = new ParamController(this, DEFS, () => undefined);
   /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
-  private readonly target = new ChannelTarget(this, this.engineCtl.engine, 'daw-clip', () => this.reroute());
-  private readonly emitter = this.emit.bind(this);
+  readonly #target = new ChannelTarget(this, this.engineCtl.engine, 'daw-clip', () => this.reroute());
+  readonly #emitter = this.emit.bind(this);
   /** Playing, stopping, and when it ends (clip-player.ts). */
-  private readonly player = new ClipPlayer(this, this.engineCtl.engine, this.emitter, () => this.channel,
+  readonly #player = new ClipPlayer(this, this.engineCtl.engine, this.#emitter, () => this.channel,
     () => ({ ...(this.params.values as { offset: number; gain: number }), loop: this.loop, autoplay: this.autoplay }));
   /** The file: loading, replacing, freeing (clip-loader.ts). */
-  private readonly loader = new ClipLoader(this, this.engineCtl.engine, this.emitter, this.player);
+  readonly #loader = new ClipLoader(this, this.engineCtl.engine, this.#emitter, this.#player);
 
   constructor() {
     super();
@@ -138,41 +138,41 @@ export class DawClip extends DawElement<DawClipEvents> {
     this.loopStart = 0;
     this.loopEnd = 0;
     new DeferredRelease(this, () => {
-      this.loader.release();
-      this.target.release();
+      this.#loader.release();
+      this.#target.release();
     });
   }
 
   /** True once the file is in the engine's memory and can play. */
   get loaded(): boolean {
-    return this.loader.sample !== null;
+    return this.#loader.sample !== null;
   }
 
   /** True from play() until the clip ends (end of the file without `loop`), is stopped, or is replaced in its channel. */
   get playing(): boolean {
-    return this.player.playing;
+    return this.#player.playing;
   }
 
   /** Length of the file in seconds; NaN until it is loaded (as for `<audio>`). */
   get duration(): number {
-    return this.loader.sample ? this.loader.sample.duration : NaN;
+    return this.#loader.sample ? this.#loader.sample.duration : NaN;
   }
 
   /** The engine sample while loaded. */
   get sample(): Sample | null {
-    return this.loader.sample;
+    return this.#loader.sample;
   }
 
   /** The channel the clip plays into: the enclosing `<daw-channel>`'s, or its private one. */
   get channel(): Channel | null {
-    return this.target.channel;
+    return this.#target.channel;
   }
 
   connectedCallback(): void {
     super.connectedCallback();
     this.params.sync();
     this.reroute();
-    this.syncSource();
+    this.#syncSource();
   }
 
   disconnectedCallback(): void {
@@ -186,8 +186,8 @@ export class DawClip extends DawElement<DawClipEvents> {
    */
   reroute(): void {
     if (!this.isConnected) return;
-    this.target.resolve();
-    this.player.watch();
+    this.#target.resolve();
+    this.#player.watch();
   }
 
   protected update(changed: PropertyValues): void {
@@ -195,15 +195,15 @@ export class DawClip extends DawElement<DawClipEvents> {
     const host = this as unknown as HTMLElement & Record<string, unknown>;
     if (changed.has('src')) checkText(host, 'src', 'src', true);
     if (changed.has('label')) checkText(host, 'label', 'label');
-    if (changed.has('src') || changed.has('loopStart') || changed.has('loopEnd')) this.syncSource();
+    if (changed.has('src') || changed.has('loopStart') || changed.has('loopEnd')) this.#syncSource();
     super.update(changed);
   }
 
   /** Loads `src` with the loop points when they differ from what is loaded (or loading), or `again`. */
-  private syncSource(again = false): void {
+  #syncSource(again = false): void {
     if (!this.isConnected) return;
     const { loopStart, loopEnd } = this.params.values;
-    this.loader.sync(this.src ? String(this.src) : '', loopStart, loopEnd, again);
+    this.#loader.sync(this.src ? String(this.src) : '', loopStart, loopEnd, again);
   }
 
   /**
@@ -223,7 +223,7 @@ export class DawClip extends DawElement<DawClipEvents> {
       this.emit('daw-error', { code: 'no-source', attribute: 'src', message: '<daw-clip> play: there is no file to play; set src' });
       return false;
     }
-    const { loader } = this;
+    const loader = this.#loader;
     if (loader.state === 'error' && !loader.engineDown) {
       this.emit('daw-error', { code: 'load-failed', attribute: 'src', value: this.src, message: `<daw-clip> play: the file could not be loaded (${loader.errorText})` });
       return false;
@@ -236,7 +236,7 @@ export class DawClip extends DawElement<DawClipEvents> {
       this.emit('daw-error', { code: 'not-running', message: notRunning('<daw-clip> play', e, 'Nothing was played.', START_HINT) });
       return false;
     }
-    return this.player.play(loader.sample, time);
+    return this.#player.play(loader.sample, time);
   }
 
   /** Stops the clip at AudioContext `time` (default now) with a 5 ms fade; cancels a pending play. */
@@ -245,19 +245,19 @@ export class DawClip extends DawElement<DawClipEvents> {
       this.emit('daw-error', { code: 'invalid-value', value: time, range: 'an AudioContext time in seconds >= 0 (getEngine().now())', message: `<daw-clip> stop: time ${show(time)} is not an AudioContext time in seconds >= 0` });
       return;
     }
-    this.player.stop(time);
+    this.#player.stop(time);
   }
 
   /** Stops the clip if it plays (or is about to), plays it otherwise. Returns whether it plays now. */
   toggle(): boolean {
-    if (this.playing || this.player.pending) this.stop();
+    if (this.playing || this.#player.pending) this.stop();
     else this.play();
-    return this.player.pressed;
+    return this.#player.pressed;
   }
 
   /** The button is the user gesture that may start audio (autoplay policy), then plays or stops. */
-  private onClick(): void {
-    if (this.playing || this.player.pending) {
+  #onClick(): void {
+    if (this.playing || this.#player.pending) {
       this.stop();
       return;
     }
@@ -265,29 +265,29 @@ export class DawClip extends DawElement<DawClipEvents> {
     this.play();
   }
 
-  private get view(): View {
-    const state = this.loader.state;
-    if (this.loader.engineDown && (state === 'loading' || state === 'error')) return 'no-audio';
+  get #view(): View {
+    const state = this.#loader.state;
+    if (this.#loader.engineDown && (state === 'loading' || state === 'error')) return 'no-audio';
     if (state !== 'loading') return state;
     const s = this.engineCtl.engine.state;
     return s === 'idle' || s === 'starting' ? 'waiting' : 'loading';
   }
 
   render() {
-    const view = this.view;
+    const view = this.#view;
     const name = this.label || (this.src ? fileName(String(this.src), document.baseURI) : '') || 'audio clip';
-    const pressed = this.player.pressed;
+    const pressed = this.#player.pressed;
     const engine = this.engineCtl.engine;
     // A click may start audio, or retry a start that a retry can fix (not a CSP or a closed engine).
     const canPress = view === 'ready' || view === 'waiting' || (view === 'loading' && pressed)
       || (view === 'no-audio' && engine.state === 'error' && diagnose(engine.error).retry);
     // The status, and its long form for the title (what to do when audio is unavailable).
     const { text, detail } = stateView(engine);
-    const [status, title] = view === 'error' ? [`Error: ${this.loader.errorText}`, this.loader.errorText] : view === 'no-audio' ? [text, detail]
+    const [status, title] = view === 'error' ? [`Error: ${this.#loader.errorText}`, this.#loader.errorText] : view === 'no-audio' ? [text, detail]
       : [view === 'waiting' && engine.state === 'starting' ? 'Starting audio…' : STATUS[view], ''];
     return html`<div part="clip" class="clip">
       <button part="button" aria-pressed=${pressed} aria-label="${pressed ? 'Stop' : 'Play'} ${name}" ?disabled=${!canPress}
-        @click=${() => this.onClick()}><span class="icon" aria-hidden="true"></span></button>
+        @click=${() => this.#onClick()}><span class="icon" aria-hidden="true"></span></button>
       <span part="label" class="label" title=${name}>${name}</span>
       <span part="duration" class="duration">${fmtTime(this.duration)}</span>
       <span part="status" class="status" role="status" data-state=${view} title=${title || nothing}>${status}</span>

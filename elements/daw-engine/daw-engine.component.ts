@@ -88,20 +88,20 @@ export class DawEngine extends DawElement<DawEngineEvents> {
   declare volumeDb: number;
   /** Master limiter ceiling in dBFS. */
   declare ceilingDb: number;
-  private lastSlow = 0;
+  #lastSlow = 0;
   /** The audio-thread failure being recovered from, and the last recovery (shown in the state text). */
-  private failure = '';
-  private recovered = '';
+  #failure = '';
+  #recovered = '';
   protected readonly engineCtl = new EngineController(this, (ev) => {
     this.requestUpdate();
     let d = (ev as CustomEvent).detail;
     if (ev.type === 'daw-error' && FAILURES.has(d?.code)) {
-      this.failure = d.message;
-      this.recovered = '';
+      this.#failure = d.message;
+      this.#recovered = '';
     }
     if (ev.type === 'daw-statechange' && d?.recovered) {
-      this.failure = '';
-      this.recovered = ` (recovered from a failure in ${Math.round(d.recovered.ms)} ms)`;
+      this.#failure = '';
+      this.#recovered = ` (recovered from a failure in ${Math.round(d.recovered.ms)} ms)`;
     }
     // A failure that stops audio (state 'error' is set before it is reported): add what to do.
     if (ev.type === 'daw-error' && this.engine.state === 'error' && this.engine.error?.message === d?.message) {
@@ -115,7 +115,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
   constructor() {
     super();
     this.latencyHint = null;
-    new FrameController(this, (now) => this.draw(now));
+    new FrameController(this, (now) => this.#draw(now));
     new FaceController(this); // its latency-hint is found without a tag name
   }
 
@@ -136,7 +136,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     }
   }
 
-  private draw(now: number): void {
+  #draw(now: number): void {
     const e = this.engine;
     const root = this.renderRoot as ShadowRoot;
     if (e.state !== 'running' || !root.querySelector) return;
@@ -145,8 +145,8 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     if (bars.length < 2) return;
     bars[0].style.transform = `scaleX(${meterFraction(m.rmsDb)})`;
     bars[1].style.transform = `scaleX(${meterFraction(m.peakDb)})`;
-    if (now - this.lastSlow < 250) return;
-    this.lastSlow = now;
+    if (now - this.#lastSlow < 250) return;
+    this.#lastSlow = now;
     const meter = bars[0].parentElement!;
     meter.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, Math.min(6, m.peakDb)))));
     const load = e.status().load;
@@ -156,8 +156,8 @@ export class DawEngine extends DawElement<DawEngineEvents> {
   render() {
     const s = this.engine.state;
     const view = stateView(this.engine);
-    const text = (s === 'recovering' || s === 'suspended') && this.failure ? `${view.text} ${this.failure}`
-      : s === 'running' ? `${view.text}${this.recovered}` : view.text;
+    const text = (s === 'recovering' || s === 'suspended') && this.#failure ? `${view.text} ${this.#failure}`
+      : s === 'running' ? `${view.text}${this.#recovered}` : view.text;
     const button = view.button
       ? html`<button part="button" class="start" ?disabled=${s === 'starting'} @click=${() => this.start()}>${view.button}</button>`
       : null;

@@ -66,22 +66,22 @@ export class DawSynth extends DawElement {
   declare midi: boolean;
   /** Lowest note of the on-screen keyboard (C4); Z/X move it by an octave. */
   private declare lowNote: number;
-  private _synth: Synth | null = null;
+  #_synth: Synth | null = null;
   /** Sounding pitches -> how many inputs hold them (on-screen, computer keys, MIDI). */
-  private readonly sounding = new Map<number, number>();
+  readonly #sounding = new Map<number, number>();
   /** Computer key -> pitch it started (so Z/X between down and up cannot leave a note stuck). */
-  private readonly keysDown = new Map<string, number>();
-  private midiAccess: MIDIAccess | null = null;
-  private midiWanted = false;
+  readonly #keysDown = new Map<string, number>();
+  #midiAccess: MIDIAccess | null = null;
+  #midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
-  protected readonly params = new ParamController(this, DEFS, (def, v) => (this._synth as SetByName | null)?.set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_synth as SetByName | null)?.set(def.spec.name, v));
   /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
-  private readonly target = new ChannelTarget(this, this.engineCtl.engine, 'daw-synth', () => this.reroute());
-  private readonly onMidi = (e: Event) => {
+  readonly #target = new ChannelTarget(this, this.engineCtl.engine, 'daw-synth', () => this.reroute());
+  readonly #onMidi = (e: Event) => {
     const [st, d1, d2] = (e as MIDIMessageEvent).data ?? [];
     const cmd = st & 0xf0;
-    if (cmd === 0x90 && d2 > 0) this.press(d1, d2 / 127);
-    else if (cmd === 0x80 || cmd === 0x90) this.release(d1);
+    if (cmd === 0x90 && d2 > 0) this.#press(d1, d2 / 127);
+    else if (cmd === 0x80 || cmd === 0x90) this.#release(d1);
   };
 
   constructor() {
@@ -90,47 +90,47 @@ export class DawSynth extends DawElement {
     this.midi = false;
     this.lowNote = 60;
     new DeferredRelease(this, () => {
-      this._synth?.dispose();
-      this._synth = null;
-      this.target.release();
+      this.#_synth?.dispose();
+      this.#_synth = null;
+      this.#target.release();
     });
-    this.addEventListener('keydown', (e) => this.onKey(e, true));
-    this.addEventListener('keyup', (e) => this.onKey(e, false));
+    this.addEventListener('keydown', (e) => this.#onKey(e, true));
+    this.addEventListener('keyup', (e) => this.#onKey(e, false));
     this.addEventListener('focusout', (e) => {
-      if (!this.contains(e.relatedTarget as Node) && !this.renderRoot.contains(e.relatedTarget as Node)) this.releaseKeys();
+      if (!this.contains(e.relatedTarget as Node) && !this.renderRoot.contains(e.relatedTarget as Node)) this.#releaseKeys();
     });
   }
 
   /** The engine synth while connected. */
   get synth(): Synth | null {
-    return this._synth;
+    return this.#_synth;
   }
 
   /** The channel the synth plays into (the enclosing `<daw-channel>`'s, or its private one). */
   get channel(): Channel | null {
-    return this._synth?.channel ?? null;
+    return this.#_synth?.channel ?? null;
   }
 
   connectedCallback(): void {
     super.connectedCallback();
     if (this.keyboard && !this.hasAttribute('tabindex')) this.tabIndex = 0;
-    if (!this._synth) {
+    if (!this.#_synth) {
       this.params.sync();
       try {
-        this._synth = this.engineCtl.engine.createSynth(null, this.params.values as SynthParams);
+        this.#_synth = this.engineCtl.engine.createSynth(null, this.params.values as SynthParams);
       } catch (e) {
         this.emit('daw-error', { code: 'capacity', message: (e as Error).message, error: e });
         return;
       }
     }
     this.reroute();
-    if (this.midi) this.listenMidi(true);
+    if (this.midi) this.#listenMidi(true);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.listenMidi(false);
-    this.releaseKeys();
+    this.#listenMidi(false);
+    this.#releaseKeys();
   }
 
   /**
@@ -138,20 +138,20 @@ export class DawSynth extends DawElement {
    * headless channel when there is none; runs on connect and whenever the enclosing channel answers.
    */
   reroute(): void {
-    const s = this._synth;
+    const s = this.#_synth;
     if (!s || !this.isConnected) return;
-    const target = this.target.resolve(); // an enclosing element's is null until it has claimed; it tells us then
+    const target = this.#target.resolve(); // an enclosing element's is null until it has claimed; it tells us then
     if (s.channel !== target || (target && s.get('channel') !== target.slot)) s.route(target);
   }
 
   protected willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('midi') && this.isConnected) this.listenMidi(this.midi);
+    if (changed.has('midi') && this.isConnected) this.#listenMidi(this.midi);
     if (changed.has('keyboard') && this.keyboard && !this.hasAttribute('tabindex')) this.tabIndex = 0;
   }
 
   /** The synth if a note may be sent now; see the class doc for the policy before start. */
-  private ready(what: string): Synth | null {
-    const s = this._synth;
+  #ready(what: string): Synth | null {
+    const s = this.#_synth;
     const e = this.engineCtl.engine;
     if (!s) {
       this.emit('daw-error', { code: 'not-connected', message: `<daw-synth> ${what}: the element is not in the document (or no synth slot was free)` });
@@ -162,8 +162,8 @@ export class DawSynth extends DawElement {
     return null;
   }
 
-  private guard<T>(what: string, fn: (s: Synth) => T, fallback: T): T {
-    const s = this.ready(what);
+  #guard<T>(what: string, fn: (s: Synth) => T, fallback: T): T {
+    const s = this.#ready(what);
     if (!s) return fallback;
     try {
       return fn(s);
@@ -175,67 +175,67 @@ export class DawSynth extends DawElement {
 
   /** Starts a note: MIDI pitch 0..127, velocity 0..1, `time` an AudioContext time (default now). Returns its id, or -1 if not sent. */
   noteOn(pitch: number, velocity = 1, time?: number): number {
-    return this.guard('noteOn', (s) => s.noteOn(pitch, velocity, time), -1);
+    return this.#guard('noteOn', (s) => s.noteOn(pitch, velocity, time), -1);
   }
 
   /** Releases the notes held at `pitch`, at `time` (AudioContext time, default now). */
   noteOff(pitch: number, time?: number): void {
-    this.guard('noteOff', (s) => s.noteOff(pitch, time), undefined);
+    this.#guard('noteOff', (s) => s.noteOff(pitch, time), undefined);
   }
 
   /** Plays `pitch` for `duration` seconds from `time` (default now). Returns the note id, or -1 if not sent. */
   play(pitch: number, duration: number, opts: { time?: number; velocity?: number } = {}): number {
-    return this.guard('play', (s) => s.play(pitch, duration, opts), -1);
+    return this.#guard('play', (s) => s.play(pitch, duration, opts), -1);
   }
 
   /** Releases every note (with `immediate`, a short fade instead of the release). */
   allNotesOff(immediate = false): void {
-    this._synth?.allNotesOff(immediate);
-    this.sounding.clear();
-    this.keysDown.clear();
+    this.#_synth?.allNotesOff(immediate);
+    this.#sounding.clear();
+    this.#keysDown.clear();
     this.requestUpdate();
   }
 
   /** Live input (keys, MIDI): counts holders per pitch so two inputs on one pitch release once. */
-  private press(pitch: number, velocity = 0.8): void {
+  #press(pitch: number, velocity = 0.8): void {
     if (pitch < 0 || pitch > 127) return;
-    const n = this.sounding.get(pitch) ?? 0;
+    const n = this.#sounding.get(pitch) ?? 0;
     if (n === 0 && this.noteOn(pitch, velocity) < 0) return;
-    this.sounding.set(pitch, n + 1);
+    this.#sounding.set(pitch, n + 1);
     this.requestUpdate();
   }
 
-  private release(pitch: number): void {
-    const n = this.sounding.get(pitch);
+  #release(pitch: number): void {
+    const n = this.#sounding.get(pitch);
     if (!n) return;
-    if (n > 1) this.sounding.set(pitch, n - 1);
+    if (n > 1) this.#sounding.set(pitch, n - 1);
     else {
-      this.sounding.delete(pitch);
-      if (this._synth && !this._synth.isDisposed) this._synth.noteOff(pitch);
+      this.#sounding.delete(pitch);
+      if (this.#_synth && !this.#_synth.isDisposed) this.#_synth.noteOff(pitch);
     }
     this.requestUpdate();
   }
 
-  private releaseKeys(): void {
-    for (const p of [...this.sounding.keys()]) {
-      this.sounding.set(p, 1);
-      this.release(p);
+  #releaseKeys(): void {
+    for (const p of [...this.#sounding.keys()]) {
+      this.#sounding.set(p, 1);
+      this.#release(p);
     }
-    this.keysDown.clear();
+    this.#keysDown.clear();
   }
 
-  private onKey(e: KeyboardEvent, down: boolean): void {
+  #onKey(e: KeyboardEvent, down: boolean): void {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const key = e.key.toLowerCase();
     const onScreen = (e.composedPath()[0] as HTMLElement).dataset?.pitch;
     if (onScreen !== undefined && (key === ' ' || key === 'enter')) {
       e.preventDefault(); // no click: the key plays while held
-      if (down && !e.repeat && !this.keysDown.has(key)) {
-        this.keysDown.set(key, Number(onScreen));
-        this.press(Number(onScreen));
-      } else if (!down && this.keysDown.has(key)) {
-        this.release(this.keysDown.get(key)!);
-        this.keysDown.delete(key);
+      if (down && !e.repeat && !this.#keysDown.has(key)) {
+        this.#keysDown.set(key, Number(onScreen));
+        this.#press(Number(onScreen));
+      } else if (!down && this.#keysDown.has(key)) {
+        this.#release(this.#keysDown.get(key)!);
+        this.#keysDown.delete(key);
       }
       return;
     }
@@ -248,50 +248,50 @@ export class DawSynth extends DawElement {
     if (i < 0 || key.length !== 1) return;
     e.preventDefault();
     if (down) {
-      if (e.repeat || this.keysDown.has(key)) return;
-      this.keysDown.set(key, this.lowNote + i);
-      this.press(this.lowNote + i);
-    } else if (this.keysDown.has(key)) {
-      this.release(this.keysDown.get(key)!);
-      this.keysDown.delete(key);
+      if (e.repeat || this.#keysDown.has(key)) return;
+      this.#keysDown.set(key, this.lowNote + i);
+      this.#press(this.lowNote + i);
+    } else if (this.#keysDown.has(key)) {
+      this.#release(this.#keysDown.get(key)!);
+      this.#keysDown.delete(key);
     }
   }
 
-  private listenMidi(on: boolean): void {
-    this.midiWanted = on;
-    const attach = (a: MIDIAccess) => a.inputs.forEach((i) => (on && this.midiWanted ? i.addEventListener('midimessage', this.onMidi) : i.removeEventListener('midimessage', this.onMidi)));
+  #listenMidi(on: boolean): void {
+    this.#midiWanted = on;
+    const attach = (a: MIDIAccess) => a.inputs.forEach((i) => (on && this.#midiWanted ? i.addEventListener('midimessage', this.#onMidi) : i.removeEventListener('midimessage', this.#onMidi)));
     if (!on) {
-      if (this.midiAccess) attach(this.midiAccess);
+      if (this.#midiAccess) attach(this.#midiAccess);
       return;
     }
-    if (this.midiAccess) return attach(this.midiAccess);
+    if (this.#midiAccess) return attach(this.#midiAccess);
     if (typeof navigator.requestMIDIAccess !== 'function') {
       this.emit('daw-error', { code: 'unsupported', attribute: 'midi', message: '<daw-synth> midi: this browser has no Web MIDI (navigator.requestMIDIAccess)' });
       return;
     }
     navigator.requestMIDIAccess().then((a) => {
-      this.midiAccess = a;
+      this.#midiAccess = a;
       a.addEventListener('statechange', () => attach(a)); // inputs plugged in later
       attach(a);
     }, (err) => this.emit('daw-error', { code: 'unsupported', attribute: 'midi', message: `<daw-synth> midi: MIDI access failed: ${(err as Error)?.message ?? err}`, error: err }));
   }
 
-  private key(pitch: number) {
+  #key(pitch: number) {
     const black = NAMES[pitch % 12].length > 1;
-    const on = this.sounding.has(pitch);
+    const on = this.#sounding.has(pitch);
     const up = () => {
-      if (this.keysDown.get('pointer') === pitch) {
-        this.keysDown.delete('pointer');
-        this.release(pitch);
+      if (this.#keysDown.get('pointer') === pitch) {
+        this.#keysDown.delete('pointer');
+        this.#release(pitch);
       }
     };
     return html`<button part="key" class="key ${black ? 'black' : ''}" data-pitch=${pitch} aria-label=${noteName(pitch)} aria-pressed=${on}
       @pointerdown=${(e: PointerEvent) => {
         (e.target as HTMLElement).releasePointerCapture?.(e.pointerId); // glissando: pointerenter on the next key
-        if (e.buttons & 1) { this.keysDown.set('pointer', pitch); this.press(pitch); }
+        if (e.buttons & 1) { this.#keysDown.set('pointer', pitch); this.#press(pitch); }
       }}
       @pointerenter=${(e: PointerEvent) => {
-        if (e.buttons & 1 && !this.keysDown.has('pointer')) { this.keysDown.set('pointer', pitch); this.press(pitch); }
+        if (e.buttons & 1 && !this.#keysDown.has('pointer')) { this.#keysDown.set('pointer', pitch); this.#press(pitch); }
       }}
       @pointerup=${up} @pointerleave=${up} @pointercancel=${up}>${black || pitch % 12 ? '' : noteName(pitch)}</button>`;
   }
@@ -299,7 +299,7 @@ export class DawSynth extends DawElement {
   render() {
     if (!this.keyboard) return nothing;
     const keys = [];
-    for (let p = this.lowNote; p < this.lowNote + 24; p++) keys.push(this.key(p));
+    for (let p = this.lowNote; p < this.lowNote + 24; p++) keys.push(this.#key(p));
     return html`<div part="keyboard" class="keyboard" role="group" aria-label="Keyboard">
       <div class="keys">${keys}</div>
       <div part="octave" class="octave">${noteName(this.lowNote)}–${noteName(this.lowNote + 23)} · Z/X octave</div>

@@ -63,9 +63,9 @@ function waiting(): Set<{ request(): void }> {
 
 /** `<daw-channel>`'s side: answers requests from inside it with its engine Channel. */
 export class ChannelProvider implements ReactiveController {
-  private value: Value = null;
+  #value: Value = null;
   /** Subscribed callbacks, each with its consumer and its one (stable) unsubscribe function. */
-  private readonly subs = new Map<Callback, { target: Element; unsubscribe: () => void }>();
+  readonly #subs = new Map<Callback, { target: Element; unsubscribe: () => void }>();
 
   constructor(private readonly host: Host) {
     host.addController(this);
@@ -73,16 +73,16 @@ export class ChannelProvider implements ReactiveController {
       const e = ev as ContextRequestEvent;
       if (e.context !== CHANNEL_CONTEXT || e.contextTarget === host) return;
       e.stopPropagation();
-      let sub = this.subs.get(e.callback);
-      if (e.subscribe && !sub) this.subs.set(e.callback, (sub = { target: e.contextTarget, unsubscribe: () => this.subs.delete(e.callback) }));
-      e.callback(this.value, sub?.unsubscribe);
+      let sub = this.#subs.get(e.callback);
+      if (e.subscribe && !sub) this.#subs.set(e.callback, (sub = { target: e.contextTarget, unsubscribe: () => this.#subs.delete(e.callback) }));
+      e.callback(this.#value, sub?.unsubscribe);
     });
     // A channel connected inside this one (upgraded late): the subscribers inside it ask again and it answers them.
     host.addEventListener('context-provider', (ev) => {
       const e = ev as ContextProviderEvent;
       if (e.context !== CHANNEL_CONTEXT || e.contextTarget === host) return;
       e.stopPropagation();
-      for (const [cb, { target }] of [...this.subs]) target.dispatchEvent(new ContextRequestEvent(CHANNEL_CONTEXT, target, cb, true));
+      for (const [cb, { target }] of [...this.#subs]) target.dispatchEvent(new ContextRequestEvent(CHANNEL_CONTEXT, target, cb, true));
     });
   }
 
@@ -92,9 +92,9 @@ export class ChannelProvider implements ReactiveController {
 
   /** Sets the Channel and tells every subscriber inside. */
   setValue(v: Value): void {
-    if (Object.is(v, this.value)) return;
-    this.value = v;
-    for (const [cb, { unsubscribe }] of [...this.subs]) cb(v, unsubscribe);
+    if (Object.is(v, this.#value)) return;
+    this.#value = v;
+    for (const [cb, { unsubscribe }] of [...this.#subs]) cb(v, unsubscribe);
   }
 }
 
@@ -106,13 +106,13 @@ export class ChannelProvider implements ReactiveController {
  */
 export class ChannelTarget implements ReactiveController {
   /** The enclosing channel element's answer; undefined while none answered. */
-  private value: Value | undefined = undefined;
-  private unsubscribe: (() => void) | undefined;
-  private own: Channel | null = null;
-  private readonly callback: Callback = (v, unsubscribe) => {
-    if (this.unsubscribe && this.unsubscribe !== unsubscribe) this.unsubscribe(); // another provider answered
-    this.unsubscribe = unsubscribe;
-    this.value = v;
+  #value: Value | undefined = undefined;
+  #unsubscribe: (() => void) | undefined;
+  #own: Channel | null = null;
+  readonly #callback: Callback = (v, unsubscribe) => {
+    if (this.#unsubscribe && this.#unsubscribe !== unsubscribe) this.#unsubscribe(); // another provider answered
+    this.#unsubscribe = unsubscribe;
+    this.#value = v;
     this.onChange();
   };
 
@@ -121,27 +121,27 @@ export class ChannelTarget implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.value = undefined; // from a previous place in the DOM
+    this.#value = undefined; // from a previous place in the DOM
     this.request();
   }
 
   hostDisconnected(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    this.value = undefined;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#value = undefined;
     waiting().delete(this);
   }
 
   /** Asks the enclosing channel (answered synchronously, if there is one); waits for one otherwise. */
   request(): void {
     if (!this.host.isConnected) return;
-    this.host.dispatchEvent(new ContextRequestEvent(CHANNEL_CONTEXT, this.host, this.callback, true));
-    if (this.value === undefined) waiting().add(this);
+    this.host.dispatchEvent(new ContextRequestEvent(CHANNEL_CONTEXT, this.host, this.#callback, true));
+    if (this.#value === undefined) waiting().add(this);
   }
 
   /** The channel to play into now (null while the enclosing element has none, or none was free). */
   get channel(): Channel | null {
-    return this.value !== undefined ? this.value : this.own;
+    return this.#value !== undefined ? this.#value : this.#own;
   }
 
   /**
@@ -149,10 +149,10 @@ export class ChannelTarget implements ReactiveController {
    * claims one (a full engine is reported with `daw-error`, code `capacity`). Returns `channel`.
    */
   resolve(): Channel | null {
-    if (this.value !== undefined) this.release();
-    else if (!this.own) {
+    if (this.#value !== undefined) this.release();
+    else if (!this.#own) {
       try {
-        this.own = this.engine.createChannel({ label: this.label });
+        this.#own = this.engine.createChannel({ label: this.label });
       } catch (e) {
         emitError(this.host, { code: 'capacity', message: `<${this.host.localName}>: ${(e as Error).message}`, error: e });
       }
@@ -162,7 +162,7 @@ export class ChannelTarget implements ReactiveController {
 
   /** Frees the private channel, if any. */
   release(): void {
-    this.own?.dispose();
-    this.own = null;
+    this.#own?.dispose();
+    this.#own = null;
   }
 }

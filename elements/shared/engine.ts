@@ -96,7 +96,7 @@ export function armGesture(): void {
 /** Follows the engine while the host is connected: arms the gesture start and re-renders on state changes. */
 export class EngineController implements ReactiveController {
   readonly engine: Engine = getEngine();
-  private readonly onEvent = (ev: Event) => this.listener(ev);
+  readonly #onEvent = (ev: Event) => this.listener(ev);
 
   constructor(private readonly host: ReactiveControllerHost & EventTarget, private readonly listener: (ev: Event) => void = () => host.requestUpdate()) {
     host.addController(this);
@@ -104,11 +104,11 @@ export class EngineController implements ReactiveController {
 
   hostConnected(): void {
     armGesture();
-    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.addEventListener(t, this.onEvent);
+    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.addEventListener(t, this.#onEvent);
   }
 
   hostDisconnected(): void {
-    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.removeEventListener(t, this.onEvent);
+    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.removeEventListener(t, this.#onEvent);
   }
 }
 

@@ -48,15 +48,15 @@ export const external = (spec: ParamSpec, v: number): unknown => (spec.unit === 
  */
 export class ParamController implements ReactiveController {
   readonly values: Record<string, number> = {};
-  private readonly seen: Record<string, unknown> = {};
-  private readonly host: ReactiveControllerHost & HTMLElement & Record<string, unknown>;
+  readonly #seen: Record<string, unknown> = {};
+  readonly #host: ReactiveControllerHost & HTMLElement & Record<string, unknown>;
 
   constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void) {
-    this.host = host as ReactiveControllerHost & HTMLElement & Record<string, unknown>;
+    this.#host = host as ReactiveControllerHost & HTMLElement & Record<string, unknown>;
     host.addController(this);
     for (const { prop, spec } of defs) {
       this.values[prop] = spec.default;
-      this.host[prop] = this.seen[prop] = external(spec, spec.default);
+      this.#host[prop] = this.#seen[prop] = external(spec, spec.default);
     }
   }
 
@@ -66,11 +66,11 @@ export class ParamController implements ReactiveController {
 
   /** Validates every property that changed since the last call. */
   sync(): void {
-    const h = this.host;
+    const h = this.#host;
     for (const def of this.defs) {
       const { prop, attr, spec } = def;
       const input = h[prop];
-      if (Object.is(input, this.seen[prop])) continue;
+      if (Object.is(input, this.#seen[prop])) continue;
       let v = spec.default;
       if (input != null) {
         try {
@@ -83,11 +83,11 @@ export class ParamController implements ReactiveController {
         } catch (e) {
           emitError(h, { code: 'invalid-value', attribute: attr, value: input, range: describeRange(spec),
             message: `<${h.localName}> ${attr}: ${typeof input === 'string' ? `'${show(input)}'` : show(input)} is not valid (${describeRange(spec)}); keeping ${String(external(spec, this.values[prop]))}` });
-          h[prop] = this.seen[prop] = external(spec, this.values[prop]);
+          h[prop] = this.#seen[prop] = external(spec, this.values[prop]);
           continue;
         }
       }
-      h[prop] = this.seen[prop] = external(spec, v);
+      h[prop] = this.#seen[prop] = external(spec, v);
       this.values[prop] = v;
       this.write(def, v);
     }
@@ -99,7 +99,7 @@ export class ParamController implements ReactiveController {
    * property sets fire nothing, so a framework re-applying its state cannot loop).
    */
   set(prop: string, v: number): void {
-    const h = this.host;
+    const h = this.#host;
     const def = this.defs.find((d) => d.prop === prop)!;
     const was = h[prop];
     h[prop] = external(def.spec, v);

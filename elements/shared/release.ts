@@ -6,7 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class DeferredRelease implements ReactiveController {
-  private timer: ReturnType<typeof setTimeout> | 0 = 0;
+  #timer: ReturnType<typeof setTimeout> | 0 = 0;
 
   /** `release` runs one task after a disconnect that no connect followed. */
   constructor(host: ReactiveControllerHost, private readonly release: () => void) {
@@ -14,13 +14,13 @@ export class DeferredRelease implements ReactiveController {
   }
 
   hostConnected(): void {
-    clearTimeout(this.timer); // moved in the DOM: keep everything
-    this.timer = 0;
+    clearTimeout(this.#timer); // moved in the DOM: keep everything
+    this.#timer = 0;
   }
 
   hostDisconnected(): void {
-    this.timer = setTimeout(() => {
-      this.timer = 0;
+    this.#timer = setTimeout(() => {
+      this.#timer = 0;
       this.release();
     });
   }
