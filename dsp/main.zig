@@ -222,6 +222,8 @@ test {
     _ = @import("Delay.zig");
     _ = @import("TptSvf.zig");
     _ = @import("FxSpec.zig");
+    _ = @import("DrumBus.zig");
+    _ = @import("Oversampler.zig");
     _ = @import("Lanes.zig");
     _ = @import("Params.zig");
     _ = @import("synth_tests.zig");
