@@ -75,6 +75,8 @@ os_ch: [4]OsChannel = .{ .{}, .{}, .{}, .{} }, // up: L, R, hpL, hpR; down uses 
 dry_hist: [2][latency]f32 = .{ [_]f32{0} ** latency, [_]f32{0} ** latency },
 comp: Compressor = .{},
 crunch_hp: TptSvf = .{},
+/// The crunch band's state is not all zero (cleared once crunch is off).
+crunch_dirty: bool = false,
 crunch_c: TptSvf.Coefs = .{},
 damp: TptSvf = .{},
 damp_c: TptSvf.Coefs = .{},
@@ -305,20 +307,29 @@ pub fn process(self: *DrumBus, l: *[quantum]f32, r: *[quantum]f32) void {
         self.comp.g_lin = @splat(1);
     }
 
-    // Crunch band: 1 kHz high-pass (lanes 0, 1).
-    var hp: [2][quantum]f32 = undefined;
-    for (0..quantum) |i| {
-        const o = self.crunch_hp.tick(.{ wet[0][i], wet[1][i], 0, 0 }, self.crunch_c).hp;
-        hp[0][i] = o[0];
-        hp[1][i] = o[1];
-    }
-
-    // 4x: drive curve on the signal plus the crunch term on its high band.
+    // 4x: drive curve on the signal plus the crunch term on its high band (a 1 kHz high-pass).
+    // With crunch at 0 its band is not computed and its filter and up-samplers are cleared, so it
+    // restarts from silence (under a gain ramping up from 0) when crunch comes back.
     var hi: [4][os * quantum]f32 = undefined;
     self.os_ch[0].up(&wet[0], &hi[0]);
     self.os_ch[1].up(&wet[1], &hi[1]);
-    self.os_ch[2].up(&hp[0], &hi[2]);
-    self.os_ch[3].up(&hp[1], &hi[3]);
+    const crunch_run = self.g_prev[1] != 0 or g_next[1] != 0;
+    if (crunch_run) {
+        self.crunch_dirty = true;
+        var hp: [2][quantum]f32 = undefined;
+        for (0..quantum) |i| {
+            const o = self.crunch_hp.tick(.{ wet[0][i], wet[1][i], 0, 0 }, self.crunch_c).hp;
+            hp[0][i] = o[0];
+            hp[1][i] = o[1];
+        }
+        self.os_ch[2].up(&hp[0], &hi[2]);
+        self.os_ch[3].up(&hp[1], &hi[3]);
+    } else if (self.crunch_dirty) {
+        self.crunch_dirty = false;
+        self.crunch_hp = .{};
+        self.os_ch[2].reset();
+        self.os_ch[3].reset();
+    }
     const cur = self.curve;
     const prev = self.curve_prev;
     const n4: f32 = @floatFromInt(os * quantum);
@@ -330,10 +341,10 @@ pub fn process(self: *DrumBus, l: *[quantum]f32, r: *[quantum]f32) void {
             const gd: V = @as(V, @splat(self.g_prev[0])) + u * @as(V, @splat(g_next[0] - self.g_prev[0]));
             const cc: V = @as(V, @splat(self.g_prev[1])) + u * @as(V, @splat(g_next[1] - self.g_prev[1]));
             const xv: V = hi[c][j..][0..4].*;
-            const hv: V = hi[c + 2][j..][0..4].*;
             var y = shapeAny(cur, gd * xv);
             if (prev != cur) y = shapeAny(prev, gd * xv) + u * (y - shapeAny(prev, gd * xv));
-            if (self.g_prev[1] != 0 or g_next[1] != 0) {
+            if (crunch_run) {
+                const hv: V = hi[c + 2][j..][0..4].*;
                 const three: V = @splat(3);
                 y += three * cc * (hv - shape(.soft, three * hv) / three);
             }
