@@ -796,6 +796,35 @@ test "non-finite input gives finite output; the tail ends and is forgotten" {
     }
 }
 
+fn ramp(n: usize, s: u1) f32 {
+    _ = s;
+    return @as(f32, @floatFromInt(n)) * 1e-5;
+}
+
+test "modulation: the delay follows time + depth·½(1 − cos 2π·rate·t), right side 90° later" {
+    // A ramp read through the cubic Hermite interpolator comes back exact (it reproduces cubics),
+    // so y[n] = (n − delay[n])·1e-5 gives the delay at every frame. Tolerance 0.1 frame (the LFO is
+    // interpolated linearly across each quantum: 0.03 frame at most here; f32 ramp values: 0.01).
+    const d = fresh(48000);
+    d.setFeedback(0);
+    d.setTimeMs(0, 50);
+    d.setTimeMs(1, 50);
+    d.setModDepthMs(4);
+    d.setModRateHz(2);
+    d.reset();
+    render(d, 48000, ramp);
+    var worst: f64 = 0;
+    for (3000..48000) |n| {
+        for ([_]f64{ 0, 0.25 }, [_][]const f32{ rec_l[0..48000], rec_r[0..48000] }) |lag, y| {
+            const ph = 2.0 * @as(f64, @floatFromInt(n + 1)) / 48000.0 - lag;
+            const want = 2400 + 192 * (0.5 - 0.5 * @cos(2 * std.math.pi * ph));
+            const got = @as(f64, @floatFromInt(n)) - @as(f64, y[n]) / 1e-5;
+            worst = @max(worst, @fabs(got - want));
+        }
+    }
+    try testing.expect(worst < 0.1);
+}
+
 test "bench: µs per quantum (meaningful with -O ReleaseFast)" {
     const d = fresh(48000);
     d.setMode(.cross_feed);
