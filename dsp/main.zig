@@ -219,6 +219,11 @@ test {
     _ = @import("Smoother.zig");
     _ = @import("simd.zig");
     _ = @import("BusEffects.zig");
+    _ = @import("Delay.zig");
+    _ = @import("TptSvf.zig");
+    _ = @import("FxSpec.zig");
+    _ = @import("DrumBus.zig");
+    _ = @import("Oversampler.zig");
     _ = @import("Lanes.zig");
     _ = @import("Params.zig");
     _ = @import("synth_tests.zig");
