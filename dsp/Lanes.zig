@@ -1,11 +1,11 @@
 //! The SIMD layout every unit shares. Strips (mixer channels) are processed four at a time: strip
 //! `s` lives in group `s / 4`, lane `s % 4` of a `@Vector(4, f32)`. One render quantum is 128 frames.
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 
 pub const lanes = 4;
 pub const V = @Vector(lanes, f32);
-pub const quantum = Params.quantum;
+pub const quantum = contract.quantum;
 
 /// Stereo audio for one group of four strips over one quantum: `l[i][k]` is frame `i` of strip `4g + k`.
 pub const GroupBuf = struct {

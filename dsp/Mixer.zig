@@ -14,7 +14,7 @@
 //! source hook, then `endQuantum` (strips, buses, master, limiter, meters). `process` does both
 //! with no sources.
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 const Lanes = @import("Lanes.zig");
 const simd = @import("simd.zig");
 const Strip = @import("Strip.zig");
@@ -25,42 +25,27 @@ const Smoother = @import("Smoother.zig");
 const Mixer = @This();
 const V = Lanes.V;
 const GroupBuf = Lanes.GroupBuf;
-const P = Params.strip;
+const P = contract.strip;
 const Q = Lanes.quantum;
 
-pub const channel_groups = Lanes.groupsFor(Params.max_channels);
-pub const num_inputs = Params.external_inputs;
+pub const channel_groups = Lanes.groupsFor(contract.max_channels);
+pub const num_inputs = contract.external_inputs;
 
-/// Bits of `ctl[s]`.
-pub const ctl_active: u32 = 1;
-pub const ctl_reset: u32 = 2;
+/// Bits of `ctl[s]` (protocol/contract.json `stripControl`).
+pub const ctl_active = contract.strip_ctl.active;
+pub const ctl_reset = contract.strip_ctl.reset;
 
-/// Indices of `status`.
-pub const Status = struct {
-    pub const bad_samples = 0;
-    pub const states_reset = 1;
-    pub const quanta = 2;
-    pub const groups_skipped = 3;
-    pub const groups_processed = 4;
-    // 5..8: written by main.zig from the voice pool.
-    pub const active_voices = 5;
-    pub const late_notes = 6;
-    pub const dropped_notes = 7;
-    pub const stolen_voices = 8;
-    // 9..11: written by main.zig from the clip players.
-    pub const clips_playing = 9;
-    pub const clip_events_dropped = 10;
-    pub const clip_events_late = 11;
-    pub const len = 16;
-};
+/// Indices of `status` (protocol/contract.json `status`, the words `from: dsp`): the mixer writes
+/// the first five, main.zig the voice pool's and the clip players'.
+pub const Status = contract.status;
 
 // --- blocks shared with the worklet (see main.zig for the ABI) ---
-params: [Params.num_strips * Params.stride]f32,
-ctl: [Params.num_strips]u32,
+params: [contract.num_strips * contract.stride]f32,
+ctl: [contract.num_strips]u32,
 ext_in: [num_inputs][2][Q]f32,
 ext_active: [num_inputs]u32,
 out: [2][Q]f32,
-meters: [Params.num_strips][4]f32,
+meters: [contract.num_strips][contract.meter_words]f32,
 status: [Status.len]u32,
 
 // --- render state ---
@@ -93,7 +78,7 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     const sample_rate = if (std.math.isFinite(sample_rate_in) and sample_rate_in >= 8000 and sample_rate_in <= 384000) sample_rate_in else 48000;
     self.sample_rate = sample_rate;
     self.smooth_coef = Smoother.quantumCoef(sample_rate);
-    for (0..Params.num_strips) |s| @memcpy(self.params[s * Params.stride ..][0..Params.stride], &P.defaults);
+    for (0..contract.num_strips) |s| @memcpy(self.params[s * contract.stride ..][0..contract.stride], &P.defaults);
     @memset(&self.ctl, 0);
     for (&self.ext_in) |*e| {
         @memset(&e[0], 0);
@@ -113,10 +98,10 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.sum.clear();
     self.mix.used = 0;
     self.bus_fx = BusEffects.init(sample_rate);
-    const b: i32 = Params.first_bus;
+    const b: i32 = contract.first_bus;
     self.bus = Strip.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
     self.master_buf.clear();
-    self.master = Strip.init(.master, .{ Params.master, -1, -1, -1 }, sample_rate);
+    self.master = Strip.init(.master, .{ contract.master, -1, -1, -1 }, sample_rate);
     self.limiter = Limiter.init(sample_rate);
     self.master_peak = 0;
     self.master_ms = 0;
@@ -151,8 +136,8 @@ pub fn process(self: *Mixer) void {
 /// First half of a quantum: solo state and external inputs → channel inputs.
 pub fn beginQuantum(self: *Mixer) void {
     var any_solo = false;
-    for (0..Params.max_channels) |ch| {
-        if (self.isActive(ch) and self.params[ch * Params.stride + P.solo] >= 0.5) any_solo = true;
+    for (0..contract.max_channels) |ch| {
+        if (self.isActive(ch) and self.params[ch * contract.stride + P.solo] >= 0.5) any_solo = true;
     }
     self.any_solo = any_solo;
 
@@ -162,7 +147,7 @@ pub fn beginQuantum(self: *Mixer) void {
         for (0..Lanes.lanes) |k| {
             const ch = g * Lanes.lanes + k;
             if (!self.isActive(ch)) continue;
-            const x = self.params[ch * Params.stride + P.input_index];
+            const x = self.params[ch * contract.stride + P.input_index];
             if (!(x >= 0 and x < @as(f32, num_inputs))) continue; // also rejects NaN
             // @round without its libm call: half away from zero (x >= 0 here).
             const t = @trunc(x);
@@ -250,8 +235,8 @@ pub fn endQuantum(self: *Mixer) void {
             self.meters[g * Lanes.lanes + k] = .{ m[0], m[1], m[2], 0 };
         }
     }
-    self.status[Status.groups_processed] = processed;
-    self.status[Status.groups_skipped] = @as(u32, channel_groups) - processed;
+    self.status[Status.active_groups] = processed;
+    self.status[Status.skipped_groups] = @as(u32, channel_groups) - processed;
 
     // Sum the channels' lanes: lanes 0..2 of `sum` are the bus inputs, the mains go to the
     // master input.
@@ -259,7 +244,7 @@ pub fn endQuantum(self: *Mixer) void {
 
     // Buses. They always run (one group); idle detection as for channels.
     {
-        const reset = self.takeReset(.{ Params.first_bus, Params.first_bus + 1, Params.first_bus + 2 });
+        const reset = self.takeReset(.{ contract.first_bus, contract.first_bus + 1, contract.first_bus + 2 });
         self.bus.update(&self.params, 0b0111, reset, false, self.smooth_coef);
         if (processed == 0 and self.bus.isQuiet() and !self.bus_fx.hasTail()) {
             self.bus.skip(&counts);
@@ -271,15 +256,15 @@ pub fn endQuantum(self: *Mixer) void {
                 mr[0] += @reduce(.Add, sr);
             }
         }
-        for (0..Params.num_buses) |k| {
+        for (0..contract.num_buses) |k| {
             const m = self.bus.meters(k);
-            self.meters[Params.first_bus + k] = .{ m[0], m[1], m[2], 0 };
+            self.meters[contract.first_bus + k] = .{ m[0], m[1], m[2], 0 };
         }
     }
 
     // Master strip, limiter, output.
     {
-        const reset = self.takeReset(.{Params.master});
+        const reset = self.takeReset(.{contract.master});
         self.master.update(&self.params, 0b0001, reset, false, self.smooth_coef);
         self.master.process(&self.master_buf, &counts);
         for (&self.out[0], &self.out[1], self.master_buf.l, self.master_buf.r) |*ol, *or_, ml, mr| {
@@ -295,11 +280,11 @@ pub fn endQuantum(self: *Mixer) void {
         }
         self.meterMaster();
         const m = self.master.meters(0);
-        self.meters[Params.master] = .{ self.master_peak, @sqrt(self.master_ms), m[2], self.limiter.gainReductionDb() };
+        self.meters[contract.master] = .{ self.master_peak, @sqrt(self.master_ms), m[2], self.limiter.gainReductionDb() };
     }
 
-    self.status[Status.bad_samples] +%= counts.bad_samples;
-    self.status[Status.states_reset] +%= counts.lanes_reset;
+    self.status[Status.non_finite_samples] +%= counts.bad_samples;
+    self.status[Status.state_resets] +%= counts.lanes_reset;
     self.status[Status.quanta] +%= 1;
 }
 
@@ -371,8 +356,8 @@ test "channel inputs: a group without input in a quantum reads silence, not the 
     const m = &S.m;
     m.init(48000);
     m.ctl[5] = ctl_active | ctl_reset;
-    m.params[5 * Params.stride + P.input_index] = 2;
-    m.params[5 * Params.stride + P.eq_low_db] = 12; // keeps filter energy: the group is not idle
+    m.params[5 * contract.stride + P.input_index] = 2;
+    m.params[5 * contract.stride + P.eq_low_db] = 12; // keeps filter energy: the group is not idle
     m.ext_active[2] = 1;
     @memset(&m.ext_in[2][0], 0.5);
     @memset(&m.ext_in[2][1], 0.5);
@@ -381,7 +366,7 @@ test "channel inputs: a group without input in a quantum reads silence, not the 
     try std.testing.expect(m.has_input[1]);
     m.endQuantum();
     try std.testing.expectEqual(@as(u32, 0), m.ctl[5] & ctl_reset);
-    try std.testing.expectEqual(@as(u32, 1), m.status[Status.groups_processed]);
+    try std.testing.expectEqual(@as(u32, 1), m.status[Status.active_groups]);
     try std.testing.expect(!m.has_input[1]);
     // The input stops; the buffer still holds 0.5s (not cleared after use). The low shelf's
     // tail decays (τ ≈ 1.6 ms at 100 Hz); had the stale 0.5 been read again, the output would
@@ -389,7 +374,7 @@ test "channel inputs: a group without input in a quantum reads silence, not the 
     m.ext_active[2] = 0;
     for (0..8) |_| {
         m.process();
-        try std.testing.expectEqual(@as(u32, 1), m.status[Status.groups_processed]);
+        try std.testing.expectEqual(@as(u32, 1), m.status[Status.active_groups]);
     }
     try std.testing.expect(@fabs(m.out[0][Q - 1]) < 0.01);
 }

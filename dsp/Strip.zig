@@ -16,7 +16,7 @@
 //! Meters (post-fader, post-pan): peak = max(|L|,|R|) with instant attack, falling 20 dB in 1.7 s;
 //! RMS = sqrt of the one-pole (τ = 300 ms) average of the mean square (L² + R²)/2.
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 const Lanes = @import("Lanes.zig");
 const simd = @import("simd.zig");
 const Biquad = @import("Biquad.zig");
@@ -25,7 +25,7 @@ const Smoother = @import("Smoother.zig");
 
 const Strip = @This();
 const V = Lanes.V;
-const P = Params.strip;
+const P = contract.strip;
 const np = P.count;
 const lanes = Lanes.lanes;
 const splat = simd.splat;
@@ -59,35 +59,36 @@ const Kind = enum {
 };
 
 const Spec = struct { kind: Kind, min: f32, max: f32 };
-/// Ranges mirrored from src/params.json (Params.zig carries indices and defaults only); JS clamps
-/// before writing, these are the audio thread's own defence.
+
+/// How the strip handles each parameter. An exhaustive switch over the generated parameter enum: a
+/// parameter added to protocol/contract.json without a case here fails the build.
+fn kindOf(p: P.Param) Kind {
+    return switch (p) {
+        .trim_db, .volume_db => .gain_db, // g_in, g_l/g_r
+        .invert => .invert, // g_in
+        .eq_low_db, .eq_mid_db, .eq_high_db => .db, // eq bands
+        .eq_low_hz, .eq_mid_hz, .eq_high_hz => .log_hz,
+        .eq_mid_q => .linear,
+        .comp_threshold_db, .comp_knee_db, .comp_makeup_db => .db, // comp, makeup
+        .comp_ratio, .comp_attack_ms, .comp_release_ms => .linear,
+        .pan => .linear, // pan_l/pan_r
+        .mute => .mute,
+        .solo => .solo,
+        .send_reverb, .send_delay, .send_drum => .linear, // sends (channels), read by the mixer
+        .limiter_ceiling_db => .db, // master: the mixer's limiter
+        .limiter_release_ms => .linear,
+        .input_index => .raw, // the mixer routes external inputs with it
+    };
+}
+
+/// Kinds from `kindOf`, ranges from protocol/contract.json: JS clamps before writing, these are the
+/// audio thread's own defence.
 const specs = blk: {
     var s: [np]Spec = undefined;
-    s[P.trim_db] = .{ .kind = .gain_db, .min = -24, .max = 24 };
-    s[P.invert] = .{ .kind = .invert, .min = 0, .max = 1 };
-    s[P.eq_low_db] = .{ .kind = .db, .min = -24, .max = 24 };
-    s[P.eq_low_hz] = .{ .kind = .log_hz, .min = 20, .max = 2000 };
-    s[P.eq_mid_db] = .{ .kind = .db, .min = -24, .max = 24 };
-    s[P.eq_mid_hz] = .{ .kind = .log_hz, .min = 40, .max = 16000 };
-    s[P.eq_mid_q] = .{ .kind = .linear, .min = 0.1, .max = 18 };
-    s[P.eq_high_db] = .{ .kind = .db, .min = -24, .max = 24 };
-    s[P.eq_high_hz] = .{ .kind = .log_hz, .min = 500, .max = 20000 };
-    s[P.comp_threshold_db] = .{ .kind = .db, .min = -60, .max = 0 };
-    s[P.comp_ratio] = .{ .kind = .linear, .min = 1, .max = 20 };
-    s[P.comp_knee_db] = .{ .kind = .db, .min = 0, .max = 24 };
-    s[P.comp_attack_ms] = .{ .kind = .linear, .min = 0.1, .max = 500 };
-    s[P.comp_release_ms] = .{ .kind = .linear, .min = 1, .max = 5000 };
-    s[P.comp_makeup_db] = .{ .kind = .db, .min = 0, .max = 24 };
-    s[P.volume_db] = .{ .kind = .gain_db, .min = -std.math.inf(f32), .max = 12 };
-    s[P.pan] = .{ .kind = .linear, .min = -1, .max = 1 };
-    s[P.mute] = .{ .kind = .mute, .min = 0, .max = 1 };
-    s[P.solo] = .{ .kind = .solo, .min = 0, .max = 1 };
-    s[P.send_reverb] = .{ .kind = .linear, .min = 0, .max = 1 };
-    s[P.send_delay] = .{ .kind = .linear, .min = 0, .max = 1 };
-    s[P.send_drum] = .{ .kind = .linear, .min = 0, .max = 1 };
-    s[P.limiter_ceiling_db] = .{ .kind = .db, .min = -24, .max = 0 };
-    s[P.limiter_release_ms] = .{ .kind = .linear, .min = 1, .max = 1000 };
-    s[P.input_index] = .{ .kind = .raw, .min = -1, .max = 31 };
+    for (std.enums.values(P.Param)) |p| {
+        const i = @intFromEnum(p);
+        s[i] = .{ .kind = kindOf(p), .min = P.min[i], .max = P.max[i] };
+    }
     break :blk s;
 };
 
@@ -152,7 +153,7 @@ meter_enabled: bool = true,
 pending_reset: u4 = 0b1111,
 /// Raw parameter bits last read per lane, and their transforms (`tcache[p][k]`); lanes whose bit
 /// is clear in `raw_valid` are recomputed in full.
-raw_cache: [lanes][Params.stride / 4]@Vector(4, u32) = [_][Params.stride / 4]@Vector(4, u32){[_]@Vector(4, u32){@splat(0)} ** (Params.stride / 4)} ** lanes,
+raw_cache: [lanes][contract.stride / 4]@Vector(4, u32) = [_][contract.stride / 4]@Vector(4, u32){[_]@Vector(4, u32){@splat(0)} ** (contract.stride / 4)} ** lanes,
 raw_valid: u4 = 0,
 tcache: [np]V = undefined,
 /// Every smoothed value had reached its target at the end of the last `update`.
@@ -233,10 +234,10 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
             }
             continue;
         }
-        const row: *const [Params.stride]f32 = params[@as(usize, @intCast(s)) * Params.stride ..][0..Params.stride];
+        const row: *const [contract.stride]f32 = params[@as(usize, @intCast(s)) * contract.stride ..][0..contract.stride];
         // The whole slot as eight u32x4 (aligned, so eight compares; the unused tail is compared
         // too, which can only cause a harmless recompute).
-        var bits: [Params.stride / 4]@Vector(4, u32) = undefined;
+        var bits: [contract.stride / 4]@Vector(4, u32) = undefined;
         var any = self.raw_valid & bit == 0;
         for (&bits, self.raw_cache[k], 0..) |*a, b, j| {
             const f: @Vector(4, f32) = row[j * 4 ..][0..4].*;
@@ -345,8 +346,8 @@ fn rawUnchanged(self: *const Strip, params: []const f32) bool {
     inline for (0..lanes) |k| {
         const s = self.strips[k];
         if (s >= 0) {
-            const row: *const [Params.stride]f32 = params[@as(usize, @intCast(s)) * Params.stride ..][0..Params.stride];
-            inline for (0..Params.stride / 4) |j| {
+            const row: *const [contract.stride]f32 = params[@as(usize, @intCast(s)) * contract.stride ..][0..contract.stride];
+            inline for (0..contract.stride / 4) |j| {
                 const f: @Vector(4, f32) = row[j * 4 ..][0..4].*;
                 diff |= @as(U4, @bitCast(f)) ^ self.raw_cache[k][j];
             }
@@ -685,9 +686,9 @@ pub fn meters(self: *const Strip, k: usize) [3]f32 {
 
 const testing = std.testing;
 
-fn testParams() [Params.num_strips * Params.stride]f32 {
-    var p: [Params.num_strips * Params.stride]f32 = undefined;
-    for (0..Params.num_strips) |s| @memcpy(p[s * Params.stride ..][0..Params.stride], &P.defaults);
+fn testParams() [contract.num_strips * contract.stride]f32 {
+    var p: [contract.num_strips * contract.stride]f32 = undefined;
+    for (0..contract.num_strips) |s| @memcpy(p[s * contract.stride ..][0..contract.stride], &P.defaults);
     return p;
 }
 
@@ -696,9 +697,9 @@ test "pan law, volume and trim after a reset request" {
     var params = testParams();
     const pans = [4]f32{ -1, -0.5, 0, 1 };
     for (pans, 0..) |pan, k| {
-        params[k * Params.stride + P.pan] = pan;
-        params[k * Params.stride + P.volume_db] = -6;
-        params[k * Params.stride + P.trim_db] = 3;
+        params[k * contract.stride + P.pan] = pan;
+        params[k * contract.stride + P.volume_db] = -6;
+        params[k * contract.stride + P.trim_db] = 3;
     }
     var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
     strip.update(&params, 0b1111, 0b1111, false, Smoother.quantumCoef(fs));
@@ -720,9 +721,9 @@ test "NaN input is replaced, counted, and leaves no state behind" {
     const fs = 48000;
     var params = testParams();
     for (0..4) |k| {
-        params[k * Params.stride + P.eq_low_db] = 12;
-        params[k * Params.stride + P.comp_ratio] = 4;
-        params[k * Params.stride + P.comp_threshold_db] = -20;
+        params[k * contract.stride + P.eq_low_db] = 12;
+        params[k * contract.stride + P.comp_ratio] = 4;
+        params[k * contract.stride + P.comp_threshold_db] = -20;
     }
     var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
     var buf: Lanes.GroupBuf = undefined;
