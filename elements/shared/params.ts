@@ -3,29 +3,11 @@
  * and the controller that validates every value (checkParam) before anything reaches the engine.
  */
 import type { PropertyDeclaration, PropertyDeclarations, ReactiveController, ReactiveControllerHost } from 'lit';
-import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
+import { checkParam, describeRange, type DawErrorDetail, type ParamSpec } from '../../src/index.js';
 import { show } from '../../src/validate.js';
 
-/** Detail of the `daw-error` events the elements fire. */
-export interface DawElementErrorDetail {
-  /** 'invalid-value' (ignored), 'out-of-range' (clamped), 'not-running', 'capacity', 'unsupported', 'load-failed', 'name-taken', ... */
-  code: string;
-  message: string;
-  /** The attribute concerned (also for property sets), e.g. 'volume-db'. */
-  attribute?: string;
-  value?: unknown;
-  /** Valid range, e.g. '-24 to 24 dB' or 'sine | triangle | saw | square | pulse'. */
-  range?: string;
-  /** `name-taken`: the tag another library holds, e.g. 'daw-clip'. */
-  tag?: string;
-  /** `name-taken`: the class that would have been registered under `tag`, e.g. 'DawClip'. */
-  element?: string;
-  /** What to do, on the errors that stop audio (from `<daw-engine>`: the engine failed to start or stopped). */
-  advice?: string;
-  /** With `advice`: whether starting again can help (a network error) or not (a CSP without 'wasm-unsafe-eval'). */
-  retry?: boolean;
-  error?: unknown;
-}
+/** Detail of the `daw-error` events the elements fire: the one vocabulary (src/errors.ts). */
+export type DawElementErrorDetail = DawErrorDetail;
 
 /** Fires a bubbling, composed `daw-error` with an object detail; returns the event. */
 export function emitError(el: EventTarget, detail: DawElementErrorDetail, cancelable = false): CustomEvent<DawElementErrorDetail> {
