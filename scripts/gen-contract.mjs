@@ -4,9 +4,9 @@
 // the worklet and the engine read only these, so the two sides can never disagree, and the layout
 // version both check at start is a hash of the table (docs aside), never bumped by hand.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url);
-const table = JSON.parse(readFileSync(new URL('protocol/contract.json', root), 'utf8'));
 
 const snake = (s) => s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
 const kebab = (s) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -28,6 +28,12 @@ function unique(what, names) {
   }
 }
 
+/**
+ * Checks `table` (throws an Error naming the problem) and returns the generated Zig and TypeScript
+ * and the layout version. Pure: scripts/gen-contract.test.mjs drives it with altered tables. (The
+ * body is not indented: most of it is template text that lands in the generated files as written.)
+ */
+export function generate(table) {
 // ---- checks: a bad table fails the build here, not at run time ----
 const L = table.limits;
 const STRIDE = L.stride;
@@ -146,7 +152,6 @@ for (const section of ['strip', 'synth']) {
 }
 const wave = table.synth.find((p) => p.name === 'wave');
 if (wave) z += `pub const Wave = enum(u32) { ${wave.values.join(', ')} };\n`;
-writeFileSync(new URL('dsp/contract.zig', root), z);
 
 // ---- TypeScript ----
 /** The value type a parameter takes through the API: boolean for switches, the names (or index) for enums. */
@@ -245,7 +250,14 @@ ${optionTypes('BusParams', 'A bus\'s parameters as the API takes them (engine.bu
 ${optionTypes('MasterParams', 'The master\'s parameters as the API takes them (engine.master.set).', table.strip, (p) => p.scope !== 'channel')}
 ${optionTypes('SynthParams', 'A synth\'s parameters as the API takes them (createSynth options, Synth.set).', table.synth, () => true)}
 `;
-mkdirSync(new URL('protocol/generated/', root), { recursive: true });
-writeFileSync(new URL('protocol/generated/contract.ts', root), t);
-console.log(`contract: ${table.strip.length} strip, ${table.synth.length} synth parameters (stride ${STRIDE}, ${numStrips} strips), ` +
-  `${table.events.kinds.length} event kinds, ${table.status.length} status words; layout version ${VERSION}`);
+return { zig: z, ts: t, version: VERSION, summary: `${table.strip.length} strip, ${table.synth.length} synth parameters (stride ${STRIDE}, ${numStrips} strips), `
+  + `${table.events.kinds.length} event kinds, ${table.status.length} status words; layout version ${VERSION}` };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const out = generate(JSON.parse(readFileSync(new URL('protocol/contract.json', root), 'utf8')));
+  writeFileSync(new URL('dsp/contract.zig', root), out.zig);
+  mkdirSync(new URL('protocol/generated/', root), { recursive: true });
+  writeFileSync(new URL('protocol/generated/contract.ts', root), out.ts);
+  console.log(`contract: ${out.summary}`);
+}
