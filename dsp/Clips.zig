@@ -13,7 +13,7 @@
 //! and loop region. `clear` forgets a slot; players reading it stop at once (its memory may be
 //! reused right after).
 //!
-//! Events (32-byte records on the note ring, `ClipEvent`):
+//! Events (32-byte records on the event ring, `ClipEvent`):
 //! * play: channel, sample id, offset (frames into the sample), gain, frame, flags (bit 0: loop).
 //!   Starts at its exact frame. A channel plays one clip at a time: a play on a channel that is
 //!   already playing moves the old clip to the channel's tail player, where it fades out linearly
@@ -33,15 +33,15 @@
 //! nothing allocated, O(channels + events) per quantum.
 const std = @import("std");
 const contract = @import("contract.zig");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 
 const Clips = @This();
-const Q = Lanes.quantum;
-const V = Lanes.V;
+const Q = lanes.quantum;
+const V = lanes.V;
 const channels = contract.max_channels;
-const groups = Lanes.groupsFor(channels);
+const groups = lanes.groupsFor(channels);
 
 /// Sample slots.
 pub const max_samples: u32 = contract.max_samples;
@@ -315,7 +315,7 @@ const zeros = [_]f32{0} ** Q;
 /// Renders the quantum starting at absolute frame `frame_start` into the channel inputs: lane k of
 /// `inputs[g]` is channel 4g + k. Groups with `has_input[g]` already hold audio and are added to;
 /// the others are stored (they are zero) and get `has_input[g]` set when a clip sounds in them.
-pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]Lanes.GroupBuf, has_input: *[groups]bool) void {
+pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]lanes.GroupBuf, has_input: *[groups]bool) void {
     // Events due in this quantum leave the queue (it is frame-ordered).
     const end = frame_start + Q;
     var n_due: u32 = 0;
@@ -400,7 +400,7 @@ const testing = std.testing;
 
 const T = struct {
     var clips: Clips = undefined;
-    var inputs: [groups]Lanes.GroupBuf = undefined;
+    var inputs: [groups]lanes.GroupBuf = undefined;
     var has: [groups]bool = undefined;
     var data_l: [1000]f32 = undefined;
     var data_r: [1000]f32 = undefined;

@@ -2,9 +2,13 @@
 //! (one group, lanes 0..2) → master (its own group, lane 0) → look-ahead limiter → stereo out.
 //!
 //!   external inputs ─┐
-//!   (synth voices) ──┴→ channel inputs [16]GroupBuf → Strip × 16 ─┬─ main ──────────────┐
-//!                                                                └─ sends → BusEffects → Strip(buses) ─┤
-//!                                                                           master Strip → Limiter → out
+//!   (clip players) ──┤
+//!   (synth voices) ──┴→ channel inputs [16]GroupBuf → StripGroup × 16 ─┬─ main ───────────────────────┐
+//!                                                                     └─ sends → BusEffects → StripGroup(buses) ─┤
+//!                                                                            master StripGroup → Limiter → out
+//!
+//! (Clip players and synth voices live in main.zig's Clips and VoicePool; they write into the
+//! channel inputs between `beginQuantum` and `endQuantum`.)
 //!
 //! All state lives in this struct (one global instance in main.zig); nothing is allocated and the
 //! shared blocks the worklet reads and writes (`params`, `ctl`, `ext_in`, ...) are fields, so their
@@ -15,20 +19,20 @@
 //! with no sources.
 const std = @import("std");
 const contract = @import("contract.zig");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
-const Strip = @import("Strip.zig");
+const StripGroup = @import("StripGroup.zig");
 const Limiter = @import("Limiter.zig");
 const BusEffects = @import("BusEffects.zig");
-const Smoother = @import("Smoother.zig");
+const smoother = @import("smoother.zig");
 
 const Mixer = @This();
-const V = Lanes.V;
-const GroupBuf = Lanes.GroupBuf;
+const V = lanes.V;
+const GroupBuf = lanes.GroupBuf;
 const P = contract.strip;
-const Q = Lanes.quantum;
+const Q = lanes.quantum;
 
-pub const channel_groups = Lanes.groupsFor(contract.max_channels);
+pub const channel_groups = lanes.groupsFor(contract.max_channels);
 pub const num_inputs = contract.external_inputs;
 
 /// Bits of `ctl[s]` (protocol/contract.json `stripControl`).
@@ -57,16 +61,16 @@ smooth_coef: f32,
 inputs: [channel_groups]GroupBuf,
 /// Set when something wrote into `inputs[g]` this quantum: the group must then be processed.
 has_input: [channel_groups]bool,
-groups: [channel_groups]Strip,
+groups: [channel_groups]StripGroup,
 /// Lanes 0..2: bus inputs (sum of sends); lane 3: master input from the channels' mains.
 /// After the split in `endQuantum` it is the bus group's buffer (lane 3 zeroed).
 sum: GroupBuf,
 /// The channel groups' outputs, still one lane per channel: sends to buses 0..2 and the mains.
-mix: Strip.MixAcc,
+mix: StripGroup.MixAcc,
 bus_fx: BusEffects,
-bus: Strip,
+bus: StripGroup,
 master_buf: GroupBuf,
-master: Strip,
+master: StripGroup,
 limiter: Limiter,
 master_peak: f32,
 master_ms: f32,
@@ -77,7 +81,7 @@ any_solo: bool,
 pub fn init(self: *Mixer, sample_rate_in: f32) void {
     const sample_rate = if (std.math.isFinite(sample_rate_in) and sample_rate_in >= 8000 and sample_rate_in <= 384000) sample_rate_in else 48000;
     self.sample_rate = sample_rate;
-    self.smooth_coef = Smoother.quantumCoef(sample_rate);
+    self.smooth_coef = smoother.quantumCoef(sample_rate);
     for (0..contract.num_strips) |s| @memcpy(self.params[s * contract.stride ..][0..contract.stride], &P.defaults);
     @memset(&self.ctl, 0);
     for (&self.ext_in) |*e| {
@@ -92,16 +96,16 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     for (&self.inputs) |*b| b.clear();
     @memset(&self.has_input, false);
     for (&self.groups, 0..) |*g, gi| {
-        const base: i32 = @intCast(gi * Lanes.lanes);
-        g.* = Strip.init(.channel, .{ base, base + 1, base + 2, base + 3 }, sample_rate);
+        const base: i32 = @intCast(gi * lanes.width);
+        g.* = StripGroup.init(.channel, .{ base, base + 1, base + 2, base + 3 }, sample_rate);
     }
     self.sum.clear();
     self.mix.used = 0;
     self.bus_fx = BusEffects.init(sample_rate);
     const b: i32 = contract.first_bus;
-    self.bus = Strip.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
+    self.bus = StripGroup.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
     self.master_buf.clear();
-    self.master = Strip.init(.master, .{ contract.master, -1, -1, -1 }, sample_rate);
+    self.master = StripGroup.init(.master, .{ contract.master, -1, -1, -1 }, sample_rate);
     self.limiter = Limiter.init(sample_rate);
     self.master_peak = 0;
     self.master_ms = 0;
@@ -142,10 +146,10 @@ pub fn beginQuantum(self: *Mixer) void {
     self.any_solo = any_solo;
 
     for (&self.inputs, &self.has_input, 0..) |*buf, *has_in, g| {
-        var src: [Lanes.lanes]?*const [2][Q]f32 = .{ null, null, null, null };
+        var src: [lanes.width]?*const [2][Q]f32 = .{ null, null, null, null };
         var any = false;
-        for (0..Lanes.lanes) |k| {
-            const ch = g * Lanes.lanes + k;
+        for (0..lanes.width) |k| {
+            const ch = g * lanes.width + k;
             if (!self.isActive(ch)) continue;
             const x = self.params[ch * contract.stride + P.input_index];
             if (!(x >= 0 and x < @as(f32, num_inputs))) continue; // also rejects NaN
@@ -169,10 +173,10 @@ const zeros = [_]f32{0} ** Q;
 
 /// Write up to four planar inputs into the lanes of a group buffer, four frames at a time with a
 /// 4×4 transpose (lane k from `src[k]`, none = silence).
-fn gatherGroup(buf: *GroupBuf, src: [Lanes.lanes]?*const [2][Q]f32) void {
+fn gatherGroup(buf: *GroupBuf, src: [lanes.width]?*const [2][Q]f32) void {
     inline for (0..2) |side| {
-        var p: [Lanes.lanes]*const [Q]f32 = undefined;
-        for (0..Lanes.lanes) |k| p[k] = if (src[k]) |s| &s[side] else &zeros;
+        var p: [lanes.width]*const [Q]f32 = undefined;
+        for (0..lanes.width) |k| p[k] = if (src[k]) |s| &s[side] else &zeros;
         const dst = if (side == 0) &buf.l else &buf.r;
         var i: usize = 0;
         while (i < Q) : (i += 4) {
@@ -196,15 +200,15 @@ inline fn laneSums(a0: V, a1: V, a2: V, a3: V) V {
 
 /// Second half of a quantum: strips, sends, buses, master, limiter, meters, counters.
 pub fn endQuantum(self: *Mixer) void {
-    var counts = Strip.Counts{};
+    var counts = StripGroup.Counts{};
     var processed: u32 = 0;
     self.mix.used = 0;
 
     for (&self.groups, &self.inputs, &self.has_input, 0..) |*grp, *buf, *has_in, g| {
         var active: u4 = 0;
         var reset: u4 = 0;
-        for (0..Lanes.lanes) |k| {
-            const c = &self.ctl[g * Lanes.lanes + k];
+        for (0..lanes.width) |k| {
+            const c = &self.ctl[g * lanes.width + k];
             if (c.* & ctl_active != 0) active |= @as(u4, 1) << @intCast(k);
             if (c.* & ctl_reset != 0) {
                 reset |= @as(u4, 1) << @intCast(k);
@@ -215,7 +219,7 @@ pub fn endQuantum(self: *Mixer) void {
         if (active == 0 and quiet and reset == 0) {
             // Unclaimed and silent: nothing to do (a claim comes with a reset request).
             has_in.* = false;
-            for (0..Lanes.lanes) |k| self.meters[g * Lanes.lanes + k] = .{ 0, 0, 0, 0 };
+            for (0..lanes.width) |k| self.meters[g * lanes.width + k] = .{ 0, 0, 0, 0 };
             continue;
         }
         grp.update(&self.params, active, reset, self.any_solo, self.smooth_coef);
@@ -230,9 +234,9 @@ pub fn endQuantum(self: *Mixer) void {
             processed += 1;
         }
         has_in.* = false;
-        for (0..Lanes.lanes) |k| {
+        for (0..lanes.width) |k| {
             const m = grp.meters(k);
-            self.meters[g * Lanes.lanes + k] = .{ m[0], m[1], m[2], 0 };
+            self.meters[g * lanes.width + k] = .{ m[0], m[1], m[2], 0 };
         }
     }
     self.status[Status.active_groups] = processed;

@@ -41,11 +41,11 @@
 //! the synth's queued events (sent when a synth is disposed or its slot changes owner).
 const std = @import("std");
 const contract = @import("contract.zig");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 const Oscillator = @import("Oscillator.zig");
 const Voice = @import("Voice.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 
 const VoicePool = @This();
 const quantum = contract.quantum;
@@ -91,7 +91,7 @@ chan_buf: [contract.max_channels][quantum]f32,
 /// Whether `chan_buf[ch]` was written (and zeroed first) this quantum.
 chan_used: [contract.max_channels]bool,
 /// Scratch output of one 4-voice group (frame-major, one lane per voice).
-group_out: [quantum]Lanes.V,
+group_out: [quantum]lanes.V,
 /// Note-on counter (voice age).
 seq: u64,
 /// Quanta rendered.
@@ -133,7 +133,7 @@ pub fn init(self: *VoicePool, sample_rate: f32) void {
     self.q_len = 0;
     for (&self.chan_buf) |*b| @memset(b, 0);
     @memset(&self.chan_used, false);
-    @memset(&self.group_out, @as(Lanes.V, @splat(0)));
+    @memset(&self.group_out, @as(lanes.V, @splat(0)));
     self.seq = 0;
     self.quantum_no = 0;
     self.active_voices = 0;
@@ -206,7 +206,7 @@ pub fn render(
     self: *VoicePool,
     frame_start: u64,
     synth_params: *const [contract.max_synths][contract.stride]f32,
-    out: *[16]Lanes.GroupBuf,
+    out: *[16]lanes.GroupBuf,
     touched: *[16]bool,
 ) void {
     self.quantum_no +%= 1;
@@ -259,7 +259,7 @@ pub fn render(
 }
 
 /// Four mono channel buffers -> lanes of both sides of `dst`: added with `add`, else stored.
-fn writeGroup(comptime add: bool, dst: *Lanes.GroupBuf, c0: *const [quantum]f32, c1: *const [quantum]f32, c2: *const [quantum]f32, c3: *const [quantum]f32) void {
+fn writeGroup(comptime add: bool, dst: *lanes.GroupBuf, c0: *const [quantum]f32, c1: *const [quantum]f32, c2: *const [quantum]f32, c3: *const [quantum]f32) void {
     var i: usize = 0;
     while (i < quantum) : (i += 4) {
         // Frames i..i+3 of the four channels -> four (channel-lane) vectors.
@@ -314,7 +314,7 @@ fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
     var i: usize = 0;
     while (i < n) : (i += 4) {
         const m = @min(4, n - i);
-        var lanes: [4]Voice.Lane = undefined;
+        var voices: [4]Voice.Lane = undefined;
         var nreads: u8 = 1;
         for (list[i .. i + m], 0..) |v, l| {
             const p = &self.patches[v.synth];
@@ -327,13 +327,13 @@ fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
                 }
                 out = &self.chan_buf[ch];
             }
-            lanes[l] = .{ .voice = v, .patch = p, .out = out };
+            voices[l] = .{ .voice = v, .patch = p, .out = out };
             nreads = @max(nreads, v.reads());
         }
         switch (nreads) {
-            1 => Voice.renderGroup(1, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
-            2 => Voice.renderGroup(2, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
-            else => Voice.renderGroup(4, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            1 => Voice.renderGroup(1, voices[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            2 => Voice.renderGroup(2, voices[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            else => Voice.renderGroup(4, voices[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
         }
         for (list[i .. i + m]) |v| {
             if (!v.active and self.inPool(v)) self.freed(v);

@@ -7,9 +7,9 @@
 //! they never move; the memory grows only when the worklet makes room for samples, outside
 //! `daw_process`, and views are re-made then):
 //!
-//! * `daw_init(sample_rate: f32) u32` — reset everything (parameters to defaults, all slots
-//!   unclaimed, all state cleared). Returns 0 (ok). Call once before `daw_process`; an invalid
-//!   rate (non-finite or outside 8 kHz..384 kHz) falls back to 48 kHz.
+//! * `daw_init(sample_rate: f32) void` — reset everything (parameters to defaults, all slots
+//!   unclaimed, all state cleared). Call once before `daw_process`; an invalid rate (non-finite or
+//!   outside 8 kHz..384 kHz) falls back to 48 kHz.
 //! * `daw_process() void` — render exactly one 128-frame quantum of the whole mix into the output
 //!   block. Before `daw_init` it writes silence.
 //! * `daw_layout_version() u32` — `contract.layout_version`.
@@ -25,20 +25,15 @@
 //!   audio this quantum (otherwise it is treated as silence and not read).
 //!   A channel's `input_index` parameter selects its input (−1 none; several may share one).
 //! * `daw_out_ptr() [*]f32` — `[2][128]f32` planar master output (after the limiter).
-//! * `daw_meters_ptr() [*]f32` — `[num_strips][4]f32`: peak (linear, instant attack, −20 dB per
+//! * `daw_meters_ptr() [*]f32` — `[num_strips][contract.meter_words]f32`: peak (linear, instant attack, −20 dB per
 //!   1.7 s), RMS (linear, τ = 300 ms over (L²+R²)/2), compressor gain reduction (dB ≥ 0), limiter
 //!   gain reduction (dB ≥ 0, master only, else 0). Post-fader/post-pan; master after the limiter.
-//! * `daw_status_ptr() [*]u32` — `[16]u32`: [0] non-finite input samples replaced by 0 (running),
-//!   [1] strip lanes reset because their state went non-finite (running), [2] quanta processed
-//!   (running), [3] channel groups not processed in the last quantum (unclaimed or idle),
-//!   [4] channel groups processed in the last quantum; [3] + [4] = 16. [5] voices sounding,
-//!   [6] note events that arrived late (started at the quantum's first frame), [7] events dropped
-//!   (queue full or malformed), [8] voices stolen, [9] clip players sounding, [10] clip events
-//!   dropped (malformed, queue full, sample gone when due; running), [11] clip events late
-//!   (running). [12..15] reserved (0).
+//! * `daw_status_ptr() [*]u32` — `[contract.status.len]u32`: the DSP's status words (counters and
+//!   gauges), their indices and meanings in protocol/contract.json `status` (`contract.status`);
+//!   the worklet copies the block whole into the control block's header.
 //! * `daw_synth_params_ptr() [*]f32` — `[max_synths × stride]f32` synth parameter targets
 //!   (indices in `contract.synth`; `channel` routes the synth's voices into a channel slot).
-//! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see NoteEvent.zig)
+//! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see note_event.zig)
 //!   and `daw_events_count_ptr() [*]u32`: the worklet writes the quantum's new note events and
 //!   their count; `daw_process` queues them in the voice pool (ordered by frame) and clears the count.
 //! * `daw_frame_ptr() [*]u32` — `[2]u32` (low, high): the absolute frame of the quantum about to be
@@ -62,10 +57,10 @@
 //! (Mixer.endQuantum).
 const std = @import("std");
 const contract = @import("contract.zig");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const Mixer = @import("Mixer.zig");
 const VoicePool = @import("VoicePool.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
 const builtin = @import("builtin");
 
@@ -83,7 +78,7 @@ var ready = false;
 /// Quanta until `daw_process` traps (0: no fault armed); see `daw_inject_fault`.
 var fault_countdown: u32 = 0;
 
-export fn daw_init(sample_rate: f32) u32 {
+export fn daw_init(sample_rate: f32) void {
     mixer.init(sample_rate);
     pool.init(mixer.sample_rate);
     clips.init(mixer.sample_rate);
@@ -91,7 +86,6 @@ export fn daw_init(sample_rate: f32) u32 {
     events_count = 0;
     frame = .{ 0, 0 };
     ready = true;
-    return 0;
 }
 
 export fn daw_process() void {
@@ -212,14 +206,14 @@ export fn daw_status_ptr() [*]u32 {
 test {
     std.testing.refAllDecls(@This());
     _ = @import("Mixer.zig");
-    _ = @import("Strip.zig");
+    _ = @import("StripGroup.zig");
     _ = @import("Biquad.zig");
     _ = @import("Compressor.zig");
     _ = @import("Limiter.zig");
-    _ = @import("Smoother.zig");
+    _ = @import("smoother.zig");
     _ = @import("simd.zig");
     _ = @import("BusEffects.zig");
-    _ = @import("Lanes.zig");
+    _ = @import("lanes.zig");
     _ = @import("contract.zig");
     _ = @import("synth_tests.zig");
     _ = @import("Clips.zig");
@@ -229,7 +223,7 @@ test {
 
 const testing = std.testing;
 const P = contract.strip;
-const Q = Lanes.quantum;
+const Q = lanes.quantum;
 const Status = Mixer.Status;
 
 const Abi = struct {
@@ -242,7 +236,7 @@ const Abi = struct {
     status: [*]u32,
 
     fn open(fs: f32) !Abi {
-        try testing.expectEqual(@as(u32, 0), daw_init(fs));
+        daw_init(fs);
         try testing.expectEqual(contract.layout_version, daw_layout_version());
         return .{
             .params = daw_params_ptr(),

@@ -5,14 +5,14 @@
 const std = @import("std");
 const builtin = @import("builtin");
 const contract = @import("contract.zig");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const VoicePool = @import("VoicePool.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 const S = contract.synth;
 const Kind = NoteEvent.Kind;
 
 test {
-    _ = @import("NoteEvent.zig");
+    _ = @import("note_event.zig");
     _ = @import("Oscillator.zig");
     _ = @import("Envelope.zig");
     _ = @import("Svf.zig");
@@ -26,7 +26,7 @@ const Q = contract.quantum;
 // Large state lives in globals, as in main.zig.
 var pool: VoicePool = undefined;
 var params: [contract.max_synths][contract.stride]f32 = undefined;
-var out: [16]Lanes.GroupBuf = undefined;
+var out: [16]lanes.GroupBuf = undefined;
 var touched: [16]bool = undefined;
 var frame: u64 = 0;
 var rec: [1 << 18]f32 = undefined;
@@ -508,13 +508,13 @@ test "output lands in lane ch % 4 of group ch / 4, added to a touched group, sto
     note(Kind.note_on, 0, 1, 60, 0);
     note(Kind.note_on, 1, 1, 60, 0);
     for (&out) |*g| g.clear();
-    out[1].l[5] = Lanes.V{ 1, 1, 0, 1 };
-    out[2].l[5] = Lanes.V{ 7, 7, 7, 7 }; // stale: group 2 not touched, and no voice plays into it
+    out[1].l[5] = lanes.V{ 1, 1, 0, 1 };
+    out[2].l[5] = lanes.V{ 7, 7, 7, 7 }; // stale: group 2 not touched, and no voice plays into it
     @memset(&touched, false);
     touched[1] = true; // group 1 already holds audio: added to
     pool.render(0, &params, &out, &touched);
     for (touched, 0..) |t, g| try std.testing.expectEqual(g == 1, t);
-    try std.testing.expectEqual(Lanes.V{ 7, 7, 7, 7 }, out[2].l[5]);
+    try std.testing.expectEqual(lanes.V{ 7, 7, 7, 7 }, out[2].l[5]);
     var energy: f32 = 0;
     for (0..Q) |i| {
         energy += @fabs(out[1].l[i][2]);
@@ -524,7 +524,7 @@ test "output lands in lane ch % 4 of group ch / 4, added to a touched group, sto
     try std.testing.expect(energy > 0);
     try std.testing.expectEqual(@as(u32, 2), pool.activeVoices()); // channel -1 voice still runs
     // Untouched group: stale content is overwritten (lanes without a voice become 0).
-    for (&out[1].l) |*v| v.* = Lanes.V{ 9, 9, 9, 9 };
+    for (&out[1].l) |*v| v.* = lanes.V{ 9, 9, 9, 9 };
     @memset(&touched, false);
     pool.render(Q, &params, &out, &touched);
     try std.testing.expect(touched[1]);

@@ -1,5 +1,5 @@
 /**
- * The one AudioWorkletProcessor: applies pending claims, parameters and note events, copies external
+ * The one AudioWorkletProcessor: applies pending claims, parameters and events (notes and clips), copies external
  * inputs into WASM memory, makes ONE call into the WASM mixer per 128-frame quantum, and copies the
  * mix and the meters out.
  *
@@ -19,7 +19,7 @@ import { SampleHeap } from './sample-heap.js';
 
 interface DspExports {
   memory: WebAssembly.Memory;
-  daw_init(sampleRate: number): number;
+  daw_init(sampleRate: number): void;
   daw_process(): void;
   daw_layout_version(): number;
   daw_params_ptr(): number;
@@ -142,13 +142,12 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly syncBytes: Uint8Array;
   /**
    * DSP load: time in process() over the quantum's duration, averaged over LOAD_WINDOW quanta. Only
-   * with a sub-millisecond clock; without one H_LOAD_PERMILLE stays -1 (see subMillisecondClock).
+   * with a sub-millisecond clock; without one Header.load stays -1 (see subMillisecondClock).
    * Doubles live in a Float64Array so that storing them allocates nothing.
    */
   private readonly clock: Performance | null = subMillisecondClock();
   private readonly timing = new Float64Array(3); // [busy ms, quanta counted, quantum ms]
   private lastSeq = -1;
-  private quanta = 0;
   private messages = 0;
   private alive = true;
   /** Quanta until process() throws `faultError` (0: none); see FaultSpec. */
@@ -163,7 +162,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       const module = o.module ?? new WebAssembly.Module(o.bytes!);
       const dsp = new WebAssembly.Instance(module, {}).exports as unknown as DspExports;
       if (dsp.daw_layout_version() !== LAYOUT_VERSION) throw new Error(`the WASM has parameter layout ${dsp.daw_layout_version()}, expected ${LAYOUT_VERSION}`);
-      if (dsp.daw_init(sampleRate) !== 0) throw new Error(`the DSP refused sample rate ${sampleRate}`);
+      dsp.daw_init(sampleRate); // an unusable rate falls back to 48 kHz (dsp/main.zig)
       this.dsp = dsp;
     } catch (e) {
       this.port.postMessage({ type: 'error', message: (e as Error).message ?? String(e) });

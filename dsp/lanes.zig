@@ -3,8 +3,9 @@
 const std = @import("std");
 const contract = @import("contract.zig");
 
-pub const lanes = 4;
-pub const V = @Vector(lanes, f32);
+/// Strips per group: the lanes of a `@Vector(width, f32)`.
+pub const width = 4;
+pub const V = @Vector(width, f32);
 pub const quantum = contract.quantum;
 
 /// Stereo audio for one group of four strips over one quantum: `l[i][k]` is frame `i` of strip `4g + k`.
@@ -20,7 +21,7 @@ pub const GroupBuf = struct {
 
 /// Groups needed to hold `n` strips.
 pub fn groupsFor(n: usize) usize {
-    return (n + lanes - 1) / lanes;
+    return (n + width - 1) / width;
 }
 
 test groupsFor {

@@ -1,6 +1,6 @@
 //! One note event as it travels from the main thread to the audio thread: a fixed 32-byte record
 //! (eight 32-bit words, little-endian in WASM memory) so the TypeScript side can write it into a
-//! `Uint32Array`/`Float32Array` view of the note ring without any encoding step.
+//! `Uint32Array`/`Float32Array` view of the event ring (protocol/event-ring.ts) without any encoding step.
 //!
 //! Word layout: 0 kind, 1 synth, 2 id, 3 pitch (f32), 4 velocity (f32), 5 frame_lo, 6 frame_hi,
 //! 7 reserved (write 0).
@@ -9,7 +9,7 @@ const contract = @import("contract.zig");
 
 /// The record. Declared as a nested `extern struct` because a file-level struct cannot have
 /// `extern` layout, and the layout is a contract with JavaScript; import it as
-/// `const NoteEvent = @import("NoteEvent.zig").NoteEvent;`.
+/// `const NoteEvent = @import("note_event.zig").NoteEvent;`.
 pub const NoteEvent = extern struct {
     /// Event kind (see `Kind`); unknown kinds are rejected by `VoicePool.push`.
     kind: u32,
