@@ -146,7 +146,7 @@ export class Engine extends EventTarget {
   createChannel(options: { label?: string } & ChannelParams = {}): Channel {
     const { label, ...params } = options;
     const rt = this.rt;
-    return this.claim('strip', (slot) => new Channel(rt, slot, rt.generation + 1, label ?? `Channel ${slot + 1}`), (ch) => {
+    return this.claim('strip', (slot) => new Channel(rt, slot, label ?? `Channel ${slot + 1}`), (ch) => {
       for (const [k, v] of Object.entries(params)) ch.set(k as ParamName<ChannelParams>, v);
       rt.channels.add(ch);
     });

@@ -126,13 +126,11 @@ export class Channel extends Strip<ChannelParams> {
   label: string;
   /** @internal */ inputIndex = -1;
   /** @internal */ readonly sources = new Set<AudioNode>();
-  /** @internal */ generation: number;
   private disposed = false;
 
   /** @internal Made by Engine.createChannel. */
-  constructor(core: EngineCore, slot: number, generation: number, label: string) {
+  constructor(core: EngineCore, slot: number, label: string) {
     super(core, slot, 'channel');
-    this.generation = generation;
     this.label = label;
   }
 

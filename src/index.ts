@@ -6,6 +6,6 @@ export type { EngineOptions, EngineState, EngineStatus, Meter, FaultOptions, Par
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';
 export type { SampleOptions, SampleSource } from './samples.js';
-export { STRIP_PARAMS, SYNTH_PARAMS, BUS_NAMES, MAX_CHANNELS, EXTERNAL_INPUTS, MAX_SYNTHS, MAX_VOICES, MAX_SAMPLES, LAYOUT_VERSION } from '../protocol/generated/contract.js';
+export { STRIP_PARAMS, SYNTH_PARAMS, BUS_NAMES, MAX_CHANNELS, EXTERNAL_INPUTS, MAX_SYNTHS, MAX_VOICES, MAX_SAMPLES } from '../protocol/generated/contract.js';
 export type { ParamSpec, StripParamName, SynthParamName, ChannelParams, BusParams, MasterParams, SynthParams, StatusWords } from '../protocol/generated/contract.js';
 export { checkParam, describeRange } from './validate.js';

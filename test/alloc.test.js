@@ -4,7 +4,7 @@
 // --enable-precise-memory-info and --expose-gc) every 500 quanta over 10,000 quanta. Allocating even
 // 16 bytes per quantum shows up as 8 kB per reading.
 import { expect } from '@esm-bundle/chai';
-import { Engine, LAYOUT_VERSION, controlLink } from '../dist/daw-elements.js';
+import { Engine, controlLink } from '../dist/daw-elements.js';
 
 const QUANTA = 10000;
 const EVERY = 500;
@@ -34,6 +34,7 @@ describe('worklet process() allocates nothing', function () {
     const Processor = await loadProcessorClass();
     expect(Processor).to.be.a('function');
     const module = await WebAssembly.compileStreaming(fetch(new URL('../dist/daw-dsp.wasm', import.meta.url)));
+    const layoutVersion = new WebAssembly.Instance(module, {}).exports.daw_layout_version(); // the build's contract hash
 
     const engine = new Engine(); // its control block, written as the page would
     const link = controlLink(engine);
@@ -46,7 +47,7 @@ describe('worklet process() allocates nothing', function () {
     if (clock === 'without') globalThis.performance = undefined;
     let proc;
     try {
-      proc = new Processor({ processorOptions: { module, shared: link.block.buffer, layoutVersion: LAYOUT_VERSION } });
+      proc = new Processor({ processorOptions: { module, shared: link.block.buffer, layoutVersion } });
     } finally {
       if (perf) Object.defineProperty(globalThis, 'performance', perf);
       else delete globalThis.performance;
