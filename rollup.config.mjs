@@ -25,7 +25,7 @@ function typescript() {
       // useDefineForClassFields false, as in tsconfig.json: with define semantics a class field would
       // shadow a Lit reactive property's accessor and silently stop it reacting.
       const r = await transform(code, { loader: 'ts', format: 'esm', target: 'es2022', sourcemap: true, sourcefile: id,
-        tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } }, define: { DEV_MODE: 'false' } });
+        tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } });
       return { code: r.code, map: r.map };
     },
   };

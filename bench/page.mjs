@@ -219,7 +219,7 @@ function nativeVoiceNodes(ctx, inputs, notes, laneOut) {
   }
 }
 /**
- * Ours: one synth per lane. The note ring holds 1024 records (a note is 2), so an offline render is fed
+ * Ours: one synth per lane. The event ring holds 1024 records (a note is 2), so an offline render is fed
  * in 1 s chunks from OfflineAudioContext.suspend() callbacks, 0.5 s ahead of the render position
  * ('ours-nonotes' runs the same synths and suspends without notes: the overhead of this feeding).
  */

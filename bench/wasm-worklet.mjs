@@ -19,8 +19,8 @@ const { values: o } = parseArgs({ options: {
 } });
 const builds = o.wasm.split(',').map((p) => resolve(p));
 
-// The 32-channel mix of bench/page.mjs as parameter rows (index = position in src/params.json).
-const table = JSON.parse(await readFile(new URL('../src/params.json', import.meta.url), 'utf8'));
+// The 32-channel mix of bench/page.mjs as parameter rows (index = position in protocol/contract.json).
+const table = JSON.parse(await readFile(new URL('../protocol/contract.json', import.meta.url), 'utf8'));
 const idx = Object.fromEntries(table.strip.map((p, i) => [p.name, i]));
 const STRIPS = 68, STRIDE = 32, MASTER_STRIP = 67;
 function rows(variant, channels) {

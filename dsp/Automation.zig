@@ -42,8 +42,8 @@
 const std = @import("std");
 const Transport = @import("Transport.zig");
 const Timeline = @import("Timeline.zig");
-const Smoother = @import("Smoother.zig");
-const Lanes = @import("Lanes.zig");
+const Smoother = @import("smoother.zig");
+const Lanes = @import("lanes.zig");
 
 const Automation = @This();
 const Event = Timeline.Event;

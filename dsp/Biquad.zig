@@ -6,11 +6,11 @@
 //! form in f64 as the reference for tests. The strip sets a lane at exactly 0 dB to the identity
 //! coefficients (output = input, state stays 0), and skips a band when all four lanes are 0 dB.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 
 const Biquad = @This();
-const V = Lanes.V;
+const V = lanes.V;
 
 pub const Kind = enum { low_shelf, peaking, high_shelf };
 
@@ -187,7 +187,7 @@ pub fn resetLane(self: *Biquad, k: usize) void {
 
 /// Zero all state.
 pub fn resetState(self: *Biquad) void {
-    for (0..Lanes.lanes) |k| self.resetLane(k);
+    for (0..lanes.width) |k| self.resetLane(k);
 }
 
 /// The integrator states, held in locals while a quantum runs.
@@ -265,13 +265,13 @@ pub fn sanitizeState(self: *Biquad) u4 {
     var bad: u4 = 0;
     inline for (.{ &self.s1l, &self.s2l, &self.s1r, &self.s2r }) |s| {
         const ok = simd.isFinite(s.*);
-        inline for (0..Lanes.lanes) |k| {
+        inline for (0..lanes.width) |k| {
             if (!ok[k]) bad |= @as(u4, 1) << k;
         }
         s.* = simd.flushTiny(simd.finiteOrZero(s.*), 1e-15);
     }
     if (bad != 0) {
-        inline for (0..Lanes.lanes) |k| {
+        inline for (0..lanes.width) |k| {
             if (bad & (@as(u4, 1) << k) != 0) self.resetLane(k);
         }
     }
@@ -281,7 +281,7 @@ pub fn sanitizeState(self: *Biquad) u4 {
 /// True when every state value is exactly 0 (the filter has fully decayed).
 pub fn isQuiet(self: *const Biquad) bool {
     // OR of the raw bits, so -0.0 counts as non-zero (harmless: it is flushed to +0 next quantum).
-    const U = @Vector(Lanes.lanes, u32);
+    const U = @Vector(lanes.width, u32);
     const bits = @as(U, @bitCast(self.s1l)) | @as(U, @bitCast(self.s2l)) |
         @as(U, @bitCast(self.s1r)) | @as(U, @bitCast(self.s2r));
     return @reduce(.Or, bits) == 0;
@@ -343,8 +343,8 @@ test "RBJ magnitude: f32 impulse response vs f64 cookbook formula" {
         xr[0] = .{ 0, 0, 1, 0 };
         // Process in quanta, as the mixer does.
         var i: usize = 0;
-        while (i < n) : (i += Lanes.quantum) {
-            bq.process(xl[i .. i + Lanes.quantum], xr[i .. i + Lanes.quantum]);
+        while (i < n) : (i += lanes.quantum) {
+            bq.process(xl[i .. i + lanes.quantum], xr[i .. i + lanes.quantum]);
             _ = bq.sanitizeState();
         }
         for (mono, xr) |*m, v| m.* = v[2];
@@ -370,8 +370,8 @@ test "0 dB is an exact identity" {
     inline for (.{ Kind.low_shelf, Kind.peaking, Kind.high_shelf }) |kind| {
         var bq = Biquad{};
         for (0..4) |k| bq.setLane(k, SvfCoeffs.rbj(kind, 44100, 1234, 0, 3));
-        var l: [Lanes.quantum]V = undefined;
-        var r: [Lanes.quantum]V = undefined;
+        var l: [lanes.quantum]V = undefined;
+        var r: [lanes.quantum]V = undefined;
         for (&l, &r, 0..) |*a, *b, i| {
             const x: f32 = @sin(@as(f32, @floatFromInt(i)) * 0.3) * 0.77;
             a.* = @splat(x);
@@ -424,8 +424,8 @@ test "coefficient changes keep the filter's state (the scaled first state is res
             ic2 = 0;
         }
         for (0..8) |_| {
-            var l: [Lanes.quantum]V = undefined;
-            var r: [Lanes.quantum]V = undefined;
+            var l: [lanes.quantum]V = undefined;
+            var r: [lanes.quantum]V = undefined;
             for (&l, &r) |*a, *b| {
                 const x: f32 = @floatCast(0.5 * @sin(@as(f64, @floatFromInt(n)) * 0.013) + 0.3 * @sin(@as(f64, @floatFromInt(n)) * 0.0021));
                 a.* = @splat(x);

@@ -12,7 +12,7 @@
 //! * `reset` is called from `daw_init` and on a bus reset request.
 //! * Output must be finite; the bus strip sanitises its input anyway and counts replacements.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 
 const BusEffects = @This();
 
@@ -28,7 +28,7 @@ pub fn reset(self: *BusEffects) void {
 }
 
 /// Run the bus effects in place (passthrough for now).
-pub fn process(self: *BusEffects, buf: *Lanes.GroupBuf) void {
+pub fn process(self: *BusEffects, buf: *lanes.GroupBuf) void {
     _ = self;
     _ = buf;
 }
@@ -41,14 +41,14 @@ pub fn hasTail(self: *const BusEffects) bool {
 
 test "passthrough" {
     var fx = BusEffects.init(48000);
-    var buf: Lanes.GroupBuf = undefined;
+    var buf: lanes.GroupBuf = undefined;
     for (&buf.l, &buf.r, 0..) |*l, *r, i| {
         l.* = @splat(@floatFromInt(i));
         r.* = @splat(-@as(f32, @floatFromInt(i)));
     }
     const before = buf;
     fx.process(&buf);
-    try std.testing.expectEqualSlices(Lanes.V, &before.l, &buf.l);
-    try std.testing.expectEqualSlices(Lanes.V, &before.r, &buf.r);
+    try std.testing.expectEqualSlices(lanes.V, &before.l, &buf.l);
+    try std.testing.expectEqualSlices(lanes.V, &before.r, &buf.r);
     try std.testing.expect(!fx.hasTail());
 }

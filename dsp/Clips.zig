@@ -13,7 +13,7 @@
 //! and loop region. `clear` forgets a slot; players reading it stop at once (its memory may be
 //! reused right after).
 //!
-//! Events (32-byte records on the note ring, `ClipEvent`):
+//! Events (32-byte records on the event ring, `ClipEvent`):
 //! * play: channel, sample id, offset (frames into the sample), gain, frame, flags (bit 0: loop).
 //!   Starts at its exact frame. A channel plays one clip at a time: a play on a channel that is
 //!   already playing moves the old clip to the channel's tail player, where it fades out linearly
@@ -32,33 +32,28 @@
 //! first (events at exact frames, fades, wraps) and are transposed from there. Real-time safe:
 //! nothing allocated, O(channels + events) per quantum.
 const std = @import("std");
-const Params = @import("Params.zig");
-const Lanes = @import("Lanes.zig");
+const contract = @import("contract.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 
 const Clips = @This();
-const Q = Lanes.quantum;
-const V = Lanes.V;
-const channels = Params.max_channels;
-const groups = Lanes.groupsFor(channels);
+const Q = lanes.quantum;
+const V = lanes.V;
+const channels = contract.max_channels;
+const groups = lanes.groupsFor(channels);
 
 /// Sample slots.
-pub const max_samples: u32 = Params.max_samples;
+pub const max_samples: u32 = contract.max_samples;
 /// Clip events waiting for their frame.
 pub const queue_capacity = 512;
 /// Fade-out on stop, cancel and when a new play replaces a sounding clip.
 pub const fade_ms: f32 = 5;
 
-/// Event kinds (continuing NoteEvent.Kind; see the module doc).
-pub const Kind = struct {
-    pub const play: u32 = 5;
-    pub const stop: u32 = 6;
-    pub const cancel: u32 = 7;
-};
-pub const flag_loop: u32 = 1;
+/// Event kinds and flags (protocol/contract.json `events`; note kinds are NoteEvent's).
+pub const Kind = contract.event;
+pub const flag_loop = contract.event.flag_loop;
 
-/// The note ring record read as a clip event (same 32 bytes).
 pub const ClipEvent = extern struct {
     kind: u32,
     channel: u32,
@@ -80,7 +75,7 @@ pub const ClipEvent = extern struct {
     }
 
     pub fn isClip(kind: u32) bool {
-        return kind >= Kind.play and kind <= Kind.cancel;
+        return kind >= Kind.clip_play and kind <= Kind.clip_cancel;
     }
 };
 
@@ -110,15 +105,8 @@ const Player = struct {
     fade: u32 = 0,
 };
 
-/// Codes returned by `define`.
-pub const DefineError = struct {
-    pub const ok: u32 = 0;
-    pub const bad_slot: u32 = 1;
-    pub const bad_id: u32 = 2;
-    pub const bad_length: u32 = 3;
-    pub const out_of_memory_bounds: u32 = 4;
-    pub const misaligned: u32 = 5;
-};
+/// Results of `define` (protocol/contract.json `sampleDefineErrors`).
+pub const DefineError = contract.sample_define_error;
 
 samples: [max_samples]Sample,
 main: [channels]Player,
@@ -194,7 +182,7 @@ pub fn push(self: *Clips, ev: ClipEvent) bool {
         self.dropped +%= 1;
         return false;
     }
-    if (ev.kind == Kind.cancel) {
+    if (ev.kind == Kind.clip_cancel) {
         var j: u32 = 0;
         for (self.queue[0..self.q_len]) |q| {
             if (q.channel == ev.channel) continue;
@@ -205,7 +193,7 @@ pub fn push(self: *Clips, ev: ClipEvent) bool {
         self.stopChannel(ev.channel);
         return true;
     }
-    if (ev.kind == Kind.play and !(ev.gain >= 0 and ev.gain <= 1e6)) { // also rejects NaN
+    if (ev.kind == Kind.clip_play and !(ev.gain >= 0 and ev.gain <= 1e6)) { // also rejects NaN
         self.dropped +%= 1;
         return false;
     }
@@ -232,7 +220,7 @@ fn stopChannel(self: *Clips, ch: u32) void {
 
 fn apply(self: *Clips, ev: ClipEvent) void {
     const ch = ev.channel;
-    if (ev.kind == Kind.stop) {
+    if (ev.kind == Kind.clip_stop) {
         self.stopChannel(ch);
         return;
     }
@@ -327,7 +315,7 @@ const zeros = [_]f32{0} ** Q;
 /// Renders the quantum starting at absolute frame `frame_start` into the channel inputs: lane k of
 /// `inputs[g]` is channel 4g + k. Groups with `has_input[g]` already hold audio and are added to;
 /// the others are stored (they are zero) and get `has_input[g]` set when a clip sounds in them.
-pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]Lanes.GroupBuf, has_input: *[groups]bool) void {
+pub fn render(self: *Clips, frame_start: u64, inputs: *[groups]lanes.GroupBuf, has_input: *[groups]bool) void {
     // Events due in this quantum leave the queue (it is frame-ordered).
     const end = frame_start + Q;
     var n_due: u32 = 0;
@@ -412,7 +400,7 @@ const testing = std.testing;
 
 const T = struct {
     var clips: Clips = undefined;
-    var inputs: [groups]Lanes.GroupBuf = undefined;
+    var inputs: [groups]lanes.GroupBuf = undefined;
     var has: [groups]bool = undefined;
     var data_l: [1000]f32 = undefined;
     var data_r: [1000]f32 = undefined;
@@ -442,7 +430,7 @@ const T = struct {
 test "clip plays from its exact frame, reads straight through, ends at its last frame" {
     const c = T.setup();
     try T.define(3, 3, 300, 0, 0);
-    try testing.expect(c.push(ClipEvent.make(Kind.play, 6, 3, 0, 0.5, 1000 + 10, 0)));
+    try testing.expect(c.push(ClipEvent.make(Kind.clip_play, 6, 3, 0, 0.5, 1000 + 10, 0)));
     T.run(1000 - 128);
     try testing.expectEqual(@as(f32, 0), T.lane(6, 0, 127));
     T.run(1000);
@@ -465,14 +453,14 @@ test "clip plays from its exact frame, reads straight through, ends at its last 
 test "loop region wraps, offset past loop end starts at loop start" {
     const c = T.setup();
     try T.define(1, 1 + max_samples, 100, 10, 20); // generation in the high part
-    try testing.expect(c.push(ClipEvent.make(Kind.play, 0, 1 + max_samples, 15, 1, 0, flag_loop)));
+    try testing.expect(c.push(ClipEvent.make(Kind.clip_play, 0, 1 + max_samples, 15, 1, 0, flag_loop)));
     T.run(0);
     // 15..19, then 10..19 repeating
     for (0..Q) |i| {
         const want: f32 = if (i < 5) @floatFromInt(16 + i) else @floatFromInt(11 + (i - 5) % 10);
         try testing.expectEqual(want, T.lane(0, 0, i));
     }
-    try testing.expect(c.push(ClipEvent.make(Kind.play, 1, 1 + max_samples, 50, 1, 128, flag_loop)));
+    try testing.expect(c.push(ClipEvent.make(Kind.clip_play, 1, 1 + max_samples, 50, 1, 128, flag_loop)));
     T.run(128);
     try testing.expectEqual(@as(f32, 11), T.lane(1, 0, 0));
 }
@@ -482,8 +470,8 @@ test "stop and replace fade linearly, cancel drops queued events, stale ids are 
     @memset(&T.data_l, 1);
     @memset(&T.data_r, 1);
     try T.define(7, 7, 1000, 0, 0);
-    _ = c.push(ClipEvent.make(Kind.play, 2, 7, 0, 1, 0, flag_loop));
-    _ = c.push(ClipEvent.make(Kind.stop, 2, 0, 0, 0, 64, 0));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 2, 7, 0, 1, 0, flag_loop));
+    _ = c.push(ClipEvent.make(Kind.clip_stop, 2, 0, 0, 0, 64, 0));
     T.run(0);
     try testing.expectEqual(@as(f32, 1), T.lane(2, 0, 63));
     try testing.expectEqual(@as(f32, 1), T.lane(2, 0, 64)); // fade starts at full gain
@@ -494,29 +482,29 @@ test "stop and replace fade linearly, cancel drops queued events, stale ids are 
     try testing.expectEqual(@as(u32, 0), c.playing);
 
     // Replace: old fades while the new one plays at full gain: sum = 1 + (fade) at the switch.
-    _ = c.push(ClipEvent.make(Kind.play, 3, 7, 0, 1, 384, flag_loop));
-    _ = c.push(ClipEvent.make(Kind.play, 3, 7, 0, 0.5, 384 + 100, flag_loop));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 3, 7, 0, 1, 384, flag_loop));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 3, 7, 0, 0.5, 384 + 100, flag_loop));
     T.run(384);
     try testing.expectEqual(@as(f32, 1.5), T.lane(3, 0, 100));
     try testing.expectApproxEqAbs(@as(f32, 0.5 + 1 - 27.0 / 240.0), T.lane(3, 0, 127), 1e-6);
     try testing.expectEqual(@as(u32, 2), c.playing);
 
     // Cancel: a queued play for channel 3 disappears, the one for channel 4 stays.
-    _ = c.push(ClipEvent.make(Kind.play, 3, 7, 0, 1, 10000, 0));
-    _ = c.push(ClipEvent.make(Kind.play, 4, 7, 0, 1, 10000, 0));
-    _ = c.push(ClipEvent.make(Kind.cancel, 3, 0, 0, 0, 0, 0));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 3, 7, 0, 1, 10000, 0));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 4, 7, 0, 1, 10000, 0));
+    _ = c.push(ClipEvent.make(Kind.clip_cancel, 3, 0, 0, 0, 0, 0));
     try testing.expectEqual(@as(u32, 1), c.q_len);
     try testing.expectEqual(@as(u32, 4), c.queue[0].channel);
 
     // Stale id (slot 7 now holds id 7 + max_samples) → dropped when due.
     try T.define(7, 7 + max_samples, 1000, 0, 0);
-    _ = c.push(ClipEvent.make(Kind.play, 5, 7, 0, 1, 512, 0));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 5, 7, 0, 1, 512, 0));
     const before = c.dropped;
     T.run(512);
     try testing.expectEqual(before + 1, c.dropped);
     try testing.expectEqual(@as(f32, 0), T.lane(5, 0, 5));
     // Clearing the slot stops its players at once.
-    _ = c.push(ClipEvent.make(Kind.play, 5, 7 + max_samples, 0, 1, 640, 0));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 5, 7 + max_samples, 0, 1, 640, 0));
     T.run(640);
     try testing.expect(c.main[5].id != 0);
     c.clear(7);
@@ -526,13 +514,13 @@ test "stop and replace fade linearly, cancel drops queued events, stale ids are 
 test "an event at frame 0 (as soon as possible) is not late; a past frame is" {
     const c = T.setup();
     try T.define(3, 3, 300, 0, 0);
-    _ = c.push(ClipEvent.make(Kind.play, 1, 3, 0, 1, 0, 0)); // play without a time
+    _ = c.push(ClipEvent.make(Kind.clip_play, 1, 3, 0, 1, 0, 0)); // play without a time
     T.run(5 * 128);
     try testing.expectEqual(@as(f32, 1), T.lane(1, 0, 0));
-    _ = c.push(ClipEvent.make(Kind.stop, 1, 0, 0, 0, 0, 0)); // stop without a time
+    _ = c.push(ClipEvent.make(Kind.clip_stop, 1, 0, 0, 0, 0, 0)); // stop without a time
     T.run(6 * 128);
     try testing.expectEqual(@as(u32, 0), c.late);
-    _ = c.push(ClipEvent.make(Kind.play, 2, 3, 0, 1, 6 * 128 + 5, 0)); // due before this quantum
+    _ = c.push(ClipEvent.make(Kind.clip_play, 2, 3, 0, 1, 6 * 128 + 5, 0)); // due before this quantum
     T.run(7 * 128);
     try testing.expectEqual(@as(u32, 1), c.late);
 }
@@ -549,7 +537,7 @@ test "define rejects bad descriptions" {
     try testing.expectEqual(@as(u32, 0), c.samples[0].loop_start); // bad loop → whole sample
     try testing.expectEqual(@as(u32, 10), c.samples[0].loop_end);
     // Malformed events.
-    try testing.expect(!c.push(ClipEvent.make(Kind.play, 64, 1, 0, 1, 0, 0)));
-    try testing.expect(!c.push(ClipEvent.make(Kind.play, 0, 1, 0, std.math.nan(f32), 0, 0)));
-    try testing.expect(!c.push(ClipEvent.make(Kind.play, 0, 1, 0, -1, 0, 0)));
+    try testing.expect(!c.push(ClipEvent.make(Kind.clip_play, 64, 1, 0, 1, 0, 0)));
+    try testing.expect(!c.push(ClipEvent.make(Kind.clip_play, 0, 1, 0, std.math.nan(f32), 0, 0)));
+    try testing.expect(!c.push(ClipEvent.make(Kind.clip_play, 0, 1, 0, -1, 0, 0)));
 }

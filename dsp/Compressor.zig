@@ -16,11 +16,11 @@
 //! libm calls per sample. Parameters are per lane and change once per quantum; the make-up gain is
 //! interpolated per sample by the caller's ramp.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 
 const Compressor = @This();
-const V = Lanes.V;
+const V = lanes.V;
 const splat = simd.splat;
 
 /// Detector floor, −120 dB.
@@ -172,7 +172,7 @@ pub fn releaseSilent(self: *Compressor, frames: usize) void {
 pub fn sanitizeState(self: *Compressor) u4 {
     const ok = simd.isFinite(self.gs);
     var bad: u4 = 0;
-    inline for (0..Lanes.lanes) |k| {
+    inline for (0..lanes.width) |k| {
         if (!ok[k]) bad |= @as(u4, 1) << k;
     }
     self.gs = simd.flushTiny(simd.fmin(simd.finiteOrZero(self.gs), splat(0)), 1e-6);
@@ -202,16 +202,16 @@ test gainComputer {
             for (0..4) |k| comp.setLane(k, fs, c.t, c.ratio, c.w, 1, 20);
             const amp = std.math.pow(f32, 10, lev / 20);
             var out: f32 = 0;
-            for (0..fs / Lanes.quantum) |_| {
-                var l: [Lanes.quantum]V = undefined;
-                var r: [Lanes.quantum]V = undefined;
+            for (0..fs / lanes.quantum) |_| {
+                var l: [lanes.quantum]V = undefined;
+                var r: [lanes.quantum]V = undefined;
                 // Lane 0 level on L, lane 1 on R (stereo link: max of the two), lane 2 both.
                 @memset(&l, .{ amp, 0, amp, 0 });
                 @memset(&r, .{ 0, -amp, -amp, 0 });
                 comp.process(&l, &r, splat(0), splat(0));
-                out = l[Lanes.quantum - 1][0];
-                try std.testing.expectEqual(-r[Lanes.quantum - 1][1], out);
-                try std.testing.expectEqual(l[Lanes.quantum - 1][2], out);
+                out = l[lanes.quantum - 1][0];
+                try std.testing.expectEqual(-r[lanes.quantum - 1][1], out);
+                try std.testing.expectEqual(l[lanes.quantum - 1][2], out);
             }
             const want = staticCurveRef(lev, c.t, c.ratio, c.w);
             const got = 20 * std.math.log10(@as(f64, out));
@@ -261,18 +261,18 @@ test releaseSilent {
     for (0..4) |k| a.setLane(k, 48000, -30, 4, 6, 5, 100);
     a.gs = .{ -10, -3, 0, -20 };
     var b = a;
-    var l = [_]V{splat(0)} ** Lanes.quantum;
+    var l = [_]V{splat(0)} ** lanes.quantum;
     var r = l;
     a.process(&l, &r, splat(0), splat(0));
-    b.releaseSilent(Lanes.quantum);
+    b.releaseSilent(lanes.quantum);
     for (0..4) |k| try std.testing.expectApproxEqRel(a.gs[k], b.gs[k], 1e-4);
 }
 
 test "ratio 1 without make-up is an identity" {
     var comp = Compressor{};
     for (0..4) |k| comp.setLane(k, 48000, -40, 1, 6, 5, 100);
-    var l: [Lanes.quantum]V = undefined;
-    var r: [Lanes.quantum]V = undefined;
+    var l: [lanes.quantum]V = undefined;
+    var r: [lanes.quantum]V = undefined;
     for (&l, &r, 0..) |*a, *b, i| {
         a.* = splat(@sin(@as(f32, @floatFromInt(i))) * 2);
         b.* = splat(@cos(@as(f32, @floatFromInt(i))));

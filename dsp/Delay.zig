@@ -36,7 +36,7 @@
 //! `window` of quiet writes (below 1e-6, −120 dBFS) `hasTail` turns false and older history is
 //! forgotten the same way, so a skipped bus never replays stale audio when its time grows later.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const Lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 const TptSvf = @import("TptSvf.zig");
 const Spec = @import("FxSpec.zig");

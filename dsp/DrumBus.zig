@@ -35,7 +35,7 @@
 //! Real time: fixed state (~5 kB), nothing allocated; gains in dB become linear with the vector
 //! `simd.exp2`; recursive states are flushed below 1e-15 once a quantum.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const Lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 const TptSvf = @import("TptSvf.zig");
 const Compressor = @import("Compressor.zig");

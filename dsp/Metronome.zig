@@ -15,7 +15,7 @@
 //! no allocation; state is a few scalars.
 const std = @import("std");
 const Transport = @import("Transport.zig");
-const Lanes = @import("Lanes.zig");
+const Lanes = @import("lanes.zig");
 
 const Metronome = @This();
 const Q = Lanes.quantum;

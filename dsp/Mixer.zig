@@ -2,9 +2,13 @@
 //! (one group, lanes 0..2) → master (its own group, lane 0) → look-ahead limiter → stereo out.
 //!
 //!   external inputs ─┐
-//!   (synth voices) ──┴→ channel inputs [16]GroupBuf → Strip × 16 ─┬─ main ──────────────┐
-//!                                                                └─ sends → BusEffects → Strip(buses) ─┤
-//!                                                                           master Strip → Limiter → out
+//!   (clip players) ──┤
+//!   (synth voices) ──┴→ channel inputs [16]GroupBuf → StripGroup × 16 ─┬─ main ───────────────────────┐
+//!                                                                     └─ sends → BusEffects → StripGroup(buses) ─┤
+//!                                                                            master StripGroup → Limiter → out
+//!
+//! (Clip players and synth voices live in main.zig's Clips and VoicePool; they write into the
+//! channel inputs between `beginQuantum` and `endQuantum`.)
 //!
 //! All state lives in this struct (one global instance in main.zig); nothing is allocated and the
 //! shared blocks the worklet reads and writes (`params`, `ctl`, `ext_in`, ...) are fields, so their
@@ -14,53 +18,38 @@
 //! source hook, then `endQuantum` (strips, buses, master, limiter, meters). `process` does both
 //! with no sources.
 const std = @import("std");
-const Params = @import("Params.zig");
-const Lanes = @import("Lanes.zig");
+const contract = @import("contract.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
-const Strip = @import("Strip.zig");
+const StripGroup = @import("StripGroup.zig");
 const Limiter = @import("Limiter.zig");
 const BusEffects = @import("BusEffects.zig");
-const Smoother = @import("Smoother.zig");
+const smoother = @import("smoother.zig");
 
 const Mixer = @This();
-const V = Lanes.V;
-const GroupBuf = Lanes.GroupBuf;
-const P = Params.strip;
-const Q = Lanes.quantum;
+const V = lanes.V;
+const GroupBuf = lanes.GroupBuf;
+const P = contract.strip;
+const Q = lanes.quantum;
 
-pub const channel_groups = Lanes.groupsFor(Params.max_channels);
-pub const num_inputs = Params.external_inputs;
+pub const channel_groups = lanes.groupsFor(contract.max_channels);
+pub const num_inputs = contract.external_inputs;
 
-/// Bits of `ctl[s]`.
-pub const ctl_active: u32 = 1;
-pub const ctl_reset: u32 = 2;
+/// Bits of `ctl[s]` (protocol/contract.json `stripControl`).
+pub const ctl_active = contract.strip_ctl.active;
+pub const ctl_reset = contract.strip_ctl.reset;
 
-/// Indices of `status`.
-pub const Status = struct {
-    pub const bad_samples = 0;
-    pub const states_reset = 1;
-    pub const quanta = 2;
-    pub const groups_skipped = 3;
-    pub const groups_processed = 4;
-    // 5..8: written by main.zig from the voice pool.
-    pub const active_voices = 5;
-    pub const late_notes = 6;
-    pub const dropped_notes = 7;
-    pub const stolen_voices = 8;
-    // 9..11: written by main.zig from the clip players.
-    pub const clips_playing = 9;
-    pub const clip_events_dropped = 10;
-    pub const clip_events_late = 11;
-    pub const len = 16;
-};
+/// Indices of `status` (protocol/contract.json `status`, the words `from: dsp`): the mixer writes
+/// the first five, main.zig the voice pool's and the clip players'.
+pub const Status = contract.status;
 
 // --- blocks shared with the worklet (see main.zig for the ABI) ---
-params: [Params.num_strips * Params.stride]f32,
-ctl: [Params.num_strips]u32,
+params: [contract.num_strips * contract.stride]f32,
+ctl: [contract.num_strips]u32,
 ext_in: [num_inputs][2][Q]f32,
 ext_active: [num_inputs]u32,
 out: [2][Q]f32,
-meters: [Params.num_strips][4]f32,
+meters: [contract.num_strips][contract.meter_words]f32,
 status: [Status.len]u32,
 
 // --- render state ---
@@ -72,16 +61,16 @@ smooth_coef: f32,
 inputs: [channel_groups]GroupBuf,
 /// Set when something wrote into `inputs[g]` this quantum: the group must then be processed.
 has_input: [channel_groups]bool,
-groups: [channel_groups]Strip,
+groups: [channel_groups]StripGroup,
 /// Lanes 0..2: bus inputs (sum of sends); lane 3: master input from the channels' mains.
 /// After the split in `endQuantum` it is the bus group's buffer (lane 3 zeroed).
 sum: GroupBuf,
 /// The channel groups' outputs, still one lane per channel: sends to buses 0..2 and the mains.
-mix: Strip.MixAcc,
+mix: StripGroup.MixAcc,
 bus_fx: BusEffects,
-bus: Strip,
+bus: StripGroup,
 master_buf: GroupBuf,
-master: Strip,
+master: StripGroup,
 limiter: Limiter,
 master_peak: f32,
 master_ms: f32,
@@ -92,8 +81,8 @@ any_solo: bool,
 pub fn init(self: *Mixer, sample_rate_in: f32) void {
     const sample_rate = if (std.math.isFinite(sample_rate_in) and sample_rate_in >= 8000 and sample_rate_in <= 384000) sample_rate_in else 48000;
     self.sample_rate = sample_rate;
-    self.smooth_coef = Smoother.quantumCoef(sample_rate);
-    for (0..Params.num_strips) |s| @memcpy(self.params[s * Params.stride ..][0..Params.stride], &P.defaults);
+    self.smooth_coef = smoother.quantumCoef(sample_rate);
+    for (0..contract.num_strips) |s| @memcpy(self.params[s * contract.stride ..][0..contract.stride], &P.defaults);
     @memset(&self.ctl, 0);
     for (&self.ext_in) |*e| {
         @memset(&e[0], 0);
@@ -107,16 +96,16 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     for (&self.inputs) |*b| b.clear();
     @memset(&self.has_input, false);
     for (&self.groups, 0..) |*g, gi| {
-        const base: i32 = @intCast(gi * Lanes.lanes);
-        g.* = Strip.init(.channel, .{ base, base + 1, base + 2, base + 3 }, sample_rate);
+        const base: i32 = @intCast(gi * lanes.width);
+        g.* = StripGroup.init(.channel, .{ base, base + 1, base + 2, base + 3 }, sample_rate);
     }
     self.sum.clear();
     self.mix.used = 0;
     self.bus_fx = BusEffects.init(sample_rate);
-    const b: i32 = Params.first_bus;
-    self.bus = Strip.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
+    const b: i32 = contract.first_bus;
+    self.bus = StripGroup.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
     self.master_buf.clear();
-    self.master = Strip.init(.master, .{ Params.master, -1, -1, -1 }, sample_rate);
+    self.master = StripGroup.init(.master, .{ contract.master, -1, -1, -1 }, sample_rate);
     self.limiter = Limiter.init(sample_rate);
     self.master_peak = 0;
     self.master_ms = 0;
@@ -151,18 +140,18 @@ pub fn process(self: *Mixer) void {
 /// First half of a quantum: solo state and external inputs → channel inputs.
 pub fn beginQuantum(self: *Mixer) void {
     var any_solo = false;
-    for (0..Params.max_channels) |ch| {
-        if (self.isActive(ch) and self.params[ch * Params.stride + P.solo] >= 0.5) any_solo = true;
+    for (0..contract.max_channels) |ch| {
+        if (self.isActive(ch) and self.params[ch * contract.stride + P.solo] >= 0.5) any_solo = true;
     }
     self.any_solo = any_solo;
 
     for (&self.inputs, &self.has_input, 0..) |*buf, *has_in, g| {
-        var src: [Lanes.lanes]?*const [2][Q]f32 = .{ null, null, null, null };
+        var src: [lanes.width]?*const [2][Q]f32 = .{ null, null, null, null };
         var any = false;
-        for (0..Lanes.lanes) |k| {
-            const ch = g * Lanes.lanes + k;
+        for (0..lanes.width) |k| {
+            const ch = g * lanes.width + k;
             if (!self.isActive(ch)) continue;
-            const x = self.params[ch * Params.stride + P.input_index];
+            const x = self.params[ch * contract.stride + P.input_index];
             if (!(x >= 0 and x < @as(f32, num_inputs))) continue; // also rejects NaN
             // @round without its libm call: half away from zero (x >= 0 here).
             const t = @trunc(x);
@@ -184,10 +173,10 @@ const zeros = [_]f32{0} ** Q;
 
 /// Write up to four planar inputs into the lanes of a group buffer, four frames at a time with a
 /// 4×4 transpose (lane k from `src[k]`, none = silence).
-fn gatherGroup(buf: *GroupBuf, src: [Lanes.lanes]?*const [2][Q]f32) void {
+fn gatherGroup(buf: *GroupBuf, src: [lanes.width]?*const [2][Q]f32) void {
     inline for (0..2) |side| {
-        var p: [Lanes.lanes]*const [Q]f32 = undefined;
-        for (0..Lanes.lanes) |k| p[k] = if (src[k]) |s| &s[side] else &zeros;
+        var p: [lanes.width]*const [Q]f32 = undefined;
+        for (0..lanes.width) |k| p[k] = if (src[k]) |s| &s[side] else &zeros;
         const dst = if (side == 0) &buf.l else &buf.r;
         var i: usize = 0;
         while (i < Q) : (i += 4) {
@@ -211,15 +200,15 @@ inline fn laneSums(a0: V, a1: V, a2: V, a3: V) V {
 
 /// Second half of a quantum: strips, sends, buses, master, limiter, meters, counters.
 pub fn endQuantum(self: *Mixer) void {
-    var counts = Strip.Counts{};
+    var counts = StripGroup.Counts{};
     var processed: u32 = 0;
     self.mix.used = 0;
 
     for (&self.groups, &self.inputs, &self.has_input, 0..) |*grp, *buf, *has_in, g| {
         var active: u4 = 0;
         var reset: u4 = 0;
-        for (0..Lanes.lanes) |k| {
-            const c = &self.ctl[g * Lanes.lanes + k];
+        for (0..lanes.width) |k| {
+            const c = &self.ctl[g * lanes.width + k];
             if (c.* & ctl_active != 0) active |= @as(u4, 1) << @intCast(k);
             if (c.* & ctl_reset != 0) {
                 reset |= @as(u4, 1) << @intCast(k);
@@ -230,7 +219,7 @@ pub fn endQuantum(self: *Mixer) void {
         if (active == 0 and quiet and reset == 0) {
             // Unclaimed and silent: nothing to do (a claim comes with a reset request).
             has_in.* = false;
-            for (0..Lanes.lanes) |k| self.meters[g * Lanes.lanes + k] = .{ 0, 0, 0, 0 };
+            for (0..lanes.width) |k| self.meters[g * lanes.width + k] = .{ 0, 0, 0, 0 };
             continue;
         }
         grp.update(&self.params, active, reset, self.any_solo, self.smooth_coef);
@@ -245,13 +234,13 @@ pub fn endQuantum(self: *Mixer) void {
             processed += 1;
         }
         has_in.* = false;
-        for (0..Lanes.lanes) |k| {
+        for (0..lanes.width) |k| {
             const m = grp.meters(k);
-            self.meters[g * Lanes.lanes + k] = .{ m[0], m[1], m[2], 0 };
+            self.meters[g * lanes.width + k] = .{ m[0], m[1], m[2], 0 };
         }
     }
-    self.status[Status.groups_processed] = processed;
-    self.status[Status.groups_skipped] = @as(u32, channel_groups) - processed;
+    self.status[Status.active_groups] = processed;
+    self.status[Status.skipped_groups] = @as(u32, channel_groups) - processed;
 
     // Sum the channels' lanes: lanes 0..2 of `sum` are the bus inputs, the mains go to the
     // master input.
@@ -259,7 +248,7 @@ pub fn endQuantum(self: *Mixer) void {
 
     // Buses. They always run (one group); idle detection as for channels.
     {
-        const reset = self.takeReset(.{ Params.first_bus, Params.first_bus + 1, Params.first_bus + 2 });
+        const reset = self.takeReset(.{ contract.first_bus, contract.first_bus + 1, contract.first_bus + 2 });
         self.bus.update(&self.params, 0b0111, reset, false, self.smooth_coef);
         if (processed == 0 and self.bus.isQuiet() and !self.bus_fx.hasTail()) {
             self.bus.skip(&counts);
@@ -271,15 +260,15 @@ pub fn endQuantum(self: *Mixer) void {
                 mr[0] += @reduce(.Add, sr);
             }
         }
-        for (0..Params.num_buses) |k| {
+        for (0..contract.num_buses) |k| {
             const m = self.bus.meters(k);
-            self.meters[Params.first_bus + k] = .{ m[0], m[1], m[2], 0 };
+            self.meters[contract.first_bus + k] = .{ m[0], m[1], m[2], 0 };
         }
     }
 
     // Master strip, limiter, output.
     {
-        const reset = self.takeReset(.{Params.master});
+        const reset = self.takeReset(.{contract.master});
         self.master.update(&self.params, 0b0001, reset, false, self.smooth_coef);
         self.master.process(&self.master_buf, &counts);
         for (&self.out[0], &self.out[1], self.master_buf.l, self.master_buf.r) |*ol, *or_, ml, mr| {
@@ -295,11 +284,11 @@ pub fn endQuantum(self: *Mixer) void {
         }
         self.meterMaster();
         const m = self.master.meters(0);
-        self.meters[Params.master] = .{ self.master_peak, @sqrt(self.master_ms), m[2], self.limiter.gainReductionDb() };
+        self.meters[contract.master] = .{ self.master_peak, @sqrt(self.master_ms), m[2], self.limiter.gainReductionDb() };
     }
 
-    self.status[Status.bad_samples] +%= counts.bad_samples;
-    self.status[Status.states_reset] +%= counts.lanes_reset;
+    self.status[Status.non_finite_samples] +%= counts.bad_samples;
+    self.status[Status.state_resets] +%= counts.lanes_reset;
     self.status[Status.quanta] +%= 1;
 }
 
@@ -371,8 +360,8 @@ test "channel inputs: a group without input in a quantum reads silence, not the 
     const m = &S.m;
     m.init(48000);
     m.ctl[5] = ctl_active | ctl_reset;
-    m.params[5 * Params.stride + P.input_index] = 2;
-    m.params[5 * Params.stride + P.eq_low_db] = 12; // keeps filter energy: the group is not idle
+    m.params[5 * contract.stride + P.input_index] = 2;
+    m.params[5 * contract.stride + P.eq_low_db] = 12; // keeps filter energy: the group is not idle
     m.ext_active[2] = 1;
     @memset(&m.ext_in[2][0], 0.5);
     @memset(&m.ext_in[2][1], 0.5);
@@ -381,7 +370,7 @@ test "channel inputs: a group without input in a quantum reads silence, not the 
     try std.testing.expect(m.has_input[1]);
     m.endQuantum();
     try std.testing.expectEqual(@as(u32, 0), m.ctl[5] & ctl_reset);
-    try std.testing.expectEqual(@as(u32, 1), m.status[Status.groups_processed]);
+    try std.testing.expectEqual(@as(u32, 1), m.status[Status.active_groups]);
     try std.testing.expect(!m.has_input[1]);
     // The input stops; the buffer still holds 0.5s (not cleared after use). The low shelf's
     // tail decays (τ ≈ 1.6 ms at 100 Hz); had the stale 0.5 been read again, the output would
@@ -389,7 +378,7 @@ test "channel inputs: a group without input in a quantum reads silence, not the 
     m.ext_active[2] = 0;
     for (0..8) |_| {
         m.process();
-        try std.testing.expectEqual(@as(u32, 1), m.status[Status.groups_processed]);
+        try std.testing.expectEqual(@as(u32, 1), m.status[Status.active_groups]);
     }
     try std.testing.expect(@fabs(m.out[0][Q - 1]) < 0.01);
 }

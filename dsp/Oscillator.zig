@@ -25,12 +25,12 @@
 //! point is stored with the step to the next one, so a 4-voice renderer gathers one 8-byte point
 //! per lane (`read4`).
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 
 const Oscillator = @This();
 
 /// Waveform selector shared with the parameter table.
-pub const Wave = Params.Wave;
+pub const Wave = contract.Wave;
 
 /// log2 of the table length.
 pub const table_bits = 11;

@@ -50,7 +50,7 @@
 //! read positions) and recomputes the line gains and shelves from them, and ramps delays, width
 //! and the input gain per sample, so decay, size and damping change live without clicks.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const Lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 
 const Reverb = @This();
@@ -104,7 +104,7 @@ pub const Params = struct {
 };
 
 pub const groups = 4;
-pub const lines = groups * Lanes.lanes;
+pub const lines = groups * Lanes.width;
 /// Highest sample rate at which every length is as designed (above it lengths are capped).
 pub const max_rate: f32 = 96000;
 /// Corner of the damping shelf.

@@ -40,7 +40,7 @@
 //! (the lead routes notes to VoicePool.push and clips to Clips.push with frame = quantum start +
 //! offset). Real-time safe: no allocation; O(segments · log n + due events) per quantum.
 const std = @import("std");
-const Params = @import("Params.zig");
+const Params = @import("contract.zig");
 const Transport = @import("Transport.zig");
 const TempoMap = @import("TempoMap.zig");
 

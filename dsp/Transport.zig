@@ -61,7 +61,7 @@
 //!   Error unions map to the contract's error codes; the page sees them as RangeError/daw-error.
 const std = @import("std");
 const TempoMap = @import("TempoMap.zig");
-const Lanes = @import("Lanes.zig");
+const Lanes = @import("lanes.zig");
 
 const Transport = @This();
 const Q: u32 = Lanes.quantum;

@@ -17,7 +17,7 @@
 //! between note events and stores it back at the end, so stealing, fade slots and events work on
 //! plain `Voice` values. `renderScalar` is the one-voice reference the tests compare it with.
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 const Oscillator = @import("Oscillator.zig");
 const Envelope = @import("Envelope.zig");
 const Svf = @import("Svf.zig");
@@ -27,10 +27,10 @@ const Voice = @This();
 
 /// Samples per control-rate update.
 pub const control_period: usize = 16;
-const quantum = Params.quantum;
+const quantum = contract.quantum;
 const inv_quantum: f32 = 1.0 / @as(f32, @floatFromInt(quantum));
 
-/// One synth slot's parameters, validated (non-finite values become the defaults from Params.zig,
+/// One synth slot's parameters, validated (non-finite values become the defaults from contract.zig,
 /// everything is clamped to the documented range) and turned into per-sample coefficients.
 pub const Patch = struct {
     /// Waveform.
@@ -60,44 +60,51 @@ pub const Patch = struct {
     /// Output channel slot, or -1 for none.
     channel: i32 = -1,
 
-    /// Builds a patch from one synth slot of the parameter block at sample rate `fs`.
-    pub fn fromParams(p: *const [Params.stride]f32, fs: f32) Patch {
-        const S = Params.synth;
-        const wave_i: u32 = @intFromFloat(@round(get(p, S.wave, 0, 4)));
+    /// Builds a patch from one synth slot of the parameter block at sample rate `fs`. Ranges come
+    /// from protocol/contract.json (`contract.synth.min`/`max`).
+    pub fn fromParams(p: *const [contract.stride]f32, fs: f32) Patch {
+        comptime checkHandled();
+        const S = contract.synth;
+        const wave_i: u32 = @intFromFloat(@round(get(p, S.wave)));
         const gain_db = p[S.gain_db];
-        // -inf dB is legal (silence); NaN and +inf fall back to the default.
+        // -inf dB is legal (silence); NaN and +inf fall back to the default; below -200 dB (1e-10)
+        // is held there rather than computed into a denormal.
         const gain: f32 = if (gain_db == -std.math.inf(f32))
             0
         else
-            @exp2(get(p, S.gain_db, -200, 12) * (std.math.log2(10.0) / 20.0));
-        const ch = get(p, S.channel, -1, @floatFromInt(Params.max_channels - 1));
+            @exp2(@max(-200, get(p, S.gain_db)) * (std.math.log2(10.0) / 20.0));
         return .{
             .wave = @enumFromInt(wave_i),
-            .pulse_width = get(p, S.pulse_width, 0.05, 0.95),
-            .pitch_offset = 12 * @round(get(p, S.octave, -4, 4)) + get(p, S.detune_cents, -1200, 1200) / 100,
-            .env = Envelope.Coefs.compute(
-                get(p, S.attack_ms, 0, 10000),
-                get(p, S.decay_ms, 1, 10000),
-                get(p, S.sustain, 0, 1),
-                get(p, S.release_ms, 1, 20000),
-                fs,
-            ),
-            .log2_cutoff = @log2(get(p, S.cutoff_hz, 20, 20000)),
-            .k = Svf.kFromResonance(get(p, S.resonance, 0, 1)),
-            .env_amount = get(p, S.env_amount, -8, 8),
-            .key_track = get(p, S.key_track, 0, 1),
+            .pulse_width = get(p, S.pulse_width),
+            .pitch_offset = 12 * @round(get(p, S.octave)) + get(p, S.detune_cents) / 100,
+            .env = Envelope.Coefs.compute(get(p, S.attack_ms), get(p, S.decay_ms), get(p, S.sustain), get(p, S.release_ms), fs),
+            .log2_cutoff = @log2(get(p, S.cutoff_hz)),
+            .k = Svf.kFromResonance(get(p, S.resonance)),
+            .env_amount = get(p, S.env_amount),
+            .key_track = get(p, S.key_track),
             .gain = gain,
-            .polyphony = @intFromFloat(@round(get(p, S.polyphony, 1, @floatFromInt(Params.max_voices)))),
-            .glide_samples = get(p, S.glide_ms, 0, 5000) * fs / 1000,
-            .velocity_sense = get(p, S.velocity_sense, 0, 1),
-            .channel = @intFromFloat(@round(ch)),
+            .polyphony = @intFromFloat(@round(get(p, S.polyphony))),
+            .glide_samples = get(p, S.glide_ms) * fs / 1000,
+            .velocity_sense = get(p, S.velocity_sense),
+            .channel = @intFromFloat(@round(get(p, S.channel))),
         };
     }
 
-    fn get(p: *const [Params.stride]f32, i: usize, lo: f32, hi: f32) f32 {
+    /// An exhaustive switch over the generated synth parameters: one added to
+    /// protocol/contract.json without a case here (and a use in `fromParams`) fails the build.
+    fn checkHandled() void {
+        for (std.enums.values(contract.synth.Param)) |sp| switch (sp) {
+            .wave, .pulse_width, .octave, .detune_cents, .attack_ms, .decay_ms, .sustain, .release_ms => {},
+            .cutoff_hz, .resonance, .env_amount, .key_track, .gain_db, .polyphony, .glide_ms => {},
+            .velocity_sense, .channel => {},
+        };
+    }
+
+    /// Parameter `i`: non-finite reads as its default, the rest is clamped to its range.
+    fn get(p: *const [contract.stride]f32, i: usize) f32 {
         const v = p[i];
-        const x = if (std.math.isFinite(v)) v else Params.synth.defaults[i];
-        return std.math.clamp(x, lo, hi);
+        const x = if (std.math.isFinite(v)) v else contract.synth.defaults[i];
+        return std.math.clamp(x, contract.synth.min[i], contract.synth.max[i]);
     }
 };
 
@@ -742,19 +749,19 @@ pub fn renderGroup(
 }
 
 test "Voice patch sanitizes non-finite parameters" {
-    var p = Params.synth.defaults;
+    var p = contract.synth.defaults;
     for (&p) |*x| x.* = std.math.nan(f32);
     const a = Patch.fromParams(&p, 48000);
-    const d = Patch.fromParams(&Params.synth.defaults, 48000);
+    const d = Patch.fromParams(&contract.synth.defaults, 48000);
     try std.testing.expectEqual(d.wave, a.wave);
     try std.testing.expectEqual(d.gain, a.gain);
     try std.testing.expectEqual(d.polyphony, a.polyphony);
     try std.testing.expectEqual(d.env.attack_c, a.env.attack_c);
     try std.testing.expectEqual(d.channel, a.channel);
-    p = Params.synth.defaults;
-    p[Params.synth.gain_db] = -std.math.inf(f32);
-    p[Params.synth.cutoff_hz] = std.math.inf(f32);
-    p[Params.synth.wave] = 99;
+    p = contract.synth.defaults;
+    p[contract.synth.gain_db] = -std.math.inf(f32);
+    p[contract.synth.cutoff_hz] = std.math.inf(f32);
+    p[contract.synth.wave] = 99;
     const b = Patch.fromParams(&p, 48000);
     try std.testing.expectEqual(@as(f32, 0), b.gain);
     try std.testing.expectEqual(d.log2_cutoff, b.log2_cutoff);
@@ -775,14 +782,14 @@ fn renderLanes(lanes: []const Lane, from: usize, to: usize, tmp: *[quantum]V) vo
 
 test "4-lane renderer matches the scalar reference" {
     const fs: f32 = 48000;
-    const S = Params.synth;
+    const S = contract.synth;
     test_tables.init();
     // Five voices, one per waveform, through a resonant filter swept by the envelope, with glide,
     // parameter ramps, a waveform change, note off, a fade and a span split by an event.
-    var src: [5][Params.stride]f32 = undefined;
+    var src: [5][contract.stride]f32 = undefined;
     var patches: [5]Patch = undefined;
     for (&src, 0..) |*p, i| {
-        p.* = Params.synth.defaults;
+        p.* = contract.synth.defaults;
         p[S.wave] = @floatFromInt(i);
         p[S.cutoff_hz] = 500;
         p[S.resonance] = 0.8;

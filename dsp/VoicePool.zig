@@ -1,5 +1,5 @@
-//! The polyphonic synth engine: a fixed pool of `Params.max_voices` voices shared by all
-//! `Params.max_synths` synth slots, a frame-ordered queue of pending note events, and
+//! The polyphonic synth engine: a fixed pool of `contract.max_voices` voices shared by all
+//! `contract.max_synths` synth slots, a frame-ordered queue of pending note events, and
 //! `num_fade_slots` extra voices that play out stolen notes. Nothing is allocated after `init`;
 //! a global instance lives in main.zig (about 1.7 MB, mostly the wavetables).
 //!
@@ -40,15 +40,15 @@
 //! fades every voice of the synth out within `fade_ms`; with id != 0 it is a cancel that also drops
 //! the synth's queued events (sent when a synth is disposed or its slot changes owner).
 const std = @import("std");
-const Params = @import("Params.zig");
-const Lanes = @import("Lanes.zig");
+const contract = @import("contract.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 const Oscillator = @import("Oscillator.zig");
 const Voice = @import("Voice.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 
 const VoicePool = @This();
-const quantum = Params.quantum;
+const quantum = contract.quantum;
 
 /// Extra voices that play out stolen notes.
 pub const num_fade_slots = 16;
@@ -62,36 +62,36 @@ fade_samples: u32,
 /// Band-limited wavetables (read-only after init).
 tables: Oscillator.Tables,
 /// The voice pool.
-voices: [Params.max_voices]Voice,
+voices: [contract.max_voices]Voice,
 /// Stolen voices fading out.
 faders: [num_fade_slots]Voice,
 /// Per-synth parameters decoded this quantum.
-patches: [Params.max_synths]Voice.Patch,
+patches: [contract.max_synths]Voice.Patch,
 /// Quantum number in which `patches[s]` was last checked against the parameters.
-patch_stamp: [Params.max_synths]u32,
+patch_stamp: [contract.max_synths]u32,
 /// The parameter slot `patches[s]` was decoded from (compared bitwise: decoding costs several
 /// exp/log calls, so an unchanged slot is not decoded again).
-patch_src: [Params.max_synths][Params.stride]u32,
+patch_src: [contract.max_synths][contract.stride]u32,
 /// Whether `patches[s]` / `patch_src[s]` hold a decoded slot.
-patch_valid: [Params.max_synths]bool,
+patch_valid: [contract.max_synths]bool,
 /// Voices of each synth in `voices` (not counting fade slots).
-synth_voices: [Params.max_synths]u32,
+synth_voices: [contract.max_synths]u32,
 /// Previous note pitch per synth (glide source) and whether there is one.
-last_pitch: [Params.max_synths]f32,
+last_pitch: [contract.max_synths]f32,
 /// Whether `last_pitch[s]` holds a pitch (kept as a flag so no NaN sentinel sits in state).
-has_last_pitch: [Params.max_synths]bool,
+has_last_pitch: [contract.max_synths]bool,
 /// Pending events, a ring ordered by frame: `queue[(q_head + i) % note_ring]`, i < q_len.
-queue: [Params.note_ring]NoteEvent,
+queue: [contract.event_ring]NoteEvent,
 /// Index of the earliest pending event.
 q_head: usize,
 /// Number of pending events.
 q_len: usize,
 /// Per-channel mono mix of the current quantum.
-chan_buf: [Params.max_channels][quantum]f32,
+chan_buf: [contract.max_channels][quantum]f32,
 /// Whether `chan_buf[ch]` was written (and zeroed first) this quantum.
-chan_used: [Params.max_channels]bool,
+chan_used: [contract.max_channels]bool,
 /// Scratch output of one 4-voice group (frame-major, one lane per voice).
-group_out: [quantum]Lanes.V,
+group_out: [quantum]lanes.V,
 /// Note-on counter (voice age).
 seq: u64,
 /// Quanta rendered.
@@ -133,7 +133,7 @@ pub fn init(self: *VoicePool, sample_rate: f32) void {
     self.q_len = 0;
     for (&self.chan_buf) |*b| @memset(b, 0);
     @memset(&self.chan_used, false);
-    @memset(&self.group_out, @as(Lanes.V, @splat(0)));
+    @memset(&self.group_out, @as(lanes.V, @splat(0)));
     self.seq = 0;
     self.quantum_no = 0;
     self.active_voices = 0;
@@ -166,19 +166,19 @@ pub fn push(self: *VoicePool, ev: NoteEvent) bool {
     // owner): the events queued for that synth before it go too, so the slot's next owner never
     // plays notes the previous one scheduled (seen while writing `npm run fuzz`: a disposed synth's
     // future note sounded on the next synth in its slot).
-    if (ev.kind == NoteEvent.Kind.hard_stop and ev.id != 0) self.dropQueued(ev.synth);
-    if (self.q_len == Params.note_ring) {
+    if (ev.kind == NoteEvent.Kind.stop_all and ev.id != 0) self.dropQueued(ev.synth);
+    if (self.q_len == contract.event_ring) {
         self.dropped_events +%= 1;
         return false;
     }
     const f = ev.frame();
     var i = self.q_len;
     while (i > 0) : (i -= 1) {
-        const prev = &self.queue[(self.q_head + i - 1) % Params.note_ring];
+        const prev = &self.queue[(self.q_head + i - 1) % contract.event_ring];
         if (prev.frame() <= f) break;
-        self.queue[(self.q_head + i) % Params.note_ring] = prev.*;
+        self.queue[(self.q_head + i) % contract.event_ring] = prev.*;
     }
-    self.queue[(self.q_head + i) % Params.note_ring] = ev;
+    self.queue[(self.q_head + i) % contract.event_ring] = ev;
     self.q_len += 1;
     return true;
 }
@@ -189,9 +189,9 @@ fn dropQueued(self: *VoicePool, synth: u32) void {
     var kept: usize = 0;
     var i: usize = 0;
     while (i < self.q_len) : (i += 1) {
-        const ev = self.queue[(self.q_head + i) % Params.note_ring];
+        const ev = self.queue[(self.q_head + i) % contract.event_ring];
         if (ev.synth == synth) continue;
-        self.queue[(self.q_head + kept) % Params.note_ring] = ev;
+        self.queue[(self.q_head + kept) % contract.event_ring] = ev;
         kept += 1;
     }
     self.q_len = kept;
@@ -205,8 +205,8 @@ fn dropQueued(self: *VoicePool, synth: u32) void {
 pub fn render(
     self: *VoicePool,
     frame_start: u64,
-    synth_params: *const [Params.max_synths][Params.stride]f32,
-    out: *[16]Lanes.GroupBuf,
+    synth_params: *const [contract.max_synths][contract.stride]f32,
+    out: *[16]lanes.GroupBuf,
     touched: *[16]bool,
 ) void {
     self.quantum_no +%= 1;
@@ -227,7 +227,7 @@ pub fn render(
             // Frame 0 is "as soon as possible" (noteOn without a time, all notes off, the stop a
             // slot's new owner sends): never late.
             if (f < frame_start and f != 0) self.late_events +%= 1;
-            self.q_head = (self.q_head + 1) % Params.note_ring;
+            self.q_head = (self.q_head + 1) % contract.event_ring;
             self.q_len -= 1;
             self.apply(ev, synth_params);
         }
@@ -259,7 +259,7 @@ pub fn render(
 }
 
 /// Four mono channel buffers -> lanes of both sides of `dst`: added with `add`, else stored.
-fn writeGroup(comptime add: bool, dst: *Lanes.GroupBuf, c0: *const [quantum]f32, c1: *const [quantum]f32, c2: *const [quantum]f32, c3: *const [quantum]f32) void {
+fn writeGroup(comptime add: bool, dst: *lanes.GroupBuf, c0: *const [quantum]f32, c1: *const [quantum]f32, c2: *const [quantum]f32, c3: *const [quantum]f32) void {
     var i: usize = 0;
     while (i < quantum) : (i += 4) {
         // Frames i..i+3 of the four channels -> four (channel-lane) vectors.
@@ -276,9 +276,9 @@ fn writeGroup(comptime add: bool, dst: *Lanes.GroupBuf, c0: *const [quantum]f32,
     }
 }
 
-fn patchFor(self: *VoicePool, s: u32, synth_params: *const [Params.max_synths][Params.stride]f32) *const Voice.Patch {
+fn patchFor(self: *VoicePool, s: u32, synth_params: *const [contract.max_synths][contract.stride]f32) *const Voice.Patch {
     if (self.patch_stamp[s] != self.quantum_no) {
-        const src: *const [Params.stride]u32 = @ptrCast(&synth_params[s]);
+        const src: *const [contract.stride]u32 = @ptrCast(&synth_params[s]);
         if (!self.patch_valid[s] or !std.mem.eql(u32, src, &self.patch_src[s])) {
             self.patches[s] = Voice.Patch.fromParams(&synth_params[s], self.sample_rate);
             self.patch_src[s] = src.*;
@@ -289,7 +289,7 @@ fn patchFor(self: *VoicePool, s: u32, synth_params: *const [Params.max_synths][P
     return &self.patches[s];
 }
 
-fn beginVoice(self: *VoicePool, v: *Voice, synth_params: *const [Params.max_synths][Params.stride]f32) void {
+fn beginVoice(self: *VoicePool, v: *Voice, synth_params: *const [contract.max_synths][contract.stride]f32) void {
     v.beginQuantum(self.patchFor(v.synth, synth_params));
 }
 
@@ -297,7 +297,7 @@ fn beginVoice(self: *VoicePool, v: *Voice, synth_params: *const [Params.max_synt
 /// time: voices are ordered by the table reads they need (1, 2, 4) so that each group of four
 /// pays only for the reads its lanes need, and idle slots cost nothing.
 fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
-    const cap = Params.max_voices + num_fade_slots;
+    const cap = contract.max_voices + num_fade_slots;
     var list: [cap]*Voice = undefined;
     var n: usize = 0;
     // Counting sort by reads: 1 first, then 2, then 4.
@@ -314,7 +314,7 @@ fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
     var i: usize = 0;
     while (i < n) : (i += 4) {
         const m = @min(4, n - i);
-        var lanes: [4]Voice.Lane = undefined;
+        var voices: [4]Voice.Lane = undefined;
         var nreads: u8 = 1;
         for (list[i .. i + m], 0..) |v, l| {
             const p = &self.patches[v.synth];
@@ -327,13 +327,13 @@ fn renderSpan(self: *VoicePool, from: usize, to: usize) void {
                 }
                 out = &self.chan_buf[ch];
             }
-            lanes[l] = .{ .voice = v, .patch = p, .out = out };
+            voices[l] = .{ .voice = v, .patch = p, .out = out };
             nreads = @max(nreads, v.reads());
         }
         switch (nreads) {
-            1 => Voice.renderGroup(1, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
-            2 => Voice.renderGroup(2, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
-            else => Voice.renderGroup(4, lanes[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            1 => Voice.renderGroup(1, voices[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            2 => Voice.renderGroup(2, voices[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
+            else => Voice.renderGroup(4, voices[0..m], &self.tables, self.sample_rate, from, to, &self.group_out),
         }
         for (list[i .. i + m]) |v| {
             if (!v.active and self.inPool(v)) self.freed(v);
@@ -348,7 +348,7 @@ fn anyFading(self: *const VoicePool) bool {
 
 fn inPool(self: *const VoicePool, v: *const Voice) bool {
     const a = @intFromPtr(v);
-    return a >= @intFromPtr(&self.voices[0]) and a <= @intFromPtr(&self.voices[Params.max_voices - 1]);
+    return a >= @intFromPtr(&self.voices[0]) and a <= @intFromPtr(&self.voices[contract.max_voices - 1]);
 }
 
 fn freed(self: *VoicePool, v: *Voice) void {
@@ -356,7 +356,7 @@ fn freed(self: *VoicePool, v: *Voice) void {
     self.synth_voices[v.synth] -= 1;
 }
 
-fn apply(self: *VoicePool, ev: NoteEvent, synth_params: *const [Params.max_synths][Params.stride]f32) void {
+fn apply(self: *VoicePool, ev: NoteEvent, synth_params: *const [contract.max_synths][contract.stride]f32) void {
     const s = ev.synth;
     switch (ev.kind) {
         NoteEvent.Kind.note_on => self.noteOn(ev, self.patchFor(s, synth_params)),
@@ -365,10 +365,10 @@ fn apply(self: *VoicePool, ev: NoteEvent, synth_params: *const [Params.max_synth
             const hit = if (ev.id != 0) v.id == ev.id else @fabs(v.pitch - ev.pitch) < 1e-3;
             if (hit) v.noteOff();
         },
-        NoteEvent.Kind.all_notes_off => for (&self.voices) |*v| {
+        NoteEvent.Kind.release_all => for (&self.voices) |*v| {
             if (v.active and v.synth == s) v.noteOff();
         },
-        NoteEvent.Kind.hard_stop => {
+        NoteEvent.Kind.stop_all => {
             for (&self.voices) |*v| if (v.active and v.synth == s) v.startFade(self.fade_samples);
             for (&self.faders) |*v| if (v.active and v.synth == s) v.startFade(self.fade_samples);
         },

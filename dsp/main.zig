@@ -7,14 +7,14 @@
 //! they never move; the memory grows only when the worklet makes room for samples, outside
 //! `daw_process`, and views are re-made then):
 //!
-//! * `daw_init(sample_rate: f32) u32` — reset everything (parameters to defaults, all slots
-//!   unclaimed, all state cleared). Returns 0 (ok). Call once before `daw_process`; an invalid
-//!   rate (non-finite or outside 8 kHz..384 kHz) falls back to 48 kHz.
+//! * `daw_init(sample_rate: f32) void` — reset everything (parameters to defaults, all slots
+//!   unclaimed, all state cleared). Call once before `daw_process`; an invalid rate (non-finite or
+//!   outside 8 kHz..384 kHz) falls back to 48 kHz.
 //! * `daw_process() void` — render exactly one 128-frame quantum of the whole mix into the output
 //!   block. Before `daw_init` it writes silence.
-//! * `daw_layout_version() u32` — `Params.layout_version`.
+//! * `daw_layout_version() u32` — `contract.layout_version`.
 //! * `daw_params_ptr() [*]f32` — `[num_strips × stride]f32`, the parameter targets written by the
-//!   worklet: strip s at s·stride, indices in `Params.strip`. Channels 0..63, buses 64..66
+//!   worklet: strip s at s·stride, indices in `contract.strip`. Channels 0..63, buses 64..66
 //!   (reverb, delay, drum), master 67. NaN reads as the default; values are clamped to range.
 //! * `daw_strip_ctl_ptr() [*]u32` — `[num_strips]u32`: bit 0 = channel claimed (active); bit 1 =
 //!   reset request, set by the worklet when a slot is (re)claimed: the next `daw_process` clears
@@ -25,20 +25,15 @@
 //!   audio this quantum (otherwise it is treated as silence and not read).
 //!   A channel's `input_index` parameter selects its input (−1 none; several may share one).
 //! * `daw_out_ptr() [*]f32` — `[2][128]f32` planar master output (after the limiter).
-//! * `daw_meters_ptr() [*]f32` — `[num_strips][4]f32`: peak (linear, instant attack, −20 dB per
+//! * `daw_meters_ptr() [*]f32` — `[num_strips][contract.meter_words]f32`: peak (linear, instant attack, −20 dB per
 //!   1.7 s), RMS (linear, τ = 300 ms over (L²+R²)/2), compressor gain reduction (dB ≥ 0), limiter
 //!   gain reduction (dB ≥ 0, master only, else 0). Post-fader/post-pan; master after the limiter.
-//! * `daw_status_ptr() [*]u32` — `[16]u32`: [0] non-finite input samples replaced by 0 (running),
-//!   [1] strip lanes reset because their state went non-finite (running), [2] quanta processed
-//!   (running), [3] channel groups not processed in the last quantum (unclaimed or idle),
-//!   [4] channel groups processed in the last quantum; [3] + [4] = 16. [5] voices sounding,
-//!   [6] note events that arrived late (started at the quantum's first frame), [7] events dropped
-//!   (queue full or malformed), [8] voices stolen, [9] clip players sounding, [10] clip events
-//!   dropped (malformed, queue full, sample gone when due; running), [11] clip events late
-//!   (running). [12..15] reserved (0).
+//! * `daw_status_ptr() [*]u32` — `[contract.status.len]u32`: the DSP's status words (counters and
+//!   gauges), their indices and meanings in protocol/contract.json `status` (`contract.status`);
+//!   the worklet copies the block whole into the control block's header.
 //! * `daw_synth_params_ptr() [*]f32` — `[max_synths × stride]f32` synth parameter targets
-//!   (indices in `Params.synth`; `channel` routes the synth's voices into a channel slot).
-//! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see NoteEvent.zig)
+//!   (indices in `contract.synth`; `channel` routes the synth's voices into a channel slot).
+//! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see note_event.zig)
 //!   and `daw_events_count_ptr() [*]u32`: the worklet writes the quantum's new note events and
 //!   their count; `daw_process` queues them in the voice pool (ordered by frame) and clears the count.
 //! * `daw_frame_ptr() [*]u32` — `[2]u32` (low, high): the absolute frame of the quantum about to be
@@ -61,21 +56,21 @@
 //! written into them (Clips.render, VoicePool.render), then strips, buses, master and limiter
 //! (Mixer.endQuantum).
 const std = @import("std");
-const Params = @import("Params.zig");
-const Lanes = @import("Lanes.zig");
+const contract = @import("contract.zig");
+const lanes = @import("lanes.zig");
 const Mixer = @import("Mixer.zig");
 const VoicePool = @import("VoicePool.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
+const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
 const builtin = @import("builtin");
 
-/// Note events one quantum can hand over; more wait in the worklet's ring for the next quantum.
-const events_capacity = 256;
+/// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
+const events_capacity = contract.events_per_quantum;
 
 var mixer: Mixer = undefined;
 var pool: VoicePool = undefined;
 var clips: Clips = undefined;
-var synth_params: [Params.max_synths][Params.stride]f32 = undefined;
+var synth_params: [contract.max_synths][contract.stride]f32 = undefined;
 var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
 var frame: [2]u32 = .{ 0, 0 };
@@ -83,15 +78,14 @@ var ready = false;
 /// Quanta until `daw_process` traps (0: no fault armed); see `daw_inject_fault`.
 var fault_countdown: u32 = 0;
 
-export fn daw_init(sample_rate: f32) u32 {
+export fn daw_init(sample_rate: f32) void {
     mixer.init(sample_rate);
     pool.init(mixer.sample_rate);
     clips.init(mixer.sample_rate);
-    for (&synth_params) |*sp| sp.* = Params.synth.defaults;
+    for (&synth_params) |*sp| sp.* = contract.synth.defaults;
     events_count = 0;
     frame = .{ 0, 0 };
     ready = true;
-    return 0;
 }
 
 export fn daw_process() void {
@@ -124,8 +118,8 @@ export fn daw_process() void {
     st[Mixer.Status.dropped_notes] = pool.dropped_events +% pool.invalid_events;
     st[Mixer.Status.stolen_voices] = pool.stolen;
     st[Mixer.Status.clips_playing] = clips.playing;
-    st[Mixer.Status.clip_events_dropped] = clips.dropped;
-    st[Mixer.Status.clip_events_late] = clips.late;
+    st[Mixer.Status.dropped_clip_events] = clips.dropped;
+    st[Mixer.Status.late_clip_events] = clips.late;
 }
 
 /// Memory size in bytes (sample data must lie inside it).
@@ -178,7 +172,7 @@ export fn daw_frame_ptr() [*]u32 {
 }
 
 export fn daw_layout_version() u32 {
-    return Params.layout_version;
+    return contract.layout_version;
 }
 
 export fn daw_params_ptr() [*]f32 {
@@ -212,11 +206,11 @@ export fn daw_status_ptr() [*]u32 {
 test {
     std.testing.refAllDecls(@This());
     _ = @import("Mixer.zig");
-    _ = @import("Strip.zig");
+    _ = @import("StripGroup.zig");
     _ = @import("Biquad.zig");
     _ = @import("Compressor.zig");
     _ = @import("Limiter.zig");
-    _ = @import("Smoother.zig");
+    _ = @import("smoother.zig");
     _ = @import("simd.zig");
     _ = @import("BusEffects.zig");
     _ = @import("Delay.zig");
@@ -224,8 +218,8 @@ test {
     _ = @import("FxSpec.zig");
     _ = @import("DrumBus.zig");
     _ = @import("Oversampler.zig");
-    _ = @import("Lanes.zig");
-    _ = @import("Params.zig");
+    _ = @import("lanes.zig");
+    _ = @import("contract.zig");
     _ = @import("synth_tests.zig");
     _ = @import("Clips.zig");
     _ = @import("reverb_tests.zig");
@@ -246,8 +240,8 @@ test {
 // --- End-to-end tests through the exported functions --------------------------------------------
 
 const testing = std.testing;
-const P = Params.strip;
-const Q = Lanes.quantum;
+const P = contract.strip;
+const Q = lanes.quantum;
 const Status = Mixer.Status;
 
 const Abi = struct {
@@ -260,8 +254,8 @@ const Abi = struct {
     status: [*]u32,
 
     fn open(fs: f32) !Abi {
-        try testing.expectEqual(@as(u32, 0), daw_init(fs));
-        try testing.expectEqual(Params.layout_version, daw_layout_version());
+        daw_init(fs);
+        try testing.expectEqual(contract.layout_version, daw_layout_version());
         return .{
             .params = daw_params_ptr(),
             .ctl = daw_strip_ctl_ptr(),
@@ -273,7 +267,7 @@ const Abi = struct {
         };
     }
     fn set(a: Abi, strip: usize, p: usize, v: f32) void {
-        a.params[strip * Params.stride + p] = v;
+        a.params[strip * contract.stride + p] = v;
     }
     fn claim(a: Abi, ch: usize, input: i32) void {
         a.set(ch, P.input_index, @floatFromInt(input));
@@ -331,7 +325,7 @@ test "end to end: pan law and volume apply from the first quantum after a reset 
     try testing.expectEqual(@as(f32, 0), a.meter(0, 2));
     Abi.run(1000); // ~2.7 s: ~9 RMS time constants
     try near(@sqrt((l * l + r * r) / 2), a.meter(0, 1), 1e-3);
-    try testing.expectEqual(@as(f32, 0), a.meter(Params.master, 3));
+    try testing.expectEqual(@as(f32, 0), a.meter(contract.master, 3));
     try testing.expectEqual(@as(u32, 1002), a.status[Status.quanta]);
 }
 
@@ -403,10 +397,10 @@ test "end to end: sends -> buses -> master, bus strip and mute" {
     const buses = (0.5 + 0.25 + 1) * main * c45; // each bus at centre
     try near((main + buses) * c45, a.outL(0), 1e-5);
     try near(-(main + buses) * c45, a.outR(0), 1e-5);
-    try near(0.5 * main * c45, a.meter(Params.first_bus, 0), 1e-5);
+    try near(0.5 * main * c45, a.meter(contract.first_bus, 0), 1e-5);
     // Mute the drum bus and turn the delay bus down 6 dB.
-    a.set(Params.first_bus + 2, P.mute, 1);
-    a.set(Params.first_bus + 1, P.volume_db, -6);
+    a.set(contract.first_bus + 2, P.mute, 1);
+    a.set(contract.first_bus + 1, P.volume_db, -6);
     Abi.run(200);
     const buses2 = (0.5 + 0.25 * db(-6)) * main * c45;
     try near((main + buses2) * c45, a.outL(0), 1e-5);
@@ -419,22 +413,22 @@ test "end to end: sends -> buses -> master, bus strip and mute" {
 test "end to end: idle groups are skipped" {
     const a = try Abi.open(48000);
     Abi.run(1);
-    try testing.expectEqual(@as(u32, 16), a.status[Status.groups_skipped]);
-    try testing.expectEqual(@as(u32, 0), a.status[Status.groups_processed]);
+    try testing.expectEqual(@as(u32, 16), a.status[Status.skipped_groups]);
+    try testing.expectEqual(@as(u32, 0), a.status[Status.active_groups]);
     // Claimed, EQ on, but no input: still idle (zero filter state).
     a.set(9, P.eq_mid_db, 6);
     a.claim(9, 4);
     Abi.run(1);
-    try testing.expectEqual(@as(u32, 0), a.status[Status.groups_processed]);
+    try testing.expectEqual(@as(u32, 0), a.status[Status.active_groups]);
     // Input arrives: its group runs.
     a.dc(4, 0.3, 0.3);
     Abi.run(2);
-    try testing.expectEqual(@as(u32, 1), a.status[Status.groups_processed]);
-    try testing.expectEqual(@as(u32, 15), a.status[Status.groups_skipped]);
+    try testing.expectEqual(@as(u32, 1), a.status[Status.active_groups]);
+    try testing.expectEqual(@as(u32, 15), a.status[Status.skipped_groups]);
     // Input stops: the group runs while the EQ rings out, then is skipped again.
     a.ext_active[4] = 0;
     var n: usize = 0;
-    while (a.status[Status.groups_processed] != 0) : (n += 1) {
+    while (a.status[Status.active_groups] != 0) : (n += 1) {
         try testing.expect(n < 500);
         Abi.run(1);
     }
@@ -455,7 +449,7 @@ test "end to end: NaN and Inf input recover within a quantum, output stays under
     a.ext_in[17] = std.math.nan(f32);
     a.ext_in[Q + 40] = std.math.inf(f32);
     Abi.run(1);
-    try testing.expectEqual(@as(u32, 2), a.status[Status.bad_samples]);
+    try testing.expectEqual(@as(u32, 2), a.status[Status.non_finite_samples]);
     a.ext_in[17] = 0.01;
     a.ext_in[Q + 40] = 0.01;
     for (0..Q) |i| try testing.expect(std.math.isFinite(a.outL(i)) and std.math.isFinite(a.outR(i)));
@@ -470,8 +464,8 @@ test "end to end: NaN and Inf input recover within a quantum, output stays under
         Abi.run(1);
         for (0..2 * Q) |i| try testing.expect(@fabs(a.out[i]) <= ceiling);
     }
-    try testing.expect(a.meter(Params.master, 3) > 20);
-    try testing.expectEqual(@as(u32, 0), a.status[Status.states_reset]);
+    try testing.expect(a.meter(contract.master, 3) > 20);
+    try testing.expectEqual(@as(u32, 0), a.status[Status.state_resets]);
 }
 
 test "bench: 32 active channels with EQ and compressor (ReleaseFast only)" {
@@ -496,7 +490,7 @@ test "bench: 32 active channels with EQ and compressor (ReleaseFast only)" {
     var timer = try std.time.Timer.start();
     Abi.run(n);
     const ns = timer.read();
-    try testing.expectEqual(@as(u32, 8), a.status[Status.groups_processed]);
+    try testing.expectEqual(@as(u32, 8), a.status[Status.active_groups]);
     std.debug.print("\nbench: 32 channels EQ+comp: {d} ns/quantum ({d:.1}x realtime at 48 kHz)\n", .{
         ns / n,
         (128.0 / 48000.0) * 1e9 / (@as(f64, @floatFromInt(ns)) / n),

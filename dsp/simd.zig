@@ -8,11 +8,11 @@
 //! Zig 0.11 has no vector `@intFromFloat`/`@floatFromInt`, so the integer parts go through the
 //! usual "add 2^23 and reinterpret the bits" trick.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 
-pub const V = Lanes.V;
-const U = @Vector(Lanes.lanes, u32);
-const B = @Vector(Lanes.lanes, bool);
+pub const V = lanes.V;
+const U = @Vector(lanes.width, u32);
+const B = @Vector(lanes.width, bool);
 
 pub inline fn splat(x: f32) V {
     return @splat(x);
@@ -23,7 +23,7 @@ pub inline fn splat(x: f32) V {
 /// sqrt(1/2) leaves e in the top bits (arithmetic shift), then
 /// log2(m) = 2/ln2 · atanh(t), t = (m-1)/(m+1), |t| <= 0.1716, series to t^9.
 pub inline fn log2(x: V) V {
-    const I = @Vector(Lanes.lanes, i32);
+    const I = @Vector(lanes.width, i32);
     const bits: I = @bitCast(x);
     const e = (bits - @as(I, @splat(0x3f35_04f3))) >> @splat(23);
     const m: V = @bitCast(bits - (e << @splat(23)));

@@ -4,15 +4,15 @@
 //! Run with `-O ReleaseFast` to get a meaningful ns/voice/quantum figure from the speed test.
 const std = @import("std");
 const builtin = @import("builtin");
-const Params = @import("Params.zig");
-const Lanes = @import("Lanes.zig");
+const contract = @import("contract.zig");
+const lanes = @import("lanes.zig");
 const VoicePool = @import("VoicePool.zig");
-const NoteEvent = @import("NoteEvent.zig").NoteEvent;
-const S = Params.synth;
+const NoteEvent = @import("note_event.zig").NoteEvent;
+const S = contract.synth;
 const Kind = NoteEvent.Kind;
 
 test {
-    _ = @import("NoteEvent.zig");
+    _ = @import("note_event.zig");
     _ = @import("Oscillator.zig");
     _ = @import("Envelope.zig");
     _ = @import("Svf.zig");
@@ -21,12 +21,12 @@ test {
 }
 
 const fs: f32 = 48000;
-const Q = Params.quantum;
+const Q = contract.quantum;
 
 // Large state lives in globals, as in main.zig.
 var pool: VoicePool = undefined;
-var params: [Params.max_synths][Params.stride]f32 = undefined;
-var out: [16]Lanes.GroupBuf = undefined;
+var params: [contract.max_synths][contract.stride]f32 = undefined;
+var out: [16]lanes.GroupBuf = undefined;
 var touched: [16]bool = undefined;
 var frame: u64 = 0;
 var rec: [1 << 18]f32 = undefined;
@@ -159,7 +159,7 @@ fn pitchFor(hz: f64) f32 {
 // ---------------------------------------------------------------- tests
 
 test "pitch within 1 cent (wave, note, octave, detune)" {
-    const W = Params.Wave;
+    const W = contract.Wave;
     const cases = [_]struct { wave: W, pitch: f32, octave: f32, detune: f32 }{
         .{ .wave = .sine, .pitch = 69, .octave = 0, .detune = 0 },
         .{ .wave = .saw, .pitch = 36, .octave = 0, .detune = 0 },
@@ -187,7 +187,7 @@ test "pitch within 1 cent (wave, note, octave, detune)" {
 }
 
 test "aliasing >= 60 dB below the fundamental" {
-    const W = Params.Wave;
+    const W = contract.Wave;
     const cases = [_]struct { wave: W, hz: f64, pw: f32 = 0.5 }{
         .{ .wave = .saw, .hz = 5000 },
         .{ .wave = .square, .hz = 5000 },
@@ -220,7 +220,7 @@ test "note starts at its exact frame; late events counted" {
     const offsets = [_]u64{ 0, 1, 37, 127, 128, 300 };
     for (offsets) |f| {
         setup();
-        params[0][S.wave] = @floatFromInt(@intFromEnum(Params.Wave.saw));
+        params[0][S.wave] = @floatFromInt(@intFromEnum(contract.Wave.saw));
         note(Kind.note_on, 0, 1, 60, 1000 + f);
         frame = 1000 - 1000 % Q; // quantum containing frame 1000 starts earlier
         const start = frame;
@@ -239,8 +239,8 @@ test "note starts at its exact frame; late events counted" {
     // new owner): it starts at the quantum's first frame and is not late (the soak found every
     // synth removal counted as a late note).
     note(Kind.note_on, 0, 2, 64, 0);
-    note(Kind.all_notes_off, 0, 0, 0, 0);
-    note(Kind.hard_stop, 0, 0, 0, 0);
+    note(Kind.release_all, 0, 0, 0, 0);
+    note(Kind.stop_all, 0, 0, 0, 0);
     _ = run(Q, 0);
     try std.testing.expectEqual(@as(u32, 1), pool.late_events);
 }
@@ -253,7 +253,7 @@ test "a hard stop with an id cancels the synth's queued events; without one they
         frame = 0;
         note(Kind.note_on, 0, 5, 60, 4 * Q); // scheduled for later by synth 0
         note(Kind.note_on, 1, 6, 64, 4 * Q); // and by synth 1, which is not stopped
-        note(Kind.hard_stop, 0, id, 0, 0);
+        note(Kind.stop_all, 0, id, 0, 0);
         _ = run(8 * Q, 0);
         const x0 = rec[4 * Q .. 8 * Q];
         var peak: f32 = 0;
@@ -391,7 +391,7 @@ test "polyphony limit and pool exhaustion" {
     params[0][S.polyphony] = 128;
     params[1] = params[0];
     params[1][S.channel] = 1;
-    for (0..Params.max_voices) |i| note(Kind.note_on, 0, @intCast(i + 1), 40 + @as(f32, @floatFromInt(i % 40)), 0);
+    for (0..contract.max_voices) |i| note(Kind.note_on, 0, @intCast(i + 1), 40 + @as(f32, @floatFromInt(i % 40)), 0);
     _ = run(Q, 0);
     try std.testing.expectEqual(@as(u32, 128), pool.activeVoices());
     note(Kind.note_on, 1, 500, 60, frame);
@@ -412,7 +412,7 @@ test "note off by id and by pitch; all notes off; hard stop" {
     _ = run(20 * Q, 0);
     try std.testing.expect(hasId(1) and !hasId(2) and !hasId(3));
     note(Kind.note_on, 0, 4, 67, frame);
-    note(Kind.all_notes_off, 0, 0, 0, frame + 5);
+    note(Kind.release_all, 0, 0, 0, frame + 5);
     _ = run(20 * Q, 0);
     try std.testing.expectEqual(@as(u32, 0), pool.activeVoices());
 
@@ -422,7 +422,7 @@ test "note off by id and by pitch; all notes off; hard stop" {
     params[0][S.release_ms] = 5000;
     note(Kind.note_on, 0, 1, 69, 0);
     note(Kind.note_on, 0, 2, 76, 0);
-    note(Kind.hard_stop, 0, 0, 0, 1000);
+    note(Kind.stop_all, 0, 0, 0, 1000);
     const x = run(20 * Q, 0);
     for (x[1000 + 240 ..]) |s| try std.testing.expectEqual(@as(f32, 0), s);
     try std.testing.expectEqual(@as(u32, 0), pool.activeVoices());
@@ -435,13 +435,13 @@ test "event queue: ordering, capacity, invalid events" {
     try std.testing.expect(pool.push(NoteEvent.make(Kind.note_on, 0, 2, 64, 1, 50)));
     try std.testing.expect(pool.push(NoteEvent.make(Kind.note_on, 0, 1, 60, 1, 10)));
     try std.testing.expectEqual(@as(u64, 10), pool.queue[pool.q_head].frame());
-    for (2..Params.note_ring) |i| try std.testing.expect(pool.push(NoteEvent.make(Kind.note_off, 0, 99, 60, 1, 1000 + i)));
+    for (2..contract.event_ring) |i| try std.testing.expect(pool.push(NoteEvent.make(Kind.note_off, 0, 99, 60, 1, 1000 + i)));
     try std.testing.expect(!pool.push(NoteEvent.make(Kind.note_off, 0, 99, 60, 1, 5)));
     try std.testing.expectEqual(@as(u32, 1), pool.dropped_events);
     try std.testing.expect(!pool.push(NoteEvent.make(7, 0, 0, 60, 1, 5)));
     try std.testing.expectEqual(@as(u32, 1), pool.invalid_events);
     _ = run(Q, 0);
-    try std.testing.expectEqual(@as(usize, Params.note_ring - 2), pool.pendingEvents());
+    try std.testing.expectEqual(@as(usize, contract.event_ring - 2), pool.pendingEvents());
     try std.testing.expectEqual(@as(u32, 2), pool.activeVoices());
 }
 
@@ -508,13 +508,13 @@ test "output lands in lane ch % 4 of group ch / 4, added to a touched group, sto
     note(Kind.note_on, 0, 1, 60, 0);
     note(Kind.note_on, 1, 1, 60, 0);
     for (&out) |*g| g.clear();
-    out[1].l[5] = Lanes.V{ 1, 1, 0, 1 };
-    out[2].l[5] = Lanes.V{ 7, 7, 7, 7 }; // stale: group 2 not touched, and no voice plays into it
+    out[1].l[5] = lanes.V{ 1, 1, 0, 1 };
+    out[2].l[5] = lanes.V{ 7, 7, 7, 7 }; // stale: group 2 not touched, and no voice plays into it
     @memset(&touched, false);
     touched[1] = true; // group 1 already holds audio: added to
     pool.render(0, &params, &out, &touched);
     for (touched, 0..) |t, g| try std.testing.expectEqual(g == 1, t);
-    try std.testing.expectEqual(Lanes.V{ 7, 7, 7, 7 }, out[2].l[5]);
+    try std.testing.expectEqual(lanes.V{ 7, 7, 7, 7 }, out[2].l[5]);
     var energy: f32 = 0;
     for (0..Q) |i| {
         energy += @fabs(out[1].l[i][2]);
@@ -524,7 +524,7 @@ test "output lands in lane ch % 4 of group ch / 4, added to a touched group, sto
     try std.testing.expect(energy > 0);
     try std.testing.expectEqual(@as(u32, 2), pool.activeVoices()); // channel -1 voice still runs
     // Untouched group: stale content is overwritten (lanes without a voice become 0).
-    for (&out[1].l) |*v| v.* = Lanes.V{ 9, 9, 9, 9 };
+    for (&out[1].l) |*v| v.* = lanes.V{ 9, 9, 9, 9 };
     @memset(&touched, false);
     pool.render(Q, &params, &out, &touched);
     try std.testing.expect(touched[1]);

@@ -8,7 +8,7 @@ const Timeline = @import("Timeline.zig");
 const TempoMap = @import("TempoMap.zig");
 const Automation = @import("Automation.zig");
 const Metronome = @import("Metronome.zig");
-const Lanes = @import("Lanes.zig");
+const Lanes = @import("lanes.zig");
 
 const testing = std.testing;
 const Event = Timeline.Event;

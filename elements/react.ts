@@ -4,7 +4,7 @@
  * fails type-checking. A TSX file loads it with `import type {} from 'daw-elements/react';`.
  *
  * Nothing here is typed by hand a second time: parameter props are the engine's option types
- * (`ChannelParams`, `SynthParams`, generated from src/params.json), the other props are picked from
+ * (`ChannelParams`, `SynthParams`, generated from protocol/contract.json), the other props are picked from
  * the element classes, the events' details are the elements' own detail types.
  *
  * What React 19 does with them (react-dom, setValueForPropertyOnCustomComponent): a prop whose name

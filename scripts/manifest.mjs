@@ -6,7 +6,7 @@
 //     default prefix 'daw'), not a literal customElements.define call; the default tag of each class
 //     is read from its HTMLElementTagNameMap entry ('daw-x': DawX) in elements/<name>/<name>.ts;
 //   - the parameter attributes/properties, which the elements declare at run time from the one
-//     parameter table (declare(defsOf(STRIP_PARAMS ...))): taken here from src/generated/params.ts
+//     parameter table (declare(defsOf(STRIP_PARAMS ...))): taken here from protocol/generated/contract.ts
 //     with the same filters as the elements (channel: scope all|channel; synth: all; none internal);
 //   - doc tags written several to a line (`@cssproperty --a - A. @cssproperty --b - B.`) or as a
 //     list (`@cssproperty --a, --b - Both.`), which the analyzer reads only the first of;
@@ -25,13 +25,13 @@ const MODULE = 'dist/daw-elements.js';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** Each parameter's doc, from the table itself (the generated runtime table leaves them out). */
-const table = JSON.parse(readFileSync(join(root, 'src', 'params.json'), 'utf8'));
+const table = JSON.parse(readFileSync(join(root, 'protocol', 'contract.json'), 'utf8'));
 const DOCS = new Map([...table.strip, ...table.synth].map((p) => [p.name, p.doc]));
 
 /** STRIP_PARAMS / SYNTH_PARAMS from the generated table (TypeScript → JavaScript in memory). */
 async function loadParams() {
-  const file = join(root, 'src', 'generated', 'params.ts');
-  if (!existsSync(file)) throw new Error('src/generated/params.ts is missing: run `npm run gen` first');
+  const file = join(root, 'protocol', 'generated', 'contract.ts');
+  if (!existsSync(file)) throw new Error('protocol/generated/contract.ts is missing: run `npm run gen` first');
   const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
 }

@@ -1,5 +1,5 @@
-// `npm test` after the build: Zig unit tests, then the browser suite on an isolated page and on a page
-// without COOP/COEP. Streams every step's output and ends with one total line, "N passed, N failed".
+// `npm test` after the build: the node units beside the code (seconds, no build or browser needed),
+// Zig unit tests, then the browser suite on an isolated page and on a page without COOP/COEP. Streams every step's output and ends with one total line, "N passed, N failed".
 // Last, the README's figures (scripts/readme-figures.mjs): the sizes, and the browser-support table
 // from this run's counts when every step ran and passed; rewritten locally, compared with CI=true.
 import { spawn } from 'node:child_process';
@@ -7,12 +7,18 @@ import { readdirSync } from 'node:fs';
 import { CI, updateReadme } from './readme-figures.mjs';
 
 // node --test units beside the code, also in sub-folders (elements/daw-clip/); only *.test.mjs
-// files: `node --test scripts/` would also run this file, whose name matches Node's test-file patterns
-const units = ['scripts', 'src', 'worklet', 'elements'].flatMap((dir) => readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true }).filter((f) => f.endsWith('.test.mjs')).map((f) => `${dir}/${f}`));
+// files (`node --test scripts/` would also run this file, whose name matches Node's test-file
+// patterns); `npm run test:units` runs just these.
+const units = ['protocol', 'scripts', 'src', 'worklet', 'elements'].flatMap((dir) => readdirSync(new URL(`../${dir}/`, import.meta.url), { recursive: true }).filter((f) => f.endsWith('.test.mjs')).map((f) => `${dir}/${f}`));
+
+if (process.argv.includes('--units')) {
+  const code = await new Promise((resolve) => spawn(process.execPath, ['--test', ...units], { stdio: 'inherit' }).on('close', resolve));
+  process.exit(code ?? 1);
+}
 
 const steps = [
-  { name: 'zig', cmd: ['node', 'scripts/build-wasm.mjs', '--test'], env: {} },
   { name: 'node units', cmd: ['node', '--test', ...units], env: {} },
+  { name: 'zig', cmd: ['node', 'scripts/build-wasm.mjs', '--test'], env: {} },
   { name: 'browser (isolated)', cmd: ['npx', 'wtr'], env: {}, figure: ['chromium', 'isolated'] },
   { name: 'browser (no COOP/COEP)', cmd: ['npx', 'wtr'], env: { DAW_ISOLATION: 'off' }, figure: ['chromium', 'plain'] },
   // dist/ as a page author uses it: isolated, plain, strict-CSP pages, script from a second origin

@@ -32,7 +32,7 @@ export function compileWasm(url: string): Promise<WebAssembly.Module> {
 
 /** The two entry points the warm-up calls (worklet/processor.ts has the whole ABI). */
 interface WarmExports {
-  daw_init(sampleRate: number): number;
+  daw_init(sampleRate: number): void;
   daw_process(): void;
 }
 

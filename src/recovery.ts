@@ -4,7 +4,7 @@
  * given back everything the page had, and the policy that keeps a crash loop from spinning.
  *
  * What needs no keeping: claims and every channel, bus, master and synth parameter live in the
- * control block (src/layout.ts), which the main thread owns; a new node reads all of it at its first
+ * control block (protocol/layout.ts), which the main thread owns; a new node reads all of it at its first
  * quantum (shared memory) or gets it in its first batch (messages). What is kept here:
  *
  * - Samples: their PCM (planar f32 at the engine's rate), because the DSP's WebAssembly memory dies
@@ -21,7 +21,7 @@
  *
  * Main thread only.
  */
-import type { Channel, Sample } from './engine.js';
+import type { Channel, Sample } from './handles.js';
 
 /** Failures within this many milliseconds count together towards giving up. */
 export const RECOVERY_WINDOW_MS = 30000;

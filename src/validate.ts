@@ -3,7 +3,7 @@
  * the main thread, before anything is written to the control block, so the audio thread only ever
  * sees numbers inside the documented ranges.
  */
-import type { ParamSpec } from './generated/params.js';
+import type { ParamSpec } from '../protocol/generated/contract.js';
 
 export interface Checked {
   /** The value to write (clamped, rounded for integer and boolean parameters). */

@@ -4,7 +4,7 @@
 // --enable-precise-memory-info and --expose-gc) every 500 quanta over 10,000 quanta. Allocating even
 // 16 bytes per quantum shows up as 8 kB per reading.
 import { expect } from '@esm-bundle/chai';
-import { Engine } from '../dist/daw-elements.js';
+import { Engine, controlLink } from '../dist/daw-elements.js';
 
 const QUANTA = 10000;
 const EVERY = 500;
@@ -36,8 +36,10 @@ describe('worklet process() allocates nothing', function () {
     const Processor = await loadProcessorClass();
     expect(Processor).to.be.a('function');
     const module = await WebAssembly.compileStreaming(fetch(new URL('../dist/daw-dsp.wasm', import.meta.url)));
+    const layoutVersion = new WebAssembly.Instance(module, {}).exports.daw_layout_version(); // the build's contract hash
 
     const engine = new Engine(); // its control block, written as the page would
+    const link = controlLink(engine);
     const chs = [];
     for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2 }));
     const synths = chs.slice(0, 8).map((c) => engine.createSynth(c, { wave: 'saw', polyphony: 8 }));
@@ -47,12 +49,12 @@ describe('worklet process() allocates nothing', function () {
     if (clock === 'without') globalThis.performance = undefined;
     let proc;
     try {
-      proc = new Processor({ processorOptions: { module, shared: engine.block.buffer, layoutVersion: 1 } });
+      proc = new Processor({ processorOptions: { module, shared: link.block.buffer, layoutVersion } });
     } finally {
       if (perf) Object.defineProperty(globalThis, 'performance', perf);
       else delete globalThis.performance;
     }
-    const block = engine.block;
+    const block = link.block;
 
     const inputs = [];
     for (let i = 0; i < 32; i++) {
@@ -68,8 +70,8 @@ describe('worklet process() allocates nothing', function () {
       // the page's side of the work, without allocating: a fader move every quantum, notes often
       block.strip[(q % 32) * 32 + volIndex] = -(q % 24);
       Atomics.add(block.header, 0, 1);
-      if (q % 16 === 0) engine.pushNote(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
-      if (q % 16 === 8) engine.pushNote(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
+      if (q % 16 === 0) link.note(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
+      if (q % 16 === 8) link.note(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
       globalThis.currentFrame = frame;
       proc.process(inputs, outputs, params);
       frame += 128;

@@ -1,5 +1,5 @@
 /**
- * The one AudioWorkletProcessor: applies pending claims, parameters and note events, copies external
+ * The one AudioWorkletProcessor: applies pending claims, parameters and events (notes and clips), copies external
  * inputs into WASM memory, makes ONE call into the WASM mixer per 128-frame quantum, and copies the
  * mix and the meters out.
  *
@@ -9,19 +9,17 @@
  * it. All state lives on the instance: two engines (e.g. an offline render beside the page's engine)
  * never share anything.
  */
-import { EXTERNAL_INPUTS, LAYOUT_VERSION, MAX_CHANNELS, MAX_SAMPLES, MAX_SYNTHS, NOTE_RING, NUM_STRIPS, QUANTUM } from '../src/generated/params.js';
 import {
-  BLOCK_BYTES, H_ACTIVE_GROUPS, H_ACTIVE_VOICES, H_DROPPED_NOTES, H_FRAME_HI, H_FRAME_LO, H_LATE_NOTES, H_LOAD_PERMILLE,
-  H_CLIP_EVENTS_DROPPED, H_CLIP_EVENTS_LATE, H_CLIPS_PLAYING,
-  H_NONFINITE, H_PORT_MESSAGES, H_QUANTA, H_SEQ, H_SKIPPED_GROUPS, H_STATE_RESETS, H_STOLEN_VOICES, H_WASM_BYTES,
-  METERS_BEGIN, METERS_END, NOTE_WORDS, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews,
-} from '../src/layout.js';
-import { CLIP_CANCEL, NOTES_STOP_ALL, ringDrain, ringPushWords } from '../src/ring.js';
+  EVENT_WORDS, EVENTS_PER_QUANTUM, EventKind, EXTERNAL_INPUTS, HEADER_DSP_STATUS, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SAMPLES,
+  MAX_SYNTHS, METER_WORDS, NUM_STRIPS, QUANTUM, SAMPLE_DEFINE_ERRORS, STATUS_WORDS, STRIDE, StripControl,
+} from '../protocol/generated/contract.js';
+import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews } from '../protocol/layout.js';
+import { ringDrain, ringPush } from '../protocol/event-ring.js';
 import { SampleHeap } from './sample-heap.js';
 
 interface DspExports {
   memory: WebAssembly.Memory;
-  daw_init(sampleRate: number): number;
+  daw_init(sampleRate: number): void;
   daw_process(): void;
   daw_layout_version(): number;
   daw_params_ptr(): number;
@@ -73,22 +71,6 @@ interface SampleBlock {
   defined: boolean;
 }
 
-const DEFINE_ERRORS = ['ok', 'bad slot', 'bad id', 'bad length', 'outside memory', 'misaligned'];
-
-/** Status words written by the DSP (see dsp/main.zig). */
-const S_NONFINITE = 0;
-const S_RESETS = 1;
-const S_SKIPPED = 3;
-const S_ACTIVE_GROUPS = 4;
-const S_ACTIVE_VOICES = 5;
-const S_LATE = 6;
-const S_DROPPED = 7;
-const S_STOLEN = 8;
-const S_CLIPS_PLAYING = 9;
-const S_CLIPS_DROPPED = 10;
-const S_CLIPS_LATE = 11;
-const STATUS_WORDS = 16;
-
 /** Quanta per DSP load figure: 1 s at 48 kHz. */
 const LOAD_WINDOW = 375;
 
@@ -131,6 +113,8 @@ interface Options {
 
 const EMPTY_F = new Float32Array(0);
 const EMPTY_U = new Uint32Array(0);
+/** A claimed slot's control word: active, and reset on its first quantum. */
+const CLAIMED = StripControl.active | StripControl.reset;
 
 class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly dsp: DspExports;
@@ -144,7 +128,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private wOutL: Float32Array = EMPTY_F;
   private wOutR: Float32Array = EMPTY_F;
   private wMeters: Float32Array = EMPTY_F;
-  private wStatus: Uint32Array = EMPTY_U;
+  /** The DSP's status block as Int32 (the header's type), copied whole with one set(). */
+  private wStatus: Int32Array = new Int32Array(0);
   private wEvents: Uint32Array = EMPTY_U;
   private wEventCount: Uint32Array = EMPTY_U;
   private wFrame: Uint32Array = EMPTY_U;
@@ -157,13 +142,12 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly syncBytes: Uint8Array;
   /**
    * DSP load: time in process() over the quantum's duration, averaged over LOAD_WINDOW quanta. Only
-   * with a sub-millisecond clock; without one H_LOAD_PERMILLE stays -1 (see subMillisecondClock).
+   * with a sub-millisecond clock; without one Header.load stays -1 (see subMillisecondClock).
    * Doubles live in a Float64Array so that storing them allocates nothing.
    */
   private readonly clock: Performance | null = subMillisecondClock();
   private readonly timing = new Float64Array(3); // [busy ms, quanta counted, quantum ms]
   private lastSeq = -1;
-  private quanta = 0;
   private messages = 0;
   private alive = true;
   /** Quanta until process() throws `faultError` (0: none); see FaultSpec. */
@@ -178,14 +162,15 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       const module = o.module ?? new WebAssembly.Module(o.bytes!);
       const dsp = new WebAssembly.Instance(module, {}).exports as unknown as DspExports;
       if (dsp.daw_layout_version() !== LAYOUT_VERSION) throw new Error(`the WASM has parameter layout ${dsp.daw_layout_version()}, expected ${LAYOUT_VERSION}`);
-      if (dsp.daw_init(sampleRate) !== 0) throw new Error(`the DSP refused sample rate ${sampleRate}`);
+      dsp.daw_init(sampleRate); // an unusable rate falls back to 48 kHz (dsp/main.zig)
       this.dsp = dsp;
     } catch (e) {
       this.port.postMessage({ type: 'error', message: (e as Error).message ?? String(e) });
       throw e;
     }
     const dsp = this.dsp;
-    this.eventCap = Math.min(dsp.daw_events_capacity(), NOTE_RING);
+    if (dsp.daw_events_capacity() !== EVENTS_PER_QUANTUM) throw new Error(`the WASM takes ${dsp.daw_events_capacity()} events a quantum, expected ${EVENTS_PER_QUANTUM}`);
+    this.eventCap = EVENTS_PER_QUANTUM;
     this.heap = new SampleHeap(dsp.memory, dsp.daw_heap_base());
     if (dsp.daw_max_samples() !== MAX_SAMPLES) throw new Error(`the WASM has ${dsp.daw_max_samples()} sample slots, expected ${MAX_SAMPLES}`);
 
@@ -194,7 +179,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.syncBytes = new Uint8Array(this.b.buffer, SYNC_BEGIN, SYNC_END - SYNC_BEGIN);
     this.makeViews();
     const mem = dsp.memory.buffer;
-    this.b.header[H_LOAD_PERMILLE] = -1; // until measured; for good without a sub-millisecond clock
+    this.b.header[Header.load] = -1; // until measured; for good without a sub-millisecond clock
     this.timing[2] = (QUANTUM / sampleRate) * 1000;
     this.port.onmessage = (e: MessageEvent) => this.onMessage(e.data);
     if (o.fault) this.armFault(o.fault);
@@ -210,19 +195,19 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     const mem = dsp.memory.buffer;
     const f32 = (ptr: number, n: number) => new Float32Array(mem, ptr, n);
     const u32 = (ptr: number, n: number) => new Uint32Array(mem, ptr, n);
-    this.wParams = f32(dsp.daw_params_ptr(), NUM_STRIPS * 32);
-    this.wSynth = f32(dsp.daw_synth_params_ptr(), MAX_SYNTHS * 32);
+    this.wParams = f32(dsp.daw_params_ptr(), NUM_STRIPS * STRIDE);
+    this.wSynth = f32(dsp.daw_synth_params_ptr(), MAX_SYNTHS * STRIDE);
     this.wCtl = u32(dsp.daw_strip_ctl_ptr(), NUM_STRIPS);
     this.wExtIn = f32(dsp.daw_ext_in_ptr(), EXTERNAL_INPUTS * 2 * QUANTUM);
     this.wExtActive = u32(dsp.daw_ext_active_ptr(), EXTERNAL_INPUTS);
     this.wOutL = f32(dsp.daw_out_ptr(), QUANTUM);
     this.wOutR = f32(dsp.daw_out_ptr() + QUANTUM * 4, QUANTUM);
-    this.wMeters = f32(dsp.daw_meters_ptr(), NUM_STRIPS * 4);
-    this.wStatus = u32(dsp.daw_status_ptr(), STATUS_WORDS);
-    this.wEvents = u32(dsp.daw_events_ptr(), this.eventCap * NOTE_WORDS);
+    this.wMeters = f32(dsp.daw_meters_ptr(), NUM_STRIPS * METER_WORDS);
+    this.wStatus = new Int32Array(mem, dsp.daw_status_ptr(), STATUS_WORDS);
+    this.wEvents = u32(dsp.daw_events_ptr(), this.eventCap * EVENT_WORDS);
     this.wEventCount = u32(dsp.daw_events_count_ptr(), 1);
     this.wFrame = u32(dsp.daw_frame_ptr(), 2);
-    this.b.header[H_WASM_BYTES] = mem.byteLength;
+    this.b.header[Header.wasmBytes] = mem.byteLength;
   }
 
   /** Arms an injected fault (message handler or constructor; the Error is made here, not in process()). */
@@ -237,7 +222,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   }
 
   /** Port messages: samples, and the fallback path's batches. Not real-time code. */
-  private onMessage(d: { type: string; id: number; reply: boolean; state: Uint8Array; notes: Uint32Array | null }): void {
+  private onMessage(d: { type: string; id: number; reply: boolean; state: Uint8Array; events: Uint32Array | null }): void {
     if (d.type.startsWith('sample-')) {
       this.onSampleMessage(d as unknown as SampleMessage);
       return;
@@ -249,12 +234,12 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     if (d.type !== 'sync') return;
     this.messages++;
     this.syncBytes.set(d.state);
-    Atomics.add(this.b.header, H_SEQ, 1);
-    if (d.notes) {
-      const n = d.notes;
-      for (let o = 0; o < n.length; o += NOTE_WORDS) ringPushWords(this.b, n, o);
+    Atomics.add(this.b.header, Header.seq, 1);
+    if (d.events) {
+      const n = d.events;
+      for (let o = 0; o < n.length; o += EVENT_WORDS) ringPush(this.b, n.subarray(o, o + EVENT_WORDS)); // message handler: may allocate
     }
-    this.b.header[H_PORT_MESSAGES] = this.messages;
+    this.b.header[Header.workletMessages] = this.messages;
     if (!d.reply) return;
     const meters = this.b.buffer.slice(METERS_BEGIN, METERS_END) as ArrayBuffer;
     this.port.postMessage({ type: 'meters', id: d.id, meters, header: this.b.header.slice() }, [meters]);
@@ -300,7 +285,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
         const r = this.dsp.daw_sample_define(s.slot, s.id, s.ptr, right, s.frames, s.loopStart, s.loopEnd);
         if (r !== 0) {
           this.dropSample(s.slot);
-          fail(m.id, `the DSP refused the sample (${DEFINE_ERRORS[r] ?? r})`);
+          fail(m.id, `the DSP refused the sample (${SAMPLE_DEFINE_ERRORS[r] ?? r})`);
           return;
         }
         s.defined = true;
@@ -335,22 +320,22 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     // A slot that changed owner silences what the previous owner left sounding: a stop-all record
     // for a synth, a clip cancel for a channel, placed before this quantum's ring records. (Not
     // pushed into the ring: the main thread is its only producer.)
-    const seq = Atomics.load(h, H_SEQ);
+    const seq = Atomics.load(h, Header.seq);
     let pre = 0;
     if (seq !== this.lastSeq) {
       this.lastSeq = seq;
       for (let s = 0; s < NUM_STRIPS; s++) {
         const g = Atomics.load(b.stripGen, s);
         if (g !== this.stripSeen[s]) {
-          if (s < MAX_CHANNELS && this.stripSeen[s] !== 0) pre = this.preEvent(pre, CLIP_CANCEL, s);
+          if (s < MAX_CHANNELS && this.stripSeen[s] !== 0) pre = this.preEvent(pre, EventKind.clipCancel, s);
           this.stripSeen[s] = g;
-          this.wCtl[s] = g !== 0 ? 3 : 0; // bit0 active, bit1 reset
+          this.wCtl[s] = g !== 0 ? CLAIMED : 0;
         }
       }
       for (let s = 0; s < MAX_SYNTHS; s++) {
         const g = Atomics.load(b.synthGen, s);
         if (g !== this.synthSeen[s]) {
-          if (this.synthSeen[s] !== 0) pre = this.preEvent(pre, NOTES_STOP_ALL, s, 1); // id 1: a cancel (VoicePool.push)
+          if (this.synthSeen[s] !== 0) pre = this.preEvent(pre, EventKind.stopAll, s, 1); // id 1: a cancel (VoicePool.push)
           this.synthSeen[s] = g;
         }
       }
@@ -390,29 +375,16 @@ class DawMixerProcessor extends AudioWorkletProcessor {
 
     // 6. Meters and status for the main thread.
     b.meters.set(this.wMeters);
-    const st = this.wStatus;
-    this.quanta++;
-    h[H_QUANTA] = this.quanta;
     const next = frame + QUANTUM;
-    h[H_FRAME_LO] = next | 0; // same 32 bits as next mod 2^32
-    h[H_FRAME_HI] = next > 4294967295 ? Math.floor(next / 4294967296) : 0;
-    h[H_NONFINITE] = st[S_NONFINITE];
-    h[H_STATE_RESETS] = st[S_RESETS];
-    h[H_ACTIVE_GROUPS] = st[S_ACTIVE_GROUPS];
-    h[H_SKIPPED_GROUPS] = st[S_SKIPPED];
-    h[H_ACTIVE_VOICES] = st[S_ACTIVE_VOICES];
-    h[H_LATE_NOTES] = st[S_LATE];
-    h[H_DROPPED_NOTES] = st[S_DROPPED];
-    h[H_STOLEN_VOICES] = st[S_STOLEN];
-    h[H_CLIPS_PLAYING] = st[S_CLIPS_PLAYING];
-    h[H_CLIP_EVENTS_DROPPED] = st[S_CLIPS_DROPPED];
-    h[H_CLIP_EVENTS_LATE] = st[S_CLIPS_LATE];
+    h[Header.frame] = next | 0; // same 32 bits as next mod 2^32
+    h[Header.frame + 1] = next > 4294967295 ? Math.floor(next / 4294967296) : 0;
+    h.set(this.wStatus, HEADER_DSP_STATUS); // the DSP's counters, one memcpy
     if (clock !== null) {
       const tm = this.timing;
       tm[0] += clock.now() - t0;
       tm[1] += 1;
       if (tm[1] >= LOAD_WINDOW) {
-        h[H_LOAD_PERMILLE] = Math.round((tm[0] / (tm[1] * tm[2])) * 1000);
+        h[Header.load] = Math.round((tm[0] / (tm[1] * tm[2])) * 1000);
         tm[0] = 0;
         tm[1] = 0;
       }
@@ -425,9 +397,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
    * returns i + 1. 128 slots at most change owner in one quantum, within the 256 events' room.
    */
   private preEvent(i: number, kind: number, slot: number, id = 0): number {
-    const o = i * NOTE_WORDS;
+    const o = i * EVENT_WORDS;
     const e = this.wEvents;
-    e.fill(0, o, o + NOTE_WORDS);
+    e.fill(0, o, o + EVENT_WORDS);
     e[o] = kind;
     e[o + 1] = slot;
     e[o + 2] = id;

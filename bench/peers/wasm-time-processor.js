@@ -16,8 +16,8 @@ registerProcessor('wasm-time', class extends AudioWorkletProcessor {
     const ctl = new Uint32Array(mem, x.daw_strip_ctl_ptr(), 68);
     const ext = new Float32Array(mem, x.daw_ext_in_ptr(), 32 * 256);
     const act = new Uint32Array(mem, x.daw_ext_active_ptr(), 32);
-    params.set(rows); // every strip's parameters, built by the runner from src/params.json
-    for (let c = 0; c < channels; c++) ctl[c] = 3;
+    params.set(rows); // every strip's parameters, built by the runner from protocol/contract.json
+    for (let c = 0; c < channels; c++) ctl[c] = 3; // stripControl active | reset (protocol/contract.json)
     let s = 1;
     for (let i = 0; i < ext.length; i++) { s = (s * 16807) % 2147483647; ext[i] = (s / 2147483647 - 0.5) * 0.5; }
     act.fill(1);

@@ -5,30 +5,10 @@
  * them from inside any shadow root.
  */
 import { LitElement } from 'lit';
+import type { DawErrorDetail } from '../../src/index.js';
 
-/**
- * Detail of the `daw-error` events the elements fire. (The engine's own `daw-error` detail is
- * `DawErrorDetail` in src/; when the two become one type, this is the one declaration to re-point.)
- */
-export interface DawElementErrorDetail {
-  /** 'invalid-value' (ignored), 'out-of-range' (clamped), 'not-running', 'capacity', 'unsupported', 'load-failed', 'name-taken', ... */
-  code: string;
-  message: string;
-  /** The attribute concerned (also for property sets), e.g. 'volume-db'. */
-  attribute?: string;
-  value?: unknown;
-  /** Valid range, e.g. '-24 to 24 dB' or 'sine | triangle | saw | square | pulse'. */
-  range?: string;
-  /** `name-taken`: the tag another library holds, e.g. 'daw-clip'. */
-  tag?: string;
-  /** `name-taken`: the class that would have been registered under `tag`, e.g. 'DawClip'. */
-  element?: string;
-  /** What to do, on the errors that stop audio (from `<daw-engine>`: the engine failed to start or stopped). */
-  advice?: string;
-  /** With `advice`: whether starting again can help (a network error) or not (a CSP without 'wasm-unsafe-eval'). */
-  retry?: boolean;
-  error?: unknown;
-}
+/** Detail of the `daw-error` events the elements fire: the one vocabulary (src/errors.ts). */
+export type DawElementErrorDetail = DawErrorDetail;
 
 /**
  * Detail of `daw-change`: the user changed a parameter through the element's own controls (a

@@ -10,7 +10,7 @@
 //   - the level React's fader sets is the level the engine renders: a held A4 sine (gain 0 dB,
 //     sustain 1, velocity 1) through the channel at fader V and centre pan reads, on the channel's
 //     meter, peak V - 3.01 dB and RMS V - 6.02 dB (constant-power pan -3.01 dB; a sine's RMS is its
-//     peak - 3.01 dB; the meters are post-fader: dsp/Strip.zig), within 0.1 dB, held for 0.3 s of
+//     peak - 3.01 dB; the meters are post-fader: dsp/StripGroup.zig), within 0.1 dB, held for 0.3 s of
 //     engine time. The tolerance covers the peak meter's fall between two sine peaks (20 dB / 1.7 s,
 //     0.03 dB per 2.3 ms period) and the synth's 20 kHz low-pass at 440 Hz (< 0.001 dB). Muting
 //     takes the RMS below -60 dBFS;

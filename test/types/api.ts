@@ -1,6 +1,6 @@
 // Type-level tests of the public API, checked by `npm run typecheck` (part of `npm test`): each
 // `@ts-expect-error` line must fail to type-check, or tsc reports the directive as unused.
-import { getEngine, type ChannelParams, type SynthParams } from '../../src/index.js';
+import { getEngine, type ChannelParams, type DawErrorCode, type DawErrorDetail, type SynthParams } from '../../src/index.js';
 
 const engine = getEngine();
 const ch = engine.createChannel({ label: 'Lead', volumeDb: -6, mute: true, pan: -0.3, sendReverb: 0.2 });
@@ -35,3 +35,19 @@ synth.set('wave', 'noise');
 engine.createSynth(null, { channel: 3 });
 // @ts-expect-error a string is not a number parameter's value
 synth.set('cutoffHz', '2400');
+
+// The engine's events are typed: daw-error carries the one DawErrorDetail, whose code is a union.
+engine.addEventListener('daw-error', (ev) => {
+  const code: DawErrorCode = ev.detail.code;
+  // @ts-expect-error a code is a name, not a number
+  const n: number = ev.detail.code;
+  void code;
+  void n;
+});
+engine.addEventListener('daw-statechange', (ev) => void ev.detail.state.toUpperCase());
+// @ts-expect-error not a daw-error code
+const bad: DawErrorDetail = { code: 'no-such-code', message: '' };
+// element codes and engine codes are one vocabulary
+const el: DawErrorDetail = { code: 'no-source', attribute: 'src', message: '' };
+void bad;
+void el;

@@ -7,17 +7,16 @@
 //! * Gains are additionally ramped per sample (`Ramp`): linear interpolation across the quantum
 //!   from the previous quantum's value to this one's, so a gain never steps.
 const std = @import("std");
-const Lanes = @import("Lanes.zig");
+const lanes = @import("lanes.zig");
 
-const Smoother = @This();
-const V = Lanes.V;
+const V = lanes.V;
 
 /// One-pole time constant for parameter moves, seconds.
 pub const tau_s: f32 = 0.010;
 
 /// One-pole coefficient for one quantum step: exp(−quantum / (τ·fs)).
 pub fn quantumCoef(sample_rate: f32) f32 {
-    return @floatCast(@exp(-@as(f64, Lanes.quantum) / (@as(f64, tau_s) * @as(f64, sample_rate))));
+    return @floatCast(@exp(-@as(f64, lanes.quantum) / (@as(f64, tau_s) * @as(f64, sample_rate))));
 }
 
 /// Move `cur` one quantum towards `target` (per lane), snapping lanes within `eps` (relative for
@@ -47,7 +46,7 @@ pub const Ramp = struct {
     next: V = @splat(0),
 
     pub fn delta(self: Ramp) V {
-        return (self.next - self.prev) * @as(V, @splat(1.0 / @as(f32, Lanes.quantum)));
+        return (self.next - self.prev) * @as(V, @splat(1.0 / @as(f32, lanes.quantum)));
     }
 
     /// True when there is nothing to interpolate.
@@ -85,7 +84,7 @@ test Ramp {
     var r = Ramp{ .prev = @splat(0), .next = .{ 1, 2, 0, -1 } };
     const d = r.delta();
     var x = r.prev;
-    for (0..Lanes.quantum) |_| x += d;
+    for (0..lanes.quantum) |_| x += d;
     for (0..4) |k| try std.testing.expectApproxEqAbs(r.next[k], x[k], 1e-5);
     r.commit();
     try std.testing.expect(r.isFlat());

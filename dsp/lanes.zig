@@ -1,11 +1,12 @@
 //! The SIMD layout every unit shares. Strips (mixer channels) are processed four at a time: strip
 //! `s` lives in group `s / 4`, lane `s % 4` of a `@Vector(4, f32)`. One render quantum is 128 frames.
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 
-pub const lanes = 4;
-pub const V = @Vector(lanes, f32);
-pub const quantum = Params.quantum;
+/// Strips per group: the lanes of a `@Vector(width, f32)`.
+pub const width = 4;
+pub const V = @Vector(width, f32);
+pub const quantum = contract.quantum;
 
 /// Stereo audio for one group of four strips over one quantum: `l[i][k]` is frame `i` of strip `4g + k`.
 pub const GroupBuf = struct {
@@ -20,7 +21,7 @@ pub const GroupBuf = struct {
 
 /// Groups needed to hold `n` strips.
 pub fn groupsFor(n: usize) usize {
-    return (n + lanes - 1) / lanes;
+    return (n + width - 1) / width;
 }
 
 test groupsFor {

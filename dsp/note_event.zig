@@ -1,19 +1,19 @@
 //! One note event as it travels from the main thread to the audio thread: a fixed 32-byte record
 //! (eight 32-bit words, little-endian in WASM memory) so the TypeScript side can write it into a
-//! `Uint32Array`/`Float32Array` view of the note ring without any encoding step.
+//! `Uint32Array`/`Float32Array` view of the event ring (protocol/event-ring.ts) without any encoding step.
 //!
 //! Word layout: 0 kind, 1 synth, 2 id, 3 pitch (f32), 4 velocity (f32), 5 frame_lo, 6 frame_hi,
 //! 7 reserved (write 0).
 const std = @import("std");
-const Params = @import("Params.zig");
+const contract = @import("contract.zig");
 
 /// The record. Declared as a nested `extern struct` because a file-level struct cannot have
 /// `extern` layout, and the layout is a contract with JavaScript; import it as
-/// `const NoteEvent = @import("NoteEvent.zig").NoteEvent;`.
+/// `const NoteEvent = @import("note_event.zig").NoteEvent;`.
 pub const NoteEvent = extern struct {
     /// Event kind (see `Kind`); unknown kinds are rejected by `VoicePool.push`.
     kind: u32,
-    /// Synth slot, 0 .. Params.max_synths - 1.
+    /// Synth slot, 0 .. contract.max_synths - 1.
     synth: u32,
     /// Numeric note id chosen by the sender. For a note off, id 0 releases every held voice of the
     /// synth whose pitch equals `pitch`.
@@ -29,17 +29,8 @@ pub const NoteEvent = extern struct {
     /// Must be 0; kept so the record stays 32 bytes.
     reserved: u32 = 0,
 
-    /// Values of `kind`.
-    pub const Kind = struct {
-        /// Start a voice.
-        pub const note_on: u32 = 1;
-        /// Release the voice(s) with this id (or, with id 0, at this pitch).
-        pub const note_off: u32 = 2;
-        /// Release every voice of the synth (envelopes run their release).
-        pub const all_notes_off: u32 = 3;
-        /// Silence every voice of the synth with a linear fade of at most 5 ms.
-        pub const hard_stop: u32 = 4;
-    };
+    /// Values of `kind` (protocol/contract.json `events.kinds`; clip kinds are `Clips.ClipEvent`'s).
+    pub const Kind = contract.event;
 
     /// The 64-bit absolute frame of the event.
     pub fn frame(self: NoteEvent) u64 {
@@ -61,8 +52,8 @@ pub const NoteEvent = extern struct {
 
     /// True when the record can be applied: known kind, synth in range, finite pitch for notes.
     pub fn isValid(self: NoteEvent) bool {
-        if (self.kind < Kind.note_on or self.kind > Kind.hard_stop) return false;
-        if (self.synth >= Params.max_synths) return false;
+        if (self.kind < Kind.note_on or self.kind > Kind.stop_all) return false;
+        if (self.synth >= contract.max_synths) return false;
         if (self.kind == Kind.note_on or self.kind == Kind.note_off) {
             if (!std.math.isFinite(self.pitch)) return false;
         }
@@ -71,7 +62,7 @@ pub const NoteEvent = extern struct {
 };
 
 comptime {
-    std.debug.assert(@sizeOf(NoteEvent) == 32);
+    std.debug.assert(@sizeOf(NoteEvent) == contract.event.words * 4);
 }
 
 test "NoteEvent layout and frame" {
@@ -84,6 +75,6 @@ test "NoteEvent layout and frame" {
     try std.testing.expectEqual(@as(u64, (5 << 32) + 9), e.frame());
     try std.testing.expect(e.isValid());
     try std.testing.expect(!make(9, 3, 7, 60, 1, 0).isValid());
-    try std.testing.expect(!make(1, Params.max_synths, 7, 60, 1, 0).isValid());
+    try std.testing.expect(!make(1, contract.max_synths, 7, 60, 1, 0).isValid());
     try std.testing.expect(!make(1, 0, 7, std.math.nan(f32), 1, 0).isValid());
 }

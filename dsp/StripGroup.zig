@@ -10,24 +10,24 @@
 //! `sends`, so mute and solo silence them too.
 //!
 //! Parameters are read from the shared parameter block once per quantum, sanitised (NaN →
-//! default, clamped to the documented range), smoothed (`Smoother`), and gains are ramped per
+//! default, clamped to the documented range), smoothed (`smoother.zig`), and gains are ramped per
 //! sample. Pan law (channels): gL = cos((pan+1)·π/4), gR = sin((pan+1)·π/4), −3 dB each at centre;
 //! buses and master use balance instead: unity at centre, the far side turned down linearly.
 //! Meters (post-fader, post-pan): peak = max(|L|,|R|) with instant attack, falling 20 dB in 1.7 s;
 //! RMS = sqrt of the one-pole (τ = 300 ms) average of the mean square (L² + R²)/2.
 const std = @import("std");
-const Params = @import("Params.zig");
-const Lanes = @import("Lanes.zig");
+const contract = @import("contract.zig");
+const lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 const Biquad = @import("Biquad.zig");
 const Compressor = @import("Compressor.zig");
-const Smoother = @import("Smoother.zig");
+const smoother = @import("smoother.zig");
 
-const Strip = @This();
-const V = Lanes.V;
-const P = Params.strip;
+const StripGroup = @This();
+const V = lanes.V;
+const P = contract.strip;
 const np = P.count;
-const lanes = Lanes.lanes;
+const width = lanes.width;
 const splat = simd.splat;
 
 pub const Role = enum { channel, bus, master };
@@ -59,35 +59,36 @@ const Kind = enum {
 };
 
 const Spec = struct { kind: Kind, min: f32, max: f32 };
-/// Ranges mirrored from src/params.json (Params.zig carries indices and defaults only); JS clamps
-/// before writing, these are the audio thread's own defence.
+
+/// How the strip handles each parameter. An exhaustive switch over the generated parameter enum: a
+/// parameter added to protocol/contract.json without a case here fails the build.
+fn kindOf(p: P.Param) Kind {
+    return switch (p) {
+        .trim_db, .volume_db => .gain_db, // g_in, g_l/g_r
+        .invert => .invert, // g_in
+        .eq_low_db, .eq_mid_db, .eq_high_db => .db, // eq bands
+        .eq_low_hz, .eq_mid_hz, .eq_high_hz => .log_hz,
+        .eq_mid_q => .linear,
+        .comp_threshold_db, .comp_knee_db, .comp_makeup_db => .db, // comp, makeup
+        .comp_ratio, .comp_attack_ms, .comp_release_ms => .linear,
+        .pan => .linear, // pan_l/pan_r
+        .mute => .mute,
+        .solo => .solo,
+        .send_reverb, .send_delay, .send_drum => .linear, // sends (channels), read by the mixer
+        .limiter_ceiling_db => .db, // master: the mixer's limiter
+        .limiter_release_ms => .linear,
+        .input_index => .raw, // the mixer routes external inputs with it
+    };
+}
+
+/// Kinds from `kindOf`, ranges from protocol/contract.json: JS clamps before writing, these are the
+/// audio thread's own defence.
 const specs = blk: {
     var s: [np]Spec = undefined;
-    s[P.trim_db] = .{ .kind = .gain_db, .min = -24, .max = 24 };
-    s[P.invert] = .{ .kind = .invert, .min = 0, .max = 1 };
-    s[P.eq_low_db] = .{ .kind = .db, .min = -24, .max = 24 };
-    s[P.eq_low_hz] = .{ .kind = .log_hz, .min = 20, .max = 2000 };
-    s[P.eq_mid_db] = .{ .kind = .db, .min = -24, .max = 24 };
-    s[P.eq_mid_hz] = .{ .kind = .log_hz, .min = 40, .max = 16000 };
-    s[P.eq_mid_q] = .{ .kind = .linear, .min = 0.1, .max = 18 };
-    s[P.eq_high_db] = .{ .kind = .db, .min = -24, .max = 24 };
-    s[P.eq_high_hz] = .{ .kind = .log_hz, .min = 500, .max = 20000 };
-    s[P.comp_threshold_db] = .{ .kind = .db, .min = -60, .max = 0 };
-    s[P.comp_ratio] = .{ .kind = .linear, .min = 1, .max = 20 };
-    s[P.comp_knee_db] = .{ .kind = .db, .min = 0, .max = 24 };
-    s[P.comp_attack_ms] = .{ .kind = .linear, .min = 0.1, .max = 500 };
-    s[P.comp_release_ms] = .{ .kind = .linear, .min = 1, .max = 5000 };
-    s[P.comp_makeup_db] = .{ .kind = .db, .min = 0, .max = 24 };
-    s[P.volume_db] = .{ .kind = .gain_db, .min = -std.math.inf(f32), .max = 12 };
-    s[P.pan] = .{ .kind = .linear, .min = -1, .max = 1 };
-    s[P.mute] = .{ .kind = .mute, .min = 0, .max = 1 };
-    s[P.solo] = .{ .kind = .solo, .min = 0, .max = 1 };
-    s[P.send_reverb] = .{ .kind = .linear, .min = 0, .max = 1 };
-    s[P.send_delay] = .{ .kind = .linear, .min = 0, .max = 1 };
-    s[P.send_drum] = .{ .kind = .linear, .min = 0, .max = 1 };
-    s[P.limiter_ceiling_db] = .{ .kind = .db, .min = -24, .max = 0 };
-    s[P.limiter_release_ms] = .{ .kind = .linear, .min = 1, .max = 1000 };
-    s[P.input_index] = .{ .kind = .raw, .min = -1, .max = 31 };
+    for (std.enums.values(P.Param)) |p| {
+        const i = @intFromEnum(p);
+        s[i] = .{ .kind = kindOf(p), .min = P.min[i], .max = P.max[i] };
+    }
     break :blk s;
 };
 
@@ -118,7 +119,7 @@ fn dirtyBit(p: usize) u8 {
 
 role: Role,
 /// Strip index of each lane, or −1 for an unused lane.
-strips: [lanes]i32,
+strips: [width]i32,
 sample_rate: f32,
 /// Smoothed parameter values, per lane, in the domain given by `specs[p].kind`.
 cur: [np]V = undefined,
@@ -128,14 +129,14 @@ eq_on: [3]bool = .{ false, false, false },
 comp: Compressor = .{},
 comp_on: bool = false,
 /// trim × polarity, before the EQ.
-g_in: Smoother.Ramp = .{},
+g_in: smoother.Ramp = .{},
 /// fader × mute × solo × pan, per side.
-g_l: Smoother.Ramp = .{},
-g_r: Smoother.Ramp = .{},
+g_l: smoother.Ramp = .{},
+g_r: smoother.Ramp = .{},
 /// Compressor make-up, dB.
-makeup: Smoother.Ramp = .{},
+makeup: smoother.Ramp = .{},
 /// Send levels to buses 0..2 (channels only; the mixer applies them to this strip's output).
-sends: [3]Smoother.Ramp = .{ .{}, .{}, .{} },
+sends: [3]smoother.Ramp = .{ .{}, .{}, .{} },
 pan_l: V = @splat(std.math.sqrt1_2),
 pan_r: V = @splat(std.math.sqrt1_2),
 /// Meter state: peak (linear) and mean square.
@@ -152,7 +153,7 @@ meter_enabled: bool = true,
 pending_reset: u4 = 0b1111,
 /// Raw parameter bits last read per lane, and their transforms (`tcache[p][k]`); lanes whose bit
 /// is clear in `raw_valid` are recomputed in full.
-raw_cache: [lanes][Params.stride / 4]@Vector(4, u32) = [_][Params.stride / 4]@Vector(4, u32){[_]@Vector(4, u32){@splat(0)} ** (Params.stride / 4)} ** lanes,
+raw_cache: [width][contract.stride / 4]@Vector(4, u32) = [_][contract.stride / 4]@Vector(4, u32){[_]@Vector(4, u32){@splat(0)} ** (contract.stride / 4)} ** width,
 raw_valid: u4 = 0,
 tcache: [np]V = undefined,
 /// Every smoothed value had reached its target at the end of the last `update`.
@@ -161,14 +162,14 @@ last_active: u4 = 0,
 last_any_solo: bool = false,
 
 /// A fresh group. Everything snaps to the parameter block at the first `update`.
-pub fn init(role: Role, strips: [lanes]i32, sample_rate: f32) Strip {
-    var self = Strip{ .role = role, .strips = strips, .sample_rate = sample_rate };
+pub fn init(role: Role, strips: [width]i32, sample_rate: f32) StripGroup {
+    var self = StripGroup{ .role = role, .strips = strips, .sample_rate = sample_rate };
     for (&self.cur, 0..) |*c, p| c.* = @splat(transform(p, P.defaults[p], sample_rate));
     // Peak falls 20 dB (×0.1) in 1.7 s; RMS one-pole τ = 300 ms.
     self.peak_decay = @floatCast(std.math.pow(f64, 0.1, 1.0 / (1.7 * @as(f64, sample_rate))));
     self.rms_coef = @floatCast(@exp(-1.0 / (0.3 * @as(f64, sample_rate))));
-    self.peak_decay_q = std.math.pow(f32, self.peak_decay, Lanes.quantum);
-    self.rms_coef_q = std.math.pow(f32, self.rms_coef, Lanes.quantum);
+    self.peak_decay_q = std.math.pow(f32, self.peak_decay, lanes.quantum);
+    self.rms_coef_q = std.math.pow(f32, self.rms_coef, lanes.quantum);
     self.meter_enabled = role != .master;
     if (role != .channel) {
         self.pan_l = @splat(1); // balance at centre
@@ -178,7 +179,7 @@ pub fn init(role: Role, strips: [lanes]i32, sample_rate: f32) Strip {
 }
 
 /// `transform` plus the role's fixed overrides: sends are 0 on buses and master.
-fn transformFor(self: *const Strip, p: usize, raw: f32) f32 {
+fn transformFor(self: *const StripGroup, p: usize, raw: f32) f32 {
     if (self.role != .channel and (p == P.send_reverb or p == P.send_delay or p == P.send_drum)) return 0;
     return transform(p, raw, self.sample_rate);
 }
@@ -206,8 +207,8 @@ fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
 /// smooth, recompute what moved, and set this quantum's gain ramps.
 /// `active`: lane mask of claimed strips (inactive lanes fade to silence);
 /// `reset`: lane mask of reset requests; `any_solo`: some active channel is soloed;
-/// `coef`: `Smoother.quantumCoef`.
-pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
+/// `coef`: `smoother.quantumCoef`.
+pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
     const reset = reset_in | self.pending_reset;
     self.pending_reset = 0;
     // Fast path for the common case: nothing requested, everything settled, and the parameter
@@ -222,7 +223,7 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
     // changed (the transforms call pow/log2; doing them for every lane every quantum was a large
     // part of the render cost).
     var raw_changed = false;
-    for (0..lanes) |k| {
+    for (0..width) |k| {
         const s = self.strips[k];
         const bit = @as(u4, 1) << @intCast(k);
         if (s < 0) {
@@ -233,10 +234,10 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
             }
             continue;
         }
-        const row: *const [Params.stride]f32 = params[@as(usize, @intCast(s)) * Params.stride ..][0..Params.stride];
+        const row: *const [contract.stride]f32 = params[@as(usize, @intCast(s)) * contract.stride ..][0..contract.stride];
         // The whole slot as eight u32x4 (aligned, so eight compares; the unused tail is compared
         // too, which can only cause a harmless recompute).
-        var bits: [Params.stride / 4]@Vector(4, u32) = undefined;
+        var bits: [contract.stride / 4]@Vector(4, u32) = undefined;
         var any = self.raw_valid & bit == 0;
         for (&bits, self.raw_cache[k], 0..) |*a, b, j| {
             const f: @Vector(4, f32) = row[j * 4 ..][0..4].*;
@@ -263,8 +264,8 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
     }
     var target: [np]V = self.tcache;
     {
-        var on: @Vector(lanes, bool) = undefined;
-        for (0..lanes) |k| on[k] = self.strips[k] >= 0 and (active & (@as(u4, 1) << @intCast(k))) != 0;
+        var on: @Vector(width, bool) = undefined;
+        for (0..width) |k| on[k] = self.strips[k] >= 0 and (active & (@as(u4, 1) << @intCast(k))) != 0;
         target[P.volume_db] = @select(f32, on, target[P.volume_db], splat(0));
         // Solo in place applies to channels only: a soloed channel is the reference, others go
         // silent while any active channel is soloed. Buses and master ignore solo.
@@ -274,7 +275,7 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
     var dirty: u8 = 0;
     if (reset != 0) {
         dirty = dirty_all;
-        for (0..lanes) |k| {
+        for (0..width) |k| {
             if (reset & (@as(u4, 1) << @intCast(k)) == 0) continue;
             for (0..np) |p| self.cur[p][k] = target[p][k];
             self.resetLaneState(k);
@@ -283,14 +284,14 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
     for (0..np) |p| {
         if (specs[p].kind == .raw) {
             self.cur[p] = target[p];
-        } else if (Smoother.step(&self.cur[p], target[p], coef, specs[p].kind.eps())) {
+        } else if (smoother.step(&self.cur[p], target[p], coef, specs[p].kind.eps())) {
             dirty |= dirtyBit(p);
         }
     }
 
     const c = &self.cur;
     if (dirty & dirty_pan != 0) {
-        for (0..lanes) |k| {
+        for (0..width) |k| {
             const pan = c[P.pan][k];
             if (self.role == .channel) {
                 // Channels: constant-power pan, −3 dB each side at centre.
@@ -308,7 +309,7 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
     for (0..3) |b| {
         if (dirty & dirty_band[b] == 0) continue;
         var on = false;
-        for (0..lanes) |k| {
+        for (0..width) |k| {
             const db = c[band_db[b]][k];
             if (db == 0) {
                 self.eq[b].setLane(k, .{}); // identity
@@ -325,7 +326,7 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
         self.eq_on[b] = on;
     }
     if (dirty & dirty_comp != 0) {
-        for (0..lanes) |k| {
+        for (0..width) |k| {
             self.comp.setLane(k, self.sample_rate, c[P.comp_threshold_db][k], c[P.comp_ratio][k], c[P.comp_knee_db][k], c[P.comp_attack_ms][k], c[P.comp_release_ms][k]);
         }
     }
@@ -339,14 +340,14 @@ pub fn update(self: *Strip, params: []const f32, active: u4, reset_in: u4, any_s
 }
 
 /// True when every used lane's parameter slot holds exactly the bits in `raw_cache`.
-fn rawUnchanged(self: *const Strip, params: []const f32) bool {
+fn rawUnchanged(self: *const StripGroup, params: []const f32) bool {
     const U4 = @Vector(4, u32);
     var diff: U4 = @splat(0);
-    inline for (0..lanes) |k| {
+    inline for (0..width) |k| {
         const s = self.strips[k];
         if (s >= 0) {
-            const row: *const [Params.stride]f32 = params[@as(usize, @intCast(s)) * Params.stride ..][0..Params.stride];
-            inline for (0..Params.stride / 4) |j| {
+            const row: *const [contract.stride]f32 = params[@as(usize, @intCast(s)) * contract.stride ..][0..contract.stride];
+            inline for (0..contract.stride / 4) |j| {
                 const f: @Vector(4, f32) = row[j * 4 ..][0..4].*;
                 diff |= @as(U4, @bitCast(f)) ^ self.raw_cache[k][j];
             }
@@ -356,7 +357,7 @@ fn rawUnchanged(self: *const Strip, params: []const f32) bool {
 }
 
 /// This quantum's gain ramps from the smoothed values.
-fn setRamps(self: *Strip, reset: u4) void {
+fn setRamps(self: *StripGroup, reset: u4) void {
     const c = &self.cur;
     self.g_in.next = c[P.trim_db] * c[P.invert];
     const post = c[P.volume_db] * c[P.mute] * c[P.solo];
@@ -367,7 +368,7 @@ fn setRamps(self: *Strip, reset: u4) void {
     self.sends[1].next = c[P.send_delay];
     self.sends[2].next = c[P.send_drum];
     if (reset != 0) {
-        for (0..lanes) |k| {
+        for (0..width) |k| {
             if (reset & (@as(u4, 1) << @intCast(k)) == 0) continue;
             inline for (.{ &self.g_in, &self.g_l, &self.g_r, &self.makeup, &self.sends[0], &self.sends[1], &self.sends[2] }) |r| r.snapLane(k, r.next[k]);
         }
@@ -377,7 +378,7 @@ fn setRamps(self: *Strip, reset: u4) void {
 }
 
 /// Zero lane `k`'s filter, compressor and meter state.
-pub fn resetLaneState(self: *Strip, k: usize) void {
+pub fn resetLaneState(self: *StripGroup, k: usize) void {
     for (&self.eq) |*e| e.resetLane(k);
     self.comp.gs[k] = 0;
     self.comp.g_lin[k] = 1;
@@ -387,7 +388,7 @@ pub fn resetLaneState(self: *Strip, k: usize) void {
 
 /// True when the filters hold no energy: with silent input the strip's output is exactly zero,
 /// so the group can be skipped (`skip`) instead of processed.
-pub fn isQuiet(self: *const Strip) bool {
+pub fn isQuiet(self: *const StripGroup) bool {
     return self.eq[0].isQuiet() and self.eq[1].isQuiet() and self.eq[2].isQuiet();
 }
 
@@ -404,10 +405,10 @@ pub const Counts = struct {
 /// the end of the quantum: one horizontal sum per frame instead of a 4×4 matrix per group).
 /// A buffer whose bit in `used` is clear holds stale data and is cleared on first use.
 pub const MixAcc = struct {
-    bufs: [4]Lanes.GroupBuf,
+    bufs: [4]lanes.GroupBuf,
     used: u4 = 0,
 
-    fn take(self: *MixAcc, b: usize) *Lanes.GroupBuf {
+    fn take(self: *MixAcc, b: usize) *lanes.GroupBuf {
         const bit = @as(u4, 1) << @intCast(b);
         if (self.used & bit == 0) {
             self.bufs[b].clear();
@@ -418,8 +419,8 @@ pub const MixAcc = struct {
 };
 
 /// Run the strip chain over one quantum, in place. Call after `update`.
-pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
-    var gains: [Lanes.quantum / Compressor.block]V = undefined;
+pub fn process(self: *StripGroup, buf: *lanes.GroupBuf, counts: *Counts) void {
+    var gains: [lanes.quantum / Compressor.block]V = undefined;
     self.front(buf, &gains, counts);
     switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
         inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, buf, &gains, undefined),
@@ -429,17 +430,17 @@ pub fn process(self: *Strip, buf: *Lanes.GroupBuf, counts: *Counts) void {
 
 /// `process` for a channel group, summing its output into `mix` (main and sends) instead of
 /// writing it back: fader, pan, meters, the sends and the sum in one pass over the quantum.
-pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts: *Counts) void {
-    var gains: [Lanes.quantum / Compressor.block]V = undefined;
+pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, counts: *Counts) void {
+    var gains: [lanes.quantum / Compressor.block]V = undefined;
     // `front` works in place on the input buffer, which the mixer clears after this anyway.
-    const io: *Lanes.GroupBuf = @constCast(buf);
+    const io: *lanes.GroupBuf = @constCast(buf);
     self.front(io, &gains, counts);
     const z: V = @splat(0);
     var send_mask: u3 = 0;
     inline for (0..3) |b| {
         if (@reduce(.Or, self.sends[b].prev != z) or @reduce(.Or, self.sends[b].next != z)) send_mask |= 1 << b;
     }
-    const outs = [4]*Lanes.GroupBuf{
+    const outs = [4]*lanes.GroupBuf{
         if (send_mask & 1 != 0) mix.take(0) else undefined,
         if (send_mask & 2 != 0) mix.take(1) else undefined,
         if (send_mask & 4 != 0) mix.take(2) else undefined,
@@ -452,7 +453,7 @@ pub fn processMix(self: *Strip, buf: *const Lanes.GroupBuf, mix: *MixAcc, counts
 }
 
 /// Input sanitising, trim × polarity, the EQ bands and (when the compressor runs) its gains.
-fn front(self: *Strip, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V, counts: *Counts) void {
+fn front(self: *StripGroup, buf: *lanes.GroupBuf, gains: *[lanes.quantum / Compressor.block]V, counts: *Counts) void {
     // Trim × polarity at exactly 1 on every lane (start and end of the ramp) is an identity.
     const one_bits: @Vector(4, u32) = @splat(@as(u32, @bitCast(@as(f32, 1))));
     const trim_id = simd.allZeroBits((@as(@Vector(4, u32), @bitCast(self.g_in.prev)) ^ one_bits) |
@@ -468,16 +469,16 @@ fn front(self: *Strip, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor
 /// Non-finite input: one check on a running sum (NaN/Inf anywhere makes it non-finite; so can a
 /// sum of huge finite values, which only costs the exact per-sample pass). Four accumulators so
 /// the adds overlap.
-fn sanitize(buf: *Lanes.GroupBuf, counts: *Counts) void {
+fn sanitize(buf: *lanes.GroupBuf, counts: *Counts) void {
     var a: [4]V = .{ @splat(0), @splat(0), @splat(0), @splat(0) };
     var i: usize = 0;
-    while (i < Lanes.quantum) : (i += 4) {
+    while (i < lanes.quantum) : (i += 4) {
         inline for (0..4) |j| a[j] += buf.l[i + j] + buf.r[i + j];
     }
     if (!@reduce(.And, simd.isFinite((a[0] + a[1]) + (a[2] + a[3])))) sanitizeSlow(buf, counts);
 }
 
-fn sanitizeSlow(buf: *Lanes.GroupBuf, counts: *Counts) void {
+fn sanitizeSlow(buf: *lanes.GroupBuf, counts: *Counts) void {
     @setCold(true);
     for (&buf.l, &buf.r) |*l, *r| {
         const ok = @reduce(.And, simd.isFinite(l.*)) and @reduce(.And, simd.isFinite(r.*));
@@ -491,7 +492,7 @@ fn sanitizeSlow(buf: *Lanes.GroupBuf, counts: *Counts) void {
 
 /// Each compressor block's peak power max(L², R², floor); with `check`, also the finiteness sum of
 /// `sanitize` (returns false when it is not finite: `det` is then meaningless).
-fn detectBlocks(comptime check: bool, buf: *const Lanes.GroupBuf, det: *[Lanes.quantum / Compressor.block]V) bool {
+fn detectBlocks(comptime check: bool, buf: *const lanes.GroupBuf, det: *[lanes.quantum / Compressor.block]V) bool {
     const blk = Compressor.block;
     var a: [blk]V = [_]V{@splat(0)} ** blk;
     for (det, 0..) |*dt, bi| {
@@ -512,8 +513,8 @@ fn detectBlocks(comptime check: bool, buf: *const Lanes.GroupBuf, det: *[Lanes.q
 /// with `detect`, also each compressor block's peak power max(L², R²), and then the compressor's
 /// gains. `trim_id`: the trim ramp is exactly 1 (skipped). With no band and no
 /// trim the finiteness check rides along in the detector pass (redone after a rare sanitise).
-noinline fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, comptime trim_id: bool, buf: *Lanes.GroupBuf, gains: *[Lanes.quantum / Compressor.block]V, counts: *Counts) void {
-    var det: [Lanes.quantum / Compressor.block]V = undefined;
+noinline fn frontLoop(self: *StripGroup, comptime bands: u3, comptime detect: bool, comptime trim_id: bool, buf: *lanes.GroupBuf, gains: *[lanes.quantum / Compressor.block]V, counts: *Counts) void {
+    var det: [lanes.quantum / Compressor.block]V = undefined;
     const fused = detect and bands == 0 and trim_id;
     if (fused) {
         if (!detectBlocks(true, buf, &det)) {
@@ -558,14 +559,14 @@ noinline fn frontLoop(self: *Strip, comptime bands: u3, comptime detect: bool, c
 /// summed into the mix (`.mix`: channels; main into `outs[3]`, post-fader sends of `sends`, bit b =
 /// bus b, into `outs[b]`). Every option is comptime, so each combination is its own tight loop.
 fn outPass(
-    self: *Strip,
+    self: *StripGroup,
     comptime dest: enum { in_place, mix },
     comptime comp: bool,
     comptime meter: bool,
     comptime sends: u3,
-    buf: *Lanes.GroupBuf,
-    gains: *const [Lanes.quantum / Compressor.block]V,
-    outs: [4]*Lanes.GroupBuf,
+    buf: *lanes.GroupBuf,
+    gains: *const [lanes.quantum / Compressor.block]V,
+    outs: [4]*lanes.GroupBuf,
 ) void {
     const dl = self.g_l.delta();
     const dr = self.g_r.delta();
@@ -586,7 +587,7 @@ fn outPass(
     var sq0: V = @splat(0);
     var sq1: V = @splat(0);
     const blk = Compressor.block;
-    for (0..Lanes.quantum / blk) |bi| {
+    for (0..lanes.quantum / blk) |bi| {
         const step = if (comp) (gains[bi] - gc) * splat(1.0 / @as(f32, blk)) else undefined;
         var gcs = gc;
         inline for (0..blk) |j| {
@@ -636,34 +637,34 @@ fn outPass(
 /// block's peak and summed L² + R² come from the output pass without a per-sample recurrence;
 /// the peak falls by peak_decay^128 and the mean square takes one one-pole step of rms_coef^128
 /// toward the block's mean (exact for steady signals).
-fn meterBlock(self: *Strip, blk_peak: V, sq: V) void {
+fn meterBlock(self: *StripGroup, blk_peak: V, sq: V) void {
     self.peak = simd.fmax(blk_peak, self.peak * splat(self.peak_decay_q));
-    const mean = sq * splat(0.5 / @as(f32, Lanes.quantum));
+    const mean = sq * splat(0.5 / @as(f32, lanes.quantum));
     self.ms = mean + (self.ms - mean) * splat(self.rms_coef_q);
 }
 
 /// Account for a quantum of silence without processing it (see `isQuiet`): meters and the
 /// compressor release analytically, ramps advance.
-pub fn skip(self: *Strip, counts: *Counts) void {
-    const n = Lanes.quantum;
+pub fn skip(self: *StripGroup, counts: *Counts) void {
+    const n = lanes.quantum;
     self.peak *= splat(self.peak_decay_q);
     self.ms *= splat(self.rms_coef_q);
     self.comp.releaseSilent(n);
     self.endQuantum(counts);
 }
 
-fn endQuantum(self: *Strip, counts: *Counts) void {
+fn endQuantum(self: *StripGroup, counts: *Counts) void {
     var bad: u4 = 0;
     for (&self.eq) |*e| bad |= e.sanitizeState();
     bad |= self.comp.sanitizeState();
     const meters_ok = @reduce(.And, simd.isFinite(self.peak)) and @reduce(.And, simd.isFinite(self.ms));
     if (!meters_ok) {
-        inline for (0..lanes) |k| {
+        inline for (0..width) |k| {
             if (!std.math.isFinite(self.peak[k]) or !std.math.isFinite(self.ms[k])) bad |= @as(u4, 1) << k;
         }
     }
     if (bad != 0) {
-        for (0..lanes) |k| {
+        for (0..width) |k| {
             if (bad & (@as(u4, 1) << @intCast(k)) != 0) self.resetLaneState(k);
         }
         counts.lanes_reset += @popCount(bad);
@@ -676,7 +677,7 @@ fn endQuantum(self: *Strip, counts: *Counts) void {
 }
 
 /// Meter readings for lane `k`: peak (linear), RMS (linear), compressor gain reduction (dB ≥ 0).
-pub fn meters(self: *const Strip, k: usize) [3]f32 {
+pub fn meters(self: *const StripGroup, k: usize) [3]f32 {
     const gr = -self.comp.gs[k];
     return .{ self.peak[k], @sqrt(self.ms[k]), if (gr > 0) gr else 0 };
 }
@@ -685,9 +686,9 @@ pub fn meters(self: *const Strip, k: usize) [3]f32 {
 
 const testing = std.testing;
 
-fn testParams() [Params.num_strips * Params.stride]f32 {
-    var p: [Params.num_strips * Params.stride]f32 = undefined;
-    for (0..Params.num_strips) |s| @memcpy(p[s * Params.stride ..][0..Params.stride], &P.defaults);
+fn testParams() [contract.num_strips * contract.stride]f32 {
+    var p: [contract.num_strips * contract.stride]f32 = undefined;
+    for (0..contract.num_strips) |s| @memcpy(p[s * contract.stride ..][0..contract.stride], &P.defaults);
     return p;
 }
 
@@ -696,13 +697,13 @@ test "pan law, volume and trim after a reset request" {
     var params = testParams();
     const pans = [4]f32{ -1, -0.5, 0, 1 };
     for (pans, 0..) |pan, k| {
-        params[k * Params.stride + P.pan] = pan;
-        params[k * Params.stride + P.volume_db] = -6;
-        params[k * Params.stride + P.trim_db] = 3;
+        params[k * contract.stride + P.pan] = pan;
+        params[k * contract.stride + P.volume_db] = -6;
+        params[k * contract.stride + P.trim_db] = 3;
     }
-    var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
-    strip.update(&params, 0b1111, 0b1111, false, Smoother.quantumCoef(fs));
-    var buf: Lanes.GroupBuf = undefined;
+    var strip = StripGroup.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    strip.update(&params, 0b1111, 0b1111, false, smoother.quantumCoef(fs));
+    var buf: lanes.GroupBuf = undefined;
     @memset(&buf.l, splat(0.5));
     @memset(&buf.r, splat(0.25));
     var counts = Counts{};
@@ -720,15 +721,15 @@ test "NaN input is replaced, counted, and leaves no state behind" {
     const fs = 48000;
     var params = testParams();
     for (0..4) |k| {
-        params[k * Params.stride + P.eq_low_db] = 12;
-        params[k * Params.stride + P.comp_ratio] = 4;
-        params[k * Params.stride + P.comp_threshold_db] = -20;
+        params[k * contract.stride + P.eq_low_db] = 12;
+        params[k * contract.stride + P.comp_ratio] = 4;
+        params[k * contract.stride + P.comp_threshold_db] = -20;
     }
-    var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
-    var buf: Lanes.GroupBuf = undefined;
+    var strip = StripGroup.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    var buf: lanes.GroupBuf = undefined;
     var counts = Counts{};
     for (0..3) |q| {
-        strip.update(&params, 0b1111, 0, false, Smoother.quantumCoef(fs));
+        strip.update(&params, 0b1111, 0, false, smoother.quantumCoef(fs));
         for (&buf.l, &buf.r, 0..) |*l, *r, i| {
             l.* = splat(@sin(@as(f32, @floatFromInt(i)) * 0.1));
             r.* = l.*;
@@ -752,10 +753,10 @@ test "silent input with an idle EQ is quiet (skippable)" {
     const fs = 48000;
     var params = testParams();
     params[P.eq_mid_db] = 6;
-    var strip = Strip.init(.channel, .{ 0, 1, 2, 3 }, fs);
-    var buf: Lanes.GroupBuf = undefined;
+    var strip = StripGroup.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    var buf: lanes.GroupBuf = undefined;
     var counts = Counts{};
-    strip.update(&params, 1, 0, false, Smoother.quantumCoef(fs));
+    strip.update(&params, 1, 0, false, smoother.quantumCoef(fs));
     buf.clear();
     buf.l[0] = splat(1);
     strip.process(&buf, &counts);
@@ -763,7 +764,7 @@ test "silent input with an idle EQ is quiet (skippable)" {
     var n: usize = 0;
     while (!strip.isQuiet()) : (n += 1) {
         try testing.expect(n < 1000);
-        strip.update(&params, 1, 0, false, Smoother.quantumCoef(fs));
+        strip.update(&params, 1, 0, false, smoother.quantumCoef(fs));
         buf.clear();
         strip.process(&buf, &counts);
     }

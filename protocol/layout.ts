@@ -1,0 +1,65 @@
+/**
+ * Byte layout of the control block shared by the main thread and the worklet: a SharedArrayBuffer
+ * when the page is cross-origin isolated, otherwise a plain ArrayBuffer on each side kept in step by
+ * one batched message per animation frame. Both sides build their views with {@link blockViews};
+ * every size comes from protocol/contract.json (through generated/contract.ts).
+ *
+ * ```
+ * header    Int32[HEADER_WORDS]           control words, then status words (see Header)
+ * stripGen  Int32[NUM_STRIPS]             generation of the claim on each strip slot (0 = free)
+ * synthGen  Int32[MAX_SYNTHS]             same for synth slots
+ * strip     Float32[NUM_STRIPS*STRIDE]    parameter targets (main writes, worklet reads)
+ * synth     Float32[MAX_SYNTHS*STRIDE]
+ * meters    Float32[NUM_STRIPS*METER_WORDS]  peak, rms (linear), comp GR dB, limiter GR dB (worklet writes)
+ * events    Uint32[EVENT_RING*EVENT_WORDS]   event ring records, notes and clips (see event-ring.ts)
+ * ```
+ */
+import { EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, STRIDE } from './generated/contract.js';
+
+const B_HEADER = 0;
+const B_STRIP_GEN = B_HEADER + HEADER_WORDS * 4;
+const B_SYNTH_GEN = B_STRIP_GEN + NUM_STRIPS * 4;
+const B_STRIP = B_SYNTH_GEN + MAX_SYNTHS * 4;
+const B_SYNTH = B_STRIP + NUM_STRIPS * STRIDE * 4;
+const B_METERS = B_SYNTH + MAX_SYNTHS * STRIDE * 4;
+const B_EVENTS = B_METERS + NUM_STRIPS * METER_WORDS * 4;
+export const BLOCK_BYTES = B_EVENTS + EVENT_RING * EVENT_WORDS * 4;
+
+export interface BlockViews {
+  readonly buffer: ArrayBufferLike;
+  readonly header: Int32Array;
+  readonly stripGen: Int32Array;
+  readonly synthGen: Int32Array;
+  readonly strip: Float32Array;
+  readonly synth: Float32Array;
+  readonly meters: Float32Array;
+  readonly eventsU32: Uint32Array;
+  /**
+   * One view per ring record, made once: the consumer copies records with TypedArray.set (a
+   * memcpy). Copying word by word would read the float bits of pitch as numbers above 2^30, which
+   * V8's unoptimised tiers box as heap numbers: an allocation on the audio thread.
+   */
+  readonly eventRecords: readonly Uint32Array[];
+}
+
+export function blockViews(buffer: ArrayBufferLike): BlockViews {
+  if (buffer.byteLength < BLOCK_BYTES) throw new RangeError(`control block is ${buffer.byteLength} bytes; needs ${BLOCK_BYTES}`);
+  return {
+    buffer,
+    header: new Int32Array(buffer, B_HEADER, HEADER_WORDS),
+    stripGen: new Int32Array(buffer, B_STRIP_GEN, NUM_STRIPS),
+    synthGen: new Int32Array(buffer, B_SYNTH_GEN, MAX_SYNTHS),
+    strip: new Float32Array(buffer, B_STRIP, NUM_STRIPS * STRIDE),
+    synth: new Float32Array(buffer, B_SYNTH, MAX_SYNTHS * STRIDE),
+    meters: new Float32Array(buffer, B_METERS, NUM_STRIPS * METER_WORDS),
+    eventsU32: new Uint32Array(buffer, B_EVENTS, EVENT_RING * EVENT_WORDS),
+    eventRecords: Array.from({ length: EVENT_RING }, (_, i) => new Uint32Array(buffer, B_EVENTS + i * EVENT_WORDS * 4, EVENT_WORDS)),
+  };
+}
+
+/** Byte range of the parts the fallback path copies main -> worklet (gens + params). */
+export const SYNC_BEGIN = B_STRIP_GEN;
+export const SYNC_END = B_METERS;
+/** Byte range the worklet reports back (meters) on the fallback path, with the header's status words. */
+export const METERS_BEGIN = B_METERS;
+export const METERS_END = B_EVENTS;

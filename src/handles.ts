@@ -1,0 +1,365 @@
+/**
+ * Handles: a strip (channel, bus, master), a synth and a sample. Thin: each reaches its engine
+ * through the narrow {@link EngineCore} interface (the control link, the recovery records and the
+ * few engine operations a handle needs), like lit's controllers reach their host. Main thread only.
+ */
+import {
+  STRIP_PARAMS, SYNTH_PARAMS, ClipFlag, EventKind, METER_WORDS, SynthParam, type ChannelParams, type MasterParams, type ParamSpec,
+  type StripParamName, type SynthParamName, type SynthParams,
+} from '../protocol/generated/contract.js';
+import type { Engine } from './engine.js';
+import type { DawErrorDetail } from './errors.js';
+import type { ControlLink, Table } from './link.js';
+import type { Recovery } from './recovery.js';
+import type { Meter, ParamName, ParamValue } from './types.js';
+import { checkParam, describeRange } from './validate.js';
+
+/** What a handle may ask of its engine. */
+export interface EngineCore {
+  readonly engine: Engine;
+  readonly link: ControlLink;
+  readonly recovery: Recovery;
+  now(): number;
+  report(detail: DawErrorDetail): void;
+  /** Frees a channel's or a synth's slot (after the handle's own clean-up). */
+  release(handle: Channel | Synth): void;
+  attachSource(ch: Channel, node: AudioNode): void;
+  detachSources(ch: Channel, node?: AudioNode): void;
+  freeSample(s: Sample): void;
+}
+
+const stripSpec = new Map<string, ParamSpec>(STRIP_PARAMS.map((p) => [p.name, p]));
+const synthSpec = new Map<string, ParamSpec>(SYNTH_PARAMS.map((p) => [p.name, p]));
+
+const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
+
+/**
+ * The one parameter write of every handle: validates `value` for `spec` (TypeError for a value of
+ * the wrong kind), clamps it with a `daw-error` 'out-of-range' on the engine, writes it; returns
+ * the value applied.
+ */
+function applyParam(core: EngineCore, table: Table, slot: number, owner: string, spec: ParamSpec, value: unknown): number {
+  const { value: v, clamped } = checkParam(spec, value, owner);
+  if (clamped) {
+    core.report({
+      code: 'out-of-range', param: spec.name, value, range: describeRange(spec),
+      message: `${owner} ${spec.name}: ${String(value)} is outside ${describeRange(spec)}; using ${v}`,
+    });
+  }
+  core.link.write(table, slot, spec.index, v);
+  return v;
+}
+
+/**
+ * A mixer strip: a channel, a bus or the master. `P` is the options type of its parameters
+ * (ChannelParams, BusParams or MasterParams), so `set('volumeDb', true)` fails type-checking.
+ */
+export class Strip<P extends object = ChannelParams & MasterParams> {
+  /** The engine this strip belongs to. */
+  readonly engine: Engine;
+
+  /** @internal Made by the engine. */
+  constructor(
+    protected readonly core: EngineCore,
+    /** Slot in the mixer (channels 0..63, buses 64..66, master 67). */
+    readonly slot: number,
+    readonly kind: 'channel' | 'bus' | 'master',
+  ) {
+    this.engine = core.engine;
+  }
+
+  /** Names of the parameters this strip accepts. */
+  get parameterNames(): string[] {
+    return STRIP_PARAMS.filter((p) => this.accepts(p)).map((p) => p.name);
+  }
+
+  private accepts(p: ParamSpec): boolean {
+    return !p.internal && (p.scope === 'all' || p.scope === this.kind);
+  }
+
+  /**
+   * Sets a parameter (names, units and ranges in the README). Out-of-range numbers are clamped and
+   * reported with a `daw-error` event on the engine; returns the value applied. Throws RangeError for
+   * an unknown name and TypeError for a value that is not a number.
+   */
+  set<K extends ParamName<P>>(name: K, value: ParamValue<P, K>): number {
+    this.assertLive();
+    const spec = stripSpec.get(name);
+    if (!spec || !this.accepts(spec)) {
+      throw new RangeError(`unknown ${this.kind} parameter '${name}'; valid: ${this.parameterNames.join(', ')}`);
+    }
+    return applyParam(this.core, 'strip', this.slot, this.kind, spec, value);
+  }
+
+  /** Sets several parameters at once; all are validated before any is written. */
+  setAll(values: P): void {
+    for (const [k, v] of Object.entries(values)) {
+      const spec = stripSpec.get(k);
+      if (!spec || !this.accepts(spec)) throw new RangeError(`unknown ${this.kind} parameter '${k}'`);
+      checkParam(spec, v, this.kind);
+    }
+    for (const [k, v] of Object.entries(values)) this.set(k as ParamName<P>, v);
+  }
+
+  get(name: StripParamName): number {
+    const spec = stripSpec.get(name);
+    if (!spec) throw new RangeError(`unknown ${this.kind} parameter '${name}'`);
+    return this.core.link.read('strip', this.slot, spec.index);
+  }
+
+  /** Throws TypeError when this handle's slot was given back (channels). */
+  protected assertLive(): void {}
+
+  /** Current meter readings (read from the control block; never asks the worklet). */
+  meter(): Meter {
+    this.core.link.wantReadings();
+    const m = this.core.link.block.meters;
+    const o = this.slot * METER_WORDS;
+    const r: Meter = { peakDb: linToDb(m[o]), rmsDb: linToDb(m[o + 1]), gainReductionDb: Math.max(0, m[o + 2]) };
+    if (this.kind === 'master') r.limiterReductionDb = Math.max(0, m[o + 3]);
+    return r;
+  }
+}
+
+/** A mixer channel: a slot in the WASM mixer claimed by createChannel() and freed by dispose(). */
+export class Channel extends Strip<ChannelParams> {
+  label: string;
+  /** @internal */ inputIndex = -1;
+  /** @internal */ readonly sources = new Set<AudioNode>();
+  private disposed = false;
+
+  /** @internal Made by Engine.createChannel. */
+  constructor(core: EngineCore, slot: number, label: string) {
+    super(core, slot, 'channel');
+    this.label = label;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  protected override assertLive(): void {
+    if (this.disposed) throw new TypeError(`channel '${this.label}' was disposed`);
+  }
+
+  /**
+   * Feeds audio from a node of the engine's context into this channel (summed with any other
+   * sources and synths). Uses one of the engine's external inputs per channel.
+   */
+  connectSource(node: AudioNode): void {
+    this.assertLive();
+    if (!(node && typeof (node as AudioNode).connect === 'function')) throw new TypeError('connectSource: expected an AudioNode');
+    if (this.engine.context && node.context !== this.engine.context) {
+      throw new TypeError('connectSource: the node belongs to another AudioContext than the engine\'s');
+    }
+    this.core.attachSource(this, node);
+  }
+
+  /** Stops feeding `node` (or every source) into this channel. */
+  disconnectSource(node?: AudioNode): void {
+    this.core.detachSources(this, node);
+  }
+
+  /**
+   * Plays `sample` into this channel at AudioContext `time` (default: as soon as possible), from
+   * `offset` seconds into it, looping its loop region with `loop`, at linear `gain` (0..16). A
+   * channel plays one clip at a time: a clip already playing fades out over 5 ms as this one starts.
+   * Starts at its exact sample frame; without loop it ends at the sample's end.
+   */
+  play(sample: Sample, opts: { time?: number; offset?: number; loop?: boolean; gain?: number } = {}): void {
+    this.assertLive();
+    if (!(sample instanceof Sample) || sample.engine !== this.engine) throw new TypeError('play: expected a Sample loaded by this engine (engine.loadSample)');
+    if (sample.isDisposed) throw new TypeError('play: this sample was disposed');
+    const { time, offset = 0, loop = false, gain = 1 } = opts;
+    checkTime('play', time);
+    if (typeof offset !== 'number' || !(offset >= 0) || !Number.isFinite(offset)) throw new RangeError(`play: offset ${String(offset)} must be a number of seconds >= 0`);
+    if (typeof gain !== 'number' || !(gain >= 0 && gain <= 16)) throw new RangeError(`play: gain ${String(gain)} must be 0 to 16 (linear)`);
+    this.clip(time, sample, Math.min(Math.round(offset * sample.sampleRate), 4294967295), loop, gain);
+  }
+
+  /** Stops this channel's clip at `time` (default: now) with a 5 ms fade. */
+  stop(time?: number): void {
+    this.assertLive();
+    checkTime('stop', time);
+    this.clip(time, null, 0, false, 0);
+  }
+
+  /** A play (with a sample) or a stop: into the event ring, and kept for recovery when it went in. */
+  private clip(time: number | undefined, sample: Sample | null, offset: number, loop: boolean, gain: number): void {
+    const c = this.core;
+    const kind = sample ? EventKind.clipPlay : EventKind.clipStop;
+    if (c.link.clip(kind, this.slot, sample ? sample.id : 0, offset, gain, time, loop ? ClipFlag.loop : 0)) {
+      const now = c.now();
+      c.recovery.clipEvent(this, { kind: sample ? 'play' : 'stop', t: time ?? now, sample, offset, loop, gain }, now);
+    }
+  }
+
+  /** Frees the slot. The channel's handle is dead afterwards; calling dispose() again is harmless. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.core.release(this);
+    this.disposed = true;
+  }
+}
+
+/** A synth slot: its parameters and note events go to the voice pool, its audio into a channel. */
+export class Synth {
+  private disposed = false;
+  private nextId = 1;
+  /** pitch -> ids of notes held (noteOff(pitch) releases them) */
+  private readonly held = new Map<number, number[]>();
+
+  /** The engine this synth belongs to. */
+  readonly engine: Engine;
+
+  /** @internal Made by Engine.createSynth. */
+  constructor(private readonly core: EngineCore, readonly slot: number, public channel: Channel | null) {
+    this.engine = core.engine;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new TypeError('this synth was disposed');
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  set<K extends ParamName<SynthParams>>(name: K, value: ParamValue<SynthParams, K>): number {
+    this.assertLive();
+    const spec = synthSpec.get(name);
+    if (!spec || spec.internal) {
+      throw new RangeError(`unknown synth parameter '${name}'; valid: ${SYNTH_PARAMS.filter((p) => !p.internal).map((p) => p.name).join(', ')}`);
+    }
+    return applyParam(this.core, 'synth', this.slot, 'synth', spec, value);
+  }
+
+  get(name: SynthParamName): number {
+    const spec = synthSpec.get(name);
+    if (!spec) throw new RangeError(`unknown synth parameter '${name}'`);
+    return this.core.link.read('synth', this.slot, spec.index);
+  }
+
+  /** Routes this synth into `channel` (or nowhere with null). */
+  route(channel: Channel | null): void {
+    this.assertLive();
+    this.channel = channel;
+    this.core.link.write('synth', this.slot, SynthParam.channel, channel && !channel.isDisposed ? channel.slot : -1);
+  }
+
+  /**
+   * Starts a note. `pitch` is a MIDI note number (fractions allowed), `velocity` 0..1, `time` an
+   * AudioContext time in seconds (default: as soon as possible). Returns the note's numeric id.
+   */
+  noteOn(pitch: number, velocity = 1, time?: number): number {
+    this.assertLive();
+    checkNote(pitch, velocity, time);
+    const id = this.nextId++;
+    if (this.nextId > 0x7fffffff) this.nextId = 1;
+    let ids = this.held.get(pitch);
+    if (!ids) this.held.set(pitch, (ids = []));
+    ids.push(id);
+    this.core.link.note(EventKind.noteOn, this.slot, id, pitch, Math.min(1, Math.max(0, velocity)), time);
+    return id;
+  }
+
+  /** Releases the notes held at `pitch` (or the note with id `{ id }`). */
+  noteOff(pitch: number, time?: number): void {
+    this.assertLive();
+    checkNote(pitch, 1, time);
+    const ids = this.held.get(pitch);
+    if (ids && ids.length) {
+      for (const id of ids) this.core.link.note(EventKind.noteOff, this.slot, id, pitch, 0, time);
+      ids.length = 0;
+    } else {
+      this.core.link.note(EventKind.noteOff, this.slot, 0, pitch, 0, time);
+    }
+  }
+
+  /** Plays a note for `duration` seconds. */
+  play(pitch: number, duration: number, opts: { time?: number; velocity?: number } = {}): number {
+    if (!(duration >= 0) || !Number.isFinite(duration)) throw new RangeError(`play: duration ${duration} must be a finite number of seconds >= 0`);
+    const t = opts.time ?? this.core.now();
+    const id = this.noteOn(pitch, opts.velocity ?? 1, t);
+    const ids = this.held.get(pitch)!;
+    ids.splice(ids.indexOf(id), 1); // not held: it ends by itself
+    this.core.link.note(EventKind.noteOff, this.slot, id, pitch, 0, t + duration);
+    return id;
+  }
+
+  /** Releases every note of this synth (with `immediate`, a ≤5 ms fade instead of the release). */
+  allNotesOff(immediate = false): void {
+    if (this.disposed) return;
+    this.held.clear();
+    this.core.link.note(immediate ? EventKind.stopAll : EventKind.releaseAll, this.slot, 0, 0, 0, undefined);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    // A hard stop with id 1 is a cancel: it also drops this synth's notes scheduled for later, so
+    // the slot's next owner never plays them (dsp/VoicePool.zig push).
+    this.held.clear();
+    this.core.link.note(EventKind.stopAll, this.slot, 1, 0, 0, undefined);
+    this.core.release(this);
+    this.disposed = true;
+  }
+}
+
+function checkTime(what: string, time: number | undefined): void {
+  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`${what} time ${String(time)} must be an AudioContext time in seconds >= 0`);
+}
+
+/**
+ * Audio held by the engine (in its WebAssembly memory) for channels to play: see
+ * Engine.loadSample and Channel.play. dispose() frees its memory for later samples.
+ */
+export class Sample {
+  private disposed = false;
+
+  /** The engine holding this sample. */
+  readonly engine: Engine;
+
+  /** @internal Made by Engine.loadSample. */
+  constructor(
+    private readonly core: EngineCore,
+    /** @internal */ readonly id: number,
+    /** @internal */ readonly slot: number,
+    /** Length in frames (at `sampleRate`). */
+    readonly frames: number,
+    /** 1 (mono: both sides) or 2. */
+    readonly channels: number,
+    /** The engine's sample rate: samples are converted to it when loaded. */
+    readonly sampleRate: number,
+    /** Loop region in frames: [loopStart, loopEnd). */
+    readonly loopStart: number,
+    readonly loopEnd: number,
+  ) {
+    this.engine = core.engine;
+  }
+
+  /** Length in seconds. */
+  get duration(): number {
+    return this.frames / this.sampleRate;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Frees the sample. Channels playing it stop at once, without a fade (stop them first for one);
+   * plays scheduled for later are dropped.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.core.freeSample(this);
+  }
+}
+
+function checkNote(pitch: number, velocity: number, time: number | undefined): void {
+  if (typeof pitch !== 'number' || !(pitch >= 0 && pitch <= 127)) throw new RangeError(`note pitch ${String(pitch)} must be a MIDI note number 0 to 127`);
+  if (typeof velocity !== 'number' || !(velocity >= 0 && velocity <= 1)) throw new RangeError(`note velocity ${String(velocity)} must be 0 to 1`);
+  checkTime('note', time);
+}
+

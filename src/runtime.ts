@@ -1,0 +1,296 @@
+/**
+ * The engine's working parts behind the public Engine class: its state, the worklet node's life
+ * (boot, messages, ready), the handles' narrow interface (EngineCore), the slot pools and the
+ * AudioNode sources. Recovery from audio-thread failures drives it from recover.ts. Not exported
+ * from the package: the page reaches all of this through Engine and the handles. Main thread only.
+ */
+import {
+  EXTERNAL_INPUTS, EventKind, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SYNTHS, STRIDE, StripParam, SynthParam,
+} from '../protocol/generated/contract.js';
+import type { Engine } from './engine.js';
+import type { DawErrorCode, DawErrorDetail } from './errors.js';
+import { Channel, Synth, type EngineCore, type Sample } from './handles.js';
+import { ControlLink } from './link.js';
+import { compileWasm } from './preload.js';
+import { Keeper } from './recover.js';
+import { Recovery, type RecoveryReport } from './recovery.js';
+import { SampleLoader } from './sample-loader.js';
+import { SlotPool } from './slots.js';
+import type { EngineOptions, EngineState } from './types.js';
+
+/** Where the worklet module and the WASM load from: EngineOptions, or beside this module. */
+export const urls = (o: EngineOptions): [worklet: string, wasm: string] => [
+  String(o.workletUrl ?? new URL('./daw-worklet.js', import.meta.url)),
+  String(o.wasmUrl ?? new URL('./daw-dsp.wasm', import.meta.url)),
+];
+
+export function isRealtime(ctx: BaseAudioContext): ctx is AudioContext {
+  return typeof (ctx as AudioContext).resume === 'function' && typeof (ctx as OfflineAudioContext).startRendering !== 'function';
+}
+
+/**
+ * Calls `fn` once, on the first pointerdown / keydown / touchend (a user gesture) in `target`
+ * (capture, passive); returns a function that removes the listeners.
+ */
+export function onFirstGesture(target: EventTarget, fn: () => void): () => void {
+  const events = ['pointerdown', 'keydown', 'touchend'];
+  const go = () => {
+    remove();
+    fn();
+  };
+  const remove = () => events.forEach((e) => target.removeEventListener(e, go, true));
+  events.forEach((e) => target.addEventListener(e, go, { capture: true, passive: true }));
+  return remove;
+}
+
+export function mapState(s: AudioContextState | string): EngineState {
+  return s === 'running' ? 'running' : s === 'closed' ? 'closed' : 'suspended';
+}
+
+export class Runtime implements EngineCore {
+  context: BaseAudioContext | null = null;
+  state: EngineState = 'idle';
+  /** Last error, when state is 'error'. */
+  error: Error | null = null;
+  startPromise: Promise<void> | null = null;
+  lastRecovery: RecoveryReport | null = null;
+  readonly link: ControlLink;
+  readonly recovery: Recovery;
+  readonly loader: SampleLoader;
+  readonly keeper: Keeper;
+  readonly channels = new Set<Channel>();
+  readonly synths = new Set<Synth>();
+  readonly channelSlots = new SlotPool(MAX_CHANNELS);
+  readonly synthSlots = new SlotPool(MAX_SYNTHS);
+  readonly inputSlots: SlotPool;
+  /** Generation of the last claim (strip and synth slots): the worklet sees a slot change owner. */
+  generation = 0;
+  readyWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  /** An injected fault armed in every new node (injectFault with repeat). */
+  fault: { kind: 'trap' | 'throw'; quanta: number } | null = null;
+
+  constructor(readonly engine: Engine, readonly options: EngineOptions, shared: boolean, readonly inputs: number, sampleMemory: number) {
+    this.link = new ControlLink(shared, this);
+    this.inputSlots = new SlotPool(inputs, false);
+    this.loader = new SampleLoader({ core: this, whenReady: () => this.whenReady() }, sampleMemory);
+    const rec = options.recovery;
+    this.recovery = new Recovery(rec === false ? 0 : rec?.attempts);
+    this.keeper = new Keeper(this);
+    if (options.context) this.context = options.context;
+  }
+
+  get node(): AudioWorkletNode | null {
+    return this.link.node;
+  }
+
+  set node(n: AudioWorkletNode | null) {
+    this.link.node = n;
+  }
+
+  now(): number {
+    return this.context ? this.context.currentTime : 0;
+  }
+
+  report(detail: DawErrorDetail): void {
+    this.engine.dispatchEvent(new CustomEvent('daw-error', { detail }));
+  }
+
+  setState(s: EngineState, recovered?: RecoveryReport): void {
+    if (s === this.state && !recovered) return;
+    this.state = s;
+    this.engine.dispatchEvent(new CustomEvent('daw-statechange', { detail: recovered ? { state: s, recovered } : { state: s } }));
+  }
+
+  fail(code: DawErrorCode, e: unknown): Promise<never> {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.error = err;
+    this.setState('error');
+    this.report({ code, message: err.message, error: err });
+    return Promise.reject(err);
+  }
+
+  /** Reports a full pool ('capacity') and throws RangeError. */
+  full(message: string): never {
+    this.report({ code: 'capacity', message });
+    throw new RangeError(message);
+  }
+
+  // ---- slots: claim (Engine.createChannel / createSynth) and the one release ----
+
+  /** Frees a channel's or a synth's slot: its events stop, its parameters return to their defaults. */
+  release(h: Channel | Synth): void {
+    if (h instanceof Channel) {
+      if (!this.channels.delete(h)) return;
+      this.recovery.forgetChannel(h);
+      // After every event the owner queued, before any of the next owner's: its clips stop (5 ms
+      // fade) and its scheduled ones are dropped. (The worklet cancels too when it sees the slot
+      // change owner, in case this did not fit in the ring.)
+      this.link.clip(EventKind.clipCancel, h.slot, 0, 0, 0, undefined, 0);
+      this.detachSources(h);
+      for (const s of this.synths) if (s.channel === h) s.route(null);
+      this.link.writeDefaults('strip', h.slot);
+    } else {
+      if (!this.synths.delete(h)) return;
+      this.link.block.synth[h.slot * STRIDE + SynthParam.channel] = -1;
+    }
+    const strip = h instanceof Channel;
+    this.link.claim(strip ? 'strip' : 'synth', h.slot, 0);
+    (strip ? this.channelSlots : this.synthSlots).release(h.slot);
+  }
+
+  freeSample(s: Sample): void {
+    this.loader.free(s);
+  }
+
+  // ---- AudioNode sources: one external input of the worklet node per channel that has any ----
+
+  attachSource(ch: Channel, node: AudioNode): void {
+    if (ch.sources.has(node)) return;
+    if (ch.inputIndex < 0) {
+      const i = this.inputSlots.claim();
+      if (i === undefined) {
+        return this.full(this.inputs === 0
+          ? 'no external input: this engine was made with inputs: 0 (no AudioNode sources; use clips or synths, or more inputs)'
+          : `no free external input: ${this.inputs} channels already take audio from nodes (the engine has inputs: ${this.inputs}, at most ${EXTERNAL_INPUTS})`);
+      }
+      ch.inputIndex = i;
+      this.link.write('strip', ch.slot, StripParam.inputIndex, i);
+    }
+    ch.sources.add(node);
+    if (this.node) node.connect(this.node, 0, ch.inputIndex);
+  }
+
+  detachSources(ch: Channel, only?: AudioNode): void {
+    for (const node of [...ch.sources]) {
+      if (only && node !== only) continue;
+      if (this.node) {
+        try {
+          node.disconnect(this.node, 0, ch.inputIndex);
+        } catch {
+          /* already disconnected */
+        }
+      }
+      ch.sources.delete(node);
+    }
+    if (ch.sources.size === 0 && ch.inputIndex >= 0) {
+      this.inputSlots.release(ch.inputIndex);
+      ch.inputIndex = -1;
+      if (!ch.isDisposed) this.link.write('strip', ch.slot, StripParam.inputIndex, -1);
+    }
+  }
+
+  // ---- the worklet node ----
+
+  /** Resolves when the worklet runs (after start(); at once if it already does). */
+  whenReady(): Promise<void> {
+    if (this.node && !this.readyWaiter && this.context) return Promise.resolve();
+    const e = this.engine;
+    return new Promise((resolve, reject) => {
+      const onReady = () => {
+        off();
+        resolve();
+      };
+      const onState = () => {
+        if (this.state === 'closed' || this.state === 'error') {
+          off();
+          reject(this.error ?? new Error('this engine is closed'));
+        }
+      };
+      const off = () => {
+        e.removeEventListener('daw-ready', onReady);
+        e.removeEventListener('daw-statechange', onState);
+      };
+      e.addEventListener('daw-ready', onReady);
+      e.addEventListener('daw-statechange', onState);
+    });
+  }
+
+  /** Loads the worklet and the WASM, makes the node and resolves when it runs (first start and recovery). */
+  async boot(ctx: BaseAudioContext): Promise<void> {
+    if (!ctx.audioWorklet) throw Object.assign(new Error('this browser has no AudioWorklet (it needs a secure context: https or localhost)'), { code: 'unsupported' });
+    if (typeof WebAssembly !== 'object') throw Object.assign(new Error('this browser has no WebAssembly'), { code: 'unsupported' });
+    const [workletUrl, wasmUrl] = urls(this.options);
+    let module: WebAssembly.Module;
+    try {
+      [module] = await Promise.all([compileWasm(wasmUrl), ctx.audioWorklet.addModule(workletUrl)]);
+    } catch (e) {
+      const err = e as Error;
+      const csp = /Content Security Policy|wasm-unsafe-eval|CompileError|EvalError/i.test(`${err?.name} ${err?.message}`);
+      throw Object.assign(new Error(csp
+        ? `WebAssembly is blocked on this page (Content-Security-Policy needs 'wasm-unsafe-eval'): ${err?.message}`
+        : `could not load the audio engine (${workletUrl}, ${wasmUrl}): ${err?.message ?? err}`), { code: 'load-failed', cause: e });
+    }
+    // After a failure: notes and clip events queued for the dead node are dropped (clips come back
+    // from recovery's records in restore(); notes do not).
+    if (this.keeper.lostAt) this.link.clearEvents();
+    const link = this.link;
+    const node = new AudioWorkletNode(ctx, 'daw-mixer', {
+      numberOfInputs: this.inputs,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+      channelCount: 2,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions: { module, shared: link.shared ? link.block.buffer : null, layoutVersion: LAYOUT_VERSION, fault: this.fault },
+    });
+    this.node = node;
+    const ready = new Promise<void>((resolve, reject) => (this.readyWaiter = { resolve, reject }));
+    node.port.onmessage = (e) => this.onMessage(e.data);
+    node.onprocessorerror = (ev) => {
+      const why = (ev as ErrorEvent).message;
+      const err = Object.assign(new Error(`the audio worklet stopped with an error${why ? ` (${why})` : ''}`), { code: 'worklet-error' });
+      if (node !== this.node) return; // an old node
+      if (this.readyWaiter) this.readyWaiter.reject(err); // it failed to start: start() reports it
+      else this.keeper.lost('worklet-crashed', err);
+    };
+    if (!link.shared) link.postSync(); // the worklet starts from the current state
+    // Connected now, not after 'ready': the node is silent until its processor exists, and its first
+    // quantum then reaches the output without a round trip through this thread.
+    node.connect(ctx.destination);
+    await ready;
+    for (const ch of this.channels) for (const src of ch.sources) src.connect(node, 0, ch.inputIndex);
+    await this.keeper.restore();
+    const recovering = this.keeper.recovering;
+    if (isRealtime(ctx)) {
+      this.keeper.watch(ctx);
+      if (!recovering) this.setState(mapState(ctx.state));
+    } else {
+      this.setState('running');
+    }
+    if (!recovering) this.engine.dispatchEvent(new CustomEvent('daw-ready', { detail: { engine: this.engine } }));
+  }
+
+  /** Forgets a worklet node that never became ready, so a retry creates the page's one node anew. */
+  dropNode(): void {
+    const node = this.node;
+    if (!node) return;
+    node.port.onmessage = null;
+    node.onprocessorerror = null;
+    node.disconnect();
+    this.node = null;
+    this.readyWaiter = null;
+  }
+
+  private onMessage(d: { type: string; id?: number; meters?: ArrayBuffer; header?: Int32Array; message?: string; wasmBytes?: number }): void {
+    switch (d.type) {
+      case 'sample-ready':
+      case 'sample-error':
+        this.loader.onReply(d);
+        break;
+      case 'ready':
+        if (d.wasmBytes) this.link.block.header[Header.wasmBytes] = d.wasmBytes;
+        this.readyWaiter?.resolve();
+        this.readyWaiter = null;
+        break;
+      case 'error': {
+        const err = Object.assign(new Error(`audio engine: ${d.message}`), { code: 'worklet-error' });
+        if (this.readyWaiter) this.readyWaiter.reject(err);
+        else void this.fail('worklet-error', err).catch(() => undefined);
+        break;
+      }
+      case 'meters':
+        this.link.onReadings(d);
+        break;
+    }
+  }
+}

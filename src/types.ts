@@ -1,0 +1,75 @@
+/** The engine's public types: options, state, meters, status. */
+import type { StatusWords } from '../protocol/generated/contract.js';
+
+/** `recovering`: the audio thread failed and the engine is rebuilding it (README, "Failures and recovery"). */
+export type EngineState = 'idle' | 'starting' | 'running' | 'suspended' | 'recovering' | 'closed' | 'error';
+
+export interface EngineOptions {
+  /** Render into this context instead of creating an AudioContext on start(). */
+  context?: BaseAudioContext;
+  /** latencyHint for the AudioContext created by start(). */
+  latencyHint?: AudioContextLatencyCategory | number;
+  /** Sample rate for the AudioContext created by start() (default: the device's). */
+  sampleRate?: number;
+  /** Use the SharedArrayBuffer path (default: when the page is cross-origin isolated). */
+  shared?: boolean;
+  /**
+   * Inputs of the worklet node for AudioNode sources (`Channel.connectSource`), 0 to 32 (default
+   * 32): that many channels can take AudioNode sources at a time. Each costs the browser a little
+   * on every quantum even when unconnected (about 0.05 µs in Chromium 156), so a page that plays
+   * only clips and synths can say 0.
+   */
+  inputs?: number;
+  /**
+   * Most bytes of sample data the engine holds at once (`loadSample`), 0 to 4 GiB (2^32); default
+   * 256 MiB (DEFAULT_SAMPLE_MEMORY). A sample is f32 in WebAssembly memory: 384,000 bytes per second
+   * of stereo at 48 kHz, so 256 MiB is about 11.6 minutes of stereo. A wasm32 memory cannot pass
+   * 4 GiB and browsers refuse to grow it much earlier on small devices, and loading briefly needs the
+   * decoded copy on the main thread too; the cap turns that into a clear 'capacity' error instead.
+   */
+  sampleMemory?: number;
+  /** Where to load the worklet module and the WASM from (default: beside this module). */
+  workletUrl?: string | URL;
+  wasmUrl?: string | URL;
+  /**
+   * Recovery from audio-thread failures (a crashed worklet, a context closed under the page):
+   * `attempts` failures within 30 s are recovered (default 3, with waits of 0, 250 ms, 1 s); one
+   * more and the engine stops in the 'error' state. `false` (or attempts 0): no recovery.
+   */
+  recovery?: false | { attempts?: number };
+}
+
+/** A fault to inject into the audio thread (Engine.injectFault). */
+export interface FaultOptions {
+  /** 'trap': the DSP executes WebAssembly's `unreachable`; 'throw': process() throws. Default 'trap'. */
+  kind?: 'trap' | 'throw';
+  /** Quanta (128 frames) from now until the fault, 1 to 2^31-1. Default 1. */
+  afterQuanta?: number;
+  /** Also arm it in every worklet node made later (a crash loop). Default false. */
+  repeat?: boolean;
+}
+
+export interface Meter {
+  /** Peak level in dBFS (instant attack, falls 20 dB in 1.7 s); -Infinity for silence. */
+  peakDb: number;
+  /** RMS level in dBFS over ~300 ms. */
+  rmsDb: number;
+  /** Compressor gain reduction in dB (>= 0). */
+  gainReductionDb: number;
+  /** Master only: limiter gain reduction in dB (>= 0). */
+  limiterReductionDb?: number;
+}
+
+/** Counters written by the audio thread (names and docs in protocol/contract.json), and one of the page's. */
+export interface EngineStatus extends StatusWords {
+  /** Port messages this engine has sent to the worklet since start. */
+  messagesPosted: number;
+}
+
+/** Parameter names of an options type `P` (ChannelParams, SynthParams, ...). */
+export type ParamName<P> = Extract<keyof P, string>;
+/** The value type parameter `K` of `P` takes (number, boolean for switches, names for enums). */
+export type ParamValue<P, K extends keyof P> = Exclude<P[K], undefined>;
+
+/** Default EngineOptions.sampleMemory: 256 MiB of sample data (see there for why). */
+export const DEFAULT_SAMPLE_MEMORY = 256 * 1024 * 1024;
