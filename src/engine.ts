@@ -227,7 +227,10 @@ export class Engine extends EventTarget {
     let ctx = rt.context;
     // After a failure the engine gave up on (or recovery is off): a closed context is replaced.
     if (rt.state === 'error' && isRealtime(ctx) && ctx.state === 'closed' && !options.context) ctx = rt.keeper.replaceContext();
-    if (isRealtime(ctx) && ctx.state !== 'running' && ctx.state !== 'closed') void ctx.resume().catch(() => undefined); // inside the gesture
+    if (isRealtime(ctx) && ctx.state !== 'running' && ctx.state !== 'closed') {
+      const resuming = ctx.resume().catch(() => undefined); // inside the gesture
+      rt.resuming = mayStart(ctx) ? resuming : null;
+    }
     // A failed start (a fetch that failed, a worklet that threw) can be retried: boot() runs again.
     if (!rt.startPromise || rt.state === 'error') {
       rt.dropNode();
@@ -369,4 +372,16 @@ export async function renderOffline(
   return context.startRendering();
 }
 
-
+/**
+ * Whether the browser will let `ctx` run now: called in a user gesture (transient activation), or on a
+ * page whose autoplay policy allows audio (Firefox: navigator.getAutoplayPolicy). False when unknown.
+ */
+function mayStart(ctx: AudioContext): boolean {
+  const nav = globalThis.navigator as { userActivation?: { isActive?: boolean }; getAutoplayPolicy?: (c: AudioContext) => string } | undefined;
+  if (nav?.userActivation?.isActive) return true;
+  try {
+    return nav?.getAutoplayPolicy?.(ctx) === 'allowed';
+  } catch {
+    return false;
+  }
+}

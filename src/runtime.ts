@@ -53,6 +53,13 @@ export class Runtime implements EngineCore {
   /** Last error, when state is 'error'. */
   error: Error | null = null;
   startPromise: Promise<void> | null = null;
+  /**
+   * The context's resume() that start() asked for, when the browser will let it run (a user gesture,
+   * or a page whose autoplay policy allows audio): boot() waits for it, so start() resolves when
+   * audio runs. Null when the context may wait for a gesture: start() then resolves when the engine
+   * is ready, in state 'suspended' until the next click or key press.
+   */
+  resuming: Promise<unknown> | null = null;
   lastRecovery: RecoveryReport | null = null;
   readonly link: ControlLink;
   readonly recovery: Recovery;
@@ -251,6 +258,15 @@ export class Runtime implements EngineCore {
     for (const ch of this.channels) for (const src of ch.sources) src.connect(node, 0, ch.inputIndex);
     await this.keeper.restore();
     const recovering = this.keeper.recovering;
+    if (isRealtime(ctx) && ctx.state === 'suspended' && this.resuming) {
+      // Resuming a device can take longer than loading the worklet (Firefox under load): wait for it,
+      // or for the context to be closed under the page (the watcher below reports that).
+      let onState = (): void => undefined;
+      const closed = new Promise<void>((resolve) => ctx.addEventListener('statechange', (onState = () => void (ctx.state === 'closed' && resolve()))));
+      await Promise.race([this.resuming, closed]);
+      ctx.removeEventListener('statechange', onState);
+    }
+    this.resuming = null;
     if (isRealtime(ctx)) {
       this.keeper.watch(ctx);
       if (!recovering) this.setState(mapState(ctx.state));
