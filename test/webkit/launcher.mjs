@@ -61,8 +61,18 @@ export function webkitLauncher({ args = [] } = {}) {
   let driver = null, home = null, base = '', session = null, starting = null;
   const active = new Set();
 
+  // A WebDriver command that gets no answer in 90 s fails, naming itself: with one core kept busy,
+  // WebKitWebDriver once stopped answering (a session create or delete never returned, later calls
+  // piled up), and the run waited for the 20-minute limit instead of saying so.
   async function call(method, path, body) {
-    const r = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    let r;
+    try {
+      r = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(90000) });
+    } catch (e) {
+      if (e?.name === 'TimeoutError') say(`WebKitWebDriver gave no answer to ${method} ${path} in 90 s`);
+      throw e;
+    }
     const json = await r.json();
     if (json?.value?.error) throw new Error(`WebDriver ${method} ${path}: ${json.value.error}: ${json.value.message}`);
     return json.value;
