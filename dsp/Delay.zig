@@ -36,6 +36,7 @@
 //! `window` of quiet writes (below 1e-6, −120 dBFS) `hasTail` turns false and older history is
 //! forgotten the same way, so a skipped bus never replays stale audio when its time grows later.
 const std = @import("std");
+const cpuNs = @import("kaiser.zig").cpuNs;
 const Lanes = @import("lanes.zig");
 const simd = @import("simd.zig");
 const TptSvf = @import("TptSvf.zig");
@@ -852,9 +853,3 @@ test "bench: µs per quantum (meaningful with -O ReleaseFast)" {
     std.debug.print("\n  delay ({s}): {d:.2} µs per quantum (thread CPU time, best of 5 runs of {d})\n", .{ @tagName(@import("builtin").mode), ns / 1000, n });
 }
 
-/// This thread's CPU time in ns (a bench on a loaded machine is not charged for time it waited).
-fn cpuNs() u64 {
-    var ts: std.os.timespec = undefined;
-    std.os.clock_gettime(std.os.CLOCK.THREAD_CPUTIME_ID, &ts) catch return 0;
-    return @as(u64, @intCast(ts.tv_sec)) * 1_000_000_000 + @as(u64, @intCast(ts.tv_nsec));
-}

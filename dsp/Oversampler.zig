@@ -16,6 +16,7 @@
 //! integer by the choice of lengths), so a dry path delayed by `latency` lines up with the wet one.
 //! Dot products run over taps with `@Vector(4, f32)` on contiguous history, per channel.
 const std = @import("std");
+const kaiser_window = @import("kaiser.zig").window;
 
 pub const V = @Vector(4, f32);
 pub const factor = 4;
@@ -23,20 +24,9 @@ pub const latency = 51;
 
 const beta: f64 = 0.1102 * (80.0 - 8.7);
 
-fn besselI0(x: f64) f64 {
-    var sum: f64 = 1;
-    var term: f64 = 1;
-    var k: f64 = 1;
-    while (k < 50) : (k += 1) {
-        term *= (x / (2 * k)) * (x / (2 * k));
-        sum += term;
-    }
-    return sum;
-}
-
 fn kaiser(i: usize, n: usize) f64 {
     const r = 2.0 * @as(f64, @floatFromInt(i)) / @as(f64, @floatFromInt(n - 1)) - 1.0;
-    return besselI0(beta * @sqrt(@max(0.0, 1.0 - r * r))) / besselI0(beta);
+    return kaiser_window(beta, r);
 }
 
 /// Windowed-sinc low-pass of `n` taps (odd), cutoff `fc` in cycles per sample, DC gain 1, padded

@@ -31,6 +31,7 @@
 //! not called; `reset()` on re-enable. Non-finite samples count as 0 (counted in `bad_samples`),
 //! so nothing non-finite enters the filter history.
 const std = @import("std");
+const kaiser = @import("kaiser.zig");
 
 const TruePeak = @This();
 const V4 = @Vector(4, f32);
@@ -99,7 +100,7 @@ pub fn design() [taps]f64 {
         // Exact zeros at the sinc's nulls (every 4th tap from the centre): phase 0 is the identity.
         const sinc = if (t == 0) 1.0 else if (@mod(t, factor) == 0) 0.0 else @sin(std.math.pi * x) / (std.math.pi * x);
         const r = t / c;
-        h[n] = sinc * besselI0(kaiser_beta * @sqrt(@max(0.0, 1.0 - r * r))) / besselI0(kaiser_beta);
+        h[n] = sinc * kaiser.window(kaiser_beta, r);
     }
     for (0..factor) |p| {
         var sum: f64 = 0;
@@ -109,19 +110,6 @@ pub fn design() [taps]f64 {
         while (n < taps) : (n += factor) h[n] /= sum;
     }
     return h;
-}
-
-/// Modified Bessel function of the first kind, order 0 (power series; converges for all x).
-fn besselI0(x: f64) f64 {
-    var sum: f64 = 1;
-    var term: f64 = 1;
-    var k: f64 = 1;
-    while (k < 50) : (k += 1) {
-        term *= (x / (2 * k)) * (x / (2 * k));
-        sum += term;
-        if (term < 1e-17 * sum) break;
-    }
-    return sum;
 }
 
 /// A meter for a sample rate in Hz (invalid rates fall back to 48 kHz), default ballistics.

@@ -218,6 +218,7 @@ test {
     _ = @import("FxSpec.zig");
     _ = @import("DrumBus.zig");
     _ = @import("Oversampler.zig");
+    _ = @import("kaiser.zig");
     _ = @import("lanes.zig");
     _ = @import("contract.zig");
     _ = @import("synth_tests.zig");

@@ -3,6 +3,7 @@
 //! freeze, hostile input and parameters, tail detection and denormals, clicks on parameter moves,
 //! and the cost per quantum. Each prints its figures on one line.
 const std = @import("std");
+const cpuNs = @import("kaiser.zig").cpuNs;
 const Reverb = @import("Reverb.zig");
 const A = @import("Acoustics.zig");
 
@@ -183,13 +184,6 @@ test "late-tail IACC <= 0.3 at width 1 and >= 0.99 at width 0" {
     std.debug.print("\n  IACC 0.2–1 s: width 1 {d:.3}, width 0 {d:.4}", .{ wide, mono });
     try std.testing.expect(wide <= 0.3);
     try std.testing.expect(mono >= 0.99);
-}
-
-/// CPU time of this thread in ns (wall time is meaningless on a loaded, shared machine).
-fn cpuNs() u64 {
-    var ts: std.os.timespec = undefined;
-    std.os.clock_gettime(std.os.CLOCK.THREAD_CPUTIME_ID, &ts) catch return 0;
-    return @as(u64, @intCast(ts.tv_sec)) * std.time.ns_per_s + @as(u64, @intCast(ts.tv_nsec));
 }
 
 /// Frames of Gaussian noise (seeded) into both channels.
