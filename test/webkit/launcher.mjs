@@ -58,19 +58,21 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 export function webkitLauncher({ args = [] } = {}) {
-  let driver = null, home = null, base = '', session = null, starting = null;
+  let display = null, home = null, current = null;
   const active = new Set();
 
-  // A WebDriver command that gets no answer in 90 s fails, naming itself: with one core kept busy,
-  // WebKitWebDriver once stopped answering (a session create or delete never returned, later calls
-  // piled up), and the run waited for the 20-minute limit instead of saying so.
-  async function call(method, path, body) {
+  /**
+   * A WebDriver command that gets no answer in `ms` fails, naming itself: with one core kept busy,
+   * WebKitWebDriver once stopped answering (a session create or delete never returned, later calls
+   * piled up), and the run waited for the 20-minute limit instead of saying so.
+   */
+  async function call(d, method, path, body, ms = 90000) {
     let r;
     try {
-      r = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(90000) });
+      r = await fetch(`${d.base}${path}`, { method, headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(ms) });
     } catch (e) {
-      if (e?.name === 'TimeoutError') say(`WebKitWebDriver gave no answer to ${method} ${path} in 90 s`);
+      if (e?.name === 'TimeoutError') say(`WebKitWebDriver gave no answer to ${method} ${path} in ${ms / 1000} s`);
       throw e;
     }
     const json = await r.json();
@@ -78,41 +80,61 @@ export function webkitLauncher({ args = [] } = {}) {
     return json.value;
   }
 
-  async function start() {
+  async function setup() {
     if (!existsSync(DRIVER)) throw new Error(`${DRIVER} not found: apt-get install -y webkit2gtk-driver`);
     if (!BROWSER) throw new Error('MiniBrowser not found (it comes with libwebkit2gtk-4.1-0); set WEBKIT_BROWSER');
-    const env = { ...process.env };
-    if (!env.DISPLAY) env.DISPLAY = await startXvfb();
+    display = process.env.DISPLAY || await startXvfb();
     home = mkdtempSync(join(tmpdir(), 'daw-webkit-'));
     writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type null }\nctl.!default { type hw card 0 }\n');
-    env.HOME = home;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    driver = spawn(DRIVER, [`--port=${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let driverErr = '';
-    driver.stderr.on('data', (d) => { driverErr = (driverErr + d).slice(-2000); });
-    const me = driver;
-    // An early end of the run should say why: the driver (and MiniBrowser under it) going away is
-    // printed with its last words, not left to a bare exit code.
-    driver.on('exit', (code, signal) => {
-      if (driver === me) say(`WebKitWebDriver exited while tests ran (code ${code}, signal ${signal}): ${driverErr.trim().slice(-600)}`);
-    });
-    for (let i = 0; i < 100; i++) {
-      try { if ((await call('GET', '/status')).ready) break; } catch { /* not up yet */ }
-      await sleep(100);
-    }
   }
+  let ready = null;
 
   /**
-   * A new MiniBrowser (its own web process) for each test file. In one web process, the page after
-   * the names suite's crashed in WebKitGTK 2.48's AudioWorklet thread (dmesg: 'AudioWorklet: segfault
-   * at 38' in libwebkit2gtk-4.1) in 3 of 4 full runs, never with either file alone; each file in a
-   * browser of its own keeps one page's leftovers out of the next, as each Chromium test page is.
+   * A WebKitWebDriver and a MiniBrowser (its own web process) of their own for each test file, in a
+   * process group of their own that is killed when the file ends.
+   * - One web process for all files: the page after the names suite's crashed in WebKitGTK 2.48's
+   *   AudioWorklet thread (dmesg: 'AudioWorklet: segfault at 38' in libwebkit2gtk-4.1) in 3 of 4
+   *   full runs, never with either file alone.
+   * - One driver with a new session per file: with one core kept busy, the driver once answered a new
+   *   session with 'A session already exists' and then stopped answering at all (requests piling up
+   *   in CLOSE-WAIT): its state outlived the session. A driver per file has no state to outlive it,
+   *   and killing its group leaves no MiniBrowser or web process behind for the next file.
    */
-  async function newSession() {
-    const caps = await call('POST', '/session', { capabilities: { alwaysMatch: { browserName: 'MiniBrowser',
+  async function open() {
+    const port = await freePort();
+    const d = { base: `http://127.0.0.1:${port}`, session: null, err: '', ended: false, proc: null, exited: null };
+    d.proc = spawn(DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: display, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    d.exited = new Promise((resolve) => d.proc.on('exit', resolve));
+    d.proc.stderr.on('data', (x) => { d.err = (d.err + x).slice(-2000); });
+    // An early end of the run should say why: the driver (and MiniBrowser under it) going away while
+    // its file runs is printed with its last words, not left to a bare exit code.
+    d.proc.on('exit', (code, signal) => {
+      if (!d.ended) say(`WebKitWebDriver exited while tests ran (code ${code}, signal ${signal}): ${d.err.trim().slice(-600)}`);
+    });
+    d.proc.on('error', (e) => say(`WebKitWebDriver could not start: ${e.message}`));
+    for (let i = 0; ; i++) {
+      try { if ((await call(d, 'GET', '/status', undefined, 5000)).ready) break; } catch (e) {
+        if (i >= 300) throw new Error(`WebKitWebDriver did not answer /status within 30 s: ${e.message}; ${d.err.trim().slice(-300)}`);
+      }
+      await sleep(100);
+    }
+    const caps = await call(d, 'POST', '/session', { capabilities: { alwaysMatch: { browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: BROWSER, args: ['--automation', '--autoplay-policy=allow', ...args] } } } });
-    session = caps.sessionId;
+    d.session = caps.sessionId;
+    return d;
+  }
+
+  /** Ends a driver and everything it started: asks politely, then kills the process group. */
+  async function close(d) {
+    d.ended = true;
+    if (d.session) await call(d, 'DELETE', `/session/${d.session}`, undefined, 30000).catch((e) => say(`the browser had gone when its test file ended (${e.message})`));
+    d.session = null;
+    const kill = (sig) => { try { process.kill(-d.proc.pid, sig); } catch { /* already gone */ } };
+    kill('SIGTERM');
+    const gone = await Promise.race([d.exited.then(() => true), sleep(5000).then(() => false)]);
+    // The group may outlive its leader (a MiniBrowser or web process still exiting): SIGKILL it all.
+    kill('SIGKILL');
+    if (!gone) await d.exited;
   }
 
   return {
@@ -121,41 +143,37 @@ export function webkitLauncher({ args = [] } = {}) {
     concurrency: 1,
     async initialize() {},
     async startSession(id, url) {
-      starting ??= start();
-      await starting;
-      await newSession();
+      ready ??= setup();
+      await ready;
+      current = await open();
       active.add(id);
-      await call('POST', `/session/${session}/url`, { url });
+      await call(current, 'POST', `/session/${current.session}/url`, { url });
     },
     isActive: (id) => active.has(id),
     async getBrowserUrl() {
-      return session ? call('GET', `/session/${session}/url`) : undefined;
+      return current?.session ? call(current, 'GET', `/session/${current.session}/url`) : undefined;
     },
     async stopSession(id) {
       active.delete(id);
+      const d = current;
+      current = null;
+      if (!d) return {};
       // The page's AudioContexts are closed before its browser is (a teardown with running worklets
-      // is where WebKitGTK's AudioWorklet thread crashed, see newSession).
+      // is where WebKitGTK's AudioWorklet thread crashed, see open).
       try {
-        await call('POST', `/session/${session}/execute/async`, { args: [], script: `const done = arguments[arguments.length - 1];
-          Promise.all((window.__dawContexts || []).filter((c) => c.state !== 'closed').map((c) => c.close().catch(() => {}))).then(() => done(true), () => done(false));` });
+        await call(d, 'POST', `/session/${d.session}/execute/async`, { args: [], script: `const done = arguments[arguments.length - 1];
+          Promise.all((window.__dawContexts || []).filter((c) => c.state !== 'closed').map((c) => c.close().catch(() => {}))).then(() => done(true), () => done(false));` }, 30000);
       } catch { /* page gone */ }
-      const ended = session;
-      session = null;
-      try {
-        await call('DELETE', `/session/${ended}`);
-      } catch (e) {
-        say(`the browser had gone when its test file ended (${e.message})`);
-      }
+      await close(d);
       return {};
     },
     async startDebugSession() {
       throw new Error('the WebKitGTK launcher has no debug mode');
     },
     async stop() {
-      if (session) await call('DELETE', `/session/${session}`).catch(() => undefined);
-      const d = driver;
-      driver = null;
-      d?.kill();
+      const d = current;
+      current = null;
+      if (d) await close(d);
       for (const x of xvfbProcesses) x.kill();
       xvfbProcesses.clear();
       if (home) rmSync(home, { recursive: true, force: true });
