@@ -256,7 +256,7 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     cleanup.push(() => tap.close());
     await peakIs(ch, db(want));
     const stoppedAt = await stopped;
-    expect(stoppedAt - (stopAt - lossAt), `stopped at ${stoppedAt.toFixed(4)} s on the new clock; the loss was ${(stopAt - lossAt).toFixed(4)} s before the stop`).to.be.within(-256 / rate, 0.005 + 256 / rate);
+    expect(stoppedAt - (stopAt - lossAt), `stopped at ${stoppedAt.toFixed(4)} s on the new clock; the loss was ${(stopAt - lossAt).toFixed(4)} s before the stop; recovery ${JSON.stringify(engine.lastRecovery)}`).to.be.within(-256 / rate, 0.005 + 256 / rate);
     await until(() => engine.status().clipsPlaying === 1, 5000, 'one clip playing');
     await outputIs(tap, want);
     ch.stop();
