@@ -53,6 +53,7 @@ pub const fade_ms: f32 = 5;
 /// Event kinds and flags (protocol/contract.json `events`; note kinds are NoteEvent's).
 pub const Kind = contract.event;
 pub const flag_loop = contract.event.flag_loop;
+pub const flag_on_clock = contract.event.flag_on_clock;
 
 pub const ClipEvent = extern struct {
     kind: u32,
@@ -218,7 +219,8 @@ fn stopChannel(self: *Clips, ch: u32) void {
     m.id = 0;
 }
 
-fn apply(self: *Clips, ev: ClipEvent) void {
+/// `late`: frames by which the event's frame had passed when it was applied (0 when on time).
+fn apply(self: *Clips, ev: ClipEvent, late: u64) void {
     const ch = ev.channel;
     if (ev.kind == Kind.clip_stop) {
         self.stopChannel(ch);
@@ -231,7 +233,19 @@ fn apply(self: *Clips, ev: ClipEvent) void {
         return;
     }
     self.stopChannel(ch);
-    self.main[ch] = .{ .id = ev.sample, .slot = slot, .pos = ev.offset, .loop = ev.flags & flag_loop != 0, .gain = ev.gain };
+    const loop = ev.flags & flag_loop != 0;
+    var pos: u64 = ev.offset;
+    if (ev.flags & flag_on_clock != 0 and late > 0) {
+        // Where it would be had it started on its frame: `late` frames further, wrapped into the
+        // loop region as `play` wraps it; a one-shot that would have ended by now does not start.
+        pos += late;
+        if (loop and s.loop_end > s.loop_start and pos >= s.loop_end) {
+            pos = s.loop_start + (pos - s.loop_start) % (s.loop_end - s.loop_start);
+        } else if (!loop and pos >= s.frames) {
+            return;
+        }
+    }
+    self.main[ch] = .{ .id = ev.sample, .slot = slot, .pos = @intCast(pos), .loop = loop, .gain = ev.gain };
 }
 
 /// True when channel `ch`'s main clip plays the whole quantum straight from its sample: no event
@@ -303,7 +317,8 @@ fn renderScratch(self: *Clips, ch: u32, due: []const ClipEvent, frame_start: u64
             self.play(&self.tail[ch], dst, at, off);
             at = off;
         }
-        self.apply(ev);
+        // Frame 0 is "as soon as possible", never late (as counted in `render`).
+        self.apply(ev, if (f < frame_start and f != 0) frame_start - f else 0);
     }
     self.play(&self.main[ch], dst, at, Q);
     self.play(&self.tail[ch], dst, at, Q);
@@ -523,6 +538,23 @@ test "an event at frame 0 (as soon as possible) is not late; a past frame is" {
     _ = c.push(ClipEvent.make(Kind.clip_play, 2, 3, 0, 1, 6 * 128 + 5, 0)); // due before this quantum
     T.run(7 * 128);
     try testing.expectEqual(@as(u32, 1), c.late);
+}
+
+test "a late play with the on-clock flag starts where it would be by now; without it, at its offset" {
+    const c = T.setup();
+    // A ramp: sample frame i holds i + 1, so the output tells the position. Loop region [100, 300).
+    try T.define(3, 3, 300, 100, 300);
+    _ = c.push(ClipEvent.make(Kind.clip_play, 1, 3, 10, 1, 4 * 128 + 7, flag_loop | flag_on_clock)); // due 121 frames before the quantum at 5 * 128
+    _ = c.push(ClipEvent.make(Kind.clip_play, 2, 3, 10, 1, 4 * 128 + 7, flag_loop));
+    _ = c.push(ClipEvent.make(Kind.clip_play, 5, 3, 250, 1, 4 * 128 + 7, flag_on_clock)); // a one-shot 250 + 121 past its 300 frames
+    T.run(5 * 128);
+    try testing.expectEqual(@as(f32, 10 + 121 + 1), T.lane(1, 0, 0));
+    try testing.expectEqual(@as(f32, 10 + 1), T.lane(2, 0, 0));
+    try testing.expectEqual(@as(u32, 0), c.main[5].id);
+    // Late by more than a loop length: wrapped into the region (10 + 521 = 531 -> 100 + 431 % 200 = 131).
+    _ = c.push(ClipEvent.make(Kind.clip_play, 3, 3, 10, 1, 7 * 128 - 521, flag_loop | flag_on_clock));
+    T.run(7 * 128);
+    try testing.expectEqual(@as(f32, 131 + 1), T.lane(3, 0, 0));
 }
 
 test "define rejects bad descriptions" {

@@ -160,7 +160,9 @@ export class Keeper {
     const ctx = rt.context!;
     const resumeAt = ctx.currentTime + RESUME_LEAD;
     for (const c of rt.recovery.plan(resumeAt, ctx.sampleRate)) {
-      if (c.kind === 'play') rt.link.clip(EventKind.clipPlay, c.channel.slot, c.sample!.id, c.offset, c.gain, c.time, c.loop ? ClipFlag.loop : 0);
+      // onClock: should the main thread have been slow enough that resumeAt has passed when the play
+      // reaches the DSP, the clip starts where the clock says, not RESUME_LEAD's worth behind it.
+      if (c.kind === 'play') rt.link.clip(EventKind.clipPlay, c.channel.slot, c.sample!.id, c.offset, c.gain, c.time, (c.loop ? ClipFlag.loop : 0) | ClipFlag.onClock);
       else rt.link.clip(EventKind.clipStop, c.channel.slot, 0, 0, 0, c.time, 0);
       this.restoredClips++;
     }

@@ -49,10 +49,19 @@ const xvfbProcesses = new Set();
 const say = (m) => process.stderr.write(`\nWebKitGTK launcher: ${m}\n`);
 process.on('uncaughtException', (e) => say(`uncaught exception in the test runner: ${e?.stack ?? e}`));
 process.on('exit', (code) => { if (code !== 0) say(`the test runner exits with code ${code}`); });
+// Drivers run in process groups of their own (see open()), so they do not die with the runner: a run
+// that ends early (an uncaught exception, a signal) kills what is left of them, and Xvfb, on its way out.
+const driverGroups = new Set();
+function killLeftovers() {
+  for (const pid of driverGroups) { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const x of xvfbProcesses) x.kill();
+}
+process.on('exit', killLeftovers);
 // A signal nobody else handles is raised again once this listener is gone, so it still ends the run.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(sig, () => {
     say(`the test runner received ${sig}`);
+    killLeftovers();
     if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
   });
 }
@@ -104,6 +113,7 @@ export function webkitLauncher({ args = [] } = {}) {
     const port = await freePort();
     const d = { base: `http://127.0.0.1:${port}`, session: null, err: '', ended: false, proc: null, exited: null };
     d.proc = spawn(DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: display, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    driverGroups.add(d.proc.pid);
     d.exited = new Promise((resolve) => d.proc.on('exit', resolve));
     d.proc.stderr.on('data', (x) => { d.err = (d.err + x).slice(-2000); });
     // An early end of the run should say why: the driver (and MiniBrowser under it) going away while
@@ -135,6 +145,7 @@ export function webkitLauncher({ args = [] } = {}) {
     // The group may outlive its leader (a MiniBrowser or web process still exiting): SIGKILL it all.
     kill('SIGKILL');
     if (!gone) await d.exited;
+    driverGroups.delete(d.proc.pid);
   }
 
   return {
