@@ -67,7 +67,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 export function webkitLauncher({ args = [] } = {}) {
-  let display = null, home = null, current = null;
+  let display = null, current = null;
+  const homes = new Set();
   const active = new Set();
 
   /**
@@ -93,8 +94,6 @@ export function webkitLauncher({ args = [] } = {}) {
     if (!existsSync(DRIVER)) throw new Error(`${DRIVER} not found: apt-get install -y webkit2gtk-driver`);
     if (!BROWSER) throw new Error('MiniBrowser not found (it comes with libwebkit2gtk-4.1-0); set WEBKIT_BROWSER');
     display = process.env.DISPLAY || await startXvfb();
-    home = mkdtempSync(join(tmpdir(), 'daw-webkit-'));
-    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type null }\nctl.!default { type hw card 0 }\n');
   }
   let ready = null;
 
@@ -111,6 +110,9 @@ export function webkitLauncher({ args = [] } = {}) {
    */
   async function open() {
     const port = await freePort();
+    const home = mkdtempSync(join(tmpdir(), 'daw-webkit-'));
+    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type null }\nctl.!default { type hw card 0 }\n');
+    homes.add(home);
     const d = { base: `http://127.0.0.1:${port}`, session: null, err: '', ended: false, proc: null, exited: null };
     d.proc = spawn(DRIVER, [`--port=${port}`], { env: { ...process.env, DISPLAY: display, HOME: home }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     driverGroups.add(d.proc.pid);
@@ -187,7 +189,7 @@ export function webkitLauncher({ args = [] } = {}) {
       if (d) await close(d);
       for (const x of xvfbProcesses) x.kill();
       xvfbProcesses.clear();
-      if (home) rmSync(home, { recursive: true, force: true });
+      for (const h of homes) rmSync(h, { recursive: true, force: true });
     },
   };
 }
