@@ -71,6 +71,10 @@ published: u32,
 countdown: u32,
 /// Strips with a non-zero request.
 active: u32,
+/// True-peak just turned on: its interpolator history was zeroed, so the first quantum looks like
+/// an abrupt onset (real inter-sample overshoot of up to ~1 dB for a tone); the reading starts
+/// after it (`settle`).
+tp_fresh: [n_strips]bool,
 scratch_l: [Q]f32 align(16),
 scratch_r: [Q]f32 align(16),
 
@@ -99,6 +103,7 @@ pub fn init(self: *AnalysisBank, sample_rate: f32) void {
     self.published = 0;
     self.countdown = A.every;
     self.active = 0;
+    @memset(&self.tp_fresh, false);
 }
 
 fn clearRow(self: *AnalysisBank, s: usize) void {
@@ -187,6 +192,7 @@ fn change(self: *AnalysisBank, s: usize, m: u32, size_in: u32) void {
     u.setMask(m);
     // Maxima and counts are "since the request began": a kind turned on starts them afresh.
     if (u.mask & ~was & (A.kind.peak | A.kind.true_peak) != 0) u.peaks.resetMax();
+    if (u.mask & ~was & A.kind.true_peak != 0) self.tp_fresh[s] = true;
     self.requested[s] = m;
     self.sizes[s] = size;
     self.clearRow(s);
@@ -212,20 +218,34 @@ pub fn feedLanes(self: *AnalysisBank, first: usize, buf: *const lanes.GroupBuf, 
             r.* = vr[k];
         }
         u.process(&self.scratch_l, &self.scratch_r);
+        self.settle(first + k);
     }
+}
+
+/// After the first quantum of a newly enabled true peak: its readings start now (see `tp_fresh`).
+inline fn settle(self: *AnalysisBank, s: usize) void {
+    if (!self.tp_fresh[s]) return;
+    self.tp_fresh[s] = false;
+    const p = &self.units[s].peaks;
+    p.tp_max = .{ 0, 0 };
+    p.true_peak = .{ .{}, .{} };
 }
 
 /// Feeds one quantum of silence to strips first..first+n-1 (their group was skipped as idle).
 pub fn feedSilence(self: *AnalysisBank, first: usize, n: usize) void {
-    for (self.units[first..][0..n]) |*u| {
-        if (u.mask != 0) u.process(&zeros, &zeros);
+    for (self.units[first..][0..n], first..) |*u, s| {
+        if (u.mask == 0) continue;
+        u.process(&zeros, &zeros);
+        self.settle(s);
     }
 }
 
 /// Feeds strip `s` from planar buffers (the master's output).
 pub fn feedPlanar(self: *AnalysisBank, s: usize, l: []const f32, r: []const f32) void {
     const u = &self.units[s];
-    if (u.mask != 0) u.process(l, r);
+    if (u.mask == 0) return;
+    u.process(l, r);
+    self.settle(s);
 }
 
 /// Once per quantum, after the feeds: every `every` quanta, the rows, spectra and scopes.
