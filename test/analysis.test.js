@@ -6,7 +6,7 @@
 // carry the test signal at its own level (constant-power pan: -3.0103 dB a side at centre).
 import { expect } from '@esm-bundle/chai';
 import { Engine, AnalysisReader, STRIP_PARAMS, controlLink } from '../dist/daw-elements.js';
-import { SR, bufferSource, sine } from './helpers.js';
+import { SR, bufferSource, sine, until } from './helpers.js';
 
 const TRIM = 20 * Math.log10(Math.SQRT2);
 const db = (x) => Math.pow(10, x / 20);
@@ -227,8 +227,43 @@ describe('engine.record(): the master output, losslessly', function () {
     expect(got.every((x, i) => x === want[i])).to.equal(true);
   });
 
+  it('records a running (realtime) engine: a DC level through a channel comes out sample for sample', async () => {
+    const e = new Engine();
+    await e.start();
+    try {
+      const ch = e.createChannel();
+      const dc = new ConstantSourceNode(e.context, { offset: 0.25 });
+      dc.start();
+      ch.connectSource(dc);
+      await e.flush();
+      await until(() => Math.abs(ch.meter().peakDb - 20 * Math.log10(0.25 * Math.SQRT1_2)) < 0.01, { engine: e, audio: 2, frames: 120, what: 'the DC level settled' });
+      const rec = e.record({ format: 'wav-f32' });
+      const sr = e.sampleRate;
+      await until(() => rec.framesReceived >= 0.3 * sr, { engine: e, audio: 3, frames: 180, what: () => `0.3 s recorded (${rec.framesReceived} frames)` });
+      const blob = await rec.stop();
+      const decoded = await new OfflineAudioContext(2, 1, sr).decodeAudioData(await blob.arrayBuffer());
+      expect(decoded.length).to.be.at.least(Math.floor(0.3 * sr) - 128);
+      const want = Math.fround(0.25 * Math.SQRT1_2);
+      for (let c = 0; c < 2; c++) {
+        const d = decoded.getChannelData(c);
+        const off = d.findIndex((x) => Math.abs(x - want) > 1e-6);
+        expect(off, `channel ${c}: first sample off the DC level (${d[off]})`).to.equal(-1);
+      }
+      dc.stop();
+    } finally {
+      await e.close();
+    }
+  });
+
   it('rejects bad options and a recording before start()', () => {
     const e = new Engine();
     expect(() => e.record()).to.throw(Error, /start\(\)/);
+    const ctx = new OfflineAudioContext(2, 128, SR);
+    const o = new Engine({ context: ctx });
+    return o.start().then(() => {
+      expect(() => o.record({ format: 'mp3' })).to.throw(TypeError, /'mp3'.*wav-16, wav-24, wav-f32/);
+      expect(() => o.record({ bufferSeconds: 0.1 })).to.throw(RangeError, /0\.1.*1 to 60/);
+      expect(() => o.record({ at: -1 })).to.throw(RangeError, /-1/);
+    });
   });
 });
