@@ -11,6 +11,8 @@ export { DawSynth } from './daw-synth/daw-synth.js';
 export { DawClip } from './daw-clip/daw-clip.js';
 export { DawMeter } from './daw-meter/daw-meter.js';
 export { DawLoudness } from './daw-loudness/daw-loudness.js';
+export { DawSpectrum } from './daw-spectrum/daw-spectrum.js';
+export { DawScope } from './daw-scope/daw-scope.js';
 export { define } from './define.js';
 export type { DefineOptions, DefineResult } from './define.js';
 export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';

@@ -22,6 +22,8 @@ import type { DawEngine } from './daw-engine/daw-engine.js';
 import type { DawSynth } from './daw-synth/daw-synth.js';
 import type { DawMeter } from './daw-meter/daw-meter.js';
 import type { DawLoudness } from './daw-loudness/daw-loudness.js';
+import type { DawSpectrum } from './daw-spectrum/daw-spectrum.js';
+import type { DawScope } from './daw-scope/daw-scope.js';
 import type { DawChangeDetail, DawElementErrorDetail } from './shared/element.js';
 
 /** An event as a handler on element `E` receives it: `currentTarget` is the element. */
@@ -68,6 +70,10 @@ export type DawClipProps = Base<DawClip, Partial<Pick<DawClip, 'src' | 'label' |
 export type DawMeterProps = Base<DawMeter, Partial<Pick<DawMeter, 'for' | 'mode' | 'orientation' | 'minDb'>> & EventProps<DawEvents, DawMeter>>;
 /** `<daw-loudness>`: `for`. */
 export type DawLoudnessProps = Base<DawLoudness, Partial<Pick<DawLoudness, 'for'>> & EventProps<DawEvents, DawLoudness>>;
+/** `<daw-spectrum>`: `for`, `size`, `minDb`. */
+export type DawSpectrumProps = Base<DawSpectrum, Partial<Pick<DawSpectrum, 'for' | 'size' | 'minDb'>> & EventProps<DawEvents, DawSpectrum>>;
+/** `<daw-scope>`: `for`. */
+export type DawScopeProps = Base<DawScope, Partial<Pick<DawScope, 'for'>> & EventProps<DawEvents, DawScope>>;
 
 /**
  * The tags under a prefix, for `define({ prefix })`: a page using `studio-` tags adds
@@ -75,7 +81,8 @@ export type DawLoudnessProps = Base<DawLoudness, Partial<Pick<DawLoudness, 'for'
  */
 export type DawIntrinsicElements<P extends string = 'daw'> =
   Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps> &
-  Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps>;
+  Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps> &
+  Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps>;
 
 declare module 'react' {
   namespace JSX {

@@ -251,7 +251,7 @@ console.log(state);
   });
   await check('HTMLElementTagNameMap declares every tag in the shipped types', () => {
     const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness']]) {
+    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness'], ['daw-spectrum', 'DawSpectrum'], ['daw-scope', 'DawScope']]) {
       assert.match(dts, new RegExp(`['"]${tag}['"]\\s*:\\s*${cls}\\b`), `${tag}: ${cls} missing from HTMLElementTagNameMap`);
     }
   });

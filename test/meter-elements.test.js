@@ -110,4 +110,28 @@ describe('<daw-meter> and <daw-loudness>', function () {
       host.remove();
     }
   });
+
+  it('<daw-spectrum> shows the tone at its bin and names it; <daw-scope> shows a triggered window of it', async () => {
+    const host = mount('<daw-spectrum for="master" size="4096"></daw-spectrum><daw-scope></daw-scope>');
+    const [spec, scope] = host.children;
+    const sr = engine.sampleRate, bin = Math.round((1000 * 4096) / sr);
+    const argmax = (a) => a.reduce((k, v, i) => (v > a[k] ? i : k), 0);
+    // -20 dBFS less at most the Blackman-Harris window's scalloping loss (0.83 dB) off-centre, once
+    // the time smoothing (0.8 a frame) has settled
+    await until(() => spec.bins.length === 2049 && argmax(spec.bins) === bin && spec.bins[bin] >= -20.9 && spec.bins[bin] <= -19.8,
+      () => `the 1 kHz bin ${bin} at -20 dBFS (peak at ${argmax(spec.bins)}, ${spec.bins[argmax(spec.bins)]} dB)`);
+    expect(mask(67) & 16).to.equal(16);
+    await until(() => /strongest (9[89]\d|10[01]\d) Hz at \u221220\.\d dBFS/.test(spec.shadowRoot.querySelector('canvas').getAttribute('aria-label')), () => spec.shadowRoot.querySelector('canvas').getAttribute('aria-label'), 3000);
+    await until(() => scope.points.length === 1024 && Math.max(...scope.points) > 0.099, () => `scope window (${scope.points.length} points)`);
+    expect(Math.max(...scope.points)).to.be.closeTo(0.1, 0.002);
+    expect(Math.abs(scope.points[0])).to.be.below(0.002); // starts at the rising zero crossing
+    expect(scope.points[2]).to.be.above(0);
+    const errors = [];
+    spec.addEventListener('daw-error', (e) => errors.push(e.detail));
+    spec.setAttribute('size', '1000');
+    await spec.updateComplete;
+    expect(errors.map((e) => e.code)).to.deep.equal(['invalid-value']);
+    host.remove();
+    await until(() => mask(67) === 0, 'no reader left on the master');
+  });
 });

@@ -1,6 +1,7 @@
 import { html, css, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { AnalysisReader } from '../../src/index.js';
 import { AnalysisController, dbText, reducedMotion, stripFor } from '../shared/analysis.js';
+import { fit, themed } from '../shared/canvas.js';
 import { BRAND } from '../shared/define.js';
 import { DawElement } from '../shared/element.js';
 import { EngineController } from '../shared/engine.js';
@@ -138,13 +139,11 @@ export class DawMeter extends DawElement {
 
   #paint(): void {
     const c = this.renderRoot.querySelector('canvas');
-    const g = c?.getContext('2d');
+    const g = fit(c);
     if (!c || !g) return;
     const dpr = globalThis.devicePixelRatio || 1;
-    const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
-    if (c.width !== w || c.height !== h) Object.assign(c, { width: w, height: h });
-    const cs = getComputedStyle(this);
-    const col = (p: string, d: string) => cs.getPropertyValue(p).trim() || d;
+    const w = c.width, h = c.height;
+    const col = (p: string, d: string) => themed(this, p, d);
     const vert = this.orientation !== 'horizontal';
     const len = vert ? h : w, thick = 14 * dpr, min = this.#min();
     const at = (db: number) => Math.max(0, Math.min(1, (db - min) / (TOP - min))) * len;
