@@ -118,8 +118,8 @@ await check('the manifest is up to date with the element sources', async () => {
   const { buildManifest } = await import('./manifest.mjs');
   assert.deepEqual(await buildManifest(), manifest, 'run `npm run build:manifest`');
 });
-await check('it describes <daw-engine>, <daw-channel>, <daw-synth> and <daw-clip> with summary, events, parts and CSS properties', () => {
-  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-synth']);
+await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth>, <daw-clip>, <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope>) with summary, events, parts and CSS properties', () => {
+  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-scope', 'daw-spectrum', 'daw-synth']);
   for (const d of decls) {
     assert.ok(d.summary, `${d.tagName}: no @summary`);
     assert.ok(d.events.some((e) => e.name === 'daw-error'), `${d.tagName}: no daw-error event`);

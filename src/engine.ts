@@ -309,7 +309,9 @@ export class Engine extends EventTarget {
     const rt = this.rt;
     if (rt.recording) throw new Error('record: a recording is already running; stop() it first');
     const rec = new Recording({
-      context: rt.context, node: rt.readyWaiter ? null : rt.node, shared: this.shared,
+      get context() { return rt.context; },
+      get node() { return rt.readyWaiter ? null : rt.node; },
+      shared: this.shared,
       done: (r) => { if (rt.recording === r) rt.recording = null; },
     }, opts);
     return (rt.recording = rec);

@@ -50,6 +50,9 @@ export class Recording {
   private waiter: ((d: RecordData) => void) | null = null;
   private give: ArrayBuffer[] = [];
   private stopping: Promise<Blob> | null = null;
+  /** The worklet node the recording runs in; another one (recovery rebuilt the audio thread) ends it. */
+  private readonly node: AudioWorkletNode;
+  private lost = false;
 
   /** @internal Made by Engine.record() (which validates nothing else: this does). */
   constructor(private readonly host: RecordHost, opts: RecordOptions) {
@@ -61,6 +64,7 @@ export class Recording {
     if (!FORMATS.includes(format)) throw new TypeError(`record: format '${String(format)}' must be one of ${FORMATS.join(', ')}`);
     if (typeof bufferSeconds !== 'number' || !(bufferSeconds >= 1 && bufferSeconds <= 60)) throw new RangeError(`record: bufferSeconds ${String(bufferSeconds)} must be 1 to 60`);
     if (at !== undefined && (typeof at !== 'number' || !(at >= 0) || !Number.isFinite(at))) throw new RangeError(`record: at ${String(at)} must be a context time in seconds >= 0`);
+    this.node = node;
     this.sampleRate = ctx.sampleRate;
     this.format = format;
     this.startFrame = Math.round((at ?? ctx.currentTime) * ctx.sampleRate);
@@ -102,10 +106,11 @@ export class Recording {
       // has rendered everything it will: what arrived is all there is).
       for (;;) {
         await this.drain();
+        if (this.lost) throw new Error('record: the audio thread was rebuilt (recovery from a failure) during the recording; it ended there');
         if (this.dropped > 0) throw new Error(`record: ${this.dropped * QUANTUM} frames were lost (the page did not keep up; try a larger bufferSeconds)`);
         if (this.first >= 0 && this.first + this.received * QUANTUM >= this.stopFrame) break;
         const ctx = this.host.context;
-        if (!this.host.node || !ctx || ctx.state === 'closed' || (isOffline(ctx) && ctx.currentTime * this.sampleRate >= ctx.length)) break;
+        if (!ctx || ctx.state === 'closed' || (isOffline(ctx) && ctx.currentTime * this.sampleRate >= ctx.length)) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       return this.assemble();
@@ -163,7 +168,7 @@ export class Recording {
       return;
     }
     const node = this.host.node;
-    if (!node) return;
+    if (!node || node !== this.node || this.lost) return;
     const d = await new Promise<RecordData>((resolve) => {
       this.waiter = resolve;
       const give = this.give;
@@ -183,6 +188,15 @@ export class Recording {
     if (this.first < 0) this.first = first;
     this.chunks.push({ l, r });
     this.received += quanta;
+  }
+
+  /** @internal The engine's worklet node changed (recovery, close): the recording cannot go on. */
+  nodeChanged(node: AudioWorkletNode | null): void {
+    if (node === this.node || this.lost) return;
+    this.lost = true;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.({ type: 'record-data', id: this.id, buffer: null, quanta: 0, first: this.first, dropped: 0, state: 0 });
   }
 
   /** @internal The worklet's answer to a drain (Runtime routes 'record-data' here). */

@@ -99,6 +99,7 @@ export class Runtime implements EngineCore {
 
   set node(n: AudioWorkletNode | null) {
     this.link.node = n;
+    this.recording?.nodeChanged(n);
   }
 
   now(): number {

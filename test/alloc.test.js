@@ -62,7 +62,8 @@ describe('worklet process() allocates nothing', function () {
     const block = link.block;
     // engine.record()'s ring in shared memory, as Recording makes it; the page side empties it below.
     const RING_QUANTA = 64;
-    const ring = new SharedArrayBuffer(8 * 4 + 2 * RING_QUANTA * 128 * 4);
+    // (a plain ArrayBuffer on a page without COOP/COEP: the harness runs the processor on this thread)
+    const ring = new (typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer)(8 * 4 + 2 * RING_QUANTA * 128 * 4);
     const ringCtl = new Int32Array(ring, 0, 8);
     proc.port.onmessage({ data: { type: 'record-start', id: 1, ring, quanta: RING_QUANTA, start: 0 } });
 

@@ -255,6 +255,24 @@ describe('engine.record(): the master output, losslessly', function () {
     }
   });
 
+  it('a recording the audio thread dies under ends with an error that says so (after recovery)', async () => {
+    const e = new Engine();
+    await e.start();
+    try {
+      const rec = e.record();
+      const recovered = new Promise((resolve) => e.addEventListener('daw-statechange', (ev) => ev.detail.recovered && resolve()));
+      e.injectFault({ kind: 'throw', afterQuanta: 20 });
+      await recovered;
+      const err = await rec.stop().then(() => null, (x) => x);
+      expect(err?.message).to.match(/audio thread was rebuilt/);
+      const again = e.record(); // the next one works on the new audio thread
+      await until(() => again.framesReceived >= 4096, { engine: e, audio: 2, frames: 120, what: 'a new recording receives audio' });
+      expect((await again.stop()).size).to.be.above(4096 * 8);
+    } finally {
+      await e.close();
+    }
+  });
+
   it('rejects bad options and a recording before start()', () => {
     const e = new Engine();
     expect(() => e.record()).to.throw(Error, /start\(\)/);

@@ -22,6 +22,8 @@ const NAMES: Record<string, string> = { M: 'Momentary', S: 'Short-term', I: 'Int
  *
  * @attr for - `master` (default), a bus (`reverb`, `delay`, `drum`) or the id of a channel element.
  *
+ * @event daw-error - Not fired by the element itself; the type every element shares.
+ *
  * @csspart readout - The list of values. @csspart label - Each value's short name (M, S, I, LRA, TP).
  * @csspart value - Each value. @csspart reset - The reset button (also `button`).
  * @csspart button - The reset button.

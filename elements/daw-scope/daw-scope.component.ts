@@ -17,6 +17,8 @@ import { base } from '../shared/styles.js';
  *
  * @attr for - `master` (default), a bus (`reverb`, `delay`, `drum`) or the id of a channel element.
  *
+ * @event daw-error - Not fired by the element itself; the type every element shares.
+ *
  * @csspart canvas - The canvas (role `img`).
  *
  * @cssproperty --daw-surface - Background. @cssproperty --daw-accent - The trace.
