@@ -134,4 +134,21 @@ describe('<daw-meter> and <daw-loudness>', function () {
     host.remove();
     await until(() => mask(67) === 0, 'no reader left on the master');
   });
+
+  it('a `for` that names no strip is reported once with the value; naming a channel element later works', async () => {
+    const host = document.createElement('div');
+    const errors = [];
+    host.addEventListener('daw-error', (e) => errors.push(e.detail));
+    host.innerHTML = '<daw-loudness for="later-ch"></daw-loudness>';
+    document.body.append(host);
+    const el = host.firstElementChild;
+    await until(() => errors.length === 1, 'the daw-error');
+    expect(errors[0]).to.include({ code: 'invalid-value', attribute: 'for', value: 'later-ch' });
+    expect(errors[0].message).to.match(/'later-ch' names no strip/);
+    host.insertAdjacentHTML('afterbegin', '<daw-channel id="later-ch" headless></daw-channel>');
+    const ch = host.querySelector('#later-ch');
+    await until(() => ch.channel && mask(ch.channel.slot) === (2 | 8), 'the channel element is analysed');
+    expect(errors).to.have.length(1);
+    host.remove();
+  });
 });

@@ -22,7 +22,7 @@ const NAMES: Record<string, string> = { M: 'Momentary', S: 'Short-term', I: 'Int
  *
  * @attr for - `master` (default), a bus (`reverb`, `delay`, `drum`) or the id of a channel element.
  *
- * @event daw-error - Not fired by the element itself; the type every element shares.
+ * @event daw-error - A `for` that names no strip (no such bus, no element with that id). `detail: { code, message, attribute, value }`.
  *
  * @csspart readout - The list of values. @csspart label - Each value's short name (M, S, I, LRA, TP).
  * @csspart value - Each value. @csspart reset - The reset button (also `button`).

@@ -27,7 +27,8 @@ const TOP = 6;
  * @attr orientation - `vertical` (default) or `horizontal`.
  * @attr min-db - Bottom of the scale, -120 to -12 dB (default -60); the top is +6.
  *
- * @event daw-error - An invalid `mode`, `orientation` or `min-db` (the default is used). `detail: { code, message, attribute, value }`.
+ * @event daw-error - An invalid `mode`, `orientation` or `min-db` (the default is used), or a `for` that names no
+ *   strip. `detail: { code, message, attribute, value }`.
  *
  * @csspart meter - The meter (role `meter`). @csspart canvas - The canvas with the bar, hold line and ticks.
  * @csspart clip - The clip indicator (a button; also `button`). @csspart button - The clip indicator.

@@ -17,7 +17,7 @@ import { base } from '../shared/styles.js';
  *
  * @attr for - `master` (default), a bus (`reverb`, `delay`, `drum`) or the id of a channel element.
  *
- * @event daw-error - Not fired by the element itself; the type every element shares.
+ * @event daw-error - A `for` that names no strip (no such bus, no element with that id). `detail: { code, message, attribute, value }`.
  *
  * @csspart canvas - The canvas (role `img`).
  *

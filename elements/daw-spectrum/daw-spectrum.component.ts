@@ -21,7 +21,7 @@ const SIZES = [2048, 4096, 8192];
  * @attr size - FFT points: 2048, 4096 (default) or 8192.
  * @attr min-db - Bottom of the level axis, -160 to -24 dBFS (default -100); the top is 0.
  *
- * @event daw-error - An invalid `size` (4096 is used). `detail: { code, message, attribute, value }`.
+ * @event daw-error - An invalid `size` (4096 is used), or a `for` that names no strip. `detail: { code, message, attribute, value }`.
  *
  * @csspart canvas - The canvas (role `img`).
  *

@@ -7,16 +7,17 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { AnalysisOptions, AnalysisReader, Engine, Strip } from '../../src/index.js';
+import { emitError } from './element.js';
 import { FrameController } from './engine.js';
 
-/** The strip `for` names (null while a channel element has no channel yet, or the name is unknown). */
-export function stripFor(engine: Engine, host: Element, name: string | null): Strip | null {
+/** The strip `for` names: null while a channel element has no channel yet, undefined when nothing has that name. */
+export function stripFor(engine: Engine, host: Element, name: string | null): Strip | null | undefined {
   const n = (name ?? 'master').trim();
   if (n === 'master') return engine.master;
   if (n === 'reverb' || n === 'delay' || n === 'drum') return engine.bus(n);
   const root = host.getRootNode() as Document | ShadowRoot;
   const el = root.getElementById?.(n) as (Element & { channel?: Strip | null }) | null;
-  return el?.channel ?? null;
+  return el ? (el.channel ?? null) : undefined;
 }
 
 type Host = ReactiveControllerHost & HTMLElement & { engine: Engine; for: string | null };
@@ -28,6 +29,8 @@ export class AnalysisController implements ReactiveController {
   #io: IntersectionObserver | null = null;
   #last = 0;
   #strip: Strip | null = null;
+  /** The `for` value last reported as naming nothing (once per value). */
+  #reported: string | null = null;
 
   constructor(private readonly host: Host, private readonly opts: () => AnalysisOptions, private readonly draw: (r: AnalysisReader | null, now: number) => void) {
     host.addController(this);
@@ -59,7 +62,15 @@ export class AnalysisController implements ReactiveController {
   #frame(now: number): void {
     const e = this.host.engine;
     const seen = this.#visible && document.visibilityState !== 'hidden' && e.state === 'running';
-    const strip = seen ? stripFor(e, this.host, this.host.for) : null;
+    const found = seen ? stripFor(e, this.host, this.host.for) : null;
+    if (found === undefined && this.#reported !== this.host.for) {
+      this.#reported = this.host.for;
+      emitError(this.host, {
+        code: 'invalid-value', attribute: 'for', value: this.host.for,
+        message: `<${this.host.localName}> for: '${String(this.host.for)}' names no strip: use master, reverb, delay, drum or the id of a channel element`,
+      });
+    }
+    const strip = found ?? null;
     if (strip !== this.#strip || (this.reader?.isReleased ?? false)) this.release();
     if (strip && !this.reader) {
       this.reader = strip.analysis(this.opts());
