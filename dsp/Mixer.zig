@@ -25,6 +25,7 @@ const StripGroup = @import("StripGroup.zig");
 const Limiter = @import("Limiter.zig");
 const BusEffects = @import("BusEffects.zig");
 const smoother = @import("smoother.zig");
+const AnalysisBank = @import("AnalysisBank.zig");
 
 const Mixer = @This();
 const V = lanes.V;
@@ -75,6 +76,8 @@ limiter: Limiter,
 master_peak: f32,
 master_ms: f32,
 any_solo: bool,
+/// On-demand analysis of the strips someone reads (post-fader; the master after the limiter).
+analysis: AnalysisBank,
 
 /// Reset everything for `sample_rate` (Hz). Parameters return to their defaults, all slots to
 /// unclaimed. Writes in place: the struct is too large to build on the stack.
@@ -110,6 +113,7 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.master_peak = 0;
     self.master_ms = 0;
     self.any_solo = false;
+    self.analysis.init(sample_rate);
 }
 
 /// The channel input buffers, for sources (clips, synth voices) to write into between
@@ -203,6 +207,8 @@ pub fn endQuantum(self: *Mixer) void {
     var counts = StripGroup.Counts{};
     var processed: u32 = 0;
     self.mix.used = 0;
+    const an = &self.analysis;
+    an.applyRequests(&self.params);
 
     for (&self.groups, &self.inputs, &self.has_input, 0..) |*grp, *buf, *has_in, g| {
         var active: u4 = 0;
@@ -220,17 +226,21 @@ pub fn endQuantum(self: *Mixer) void {
             // Unclaimed and silent: nothing to do (a claim comes with a reset request).
             has_in.* = false;
             for (0..lanes.width) |k| self.meters[g * lanes.width + k] = .{ 0, 0, 0, 0 };
+            if (an.groupWanted(g)) an.feedSilence(g * lanes.width, lanes.width);
             continue;
         }
         grp.update(&self.params, active, reset, self.any_solo, self.smooth_coef);
         if (!has_in.* and quiet) {
             // Idle: silent input and no filter energy, so the output is exactly zero.
             grp.skip(&counts);
+            if (an.groupWanted(g)) an.feedSilence(g * lanes.width, lanes.width);
         } else {
             // Without input this quantum the buffer holds stale audio (inputs are not cleared
             // after use: every source stores into a group it is first to write).
             if (!has_in.*) buf.clear();
-            grp.processMix(buf, &self.mix, &counts);
+            const keep = an.groupWanted(g);
+            grp.processMix(buf, &self.mix, &counts, keep);
+            if (keep) an.feedLanes(g * lanes.width, buf, lanes.width);
             processed += 1;
         }
         has_in.* = false;
@@ -252,9 +262,11 @@ pub fn endQuantum(self: *Mixer) void {
         self.bus.update(&self.params, 0b0111, reset, false, self.smooth_coef);
         if (processed == 0 and self.bus.isQuiet() and !self.bus_fx.hasTail()) {
             self.bus.skip(&counts);
+            an.feedSilence(contract.first_bus, contract.num_buses);
         } else {
             self.bus_fx.process(&self.sum);
             self.bus.process(&self.sum, &counts);
+            an.feedLanes(contract.first_bus, &self.sum, contract.num_buses);
             for (&self.sum.l, &self.sum.r, &self.master_buf.l, &self.master_buf.r) |sl, sr, *ml, *mr| {
                 ml[0] += @reduce(.Add, sl);
                 mr[0] += @reduce(.Add, sr);
@@ -283,6 +295,7 @@ pub fn endQuantum(self: *Mixer) void {
             self.master_ms = 0;
         }
         self.meterMaster();
+        an.feedPlanar(contract.master, &self.out[0], &self.out[1]);
         const m = self.master.meters(0);
         self.meters[contract.master] = .{ self.master_peak, @sqrt(self.master_ms), m[2], self.limiter.gainReductionDb() };
     }
@@ -290,6 +303,7 @@ pub fn endQuantum(self: *Mixer) void {
     self.status[Status.non_finite_samples] +%= counts.bad_samples;
     self.status[Status.state_resets] +%= counts.lanes_reset;
     self.status[Status.quanta] +%= 1;
+    an.publish();
 }
 
 /// `sum` (lanes 0..2) and `master_buf` (lane 0) from the channel accumulators in `mix` (bit b of

@@ -78,6 +78,7 @@ fn kindOf(p: P.Param) Kind {
         .limiter_ceiling_db => .db, // master: the mixer's limiter
         .limiter_release_ms => .linear,
         .input_index => .raw, // the mixer routes external inputs with it
+        .analysis_mask, .spectrum_size => .raw, // read by the mixer's AnalysisBank, not the strip
     };
 }
 
@@ -429,8 +430,10 @@ pub fn process(self: *StripGroup, buf: *lanes.GroupBuf, counts: *Counts) void {
 }
 
 /// `process` for a channel group, summing its output into `mix` (main and sends) instead of
-/// writing it back: fader, pan, meters, the sends and the sum in one pass over the quantum.
-pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, counts: *Counts) void {
+/// writing it back: fader, pan, meters, the sends and the sum in one pass over the quantum. With
+/// `keep`, the post-fader, post-pan output is also written back into `buf` (for the analysis of
+/// a channel someone reads; the mixer's AnalysisBank).
+pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, counts: *Counts, keep: bool) void {
     var gains: [lanes.quantum / Compressor.block]V = undefined;
     // `front` works in place on the input buffer, which the mixer clears after this anyway.
     const io: *lanes.GroupBuf = @constCast(buf);
@@ -447,7 +450,11 @@ pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, c
         mix.take(3),
     };
     switch (@as(u4, send_mask) | @as(u4, @intFromBool(self.comp_on)) << 3) {
-        inline else => |m| self.outPass(.mix, m & 8 != 0, true, @truncate(m), io, &gains, outs),
+        inline else => |m| if (keep) {
+            self.outPass(.mix_keep, m & 8 != 0, true, @truncate(m), io, &gains, outs);
+        } else {
+            self.outPass(.mix, m & 8 != 0, true, @truncate(m), io, &gains, outs);
+        },
     }
     self.endQuantum(counts);
 }
@@ -560,7 +567,7 @@ noinline fn frontLoop(self: *StripGroup, comptime bands: u3, comptime detect: bo
 /// bus b, into `outs[b]`). Every option is comptime, so each combination is its own tight loop.
 fn outPass(
     self: *StripGroup,
-    comptime dest: enum { in_place, mix },
+    comptime dest: enum { in_place, mix, mix_keep },
     comptime comp: bool,
     comptime meter: bool,
     comptime sends: u3,
@@ -614,7 +621,11 @@ fn outPass(
                     buf.l[i] = l;
                     buf.r[i] = r;
                 },
-                .mix => {
+                .mix, .mix_keep => {
+                    if (dest == .mix_keep) {
+                        buf.l[i] = l;
+                        buf.r[i] = r;
+                    }
                     outs[3].l[i] += l;
                     outs[3].r[i] += r;
                     inline for (0..3) |b| {

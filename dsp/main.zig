@@ -48,6 +48,10 @@
 //!   `daw_process` (the worklet calls it from its message handler).
 //! * `daw_sample_clear(slot)` — forgets the slot; players reading it stop at once.
 //! * `daw_max_samples() u32` — sample slots.
+//! * `daw_analysis_ptr()`, `daw_spectrum_ptr()`, `daw_scope_ptr()`, `daw_analysis_published_ptr()`
+//!   — the analysis results (AnalysisBank: a row per strip, spectra and scopes per pool entry,
+//!   written every `contract.analysis.every` quanta) and their publication counter. Requests are
+//!   the strips' `analysis_mask` parameters.
 //! * `daw_inject_fault(quanta: u32) void` — fault injection for recovery tests (Engine.injectFault):
 //!   the `quanta`-th `daw_process` from now executes WebAssembly's `unreachable` (a real trap that
 //!   ends the worklet with a `processorerror`); 0 cancels. One countdown branch per quantum otherwise.
@@ -203,6 +207,26 @@ export fn daw_status_ptr() [*]u32 {
     return &mixer.status;
 }
 
+/// `[num_strips][contract.analysis.words]f32`: each strip's analysis results (AnalysisBank).
+export fn daw_analysis_ptr() [*]f32 {
+    return @ptrCast(&mixer.analysis.results);
+}
+
+/// `[analysis.spectrum_pool][analysis.spectrum_bins]f32`: spectra (dBFS) by pool entry.
+export fn daw_spectrum_ptr() [*]f32 {
+    return @ptrCast(&mixer.analysis.spectrum_out);
+}
+
+/// `[analysis.scope_pool][analysis.scope_points]f32`: scope windows by pool entry.
+export fn daw_scope_ptr() [*]f32 {
+    return @ptrCast(&mixer.analysis.scope_out);
+}
+
+/// `*u32`: analysis publications so far; the worklet copies the blocks above when it changed.
+export fn daw_analysis_published_ptr() *u32 {
+    return &mixer.analysis.published;
+}
+
 test {
     std.testing.refAllDecls(@This());
     _ = @import("Mixer.zig");
@@ -236,6 +260,7 @@ test {
     _ = @import("Spectrum.zig");
     _ = @import("Scope.zig");
     _ = @import("Analysis.zig");
+    _ = @import("AnalysisBank.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------

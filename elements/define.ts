@@ -1,6 +1,7 @@
 /**
- * `define({ prefix })`: registers the four elements as `<prefix-engine>`, `<prefix-channel>`,
- * `<prefix-synth>` and `<prefix-clip>` (default prefix `daw`). The page bundle
+ * `define({ prefix })`: registers the elements as `<prefix-engine>`, `<prefix-channel>`,
+ * `<prefix-synth>`, `<prefix-clip>`, `<prefix-meter>`, `<prefix-loudness>`, `<prefix-spectrum>` and
+ * `<prefix-scope>` (default prefix `daw`). The page bundle
  * (`daw-elements`) calls `define()` when it loads; `daw-elements/classes` registers nothing, so a
  * page that shares the `daw-` names with another library calls `define({ prefix })` itself and the
  * `daw-` names are never taken. Tags already defined are handled by elements/shared/define.ts.
@@ -9,10 +10,14 @@ import { DawChannel } from './daw-channel/daw-channel.component.js';
 import { DawClip } from './daw-clip/daw-clip.component.js';
 import { DawEngine } from './daw-engine/daw-engine.component.js';
 import { DawSynth } from './daw-synth/daw-synth.component.js';
+import { DawMeter } from './daw-meter/daw-meter.component.js';
+import { DawLoudness } from './daw-loudness/daw-loudness.component.js';
+import { DawSpectrum } from './daw-spectrum/daw-spectrum.component.js';
+import { DawScope } from './daw-scope/daw-scope.component.js';
 import { defineElement } from './shared/define.js';
 
 /** The elements by kind: the tag is `${prefix}-${kind}`. */
-const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip } as const;
+const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip, meter: DawMeter, loudness: DawLoudness, spectrum: DawSpectrum, scope: DawScope } as const;
 type Kind = keyof typeof ELEMENTS;
 
 export interface DefineOptions {

@@ -1,5 +1,5 @@
 /**
- * Typed JSX for React 19 (`daw-elements/react`, types only): the four tags with their properties and
+ * Typed JSX for React 19 (`daw-elements/react`, types only): the tags with their properties and
  * `daw-*` event props, so `<daw-channel volumeDb="loud">` or `ondaw-change={(e: MouseEvent) => …}`
  * fails type-checking. A TSX file loads it with `import type {} from 'daw-elements/react';`.
  *
@@ -20,6 +20,10 @@ import type { DawChannel } from './daw-channel/daw-channel.js';
 import type { DawClip, DawClipLoadDetail } from './daw-clip/daw-clip.js';
 import type { DawEngine } from './daw-engine/daw-engine.js';
 import type { DawSynth } from './daw-synth/daw-synth.js';
+import type { DawMeter } from './daw-meter/daw-meter.js';
+import type { DawLoudness } from './daw-loudness/daw-loudness.js';
+import type { DawSpectrum } from './daw-spectrum/daw-spectrum.js';
+import type { DawScope } from './daw-scope/daw-scope.js';
 import type { DawChangeDetail, DawElementErrorDetail } from './shared/element.js';
 
 /** An event as a handler on element `E` receives it: `currentTarget` is the element. */
@@ -44,6 +48,10 @@ export interface DawChannelEvents {
 export interface DawSynthEvents {
   'daw-error': DawElementErrorDetail;
 }
+/** `<daw-meter>` and `<daw-loudness>` fire `daw-error` only. */
+export interface DawEvents {
+  'daw-error': DawElementErrorDetail;
+}
 export interface DawClipEvents {
   'daw-clip-load': DawClipLoadDetail;
   'daw-error': DawElementErrorDetail;
@@ -58,12 +66,23 @@ export type DawSynthProps = Base<DawSynth, SynthParams & Partial<Pick<DawSynth, 
 /** `<daw-clip>`: `src`, `label`, `loop`, `autoplay`, `gain`, `offset`, `loopStart`, `loopEnd`. */
 export type DawClipProps = Base<DawClip, Partial<Pick<DawClip, 'src' | 'label' | 'loop' | 'autoplay' | 'gain' | 'offset' | 'loopStart' | 'loopEnd'>> & EventProps<DawClipEvents, DawClip>>;
 
+/** `<daw-meter>`: `for`, `mode`, `orientation`, `minDb`. */
+export type DawMeterProps = Base<DawMeter, Partial<Pick<DawMeter, 'for' | 'mode' | 'orientation' | 'minDb'>> & EventProps<DawEvents, DawMeter>>;
+/** `<daw-loudness>`: `for`. */
+export type DawLoudnessProps = Base<DawLoudness, Partial<Pick<DawLoudness, 'for'>> & EventProps<DawEvents, DawLoudness>>;
+/** `<daw-spectrum>`: `for`, `size`, `minDb`. */
+export type DawSpectrumProps = Base<DawSpectrum, Partial<Pick<DawSpectrum, 'for' | 'size' | 'minDb'>> & EventProps<DawEvents, DawSpectrum>>;
+/** `<daw-scope>`: `for`. */
+export type DawScopeProps = Base<DawScope, Partial<Pick<DawScope, 'for'>> & EventProps<DawEvents, DawScope>>;
+
 /**
  * The tags under a prefix, for `define({ prefix })`: a page using `studio-` tags adds
  * `declare module 'react' { namespace JSX { interface IntrinsicElements extends DawIntrinsicElements<'studio'> {} } }`.
  */
 export type DawIntrinsicElements<P extends string = 'daw'> =
-  Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps>;
+  Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps> &
+  Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps> &
+  Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps>;
 
 declare module 'react' {
   namespace JSX {

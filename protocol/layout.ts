@@ -11,10 +11,15 @@
  * strip     Float32[NUM_STRIPS*STRIDE]    parameter targets (main writes, worklet reads)
  * synth     Float32[MAX_SYNTHS*STRIDE]
  * meters    Float32[NUM_STRIPS*METER_WORDS]  peak, rms (linear), comp GR dB, limiter GR dB (worklet writes)
+ * analysis  Float32[NUM_STRIPS*ANALYSIS_WORDS]  analysis results per strip (AnalysisWord; worklet writes)
+ * spectrum  Float32[SPECTRUM_POOL*SPECTRUM_BINS] spectra (dBFS) per pool entry (worklet writes)
+ * scope     Float32[SCOPE_POOL*SCOPE_POINTS]    scope windows per pool entry (worklet writes)
  * events    Uint32[EVENT_RING*EVENT_WORDS]   event ring records, notes and clips (see event-ring.ts)
  * ```
  */
-import { EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, STRIDE } from './generated/contract.js';
+import {
+  ANALYSIS_WORDS, EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, SCOPE_POINTS, SCOPE_POOL, SPECTRUM_BINS, SPECTRUM_POOL, STRIDE,
+} from './generated/contract.js';
 
 const B_HEADER = 0;
 const B_STRIP_GEN = B_HEADER + HEADER_WORDS * 4;
@@ -22,7 +27,10 @@ const B_SYNTH_GEN = B_STRIP_GEN + NUM_STRIPS * 4;
 const B_STRIP = B_SYNTH_GEN + MAX_SYNTHS * 4;
 const B_SYNTH = B_STRIP + NUM_STRIPS * STRIDE * 4;
 const B_METERS = B_SYNTH + MAX_SYNTHS * STRIDE * 4;
-const B_EVENTS = B_METERS + NUM_STRIPS * METER_WORDS * 4;
+const B_ANALYSIS = B_METERS + NUM_STRIPS * METER_WORDS * 4;
+const B_SPECTRUM = B_ANALYSIS + NUM_STRIPS * ANALYSIS_WORDS * 4;
+const B_SCOPE = B_SPECTRUM + SPECTRUM_POOL * SPECTRUM_BINS * 4;
+const B_EVENTS = B_SCOPE + SCOPE_POOL * SCOPE_POINTS * 4;
 export const BLOCK_BYTES = B_EVENTS + EVENT_RING * EVENT_WORDS * 4;
 
 export interface BlockViews {
@@ -33,6 +41,10 @@ export interface BlockViews {
   readonly strip: Float32Array;
   readonly synth: Float32Array;
   readonly meters: Float32Array;
+  readonly analysis: Float32Array;
+  /** One view per spectrum / scope pool entry, made once (the worklet copies rows with set()). */
+  readonly spectrumRows: readonly Float32Array[];
+  readonly scopeRows: readonly Float32Array[];
   readonly eventsU32: Uint32Array;
   /**
    * One view per ring record, made once: the consumer copies records with TypedArray.set (a
@@ -52,6 +64,9 @@ export function blockViews(buffer: ArrayBufferLike): BlockViews {
     strip: new Float32Array(buffer, B_STRIP, NUM_STRIPS * STRIDE),
     synth: new Float32Array(buffer, B_SYNTH, MAX_SYNTHS * STRIDE),
     meters: new Float32Array(buffer, B_METERS, NUM_STRIPS * METER_WORDS),
+    analysis: new Float32Array(buffer, B_ANALYSIS, NUM_STRIPS * ANALYSIS_WORDS),
+    spectrumRows: Array.from({ length: SPECTRUM_POOL }, (_, e) => new Float32Array(buffer, B_SPECTRUM + e * SPECTRUM_BINS * 4, SPECTRUM_BINS)),
+    scopeRows: Array.from({ length: SCOPE_POOL }, (_, e) => new Float32Array(buffer, B_SCOPE + e * SCOPE_POINTS * 4, SCOPE_POINTS)),
     eventsU32: new Uint32Array(buffer, B_EVENTS, EVENT_RING * EVENT_WORDS),
     eventRecords: Array.from({ length: EVENT_RING }, (_, i) => new Uint32Array(buffer, B_EVENTS + i * EVENT_WORDS * 4, EVENT_WORDS)),
   };
@@ -60,6 +75,9 @@ export function blockViews(buffer: ArrayBufferLike): BlockViews {
 /** Byte range of the parts the fallback path copies main -> worklet (gens + params). */
 export const SYNC_BEGIN = B_STRIP_GEN;
 export const SYNC_END = B_METERS;
-/** Byte range the worklet reports back (meters) on the fallback path, with the header's status words. */
+/** Byte range the worklet reports back (meters and analysis rows) on the fallback path, with the header's status words. */
 export const METERS_BEGIN = B_METERS;
-export const METERS_END = B_EVENTS;
+export const METERS_END = B_SPECTRUM;
+/** Byte range of the spectra and scopes, reported back on the fallback path while someone reads them. */
+export const VIEWS_BEGIN = B_SPECTRUM;
+export const VIEWS_END = B_EVENTS;

@@ -71,6 +71,14 @@ const H_DSP = h;
 dspStatus.forEach((w, i) => { headerIndex[w.name] = H_DSP + i; });
 if (H_DSP + L.statusWords > L.headerWords) fail(`header needs ${H_DSP + L.statusWords} words; limits.headerWords is ${L.headerWords}`);
 
+const A = table.analysis;
+unique('analysis.kinds', A.kinds.map((k) => k.name));
+unique('analysis.words', A.words.map((w) => w.name));
+if (A.kinds.length > 6) fail('analysis.kinds: at most 6 (the analysisMask parameter holds 0..63)');
+for (const k of ['every', 'loudnessPool', 'spectrumPool', 'scopePool', 'spectrumBins', 'scopePoints']) {
+  if (!(Number.isInteger(A[k]) && A[k] > 0)) fail(`analysis.${k} must be a whole number > 0`);
+}
+
 const numStrips = L.channels + L.buses + 1;
 /** FNV-1a (32 bits, kept positive: a WASM u32 reaches JavaScript as a signed i32) of the table without docs. */
 function layoutVersion() {
@@ -133,6 +141,25 @@ ${dspStatus.map((w, i) => `    /// ${zigDoc(w.doc)} (${w.type})\n    pub const $
 /// Results of \`daw_sample_define\`.
 pub const sample_define_error = struct {
 ${table.sampleDefineErrors.map((e, i) => `    pub const ${snake(e.name)}: u32 = ${i};`).join('\n')}
+};
+
+pub const analysis = struct {
+    /// Quanta between publications of the results.
+    pub const every: u32 = ${A.every};
+    pub const loudness_pool: usize = ${A.loudnessPool};
+    pub const spectrum_pool: usize = ${A.spectrumPool};
+    pub const scope_pool: usize = ${A.scopePool};
+    pub const spectrum_bins: usize = ${A.spectrumBins};
+    pub const scope_points: usize = ${A.scopePoints};
+    /// Request bits (the analysisMask strip parameter).
+    pub const kind = struct {
+${A.kinds.map((k, i) => `        /// ${zigDoc(k.doc)}\n        pub const ${snake(k.name)}: u32 = ${1 << i};`).join('\n')}
+    };
+    /// Result words per strip.
+    pub const word = struct {
+${A.words.map((w, i) => `        /// ${zigDoc(w.doc)}\n        pub const ${snake(w.name)}: usize = ${i};`).join('\n')}
+    };
+    pub const words: usize = ${A.words.length};
 };
 
 `;
@@ -219,6 +246,15 @@ export const HEADER_DSP_STATUS = ${H_DSP};
 export const STATUS: readonly (readonly [keyof StatusWords, number, number])[] = [
 ${table.status.map((w) => `  [${JSON.stringify(w.name)}, ${headerIndex[w.name]}, ${STATUS_TYPE[w.type]}],`).join('\n')}
 ];
+/** Analysis (Strip.analysis): request bits, pools, result words (protocol/contract.json \`analysis\`). */
+export const ANALYSIS_EVERY = ${A.every};
+export const SPECTRUM_POOL = ${A.spectrumPool};
+export const SCOPE_POOL = ${A.scopePool};
+export const SPECTRUM_BINS = ${A.spectrumBins};
+export const SCOPE_POINTS = ${A.scopePoints};
+export const ANALYSIS_WORDS = ${A.words.length};
+export const AnalysisKind = { ${A.kinds.map((k, i) => `${k.name}: ${1 << i}`).join(', ')} } as const;
+export const AnalysisWord = { ${A.words.map((w, i) => `${w.name}: ${i}`).join(', ')} } as const;
 /** daw_sample_define's results, by code. */
 export const SAMPLE_DEFINE_ERRORS = ${JSON.stringify(table.sampleDefineErrors.map((e) => e.text))};
 /** Counters the audio thread writes (Engine.status()). */

@@ -118,8 +118,8 @@ await check('the manifest is up to date with the element sources', async () => {
   const { buildManifest } = await import('./manifest.mjs');
   assert.deepEqual(await buildManifest(), manifest, 'run `npm run build:manifest`');
 });
-await check('it describes <daw-engine>, <daw-channel>, <daw-synth> and <daw-clip> with summary, events, parts and CSS properties', () => {
-  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-synth']);
+await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth>, <daw-clip>, <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope>) with summary, events, parts and CSS properties', () => {
+  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-scope', 'daw-spectrum', 'daw-synth']);
   for (const d of decls) {
     assert.ok(d.summary, `${d.tagName}: no @summary`);
     assert.ok(d.events.some((e) => e.name === 'daw-error'), `${d.tagName}: no daw-error event`);
@@ -249,9 +249,9 @@ console.log(state);
       '--module', 'esnext', '--moduleResolution', 'bundler', '--jsx', 'react-jsx', 'react.tsx'], { cwd: scratch, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
-  await check('HTMLElementTagNameMap declares all four tags in the shipped types', () => {
+  await check('HTMLElementTagNameMap declares every tag in the shipped types', () => {
     const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip']]) {
+    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness'], ['daw-spectrum', 'DawSpectrum'], ['daw-scope', 'DawScope']]) {
       assert.match(dts, new RegExp(`['"]${tag}['"]\\s*:\\s*${cls}\\b`), `${tag}: ${cls} missing from HTMLElementTagNameMap`);
     }
   });

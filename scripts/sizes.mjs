@@ -10,8 +10,12 @@ import { gzipSync } from 'node:zlib';
 // from audio-thread failures, define({ prefix }) with the context protocol, the advice per cause and
 // the preload then added 5.6 kB (34.7 kB), and the contract/engine split, the elements' shared
 // controllers and the daw-change event 0.4 kB more (35.1 kB: the split shrank the raw code by 3.7 kB,
-// but gzip had compressed the copies it removed almost for free). The guard stops growth at 36 kB.
-export const JS_GZIP_BUDGET = 36 * 1024;
+// but gzip had compressed the copies it removed almost for free). The guard stopped growth at 36 kB.
+// #14's analysis readers, engine.record() (with the WAV encoder, 2.0 kB of it) and <daw-meter>,
+// <daw-loudness>, <daw-spectrum>, <daw-scope> took it from 35.2 to 43.7 kB (the worklet's recording
+// ring and analysis copy 0.9 kB of that, the spectrum and scope tags 0.9 kB): the guard is raised by
+// that measured amount, to 44 kB.
+export const JS_GZIP_BUDGET = 44 * 1024;
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));

@@ -16,6 +16,7 @@ import { Channel, Strip, Synth, type Sample } from './handles.js';
 import { preload, saveData, whenIdle } from './preload.js';
 import type { RecoveryReport } from './recovery.js';
 import { Runtime, isRealtime, onFirstGesture, urls } from './runtime.js';
+import { Recording, type RecordOptions } from './record.js';
 import { MAX_SAMPLE_MEMORY } from './sample-loader.js';
 import type { SampleOptions, SampleSource } from './samples.js';
 import { DEFAULT_SAMPLE_MEMORY, type EngineOptions, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
@@ -297,6 +298,23 @@ export class Engine extends EventTarget {
     rt.node?.disconnect();
     if (rt.context && isRealtime(rt.context)) await rt.context.close();
     rt.setState('closed');
+  }
+
+  /**
+   * Starts recording the master output (after the limiter) losslessly from the worklet; `stop()` on
+   * the returned Recording resolves with a WAV Blob. One recording at a time: throws Error while one
+   * runs or before start(), TypeError / RangeError for bad options.
+   */
+  record(opts: RecordOptions = {}): Recording {
+    const rt = this.rt;
+    if (rt.recording) throw new Error('record: a recording is already running; stop() it first');
+    const rec = new Recording({
+      get context() { return rt.context; },
+      get node() { return rt.readyWaiter ? null : rt.node; },
+      shared: this.shared,
+      done: (r) => { if (rt.recording === r) rt.recording = null; },
+    }, opts);
+    return (rt.recording = rec);
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   STRIP_PARAMS, SYNTH_PARAMS, ClipFlag, EventKind, METER_WORDS, SynthParam, type ChannelParams, type MasterParams, type ParamSpec,
   type StripParamName, type SynthParamName, type SynthParams,
 } from '../protocol/generated/contract.js';
+import type { AnalysisOptions, AnalysisReader, AnalysisRequests } from './analysis.js';
 import type { Engine } from './engine.js';
 import type { DawErrorDetail } from './errors.js';
 import type { ControlLink, Table } from './link.js';
@@ -19,6 +20,7 @@ export interface EngineCore {
   readonly engine: Engine;
   readonly link: ControlLink;
   readonly recovery: Recovery;
+  readonly analysis: AnalysisRequests;
   now(): number;
   report(detail: DawErrorDetail): void;
   /** Frees a channel's or a synth's slot (after the handle's own clean-up). */
@@ -118,6 +120,17 @@ export class Strip<P extends object = ChannelParams & MasterParams> {
     const r: Meter = { peakDb: linToDb(m[o]), rmsDb: linToDb(m[o + 1]), gainReductionDb: Math.max(0, m[o + 2]) };
     if (this.kind === 'master') r.limiterReductionDb = Math.max(0, m[o + 3]);
     return r;
+  }
+
+  /**
+   * Starts analysing this strip's output (post-fader; the master after its limiter) and returns a
+   * reader: `read()` (loudness, true peak, correlation, peaks), `spectrum(out)`, `scope(out)`,
+   * `release()`. Only what some reader asks for is computed. Throws TypeError / RangeError for bad
+   * options (an unknown kind, a spectrum size other than 2048, 4096, 8192).
+   */
+  analysis(opts: AnalysisOptions): AnalysisReader {
+    this.assertLive();
+    return this.core.analysis.open(this.slot, opts);
   }
 }
 

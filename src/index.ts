@@ -2,6 +2,10 @@
 export { Engine, getEngine, renderOffline, dbToLin, linToDb, controlLink } from './engine.js';
 export { Channel, Strip, Synth, Sample } from './handles.js';
 export { DEFAULT_SAMPLE_MEMORY } from './types.js';
+export { AnalysisReader } from './analysis.js';
+export type { AnalysisOptions, AnalysisReading } from './analysis.js';
+export { Recording } from './record.js';
+export type { RecordOptions } from './record.js';
 export type { EngineOptions, EngineState, EngineStatus, Meter, FaultOptions, ParamName, ParamValue } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';

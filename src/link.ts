@@ -6,7 +6,7 @@
  * answers with meters and status while someone reads them. Main thread only.
  */
 import { EVENT_WORDS, EventKind, HEADER_WORDS, Header, STRIDE, STRIP_PARAMS, SYNTH_PARAMS } from '../protocol/generated/contract.js';
-import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews } from '../protocol/layout.js';
+import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, VIEWS_BEGIN, VIEWS_END, blockViews, type BlockViews } from '../protocol/layout.js';
 import { EventRecord, clipRecord, noteRecord, ringAvailable, ringClear, ringDrain, ringPush } from '../protocol/event-ring.js';
 import { decodeStatus } from '../protocol/status.js';
 import type { DawErrorDetail } from './errors.js';
@@ -38,6 +38,8 @@ export class ControlLink {
   /** performance.now() of the last meter() read; -Infinity (not 0) so a page's first second
    * doesn't count as "meters were just read". */
   private meterWanted = -Infinity;
+  /** Live readers of spectra or scopes (Strip.analysis): the fallback path's replies carry those rows only then. */
+  viewReaders = 0;
   private lastMeterPoll = -Infinity;
 
   constructor(readonly shared: boolean, private readonly host: LinkHost) {
@@ -121,7 +123,7 @@ export class ControlLink {
     return new Promise((resolve) => this.ackWaiters.set(id, resolve));
   }
 
-  /** Meters or status were read: keep them coming (fallback path polls at <= 30 Hz). */
+  /** Meters, analysis or status were read: keep them coming (fallback path polls at <= 30 Hz). */
   wantReadings(): void {
     this.meterWanted = performance.now();
     if (!this.shared) this.scheduleFlush();
@@ -134,8 +136,9 @@ export class ControlLink {
   }
 
   /** The worklet's reply on the fallback path: meters and status words; acknowledges flushes. */
-  onReadings(d: { id?: number; meters?: ArrayBuffer; header?: Int32Array }): void {
+  onReadings(d: { id?: number; meters?: ArrayBuffer; views?: ArrayBuffer | null; header?: Int32Array }): void {
     if (d.meters) new Uint8Array(this.block.buffer, METERS_BEGIN, METERS_END - METERS_BEGIN).set(new Uint8Array(d.meters));
+    if (d.views) new Uint8Array(this.block.buffer, VIEWS_BEGIN, VIEWS_END - VIEWS_BEGIN).set(new Uint8Array(d.views));
     if (d.header) for (let i = Header.ringRead + 1; i < HEADER_WORDS; i++) this.block.header[i] = d.header[i];
     if (d.id !== undefined) {
       // Replies come in order: every message up to this id has been applied.
@@ -190,7 +193,7 @@ export class ControlLink {
     const n = ringDrain(this.block, this.eventScratch, this.eventScratch.length / EVENT_WORDS);
     const state = new Uint8Array(this.block.buffer.slice(SYNC_BEGIN, SYNC_END));
     const events = n > 0 ? this.eventScratch.slice(0, n * EVENT_WORDS) : null;
-    this.node.port.postMessage({ type: 'sync', id, reply: wantAck || wantMeters, state, events }, events ? [state.buffer, events.buffer] : [state.buffer]);
+    this.node.port.postMessage({ type: 'sync', id, reply: wantAck || wantMeters, views: this.viewReaders > 0, state, events }, events ? [state.buffer, events.buffer] : [state.buffer]);
     this.messagesPosted++;
     return id;
   }

@@ -10,7 +10,10 @@ import {
 import type { Engine } from './engine.js';
 import type { DawErrorCode, DawErrorDetail } from './errors.js';
 import { Channel, Synth, type EngineCore, type Sample } from './handles.js';
+import { AnalysisRequests } from './analysis.js';
 import { ControlLink } from './link.js';
+import type { Recording } from './record.js';
+import type { RecordData } from '../protocol/record-ring.js';
 import { compileWasm } from './preload.js';
 import { Keeper } from './recover.js';
 import { Recovery, type RecoveryReport } from './recovery.js';
@@ -62,6 +65,9 @@ export class Runtime implements EngineCore {
   resuming: Promise<unknown> | null = null;
   lastRecovery: RecoveryReport | null = null;
   readonly link: ControlLink;
+  readonly analysis: AnalysisRequests;
+  /** engine.record()'s recording while it runs. */
+  recording: Recording | null = null;
   readonly recovery: Recovery;
   readonly loader: SampleLoader;
   readonly keeper: Keeper;
@@ -78,6 +84,7 @@ export class Runtime implements EngineCore {
 
   constructor(readonly engine: Engine, readonly options: EngineOptions, shared: boolean, readonly inputs: number, sampleMemory: number) {
     this.link = new ControlLink(shared, this);
+    this.analysis = new AnalysisRequests(this.link);
     this.inputSlots = new SlotPool(inputs, false);
     this.loader = new SampleLoader({ core: this, whenReady: () => this.whenReady() }, sampleMemory);
     const rec = options.recovery;
@@ -92,6 +99,7 @@ export class Runtime implements EngineCore {
 
   set node(n: AudioWorkletNode | null) {
     this.link.node = n;
+    this.recording?.nodeChanged(n);
   }
 
   now(): number {
@@ -129,6 +137,7 @@ export class Runtime implements EngineCore {
     if (h instanceof Channel) {
       if (!this.channels.delete(h)) return;
       this.recovery.forgetChannel(h);
+      this.analysis.dropSlot(h.slot);
       // After every event the owner queued, before any of the next owner's: its clips stop (5 ms
       // fade) and its scheduled ones are dropped. (The worklet cancels too when it sees the slot
       // change owner, in case this did not fit in the ring.)
@@ -306,6 +315,9 @@ export class Runtime implements EngineCore {
       }
       case 'meters':
         this.link.onReadings(d);
+        break;
+      case 'record-data':
+        this.recording?.onData(d as unknown as RecordData);
         break;
     }
   }

@@ -43,6 +43,11 @@ describe('worklet process() allocates nothing', function () {
     const chs = [];
     for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2 }));
     const synths = chs.slice(0, 8).map((c) => engine.createSynth(c, { wave: 'saw', polyphony: 8 }));
+    // Analysis with every kind on channels, a bus and the master (the spectrum and scope pools full),
+    // loudness and peaks on more channels.
+    const every = { peak: true, truePeak: true, correlation: true, loudness: true, spectrum: 8192, scope: true };
+    const readers = [chs[0].analysis(every), chs[5].analysis(every), engine.bus(0).analysis(every), engine.master.analysis(every)];
+    for (let i = 8; i < 20; i++) readers.push(chs[i].analysis({ loudness: true, truePeak: true, correlation: true }));
     // The processor looks for performance.now() when it is constructed; window.performance is
     // [Replaceable], so it can be hidden for that moment and put back.
     const perf = Object.getOwnPropertyDescriptor(globalThis, 'performance');
@@ -55,6 +60,12 @@ describe('worklet process() allocates nothing', function () {
       else delete globalThis.performance;
     }
     const block = link.block;
+    // engine.record()'s ring in shared memory, as Recording makes it; the page side empties it below.
+    const RING_QUANTA = 64;
+    // (a plain ArrayBuffer on a page without COOP/COEP: the harness runs the processor on this thread)
+    const ring = new (typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer)(8 * 4 + 2 * RING_QUANTA * 128 * 4);
+    const ringCtl = new Int32Array(ring, 0, 8);
+    proc.port.onmessage({ data: { type: 'record-start', id: 1, ring, quanta: RING_QUANTA, start: 0 } });
 
     const inputs = [];
     for (let i = 0; i < 32; i++) {
@@ -72,6 +83,7 @@ describe('worklet process() allocates nothing', function () {
       Atomics.add(block.header, 0, 1);
       if (q % 16 === 0) link.note(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
       if (q % 16 === 8) link.note(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
+      if (q % 32 === 0) Atomics.store(ringCtl, 1, Atomics.load(ringCtl, 0)); // the page read the ring
       globalThis.currentFrame = frame;
       proc.process(inputs, outputs, params);
       frame += 128;
@@ -104,8 +116,16 @@ describe('worklet process() allocates nothing', function () {
     const worst = Math.max(...steps.map(Math.abs));
     expect(worst, `heap change per ${EVERY} quanta (bytes): ${steps.join(', ')} (after ${windows} settling windows: ${settling.join(', ')})`).to.be.below(BOUND);
     expect(readings[readings.length - 1] - readings[0], `total heap change (bytes); steps: ${steps.join(', ')}`).to.be.below(16 * 1024);
-    // and it really rendered audio
+    // and it really rendered audio, analysed it (a new publication at least every 8 quanta) and recorded it
     expect(outputs[0][0].some((v) => v !== 0)).to.equal(true);
+    const r = readers[3].read();
+    expect(r.frames).to.be.above(QUANTA / 8);
+    expect(r.momentary).to.be.above(-70);
+    expect(readers[0].spectrum(new Float32Array(4097))).to.equal(4097);
+    expect(readers[2].scope(new Float32Array(1024))).to.equal(1024);
+    expect(Atomics.load(ringCtl, 0)).to.be.above(2 * QUANTA);
+    expect(ringCtl[2], 'recording: quanta dropped').to.equal(0);
+    readers.forEach((x) => x.release());
     expect(engine.status().quanta).to.equal(2 * QUANTA + windows * EVERY);
     // and it timed itself exactly when it had the clock
     if (clock === 'with') expect(engine.status().load).to.be.within(0, 1);

@@ -11,9 +11,11 @@
  */
 import {
   EVENT_WORDS, EVENTS_PER_QUANTUM, EventKind, EXTERNAL_INPUTS, HEADER_DSP_STATUS, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SAMPLES,
-  MAX_SYNTHS, METER_WORDS, NUM_STRIPS, QUANTUM, SAMPLE_DEFINE_ERRORS, STATUS_WORDS, STRIDE, StripControl,
+  MAX_SYNTHS, METER_WORDS, NUM_STRIPS, QUANTUM, SAMPLE_DEFINE_ERRORS, STATUS_WORDS, STRIDE, StripControl, ANALYSIS_WORDS, SPECTRUM_POOL,
+  SPECTRUM_BINS, SCOPE_POOL, SCOPE_POINTS,
 } from '../protocol/generated/contract.js';
-import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, blockViews, type BlockViews } from '../protocol/layout.js';
+import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, VIEWS_BEGIN, VIEWS_END, blockViews, type BlockViews } from '../protocol/layout.js';
+import { Rec, RecordRing, type RecordMessage } from '../protocol/record-ring.js';
 import { ringDrain, ringPush } from '../protocol/event-ring.js';
 import { SampleHeap } from './sample-heap.js';
 
@@ -39,6 +41,10 @@ interface DspExports {
   daw_max_samples(): number;
   daw_heap_base(): number;
   daw_inject_fault(quanta: number): void;
+  daw_analysis_ptr(): number;
+  daw_spectrum_ptr(): number;
+  daw_scope_ptr(): number;
+  daw_analysis_published_ptr(): number;
 }
 
 /**
@@ -133,6 +139,14 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private wEvents: Uint32Array = EMPTY_U;
   private wEventCount: Uint32Array = EMPTY_U;
   private wFrame: Uint32Array = EMPTY_U;
+  private wAnalysis: Float32Array = EMPTY_F;
+  private wSpectrumRows: Float32Array[] = [];
+  private wScopeRows: Float32Array[] = [];
+  private wPublished: Uint32Array = EMPTY_U;
+  /** Analysis publications copied so far (the DSP's counter, see daw_analysis_published_ptr). */
+  private published = 0;
+  /** engine.record(): the master output into a preallocated ring (record-ring.ts). */
+  private readonly rec = new RecordRing();
   private readonly eventCap: number;
   private readonly heap: SampleHeap;
   /** Samples by slot (loading or loaded). */
@@ -207,6 +221,10 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.wEvents = u32(dsp.daw_events_ptr(), this.eventCap * EVENT_WORDS);
     this.wEventCount = u32(dsp.daw_events_count_ptr(), 1);
     this.wFrame = u32(dsp.daw_frame_ptr(), 2);
+    this.wAnalysis = f32(dsp.daw_analysis_ptr(), NUM_STRIPS * ANALYSIS_WORDS);
+    this.wSpectrumRows = Array.from({ length: SPECTRUM_POOL }, (_, e) => f32(dsp.daw_spectrum_ptr() + e * SPECTRUM_BINS * 4, SPECTRUM_BINS));
+    this.wScopeRows = Array.from({ length: SCOPE_POOL }, (_, e) => f32(dsp.daw_scope_ptr() + e * SCOPE_POINTS * 4, SCOPE_POINTS));
+    this.wPublished = u32(dsp.daw_analysis_published_ptr(), 1);
     this.b.header[Header.wasmBytes] = mem.byteLength;
   }
 
@@ -222,7 +240,12 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   }
 
   /** Port messages: samples, and the fallback path's batches. Not real-time code. */
-  private onMessage(d: { type: string; id: number; reply: boolean; state: Uint8Array; events: Uint32Array | null }): void {
+  private onMessage(d: { type: string; id: number; reply: boolean; views?: boolean; state: Uint8Array; events: Uint32Array | null }): void {
+    if (d.type.startsWith('record-')) {
+      const answer = this.rec.onMessage(d as unknown as RecordMessage);
+      if (answer) this.port.postMessage(answer.message, answer.transfer);
+      return;
+    }
     if (d.type.startsWith('sample-')) {
       this.onSampleMessage(d as unknown as SampleMessage);
       return;
@@ -242,7 +265,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.b.header[Header.workletMessages] = this.messages;
     if (!d.reply) return;
     const meters = this.b.buffer.slice(METERS_BEGIN, METERS_END) as ArrayBuffer;
-    this.port.postMessage({ type: 'meters', id: d.id, meters, header: this.b.header.slice() }, [meters]);
+    const views = d.views ? (this.b.buffer.slice(VIEWS_BEGIN, VIEWS_END) as ArrayBuffer) : null;
+    this.port.postMessage({ type: 'meters', id: d.id, meters, views, header: this.b.header.slice() }, views ? [meters, views] : [meters]);
   }
 
   /**
@@ -373,8 +397,17 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     out[0].set(this.wOutL);
     if (out.length > 1) out[1].set(this.wOutR);
 
-    // 6. Meters and status for the main thread.
+    // 6. Meters, analysis (when the DSP published new results) and status for the main thread;
+    // the master output into the recording ring while engine.record() runs.
     b.meters.set(this.wMeters);
+    const published = this.wPublished[0];
+    if (published !== this.published) {
+      this.published = published;
+      b.analysis.set(this.wAnalysis);
+      for (let e = 0; e < SPECTRUM_POOL; e++) b.spectrumRows[e].set(this.wSpectrumRows[e]);
+      for (let e = 0; e < SCOPE_POOL; e++) b.scopeRows[e].set(this.wScopeRows[e]);
+    }
+    if (this.rec.state === Rec.armed) this.rec.quantum(frame, this.wOutL, this.wOutR);
     const next = frame + QUANTUM;
     h[Header.frame] = next | 0; // same 32 bits as next mod 2^32
     h[Header.frame + 1] = next > 4294967295 ? Math.floor(next / 4294967296) : 0;
