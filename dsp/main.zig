@@ -52,9 +52,13 @@
 //!   the `quanta`-th `daw_process` from now executes WebAssembly's `unreachable` (a real trap that
 //!   ends the worklet with a `processorerror`); 0 cancels. One countdown branch per quantum otherwise.
 //!
-//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), clips and synth voices
-//! written into them (Clips.render, VoicePool.render), then strips, buses, master and limiter
-//! (Mixer.endQuantum).
+//!   The event records also carry the transport's records (kinds 8..13, Conductor.zig): commands
+//!   at frames, tempo map, signatures, loop, swing, metronome.
+//!
+//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), the transport advanced
+//! and the metronome rendered (Conductor.render), clips and synth voices written into the inputs
+//! (Clips.render, VoicePool.render), then strips, buses, master (with the click) and limiter
+//! (Mixer.endQuantum); the transport's position and changes go into the status words.
 const std = @import("std");
 const contract = @import("contract.zig");
 const lanes = @import("lanes.zig");
@@ -62,6 +66,7 @@ const Mixer = @import("Mixer.zig");
 const VoicePool = @import("VoicePool.zig");
 const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
+const Conductor = @import("Conductor.zig");
 const builtin = @import("builtin");
 
 /// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
@@ -70,6 +75,7 @@ const events_capacity = contract.events_per_quantum;
 var mixer: Mixer = undefined;
 var pool: VoicePool = undefined;
 var clips: Clips = undefined;
+var conductor: Conductor = undefined;
 var synth_params: [contract.max_synths][contract.stride]f32 = undefined;
 var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
@@ -82,6 +88,7 @@ export fn daw_init(sample_rate: f32) void {
     mixer.init(sample_rate);
     pool.init(mixer.sample_rate);
     clips.init(mixer.sample_rate);
+    conductor.init(mixer.sample_rate);
     for (&synth_params) |*sp| sp.* = contract.synth.defaults;
     events_count = 0;
     frame = .{ 0, 0 };
@@ -102,17 +109,26 @@ export fn daw_process() void {
     }
     mixer.beginQuantum();
     // Sources add into the channel inputs (group g lane k = channel 4g + k): clips, then synth
-    // voices. The ring carries both kinds of event.
+    // voices. The ring carries both kinds of event, and the transport's records.
+    const now = (@as(u64, frame[1]) << 32) | frame[0];
     const n = @min(events_count, events_capacity);
-    for (events[0..n]) |ev| {
-        if (Clips.ClipEvent.isClip(ev.kind)) _ = clips.push(@bitCast(ev)) else _ = pool.push(ev);
+    for (events[0..n]) |*ev| {
+        if (Clips.ClipEvent.isClip(ev.kind)) {
+            _ = clips.push(@bitCast(ev.*));
+        } else if (Conductor.isRecord(ev.kind)) {
+            conductor.apply(@ptrCast(ev), now);
+        } else {
+            _ = pool.push(ev.*);
+        }
     }
     events_count = 0;
-    const now = (@as(u64, frame[1]) << 32) | frame[0];
+    // The transport moves first: what it plays this quantum starts on its frames.
+    mixer.click = if (conductor.render(now)) &conductor.click else null;
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
     const st = &mixer.status;
+    conductor.publish(st);
     st[Mixer.Status.active_voices] = pool.activeVoices();
     st[Mixer.Status.late_notes] = pool.late_events;
     st[Mixer.Status.dropped_notes] = pool.dropped_events +% pool.invalid_events;
@@ -236,6 +252,7 @@ test {
     _ = @import("Spectrum.zig");
     _ = @import("Scope.zig");
     _ = @import("Analysis.zig");
+    _ = @import("Conductor.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
