@@ -2,6 +2,8 @@
 export { Engine, getEngine, renderOffline, dbToLin, linToDb, controlLink } from './engine.js';
 export { Channel, Strip, Synth, Sample } from './handles.js';
 export { DEFAULT_SAMPLE_MEMORY } from './types.js';
+export { Transport } from './transport.js';
+export type { TransportState, TransportChange, TransportPosition, TransportEventDetail, TempoPoint, LoopRegion, Quantize, CommandOptions } from './transport.js';
 export type { EngineOptions, EngineState, EngineStatus, Meter, FaultOptions, ParamName, ParamValue } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';
