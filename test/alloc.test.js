@@ -43,6 +43,20 @@ describe('worklet process() allocates nothing', function () {
     const chs = [];
     for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2 }));
     const synths = chs.slice(0, 8).map((c) => engine.createSynth(c, { wave: 'saw', polyphony: 8 }));
+    // The transport's real-time path: playing through a tempo ramp, a loop of a beat and a half that
+    // wraps inside quanta, swing, the metronome into the master, and (in step) seeks every 250 quanta.
+    const tr = engine.transport;
+    tr.setTempoMap([{ beat: 0, bpm: 300, ramp: 'linear' }, { beat: 1, bpm: 97 }]);
+    tr.loop = { start: 0.25, end: 1.75, enabled: true };
+    tr.swing = 0.2;
+    tr.metronome = true;
+    tr.start();
+    // A seek record made once (kind transport, seek, no grid, beat 0.5 as f64 words, frame 0 = at once).
+    const seekWords = new Uint32Array(8);
+    seekWords[0] = 8;
+    seekWords[1] = 4;
+    seekWords.set(new Uint32Array(new Float64Array([0.5]).buffer), 3);
+    const seek = { u: seekWords };
     // The processor looks for performance.now() when it is constructed; window.performance is
     // [Replaceable], so it can be hidden for that moment and put back.
     const perf = Object.getOwnPropertyDescriptor(globalThis, 'performance');
@@ -72,6 +86,7 @@ describe('worklet process() allocates nothing', function () {
       Atomics.add(block.header, 0, 1);
       if (q % 16 === 0) link.note(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
       if (q % 16 === 8) link.note(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
+      if (q % 250 === 125) link.push(seek);
       globalThis.currentFrame = frame;
       proc.process(inputs, outputs, params);
       frame += 128;
@@ -106,6 +121,11 @@ describe('worklet process() allocates nothing', function () {
     expect(readings[readings.length - 1] - readings[0], `total heap change (bytes); steps: ${steps.join(', ')}`).to.be.below(16 * 1024);
     // and it really rendered audio
     expect(outputs[0][0].some((v) => v !== 0)).to.equal(true);
+    // and the transport really played: still playing, every seek and loop pass counted, nothing refused
+    const st = engine.status();
+    expect(st.transportState).to.equal(1);
+    expect(st.transportChanges).to.be.above((2 * QUANTA) / 250);
+    expect(st.transportRejected).to.equal(0);
     expect(engine.status().quanta).to.equal(2 * QUANTA + windows * EVERY);
     // and it timed itself exactly when it had the clock
     if (clock === 'with') expect(engine.status().load).to.be.within(0, 1);
