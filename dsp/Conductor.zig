@@ -31,6 +31,7 @@ const lanes = @import("lanes.zig");
 const Transport = @import("Transport.zig");
 const TempoMap = @import("TempoMap.zig");
 const Metronome = @import("Metronome.zig");
+const Timeline = @import("Timeline.zig");
 
 const Conductor = @This();
 const Q = lanes.quantum;
@@ -47,6 +48,8 @@ const idle: u32 = std.math.maxInt(u32);
 
 transport: Transport,
 metronome: Metronome,
+/// Notes and clips at musical times, in WASM memory the worklet provides (`rehome`).
+timeline: Timeline,
 /// The metronome's output for the quantum (mono), valid when `render` returned true.
 click: [Q]f32,
 stage_points: [TempoMap.max_points]TempoMap.Point,
@@ -61,6 +64,7 @@ last_change_frame: u64,
 pub fn init(self: *Conductor, sample_rate: f64) void {
     self.transport = Transport.init(sample_rate);
     self.metronome = Metronome.init(self.transport.fs);
+    self.timeline = Timeline.init(&.{});
     @memset(&self.click, 0);
     self.points_next = idle;
     self.sigs_next = idle;
@@ -133,16 +137,18 @@ pub fn apply(self: *Conductor, w: *const [8]u32, now: u64) void {
     }
 }
 
-/// Advances the transport over the quantum starting at frame `now`, counts its changes and
-/// renders the metronome into `click`. True when `click` holds sound to mix (on, or a click still
-/// ringing after it was turned off or the transport stopped).
-pub fn render(self: *Conductor, now: u64) bool {
+/// Advances the transport over the quantum starting at frame `now`, counts its changes, hands
+/// the timeline's due events (and the releases of its hanging notes) to `sink.event(offset, ev)`
+/// (Timeline.emit) and renders the metronome into `click`. True when `click` holds sound to mix
+/// (on, or a click still ringing after it was turned off or the transport stopped).
+pub fn render(self: *Conductor, now: u64, sink: anytype) bool {
     self.transport.advance(now);
     for (self.transport.marks()) |m| {
         self.changes +%= 1;
         self.last_change = @intFromEnum(m.kind);
         self.last_change_frame = now + m.offset;
     }
+    if (self.timeline.n != 0 or self.timeline.n_active != 0 or self.timeline.clip_channels != 0) self.timeline.emit(&self.transport, sink);
     const m = &self.metronome;
     if (!m.on and m.n >= m.len) return false;
     @memset(&self.click, 0);
@@ -172,11 +178,16 @@ pub fn publish(self: *const Conductor, st: *[S.len]u32) void {
     put64(st, S.transport_change_frame, self.last_change_frame);
     st[S.transport_late] = t.late_commands;
     st[S.transport_rejected] = self.rejected;
+    st[S.timeline_events] = self.timeline.n;
 }
 
 // --- Tests ----------------------------------------------------------------------------------
 
 const testing = std.testing;
+
+const NoSink = struct {
+    pub fn event(_: *NoSink, _: u32, _: *const Timeline.Event) void {}
+};
 
 /// A record as the main thread writes it (protocol/event-ring.ts transport records).
 fn rec(kind: u32, w1: u32, w2: u32, a: f64, b: f64, w7: u32) [8]u32 {
@@ -213,7 +224,8 @@ test "records: play at a frame, at once, a tempo map over two quanta, rejections
     try testing.expectEqual(@as(u32, 5), c.rejected);
     // Play at frame 1000 + 77; the change and its frame are published.
     c.apply(&cmd(1, 0, 0, 1077), 1000);
-    try testing.expect(!c.render(1000));
+    var none = NoSink{};
+    try testing.expect(!c.render(1000, &none));
     var st = [_]u32{0} ** S.len;
     c.publish(&st);
     try testing.expectEqual(@as(u32, 1), st[S.transport_state]);
@@ -222,7 +234,7 @@ test "records: play at a frame, at once, a tempo map over two quanta, rejections
     try testing.expectEqual(@as(u32, Q - 77), st[S.transport_song_frame]);
     // Frame 0: at once, on the quantum's first frame, not late.
     c.apply(&cmd(3, 0, 0, 0), 1128);
-    _ = c.render(1128);
+    _ = c.render(1128, &none);
     c.publish(&st);
     try testing.expectEqual(@as(u32, 0), st[S.transport_state]);
     try testing.expectEqual(@as(u32, 1128), st[S.transport_change_frame]);
@@ -237,7 +249,8 @@ test "published position: beats, bar/beat/tick and tempo after a seek" {
     const sig = [8]u32{ E.signature, 0, 1, 0, 3, 4, 0, 0 };
     c.apply(&sig, 0);
     c.apply(&cmd(4, 0, 7.25, 0), 0); // seek to beat 7.25: bar 2 (3/4), beat 1, tick 240
-    _ = c.render(0);
+    var none = NoSink{};
+    _ = c.render(0, &none);
     var st = [_]u32{0} ** S.len;
     c.publish(&st);
     const beats: f64 = @bitCast((@as(u64, st[S.transport_beats + 1]) << 32) | st[S.transport_beats]);

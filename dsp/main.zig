@@ -67,6 +67,7 @@ const VoicePool = @import("VoicePool.zig");
 const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
 const Conductor = @import("Conductor.zig");
+const Timeline = @import("Timeline.zig");
 const builtin = @import("builtin");
 
 /// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
@@ -122,8 +123,9 @@ export fn daw_process() void {
         }
     }
     events_count = 0;
-    // The transport moves first: what it plays this quantum starts on its frames.
-    mixer.click = if (conductor.render(now)) &conductor.click else null;
+    // The transport moves first: what it and the timeline play this quantum starts on its frames.
+    var sink = TimelineSink{ .now = now };
+    mixer.click = if (conductor.render(now, &sink)) &conductor.click else null;
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
@@ -136,6 +138,66 @@ export fn daw_process() void {
     st[Mixer.Status.clips_playing] = clips.playing;
     st[Mixer.Status.dropped_clip_events] = clips.dropped;
     st[Mixer.Status.late_clip_events] = clips.late;
+}
+
+/// Routes the timeline's due events to the voice pool and the clip players at their frames.
+const TimelineSink = struct {
+    now: u64,
+    pub fn event(self: *TimelineSink, offset: u32, e: *const Timeline.Event) void {
+        const f = self.now + offset;
+        const K = contract.event;
+        switch (e.kind) {
+            .note_on => _ = pool.push(NoteEvent.make(K.note_on, e.target, e.id, e.pitch(), e.b, f)),
+            .note_off => _ = pool.push(NoteEvent.make(K.note_off, e.target, e.id, e.pitch(), 0, f)),
+            .clip_play => {
+                const flags: u32 = if (e.flags & Timeline.Event.Flags.loop != 0) K.flag_loop else 0;
+                _ = clips.push(Clips.ClipEvent.make(K.clip_play, e.target, e.a, e.c, e.b, f, flags));
+            },
+            .clip_stop => _ = clips.push(Clips.ClipEvent.make(K.clip_stop, e.target, 0, 0, 0, f, 0)),
+            else => {},
+        }
+    }
+};
+
+/// Timeline storage: `capacity` 32-byte events at byte address `ptr` (16-byte aligned, inside the
+/// memory), which the worklet took from its heap; the events move there. 0 = ok; 1 = the events do
+/// not fit; 2 = outside the memory or misaligned. Not during `daw_process` (the message handler).
+export fn daw_timeline_rehome(ptr: u32, capacity: u32) u32 {
+    if (ptr % 16 != 0 or @as(u64, ptr) + @as(u64, capacity) * 32 > memoryBytes()) return 2;
+    const store = @as([*]Timeline.Event, @ptrFromInt(ptr))[0..capacity];
+    conductor.timeline.rehome(store) catch return 1;
+    return 0;
+}
+
+/// Adds `count` events from byte address `ptr` (a scratch block, sorted in place). 0 = ok; 1 = no
+/// room (rehome first); 2 = a malformed event (`daw_timeline_bad_index`); 3 = an automation lane
+/// mixing seconds and beats. Nothing is added on error. Not during `daw_process`.
+export fn daw_timeline_add(ptr: u32, count: u32) u32 {
+    if (ptr % 16 != 0 or @as(u64, ptr) + @as(u64, count) * 32 > memoryBytes()) return 2;
+    const batch = @as([*]Timeline.Event, @ptrFromInt(ptr))[0..count];
+    conductor.timeline.add(batch) catch |e| return switch (e) {
+        error.Capacity => 1,
+        error.BadEvent => 2,
+        error.MixedLaneTime => 3,
+    };
+    return 0;
+}
+
+/// Index in the last refused batch of its first malformed event.
+export fn daw_timeline_bad_index() u32 {
+    return conductor.timeline.bad_index;
+}
+
+/// Removes every event whose id is one of the `count` u32 ids at `ptr` (sorted in place); returns
+/// how many events went. Not during `daw_process`.
+export fn daw_timeline_remove(ptr: u32, count: u32) u32 {
+    if (ptr % 4 != 0 or @as(u64, ptr) + @as(u64, count) * 4 > memoryBytes()) return 0;
+    return conductor.timeline.remove(@as([*]u32, @ptrFromInt(ptr))[0..count]);
+}
+
+/// Events in the timeline.
+export fn daw_timeline_count() u32 {
+    return conductor.timeline.n;
 }
 
 /// Memory size in bytes (sample data must lie inside it).

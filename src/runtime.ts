@@ -313,6 +313,9 @@ export class Runtime implements EngineCore {
       case 'meters':
         this.link.onReadings(d);
         break;
+      case 'timeline-done':
+        this.transport?.onTimeline(d as unknown as { id: number; count: number; error: string });
+        break;
     }
   }
 }

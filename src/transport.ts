@@ -8,7 +8,7 @@
  */
 import { EventKind, MAX_TEMPO_POINTS } from '../protocol/generated/contract.js';
 import { EventRecord } from '../protocol/event-ring.js';
-import type { EngineCore } from './handles.js';
+import type { EngineCore, Synth } from './handles.js';
 import { show } from './validate.js';
 
 export type TransportState = 'stopped' | 'playing' | 'paused';
@@ -60,6 +60,24 @@ export interface TransportEventDetail {
   count: number;
 }
 
+/** A note for the timeline: `synth` plays `pitch` (MIDI 0 to 127) from `beat` for `length` beats (quarter notes). */
+export interface TimelineNote {
+  synth: Synth;
+  pitch: number;
+  beat: number;
+  length: number;
+  /** 0 to 1 (default 1). */
+  velocity?: number;
+  /** Not swung (default: swing applies). */
+  straight?: boolean;
+}
+
+/** Notes scheduled by one schedule() call: their ids, for unschedule(). */
+export interface ScheduledNotes {
+  readonly first: number;
+  readonly count: number;
+}
+
 /** Timing of a command: `at` context time in seconds (default: at once), `quantize` to wait for the next beat or bar line. */
 export interface CommandOptions {
   at?: number;
@@ -94,10 +112,77 @@ export class Transport extends EventTarget {
   private readonly listening = new Set<unknown>();
   private seen = -1;
   private poll = 0;
+  private nextNote = 1;
+  private nextMsg = 0;
+  private readonly waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
 
   /** @internal Made by the engine (engine.transport). */
-  constructor(private readonly core: EngineCore) {
+  constructor(private readonly core: EngineCore & { whenReady(): Promise<void> }) {
     super();
+  }
+
+  /**
+   * Adds notes to the timeline in the DSP's memory (it grows for them: 100,000 notes and more), to
+   * play whenever the transport passes their beats, every loop pass included, with no work on this
+   * thread; notes sounding are released at a stop, pause, seek or loop wrap. Resolves (once the
+   * engine runs) when the audio thread has them: notes at or after the position then play, notes
+   * the song has passed play on the next pass. Throws for a bad note, naming it.
+   */
+  async schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
+    if (!Array.isArray(notes)) throw new TypeError(`transport schedule: expected an array of notes, got ${show(notes)}`);
+    const n = notes.length;
+    const buf = new ArrayBuffer(n * 64);
+    const u = new Uint32Array(buf);
+    const f = new Float32Array(buf);
+    const d = new Float64Array(buf);
+    const first = this.nextNote;
+    notes.forEach((x, i) => {
+      const at = `note ${i}`;
+      if (typeof x !== 'object' || x === null || typeof x.synth?.slot !== 'number' || x.synth.isDisposed) throw new TypeError(`transport schedule ${at}: expected { synth, pitch, beat, length } with a live synth`);
+      const beat = inRange(`${at} beat`, x.beat, 0, MAX_BEAT, ' beats');
+      const end = beat + inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
+      const pitch = inRange(`${at} pitch`, x.pitch, 0, 127);
+      const velocity = inRange(`${at} velocity`, x.velocity ?? 1, 0, 1);
+      const id = (0x80000000 + ((first + i) % 0x7fffffff)) >>> 0; // Synth.noteOn's ids stay below 2^31
+      // Two records (dsp/Timeline.zig Event): 0-1 time f64, 2 id, 3 kind | flags << 8, 4 synth, 5 pitch f32, 6 velocity f32.
+      for (const [k, time, vel] of [[1, beat, velocity], [2, end, 0]]) {
+        const o = (2 * i + k - 1) * 8;
+        d[o / 2] = time;
+        u[o + 2] = id;
+        u[o + 3] = k | (x.straight ? 2 << 8 : 0);
+        u[o + 4] = x.synth.slot;
+        f[o + 5] = pitch;
+        f[o + 6] = vel;
+      }
+    });
+    this.nextNote += n;
+    await this.edit({ type: 'timeline-add', events: buf }, [buf]);
+    return { first, count: n };
+  }
+
+  /** Removes notes that schedule() added (a note sounding now plays on until the next stop, seek or loop wrap). */
+  async unschedule(s: ScheduledNotes): Promise<void> {
+    const ids = new Uint32Array(s.count);
+    for (let i = 0; i < s.count; i++) ids[i] = (0x80000000 + ((s.first + i) % 0x7fffffff)) >>> 0;
+    await this.edit({ type: 'timeline-remove', ids }, [ids.buffer]);
+  }
+
+  /** Sends a timeline edit once the worklet runs; resolves with the timeline's event count. */
+  private async edit(msg: object, transfer: Transferable[]): Promise<number> {
+    await this.core.whenReady();
+    const id = ++this.nextMsg;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, [resolve, reject]);
+      this.core.link.node!.port.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  /** @internal The worklet's answer to a timeline edit. */
+  onTimeline(d: { id: number; count: number; error: string }): void {
+    const w = this.waiting.get(d.id);
+    this.waiting.delete(d.id);
+    if (d.error) w?.[1](new RangeError(d.error));
+    else w?.[0](d.count);
   }
 
   /** Starts playing (from the position; with `quantize`, from the next beat or bar line at or after it). */

@@ -213,3 +213,104 @@ describe('transport: position while playing, events, bad input (realtime)', func
 function controlHeader(engine) {
   return controlLink(engine).block.header;
 }
+
+/** dsp/Transport.zig's swing, written out: within a pair of grid units, u < 1 maps to u·(1 + a), the rest to 1 + a + (u − 1)·(1 − a). */
+function swung(b, a, grid) {
+  const pair = 2 * grid;
+  const n = Math.floor(b / pair);
+  const u = (b - n * pair) / grid;
+  return n * pair + grid * (u < 1 ? u * (1 + a) : 1 + a + (u - 1) * (1 - a));
+}
+
+/** The largest |a - b| over both sides of two renders. */
+function diff(a, b) {
+  let w = 0, at = -1;
+  for (let s = 0; s < 2; s++) for (let i = 0; i < a[s].length; i++) {
+    const d = Math.abs(a[s][i] - b[s][i]);
+    if (d > w) { w = d; at = i; }
+  }
+  return { w, at };
+}
+
+const SYNTH = { wave: 'saw', attackMs: 0, decayMs: 50, sustain: 0.5, releaseMs: 5 };
+
+describe('transport: the timeline plays notes on exact frames (offline, through the worklet)', function () {
+  this.timeout(180000);
+
+  it('notes with swing, through a tempo ramp, replayed by a loop with no main-thread work', async () => {
+    // 200 -> 120 BPM ramp over 4 beats, swing 1/3 on eighths, loop [0, 4).
+    const map = [{ beat: 0, bpm: 200, ramp: 'linear' }, { beat: 4, bpm: 120 }];
+    const a = 1 / 3;
+    const F0 = 555;
+    const seconds = 3.5;
+    const beats = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5];
+    const out = await render(seconds, async (e) => {
+      const t = e.transport;
+      t.setTempoMap(map);
+      t.swing = a;
+      t.loop = { start: 0, end: 4, enabled: true };
+      const synth = e.createSynth(e.createChannel(), SYNTH);
+      const s = await t.schedule(beats.map((b, i) => ({ synth, pitch: 60 + i, beat: b, length: 0.25, velocity: 0.5 + i / 16 })));
+      expect(s.count).to.equal(8);
+      t.start({ at: F0 / SR });
+    });
+    // The reference: the same notes as plain noteOn/noteOff at frames computed here.
+    const L = frameAt(map, 4);
+    let notes = 0;
+    const ref = await render(seconds, (e) => {
+      const synth = e.createSynth(e.createChannel(), SYNTH);
+      for (let p = 0; F0 + p * L < seconds * SR; p++) {
+        beats.forEach((b, i) => {
+          const on = F0 + p * L + frameAt(map, swung(b, a, 0.5));
+          const off = F0 + p * L + frameAt(map, swung(b + 0.25, a, 0.5));
+          synth.noteOn(60 + i, 0.5 + i / 16, on / SR);
+          synth.noteOff(60 + i, off / SR);
+          if (on < seconds * SR) notes++;
+        });
+      }
+    });
+    expect(notes).to.be.above(12); // the loop came round
+    expect(peakAbs(out[0])).to.be.above(0.05);
+    const { w, at } = diff(out, ref);
+    expect(w, `worst difference at frame ${at}`).to.be.below(1e-6);
+  });
+
+  it('a stop releases the notes it started on the stop\'s frame; 100,000 events load and play from the middle', async () => {
+    const S = 30011;
+    const held = await render(1, async (e) => {
+      const synth = e.createSynth(e.createChannel(), SYNTH);
+      await e.transport.schedule([{ synth, pitch: 57, beat: 0, length: 100 }]);
+      e.transport.start({ at: 0 });
+      e.transport.stop({ at: S / SR });
+    });
+    const ref1 = await render(1, (e) => {
+      const synth = e.createSynth(e.createChannel(), SYNTH);
+      synth.noteOn(57, 1, 0);
+      synth.noteOff(57, S / SR);
+    });
+    expect(diff(held, ref1).w).to.be.below(1e-6);
+
+    // 50,000 notes (100,000 events), one a beat; played from beat 40,000 at 120 BPM.
+    let count = 0, e0;
+    const many = await render(1.2, async (e) => {
+      e0 = e;
+      const synth = e.createSynth(e.createChannel(), SYNTH);
+      const notes = Array.from({ length: 50000 }, (_, i) => ({ synth, pitch: 40 + (i % 40), beat: i, length: 0.5 }));
+      await e.transport.schedule(notes);
+      e.transport.seek(40000);
+      e.transport.start({ at: 100 / SR });
+    });
+    await e0.flush();
+    count = e0.status().timelineEvents;
+    expect(count).to.equal(100000);
+    const ref2 = await render(1.2, (e) => {
+      const synth = e.createSynth(e.createChannel(), SYNTH);
+      for (let k = 0; k < 3; k++) {
+        synth.noteOn(40 + ((40000 + k) % 40), 1, (100 + k * 24000) / SR);
+        synth.noteOff(40 + ((40000 + k) % 40), (100 + k * 24000 + 12000) / SR);
+      }
+    });
+    expect(peakAbs(many[0])).to.be.above(0.05);
+    expect(diff(many, ref2).w).to.be.below(1e-6);
+  });
+});
