@@ -9,6 +9,8 @@ export { DawEngine } from './daw-engine/daw-engine.js';
 export { DawChannel } from './daw-channel/daw-channel.js';
 export { DawSynth } from './daw-synth/daw-synth.js';
 export { DawClip } from './daw-clip/daw-clip.js';
+export { DawTransport } from './daw-transport/daw-transport.js';
+export type { DawTransportEvents } from './daw-transport/daw-transport.js';
 export { define } from './define.js';
 export type { DefineOptions, DefineResult } from './define.js';
 export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';

@@ -1,5 +1,5 @@
 /**
- * Typed JSX for React 19 (`daw-elements/react`, types only): the four tags with their properties and
+ * Typed JSX for React 19 (`daw-elements/react`, types only): the five tags with their properties and
  * `daw-*` event props, so `<daw-channel volumeDb="loud">` or `ondaw-change={(e: MouseEvent) => …}`
  * fails type-checking. A TSX file loads it with `import type {} from 'daw-elements/react';`.
  *
@@ -15,11 +15,12 @@
  * (`ondaw-eror`), as with `data-*`; camelCase ones (`volumDb`) are reported.
  */
 import type { HTMLAttributes, Key, RefAttributes } from 'react';
-import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport } from '../src/index.js';
+import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport, TransportEventDetail } from '../src/index.js';
 import type { DawChannel } from './daw-channel/daw-channel.js';
 import type { DawClip, DawClipLoadDetail } from './daw-clip/daw-clip.js';
 import type { DawEngine } from './daw-engine/daw-engine.js';
 import type { DawSynth } from './daw-synth/daw-synth.js';
+import type { DawTransport } from './daw-transport/daw-transport.js';
 import type { DawChangeDetail, DawElementErrorDetail } from './shared/element.js';
 
 /** An event as a handler on element `E` receives it: `currentTarget` is the element. */
@@ -48,6 +49,11 @@ export interface DawClipEvents {
   'daw-clip-load': DawClipLoadDetail;
   'daw-error': DawElementErrorDetail;
 }
+export interface DawTransportEvents {
+  'daw-transport': TransportEventDetail;
+  'daw-change': DawChangeDetail;
+  'daw-error': DawElementErrorDetail;
+}
 
 /** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`. */
 export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint'>> & EventProps<DawEngineEvents, DawEngine>>;
@@ -57,13 +63,16 @@ export type DawChannelProps = Base<DawChannel, ChannelParams & Partial<Pick<DawC
 export type DawSynthProps = Base<DawSynth, SynthParams & Partial<Pick<DawSynth, 'keyboard' | 'midi'>> & EventProps<DawSynthEvents, DawSynth>>;
 /** `<daw-clip>`: `src`, `label`, `loop`, `autoplay`, `gain`, `offset`, `loopStart`, `loopEnd`. */
 export type DawClipProps = Base<DawClip, Partial<Pick<DawClip, 'src' | 'label' | 'loop' | 'autoplay' | 'gain' | 'offset' | 'loopStart' | 'loopEnd'>> & EventProps<DawClipEvents, DawClip>>;
+/** `<daw-transport>`: `tempo`, `metronome`, `loop`, `loopStart`, `loopEnd`. */
+export type DawTransportProps = Base<DawTransport, Partial<Pick<DawTransport, 'tempo' | 'metronome' | 'loop' | 'loopStart' | 'loopEnd'>> & EventProps<DawTransportEvents, DawTransport>>;
 
 /**
  * The tags under a prefix, for `define({ prefix })`: a page using `studio-` tags adds
  * `declare module 'react' { namespace JSX { interface IntrinsicElements extends DawIntrinsicElements<'studio'> {} } }`.
  */
 export type DawIntrinsicElements<P extends string = 'daw'> =
-  Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps>;
+  Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps>
+  & Record<`${P}-transport`, DawTransportProps>;
 
 declare module 'react' {
   namespace JSX {
