@@ -119,6 +119,18 @@ async function testDemo(browser, path, servers) {
       await page.waitForFunction(() => [...document.querySelectorAll('daw-clip')].every((c) => c.shadowRoot.querySelector('[part~="status"]').textContent === 'Ready'), { timeout: 20000 });
       assert.deepEqual(logs, []);
     });
+    if (path.endsWith('mixer.html')) {
+      await check('the pattern plays through the transport: notes in the DSP\'s timeline, started by <daw-transport>', async () => {
+        await page.waitForFunction(() => document.querySelector('daw-engine').engine.status().timelineEvents > 1000, { timeout: 20000 });
+        const play = await page.waitForSelector('daw-transport >>> [part~="play"]', { timeout: 5000 });
+        await play.click();
+        await page.waitForFunction(() => {
+          const e = document.querySelector('daw-engine').engine;
+          return e.transport.position.beats > 1 && e.status().activeVoices > 0;
+        }, { timeout: 20000 });
+        assert.deepEqual(logs, []);
+      });
+    }
     await checkA11y(page, 'audio running');
     // On a phone-sized screen the code blocks scroll sideways: the keyboard must reach them.
     await page.setViewport({ ...VIEWPORT, width: 360 });
