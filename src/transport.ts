@@ -100,25 +100,28 @@ function inRange(what: string, v: unknown, lo: number, hi: number, unit = ''): n
 }
 
 export class Transport extends EventTarget {
-  private readonly r = new EventRecord();
-  private readonly f64 = new Float64Array(1);
-  private readonly w64 = new Uint32Array(this.f64.buffer);
-  private map: TempoPoint[] = [{ beat: 0, bpm: 120, ramp: 'step' }];
-  private sig: [number, number] = [4, 4];
-  private region: LoopRegion = { start: 0, end: 4, enabled: false };
-  private sw = [0, 0.5];
-  private click = false;
-  private level = 0.5;
-  private readonly listening = new Set<unknown>();
-  private seen = -1;
-  private poll = 0;
-  private nextNote = 1;
-  private nextMsg = 0;
-  private readonly waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
+  readonly #r = new EventRecord();
+  readonly #f64 = new Float64Array(1);
+  readonly #w64 = new Uint32Array(this.#f64.buffer);
+  #map: TempoPoint[] = [{ beat: 0, bpm: 120, ramp: 'step' }];
+  #sig: [number, number] = [4, 4];
+  #region: LoopRegion = { start: 0, end: 4, enabled: false };
+  #sw = [0, 0.5];
+  #click = false;
+  #level = 0.5;
+  readonly #listening = new Set<unknown>();
+  #seen = -1;
+  #poll = 0;
+  #nextNote = 1;
+  #nextMsg = 0;
+  readonly #waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
+
+  readonly #core: EngineCore & { whenReady(): Promise<void> };
 
   /** @internal Made by the engine (engine.transport). */
-  constructor(private readonly core: EngineCore & { whenReady(): Promise<void> }) {
+  constructor(core: EngineCore & { whenReady(): Promise<void> }) {
     super();
+    this.#core = core;
   }
 
   /**
@@ -135,7 +138,7 @@ export class Transport extends EventTarget {
     const u = new Uint32Array(buf);
     const f = new Float32Array(buf);
     const d = new Float64Array(buf);
-    const first = this.nextNote;
+    const first = this.#nextNote;
     notes.forEach((x, i) => {
       const at = `note ${i}`;
       if (typeof x !== 'object' || x === null || typeof x.synth?.slot !== 'number' || x.synth.isDisposed) throw new TypeError(`transport schedule ${at}: expected { synth, pitch, beat, length } with a live synth`);
@@ -155,8 +158,8 @@ export class Transport extends EventTarget {
         f[o + 6] = vel;
       }
     });
-    this.nextNote += n;
-    await this.edit({ type: 'timeline-add', events: buf }, [buf]);
+    this.#nextNote += n;
+    await this.#edit({ type: 'timeline-add', events: buf }, [buf]);
     return { first, count: n };
   }
 
@@ -164,60 +167,60 @@ export class Transport extends EventTarget {
   async unschedule(s: ScheduledNotes): Promise<void> {
     const ids = new Uint32Array(s.count);
     for (let i = 0; i < s.count; i++) ids[i] = (0x80000000 + ((s.first + i) % 0x7fffffff)) >>> 0;
-    await this.edit({ type: 'timeline-remove', ids }, [ids.buffer]);
+    await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
   }
 
   /** Sends a timeline edit once the worklet runs; resolves with the timeline's event count. */
-  private async edit(msg: object, transfer: Transferable[]): Promise<number> {
-    await this.core.whenReady();
-    const id = ++this.nextMsg;
+  async #edit(msg: object, transfer: Transferable[]): Promise<number> {
+    await this.#core.whenReady();
+    const id = ++this.#nextMsg;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, [resolve, reject]);
-      this.core.link.node!.port.postMessage({ ...msg, id }, transfer);
+      this.#waiting.set(id, [resolve, reject]);
+      this.#core.link.node!.port.postMessage({ ...msg, id }, transfer);
     });
   }
 
   /** @internal The worklet's answer to a timeline edit. */
   onTimeline(d: { id: number; count: number; error: string }): void {
-    const w = this.waiting.get(d.id);
-    this.waiting.delete(d.id);
+    const w = this.#waiting.get(d.id);
+    this.#waiting.delete(d.id);
     if (d.error) w?.[1](new RangeError(d.error));
     else w?.[0](d.count);
   }
 
   /** Starts playing (from the position; with `quantize`, from the next beat or bar line at or after it). */
   start(opts: CommandOptions = {}): void {
-    this.command(Cmd.play, opts, 0);
+    this.#command(Cmd.play, opts, 0);
   }
 
   /** Pauses, keeping the position (while playing, `quantize` waits for the next line). */
   pause(opts: CommandOptions = {}): void {
-    this.command(Cmd.pause, opts, 0);
+    this.#command(Cmd.pause, opts, 0);
   }
 
   /** Stops and returns to where the last start began. */
   stop(opts: CommandOptions = {}): void {
-    this.command(Cmd.stop, opts, 0);
+    this.#command(Cmd.stop, opts, 0);
   }
 
   /** Moves to `beats` (quarter notes, 0 to 2^20); playing goes on from there. */
   seek(beats: number, opts: CommandOptions = {}): void {
-    this.command(Cmd.seek, opts, inRange('seek', beats, 0, MAX_BEAT, ' beats'));
+    this.#command(Cmd.seek, opts, inRange('seek', beats, 0, MAX_BEAT, ' beats'));
   }
 
-  private command(kind: Cmd, { at, quantize = 'none' }: CommandOptions, beat: number): void {
+  #command(kind: Cmd, { at, quantize = 'none' }: CommandOptions, beat: number): void {
     const q = GRIDS.indexOf(quantize);
     if (q < 0) throw new RangeError(`transport quantize: '${show(quantize)}' is not one of none | beat | bar`);
-    const frame = at === undefined ? 0 : this.core.link.frameOf(inRange('at', at, 0, 2 ** 40, ' s (context time)'));
-    this.put(EventKind.transport, kind, q, beat, 0);
-    this.r.u[5] = frame >>> 0;
-    this.r.u[6] = frame > 4294967295 ? Math.floor(frame / 4294967296) : 0;
-    this.send();
+    const frame = at === undefined ? 0 : this.#core.link.frameOf(inRange('at', at, 0, 2 ** 40, ' s (context time)'));
+    this.#put(EventKind.transport, kind, q, beat, 0);
+    this.#r.u[5] = frame >>> 0;
+    this.#r.u[6] = frame > 4294967295 ? Math.floor(frame / 4294967296) : 0;
+    this.#send();
   }
 
   /** Tempo in BPM (20 to 400): setting it makes a constant tempo map; reading it with a map gives the tempo at the position. */
   get tempo(): number {
-    return this.map.length === 1 ? this.map[0].bpm : this.position.bpm;
+    return this.#map.length === 1 ? this.#map[0].bpm : this.position.bpm;
   }
 
   set tempo(bpm: number) {
@@ -226,7 +229,7 @@ export class Transport extends EventTarget {
 
   /** The tempo map as last set. */
   get tempoMap(): TempoPoint[] {
-    return this.map.map((p) => ({ ...p }));
+    return this.#map.map((p) => ({ ...p }));
   }
 
   /**
@@ -247,81 +250,81 @@ export class Transport extends EventTarget {
       if (ramp !== 'step' && ramp !== 'linear') throw new RangeError(`transport ${at} ramp: '${show(ramp)}' is not one of step | linear`);
       return { beat, bpm: inRange(`${at} bpm`, p.bpm, 20, 400, ' BPM'), ramp };
     });
-    this.map = map;
-    this.sendMap();
+    this.#map = map;
+    this.#sendMap();
   }
 
   /** The time signature [numerator 1..64, denominator 1, 2, 4, 8, 16, 32 or 64] (from bar 1). */
   get timeSignature(): [number, number] {
-    return [...this.sig];
+    return [...this.#sig];
   }
 
   set timeSignature(sig: [number, number]) {
     const [n, d] = Array.isArray(sig) ? sig : [];
     if (!Number.isInteger(inRange('time signature numerator', n, 1, 64))) throw new RangeError(`transport time signature numerator: ${n} is not a whole number 1 to 64`);
     if (!Number.isInteger(Math.log2(inRange('time signature denominator', d, 1, 64)))) throw new RangeError(`transport time signature denominator: ${d} is not 1, 2, 4, 8, 16, 32 or 64`);
-    this.sig = [n as number, d as number];
-    this.sendSig();
+    this.#sig = [n as number, d as number];
+    this.#sendSig();
   }
 
   /** The loop region in beats: start >= 0, end up to 2^20 and at least one tick (1/960 beat) after start. */
   get loop(): LoopRegion {
-    return { ...this.region };
+    return { ...this.#region };
   }
 
   set loop(l: Partial<LoopRegion>) {
     if (typeof l !== 'object' || l === null) throw new TypeError(`transport loop: expected { start, end, enabled }, got ${show(l)}`);
-    const start = inRange('loop start', l.start ?? this.region.start, 0, MAX_BEAT - 1 / 960, ' beats');
-    const end = inRange('loop end', l.end ?? this.region.end, start + 1 / 960, MAX_BEAT, ' beats');
-    this.region = { start, end, enabled: !!(l.enabled ?? this.region.enabled) };
-    this.sendLoop();
+    const start = inRange('loop start', l.start ?? this.#region.start, 0, MAX_BEAT - 1 / 960, ' beats');
+    const end = inRange('loop end', l.end ?? this.#region.end, start + 1 / 960, MAX_BEAT, ' beats');
+    this.#region = { start, end, enabled: !!(l.enabled ?? this.#region.enabled) };
+    this.#sendLoop();
   }
 
   /** Swing: the off-beat of each pair of `swingGrid` notes delayed by this fraction of one (0 straight to 0.5; 1/3 is a triplet feel). */
   get swing(): number {
-    return this.sw[0];
+    return this.#sw[0];
   }
 
   set swing(amount: number) {
-    this.sw = [inRange('swing', amount, 0, 0.5), this.sw[1]];
-    this.sendSwing();
+    this.#sw = [inRange('swing', amount, 0, 0.5), this.#sw[1]];
+    this.#sendSwing();
   }
 
   /** The note value swing applies to, in beats: 0.5 (eighths) or 0.25 (sixteenths). */
   get swingGrid(): number {
-    return this.sw[1];
+    return this.#sw[1];
   }
 
   set swingGrid(grid: number) {
     if (grid !== 0.5 && grid !== 0.25) throw new RangeError(`transport swingGrid: ${show(grid)} is not 0.5 (eighths) or 0.25 (sixteenths)`);
-    this.sw = [this.sw[0], grid];
-    this.sendSwing();
+    this.#sw = [this.#sw[0], grid];
+    this.#sendSwing();
   }
 
   /** The metronome: a click on every beat of the signature (accented on the bar), rendered in the DSP into the master. */
   get metronome(): boolean {
-    return this.click;
+    return this.#click;
   }
 
   set metronome(on: boolean) {
-    this.click = !!on;
-    this.sendClick();
+    this.#click = !!on;
+    this.#sendClick();
   }
 
   /** Metronome level, linear 0 to 1 (default 0.5). */
   get metronomeLevel(): number {
-    return this.level;
+    return this.#level;
   }
 
   set metronomeLevel(level: number) {
-    this.level = inRange('metronomeLevel', level, 0, 1);
-    this.sendClick();
+    this.#level = inRange('metronomeLevel', level, 0, 1);
+    this.#sendClick();
   }
 
   /** Where the transport is, as last published by the audio thread. */
   get position(): TransportPosition {
-    const s = this.core.link.status();
-    const sr = this.core.engine.sampleRate;
+    const s = this.#core.link.status();
+    const sr = this.#core.engine.sampleRate;
     return {
       state: STATES[s.transportState] ?? 'stopped',
       bar: s.transportBar + 1,
@@ -329,7 +332,7 @@ export class Transport extends EventTarget {
       tick: s.transportTick,
       beats: s.transportBeats,
       seconds: sr > 0 ? s.transportSongFrame / sr : 0,
-      bpm: s.transportBpm || this.map[0].bpm,
+      bpm: s.transportBpm || this.#map[0].bpm,
     };
   }
 
@@ -344,60 +347,60 @@ export class Transport extends EventTarget {
 
   /** @internal After the audio thread was rebuilt: its transport starts stopped at 0 with this handle's settings. */
   restore(): void {
-    this.sendMap();
-    this.sendSig();
-    this.sendLoop();
-    this.sendSwing();
-    this.sendClick();
+    this.#sendMap();
+    this.#sendSig();
+    this.#sendLoop();
+    this.#sendSwing();
+    this.#sendClick();
   }
 
-  private sendMap(): void {
-    this.map.forEach((p, i) => {
-      this.put(EventKind.tempoPoint, i, this.map.length, p.beat, p.bpm, p.ramp === 'linear' ? 1 : 0);
-      this.send();
+  #sendMap(): void {
+    this.#map.forEach((p, i) => {
+      this.#put(EventKind.tempoPoint, i, this.#map.length, p.beat, p.bpm, p.ramp === 'linear' ? 1 : 0);
+      this.#send();
     });
   }
 
-  private sendSig(): void {
-    this.put(EventKind.signature, 0, 1, 0, 0);
-    this.r.u.set([0, this.sig[0], this.sig[1]], 3);
-    this.send();
+  #sendSig(): void {
+    this.#put(EventKind.signature, 0, 1, 0, 0);
+    this.#r.u.set([0, this.#sig[0], this.#sig[1]], 3);
+    this.#send();
   }
 
-  private sendLoop(): void {
-    this.put(EventKind.loop, +this.region.enabled, 0, this.region.start, this.region.end);
-    this.send();
+  #sendLoop(): void {
+    this.#put(EventKind.loop, +this.#region.enabled, 0, this.#region.start, this.#region.end);
+    this.#send();
   }
 
-  private sendSwing(): void {
-    this.put(EventKind.swing, 0, 0, this.sw[0], this.sw[1]);
-    this.send();
+  #sendSwing(): void {
+    this.#put(EventKind.swing, 0, 0, this.#sw[0], this.#sw[1]);
+    this.#send();
   }
 
-  private sendClick(): void {
-    this.put(EventKind.metronome, +this.click, 0, 0, 0);
-    this.r.f[3] = this.level;
-    this.send();
+  #sendClick(): void {
+    this.#put(EventKind.metronome, +this.#click, 0, 0, 0);
+    this.#r.f[3] = this.#level;
+    this.#send();
   }
 
   /** Fills the record: kind, two words, two f64 (words 3-4 and 5-6), word 7. */
-  private put(kind: number, w1: number, w2: number, a: number, b: number, w7 = 0): void {
-    const u = this.r.u;
-    const w = this.w64;
+  #put(kind: number, w1: number, w2: number, a: number, b: number, w7 = 0): void {
+    const u = this.#r.u;
+    const w = this.#w64;
     u[0] = kind;
     u[1] = w1;
     u[2] = w2;
-    this.f64[0] = a;
+    this.#f64[0] = a;
     u[3] = w[0];
     u[4] = w[1];
-    this.f64[0] = b;
+    this.#f64[0] = b;
     u[5] = w[0];
     u[6] = w[1];
     u[7] = w7;
   }
 
-  private send(): void {
-    this.core.link.push(this.r);
+  #send(): void {
+    this.#core.link.push(this.#r);
   }
 
   // ---- events: `transport`, read from the status words on animation frames while someone listens ----
@@ -405,30 +408,30 @@ export class Transport extends EventTarget {
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null | ((ev: CustomEvent<TransportEventDetail>) => unknown), options?: boolean | AddEventListenerOptions): void {
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
     if (type === 'transport' && listener) {
-      this.listening.add(listener);
-      if (!this.poll) this.watch();
+      this.#listening.add(listener);
+      if (!this.#poll) this.#watch();
     }
   }
 
   override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
     super.removeEventListener(type, listener, options);
-    if (type === 'transport') this.listening.delete(listener);
+    if (type === 'transport') this.#listening.delete(listener);
   }
 
-  private readonly watch = (): void => {
-    this.poll = 0;
-    if (this.listening.size === 0) return;
-    const s = this.core.link.status();
+  readonly #watch = (): void => {
+    this.#poll = 0;
+    if (this.#listening.size === 0) return;
+    const s = this.#core.link.status();
     const n = s.transportChanges;
-    if (this.seen >= 0 && n !== this.seen && s.transportChange > 0) {
+    if (this.#seen >= 0 && n !== this.#seen && s.transportChange > 0) {
       const frame = s.transportChangeFrame;
       const detail: TransportEventDetail = {
-        change: CHANGES[s.transportChange], state: STATES[s.transportState] ?? 'stopped', frame, time: frame / this.core.engine.sampleRate, count: (n - this.seen) >>> 0,
+        change: CHANGES[s.transportChange], state: STATES[s.transportState] ?? 'stopped', frame, time: frame / this.#core.engine.sampleRate, count: (n - this.#seen) >>> 0,
       };
       this.dispatchEvent(new CustomEvent('transport', { detail }));
     }
-    this.seen = n;
-    this.poll = requestAnimationFrame(this.watch);
+    this.#seen = n;
+    this.#poll = requestAnimationFrame(this.#watch);
   };
 }
 
