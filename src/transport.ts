@@ -89,6 +89,8 @@ const CHANGES: readonly TransportChange[] = ['start', 'start', 'pause', 'stop', 
 /** Largest position (beats): dsp/TempoMap.zig max_beat. */
 const MAX_BEAT = 2 ** 20;
 const GRIDS = ['none', 'beat', 'bar'];
+/** Notes per timeline message. */
+const CHUNK = 4096;
 const enum Cmd { play = 1, pause, stop, seek }
 
 /** `v` as a number in [lo, hi], else a TypeError (not a number) or RangeError naming the value and the range. */
@@ -159,7 +161,14 @@ export class Transport extends EventTarget {
       }
     });
     this.#nextNote += n;
-    await this.#edit({ type: 'timeline-add', events: buf }, [buf]);
+    // In chunks: the audio thread sorts and merges each between two quanta (8,192 events, about a
+    // millisecond), never one long batch that would hold up its rendering.
+    const sends = [];
+    for (let o = 0; o < n || o === 0; o += CHUNK) {
+      const part = buf.slice(o * 64, Math.min(n, o + CHUNK) * 64);
+      sends.push(this.#edit({ type: 'timeline-add', events: part }, [part]));
+    }
+    await Promise.all(sends);
     return { first, count: n };
   }
 

@@ -177,6 +177,29 @@ describe('transport: position while playing, events, bad input (realtime)', func
     await e.close();
   });
 
+  it('a rebuilt audio thread gets the tempo and loop again: loop passes exactly (3 - 1) beats at 137 BPM apart', async () => {
+    const ctx = new AudioContext();
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const t = e.transport;
+    t.tempo = 137;
+    t.loop = { start: 1, end: 3, enabled: true };
+    t.start();
+    await until(() => t.position.beats > 0.5, { engine: e, audio: 2, frames: 120, what: 'playing' });
+    e.injectFault({ kind: 'trap', afterQuanta: 1 });
+    await until(() => e.lastRecovery !== null && e.state === 'running', { engine: e, audio: 5, frames: 300, what: 'recovered' });
+    // The new DSP starts stopped at 0 with the page's settings.
+    const loops = [];
+    t.addEventListener('transport', (ev) => ev.detail.change === 'loop' && loops.push(ev.detail));
+    t.start();
+    await until(() => loops.length >= 2, { engine: e, audio: 6, frames: 400, what: () => `two loop passes (${loops.length})` });
+    const sr = ctx.sampleRate;
+    const pass = Math.round((3 * 60 / 137) * sr) - Math.round((60 / 137) * sr);
+    expect(loops[1].frame - loops[0].frame).to.equal(pass);
+    expect(t.position.bpm).to.equal(137);
+    await e.close();
+  });
+
   it('rejects bad input with errors naming the value and the range, and sends nothing', async () => {
     const e = new Engine();
     const t = e.transport;
