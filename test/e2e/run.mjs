@@ -320,7 +320,7 @@ async function testPage(browser, name, spec, servers, blank) {
         const manifest = JSON.parse(readFileSync(join(dist, 'custom-elements.json'), 'utf8'));
         // Attributes an element sets on itself for styling, documented but not observed.
         const setByElement = { 'daw-clip': ['playing'] };
-        const runtime = await page.evaluate((setBy) => Object.fromEntries(['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip'].map((t) => {
+        const runtime = await page.evaluate((setBy) => Object.fromEntries(['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-transport'].map((t) => {
           const props = customElements.get(t).elementProperties;
           const attrs = [...props].filter(([, o]) => o.attribute !== false && !o.state).map(([k, o]) => (typeof o.attribute === 'string' ? o.attribute : String(k).toLowerCase()));
           return [t, [...attrs, ...(setBy[t] ?? [])].sort()];
