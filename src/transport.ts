@@ -429,7 +429,10 @@ export class Transport extends EventTarget {
 
   readonly #watch = (): void => {
     this.#poll = 0;
-    if (this.#listening.size === 0) return;
+    if (this.#listening.size === 0) {
+      this.#seen = -1; // a listener added later hears only changes from then on
+      return;
+    }
     const s = this.#core.link.status();
     const n = s.transportChanges;
     if (this.#seen >= 0 && n !== this.#seen && s.transportChange > 0) {

@@ -141,6 +141,20 @@ describe('transport: metronome clicks on exact frames (offline, through the work
   });
 });
 
+const THRESHOLD = 1e-3;
+const ONSET_WATCH = `registerProcessor('onset-watch', class extends AudioWorkletProcessor {
+  constructor() { super(); this.quiet = 1e9; }
+  process(inputs) {
+    const x = inputs[0] && inputs[0][0];
+    if (!x) return true;
+    for (let i = 0; i < x.length; i++) {
+      if (Math.abs(x[i]) > ${THRESHOLD}) { if (this.quiet >= 1000) this.port.postMessage(currentFrame + i); this.quiet = 0; }
+      else this.quiet++;
+    }
+    return true;
+  }
+});`;
+
 describe('transport: position while playing, events, bad input (realtime)', function () {
   this.timeout(120000);
 
@@ -174,6 +188,41 @@ describe('transport: position while playing, events, bad input (realtime)', func
     await until(() => changes.some((c) => c.change === 'stop'), { engine: e, audio: 1, frames: 60, what: 'a stop event' });
     expect(t.now()).to.equal(0); // stop returns to where the start began
     expect(e.status().transportRejected).to.equal(0);
+    await e.close();
+  });
+
+  it('the main thread blocked for 500 ms while playing: every click still starts on its frame', async () => {
+    const ctx = new AudioContext();
+    const e = new Engine({ context: ctx });
+    await e.start();
+    const sr = ctx.sampleRate;
+    // A worklet on the engine's output reports the context frame where each click rises above the
+    // threshold after at least 1,000 frames below it (the clicks are 0.25 s apart, 10 ms long).
+    await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([ONSET_WATCH], { type: 'text/javascript' })));
+    const watch = new AudioWorkletNode(ctx, 'onset-watch');
+    e.node.connect(watch);
+    const onsets = [];
+    watch.port.onmessage = (m) => onsets.push(m.data);
+    const t = e.transport;
+    t.tempo = 240;
+    t.metronome = true;
+    const F = Math.round((ctx.currentTime + 0.5) * sr); // the command's margin to reach the audio thread
+    t.start({ at: F / sr });
+    await until(() => onsets.length >= 1, { engine: e, audio: 2, frames: 120, what: 'the first click' });
+    const t0 = performance.now();
+    while (performance.now() - t0 < 500) { /* the page is busy: no timer, no frame, no message runs */ }
+    await until(() => onsets.length >= 8, { engine: e, audio: 4, frames: 240, what: () => `8 clicks (${onsets.length})` });
+    // Where each click crosses the threshold: its first sample above it, from the click's formula.
+    const rise = (accent) => {
+      const f = accent ? 1760 : 880, amp = 0.5 * (accent ? 1 : 0.5), N = Math.round(0.01 * sr);
+      let n = 0;
+      while (Math.abs(amp * Math.sin((2 * Math.PI * f * n) / sr) * 0.5 * (1 - Math.cos((2 * Math.PI * n) / N))) <= THRESHOLD) n++;
+      return n;
+    };
+    const want = Array.from({ length: 8 }, (_, k) => F + Math.round(k * 0.25 * sr) + e.latencyFrames + rise(k % 4 === 0));
+    expect(e.status().transportLate, 'the start command arrived after its frame').to.equal(0);
+    expect(onsets.slice(0, 8)).to.deep.equal(want);
+    t.stop();
     await e.close();
   });
 
