@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 // but gzip had compressed the copies it removed almost for free). The guard stopped growth at 36 kB.
 // The transport (#13: engine.transport with its validation and timeline batches, the timeline's
 // storage in the worklet, <daw-transport>, the contract's new event kinds and status words) added
-// 3.6 kB (36,073 -> 39,748 bytes); the guard now stops growth at 39 kB.
+// 3.6 kB (36,073 -> 39,805 bytes); the guard now stops growth at 39 kB.
 export const JS_GZIP_BUDGET = 39 * 1024;
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
