@@ -78,6 +78,9 @@ master_ms: f32,
 any_solo: bool,
 /// On-demand analysis of the strips someone reads (post-fader; the master after the limiter).
 analysis: AnalysisBank,
+/// Mono audio added to the master input this quantum (the metronome; null: none). Set by the
+/// caller before `endQuantum`.
+click: ?*const [lanes.quantum]f32,
 
 /// Reset everything for `sample_rate` (Hz). Parameters return to their defaults, all slots to
 /// unclaimed. Writes in place: the struct is too large to build on the stack.
@@ -114,6 +117,7 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.master_ms = 0;
     self.any_solo = false;
     self.analysis.init(sample_rate);
+    self.click = null;
 }
 
 /// The channel input buffers, for sources (clips, synth voices) to write into between
@@ -282,6 +286,14 @@ pub fn endQuantum(self: *Mixer) void {
     {
         const reset = self.takeReset(.{contract.master});
         self.master.update(&self.params, 0b0001, reset, false, self.smooth_coef);
+        if (self.click) |c| {
+            // The metronome, mono into both sides of the master input: through the master strip
+            // and the limiter like the music, so it keeps its frames relative to the notes.
+            for (&self.master_buf.l, &self.master_buf.r, c) |*ml, *mr, x| {
+                ml[0] += x;
+                mr[0] += x;
+            }
+        }
         self.master.process(&self.master_buf, &counts);
         for (&self.out[0], &self.out[1], self.master_buf.l, self.master_buf.r) |*ol, *or_, ml, mr| {
             ol.* = ml[0];

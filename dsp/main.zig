@@ -56,9 +56,13 @@
 //!   the `quanta`-th `daw_process` from now executes WebAssembly's `unreachable` (a real trap that
 //!   ends the worklet with a `processorerror`); 0 cancels. One countdown branch per quantum otherwise.
 //!
-//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), clips and synth voices
-//! written into them (Clips.render, VoicePool.render), then strips, buses, master and limiter
-//! (Mixer.endQuantum).
+//!   The event records also carry the transport's records (kinds 8..13, Conductor.zig): commands
+//!   at frames, tempo map, signatures, loop, swing, metronome.
+//!
+//! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), the transport advanced
+//! and the metronome rendered (Conductor.render), clips and synth voices written into the inputs
+//! (Clips.render, VoicePool.render), then strips, buses, master (with the click) and limiter
+//! (Mixer.endQuantum); the transport's position and changes go into the status words.
 const std = @import("std");
 const contract = @import("contract.zig");
 const lanes = @import("lanes.zig");
@@ -66,6 +70,8 @@ const Mixer = @import("Mixer.zig");
 const VoicePool = @import("VoicePool.zig");
 const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
+const Conductor = @import("Conductor.zig");
+const Timeline = @import("Timeline.zig");
 const builtin = @import("builtin");
 
 /// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
@@ -74,6 +80,7 @@ const events_capacity = contract.events_per_quantum;
 var mixer: Mixer = undefined;
 var pool: VoicePool = undefined;
 var clips: Clips = undefined;
+var conductor: Conductor = undefined;
 var synth_params: [contract.max_synths][contract.stride]f32 = undefined;
 var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
@@ -86,6 +93,7 @@ export fn daw_init(sample_rate: f32) void {
     mixer.init(sample_rate);
     pool.init(mixer.sample_rate);
     clips.init(mixer.sample_rate);
+    conductor.init(mixer.sample_rate);
     for (&synth_params) |*sp| sp.* = contract.synth.defaults;
     events_count = 0;
     frame = .{ 0, 0 };
@@ -106,17 +114,27 @@ export fn daw_process() void {
     }
     mixer.beginQuantum();
     // Sources add into the channel inputs (group g lane k = channel 4g + k): clips, then synth
-    // voices. The ring carries both kinds of event.
+    // voices. The ring carries both kinds of event, and the transport's records.
+    const now = (@as(u64, frame[1]) << 32) | frame[0];
     const n = @min(events_count, events_capacity);
-    for (events[0..n]) |ev| {
-        if (Clips.ClipEvent.isClip(ev.kind)) _ = clips.push(@bitCast(ev)) else _ = pool.push(ev);
+    for (events[0..n]) |*ev| {
+        if (Clips.ClipEvent.isClip(ev.kind)) {
+            _ = clips.push(@bitCast(ev.*));
+        } else if (Conductor.isRecord(ev.kind)) {
+            conductor.apply(@ptrCast(ev), now);
+        } else {
+            _ = pool.push(ev.*);
+        }
     }
     events_count = 0;
-    const now = (@as(u64, frame[1]) << 32) | frame[0];
+    // The transport moves first: what it and the timeline play this quantum starts on its frames.
+    var sink = TimelineSink{ .now = now };
+    mixer.click = if (conductor.render(now, &sink)) &conductor.click else null;
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
     const st = &mixer.status;
+    conductor.publish(st);
     st[Mixer.Status.active_voices] = pool.activeVoices();
     st[Mixer.Status.late_notes] = pool.late_events;
     st[Mixer.Status.dropped_notes] = pool.dropped_events +% pool.invalid_events;
@@ -124,6 +142,66 @@ export fn daw_process() void {
     st[Mixer.Status.clips_playing] = clips.playing;
     st[Mixer.Status.dropped_clip_events] = clips.dropped;
     st[Mixer.Status.late_clip_events] = clips.late;
+}
+
+/// Routes the timeline's due events to the voice pool and the clip players at their frames.
+const TimelineSink = struct {
+    now: u64,
+    pub fn event(self: *TimelineSink, offset: u32, e: *const Timeline.Event) void {
+        const f = self.now + offset;
+        const K = contract.event;
+        switch (e.kind) {
+            .note_on => _ = pool.push(NoteEvent.make(K.note_on, e.target, e.id, e.pitch(), e.b, f)),
+            .note_off => _ = pool.push(NoteEvent.make(K.note_off, e.target, e.id, e.pitch(), 0, f)),
+            .clip_play => {
+                const flags: u32 = if (e.flags & Timeline.Event.Flags.loop != 0) K.flag_loop else 0;
+                _ = clips.push(Clips.ClipEvent.make(K.clip_play, e.target, e.a, e.c, e.b, f, flags));
+            },
+            .clip_stop => _ = clips.push(Clips.ClipEvent.make(K.clip_stop, e.target, 0, 0, 0, f, 0)),
+            else => {},
+        }
+    }
+};
+
+/// Timeline storage: `capacity` 32-byte events at byte address `ptr` (16-byte aligned, inside the
+/// memory), which the worklet took from its heap; the events move there. 0 = ok; 1 = the events do
+/// not fit; 2 = outside the memory or misaligned. Not during `daw_process` (the message handler).
+export fn daw_timeline_rehome(ptr: u32, capacity: u32) u32 {
+    if (ptr % 16 != 0 or @as(u64, ptr) + @as(u64, capacity) * 32 > memoryBytes()) return 2;
+    const store = @as([*]Timeline.Event, @ptrFromInt(ptr))[0..capacity];
+    conductor.timeline.rehome(store) catch return 1;
+    return 0;
+}
+
+/// Adds `count` events from byte address `ptr` (a scratch block, sorted in place). 0 = ok; 1 = no
+/// room (rehome first); 2 = a malformed event (`daw_timeline_bad_index`); 3 = an automation lane
+/// mixing seconds and beats. Nothing is added on error. Not during `daw_process`.
+export fn daw_timeline_add(ptr: u32, count: u32) u32 {
+    if (ptr % 16 != 0 or @as(u64, ptr) + @as(u64, count) * 32 > memoryBytes()) return 2;
+    const batch = @as([*]Timeline.Event, @ptrFromInt(ptr))[0..count];
+    conductor.timeline.add(batch) catch |e| return switch (e) {
+        error.Capacity => 1,
+        error.BadEvent => 2,
+        error.MixedLaneTime => 3,
+    };
+    return 0;
+}
+
+/// Index in the last refused batch of its first malformed event.
+export fn daw_timeline_bad_index() u32 {
+    return conductor.timeline.bad_index;
+}
+
+/// Removes every event whose id is one of the `count` u32 ids at `ptr` (sorted in place); returns
+/// how many events went. Not during `daw_process`.
+export fn daw_timeline_remove(ptr: u32, count: u32) u32 {
+    if (ptr % 4 != 0 or @as(u64, ptr) + @as(u64, count) * 4 > memoryBytes()) return 0;
+    return conductor.timeline.remove(@as([*]u32, @ptrFromInt(ptr))[0..count]);
+}
+
+/// Events in the timeline.
+export fn daw_timeline_count() u32 {
+    return conductor.timeline.n;
 }
 
 /// Memory size in bytes (sample data must lie inside it).
@@ -261,6 +339,7 @@ test {
     _ = @import("Scope.zig");
     _ = @import("Analysis.zig");
     _ = @import("AnalysisBank.zig");
+    _ = @import("Conductor.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------

@@ -13,6 +13,8 @@ export { DawMeter } from './daw-meter/daw-meter.js';
 export { DawLoudness } from './daw-loudness/daw-loudness.js';
 export { DawSpectrum } from './daw-spectrum/daw-spectrum.js';
 export { DawScope } from './daw-scope/daw-scope.js';
+export { DawTransport } from './daw-transport/daw-transport.js';
+export type { DawTransportEvents } from './daw-transport/daw-transport.js';
 export { define } from './define.js';
 export type { DefineOptions, DefineResult } from './define.js';
 export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';

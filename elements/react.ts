@@ -15,7 +15,7 @@
  * (`ondaw-eror`), as with `data-*`; camelCase ones (`volumDb`) are reported.
  */
 import type { HTMLAttributes, Key, RefAttributes } from 'react';
-import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport } from '../src/index.js';
+import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport, TransportEventDetail } from '../src/index.js';
 import type { DawChannel } from './daw-channel/daw-channel.js';
 import type { DawClip, DawClipLoadDetail } from './daw-clip/daw-clip.js';
 import type { DawEngine } from './daw-engine/daw-engine.js';
@@ -24,6 +24,7 @@ import type { DawMeter } from './daw-meter/daw-meter.js';
 import type { DawLoudness } from './daw-loudness/daw-loudness.js';
 import type { DawSpectrum } from './daw-spectrum/daw-spectrum.js';
 import type { DawScope } from './daw-scope/daw-scope.js';
+import type { DawTransport } from './daw-transport/daw-transport.js';
 import type { DawChangeDetail, DawElementErrorDetail } from './shared/element.js';
 
 /** An event as a handler on element `E` receives it: `currentTarget` is the element. */
@@ -56,6 +57,11 @@ export interface DawClipEvents {
   'daw-clip-load': DawClipLoadDetail;
   'daw-error': DawElementErrorDetail;
 }
+export interface DawTransportEvents {
+  'daw-transport': TransportEventDetail;
+  'daw-change': DawChangeDetail;
+  'daw-error': DawElementErrorDetail;
+}
 
 /** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`. */
 export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint'>> & EventProps<DawEngineEvents, DawEngine>>;
@@ -65,6 +71,8 @@ export type DawChannelProps = Base<DawChannel, ChannelParams & Partial<Pick<DawC
 export type DawSynthProps = Base<DawSynth, SynthParams & Partial<Pick<DawSynth, 'keyboard' | 'midi'>> & EventProps<DawSynthEvents, DawSynth>>;
 /** `<daw-clip>`: `src`, `label`, `loop`, `autoplay`, `gain`, `offset`, `loopStart`, `loopEnd`. */
 export type DawClipProps = Base<DawClip, Partial<Pick<DawClip, 'src' | 'label' | 'loop' | 'autoplay' | 'gain' | 'offset' | 'loopStart' | 'loopEnd'>> & EventProps<DawClipEvents, DawClip>>;
+/** `<daw-transport>`: `tempo`, `metronome`, `loop`, `loopStart`, `loopEnd`. */
+export type DawTransportProps = Base<DawTransport, Partial<Pick<DawTransport, 'tempo' | 'metronome' | 'loop' | 'loopStart' | 'loopEnd'>> & EventProps<DawTransportEvents, DawTransport>>;
 
 /** `<daw-meter>`: `for`, `mode`, `orientation`, `minDb`. */
 export type DawMeterProps = Base<DawMeter, Partial<Pick<DawMeter, 'for' | 'mode' | 'orientation' | 'minDb'>> & EventProps<DawEvents, DawMeter>>;
@@ -81,7 +89,7 @@ export type DawScopeProps = Base<DawScope, Partial<Pick<DawScope, 'for'>> & Even
  */
 export type DawIntrinsicElements<P extends string = 'daw'> =
   Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps> &
-  Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps> &
+  Record<`${P}-transport`, DawTransportProps> & Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps> &
   Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps>;
 
 declare module 'react' {

@@ -34,7 +34,8 @@ test('a new status counter is one table entry: a Zig index, a header word and a 
   const t = copy();
   t.status.push({ name: 'newCounter', type: 'count', from: 'dsp', doc: 'A new counter.' });
   const { zig, ts } = generate(t);
-  const n = TABLE.status.filter((w) => w.from === 'dsp').length;
+  // DSP words: one per entry, two for a frame or an f64.
+  const n = TABLE.status.filter((w) => w.from === 'dsp').reduce((k, w) => k + (w.type === 'frame' || w.type === 'f64' ? 2 : 1), 0);
   assert.match(zig, new RegExp(`pub const new_counter: usize = ${n};`));
   assert.match(ts, /\["newCounter", \d+, 0\]/);
   assert.match(ts, /newCounter: number;/);
@@ -52,7 +53,9 @@ test('tables the threads could not share are refused, naming the problem', () =>
   bad((t) => { for (let i = 0; i < 8; i++) t.strip.push({ name: `x${i}`, unit: '', min: 0, max: 1, default: 0 }); }, /strip: more than 32 parameters/);
   bad((t) => { t.limits.eventRing = 1000; }, /eventRing must be a power of two/);
   bad((t) => { t.status[0].type = 'float'; }, /status frame: type 'float'/);
-  bad((t) => { for (let i = 0; i < 5; i++) t.status.push({ name: `c${i}`, type: 'count', from: 'dsp' }); }, /more than 16 DSP status words/);
+  bad((t) => { for (let i = 0; i < 5; i++) t.status.push({ name: `c${i}`, type: 'count', from: 'dsp' }); }, /more than 32 DSP status words/);
+  bad((t) => { t.status.push({ name: 'wide', type: 'f64', from: 'dsp' }, { name: 'wider', type: 'frame', from: 'dsp' }, { name: 'one', type: 'count', from: 'dsp' }); }, /more than 32 DSP status words/);
+  bad((t) => { t.status.push({ name: 'busy', type: 'permille', from: 'dsp' }); }, /status busy: permille is the worklet's/);
   bad((t) => { t.events.kinds.push({ name: 'noteOn', value: 8 }); }, /events.kinds: duplicate 'noteOn'/);
   bad((t) => { t.header.push({ name: 'quanta' }); }, /header \+ status: duplicate 'quanta'/);
 });

@@ -118,8 +118,8 @@ await check('the manifest is up to date with the element sources', async () => {
   const { buildManifest } = await import('./manifest.mjs');
   assert.deepEqual(await buildManifest(), manifest, 'run `npm run build:manifest`');
 });
-await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth>, <daw-clip>, <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope>) with summary, events, parts and CSS properties', () => {
-  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-scope', 'daw-spectrum', 'daw-synth']);
+await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth>, <daw-clip>, <daw-transport>, <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope>) with summary, events, parts and CSS properties', () => {
+  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport']);
   for (const d of decls) {
     assert.ok(d.summary, `${d.tagName}: no @summary`);
     assert.ok(d.events.some((e) => e.name === 'daw-error'), `${d.tagName}: no daw-error event`);
@@ -136,6 +136,10 @@ await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth
   for (const a of ['src', 'loop', 'gain', 'offset', 'loop-start', 'loop-end', 'autoplay']) assert.ok(clip.attributes.some((x) => x.name === a), `daw-clip lacks ${a}`);
   for (const m of ['play', 'stop', 'toggle']) assert.ok(clip.members.some((x) => x.name === m && x.kind === 'method'), `daw-clip lacks ${m}()`);
   assert.ok(clip.events.some((e) => e.name === 'daw-clip-load'), 'daw-clip lacks daw-clip-load');
+  const tr = decls.find((d) => d.tagName === 'daw-transport');
+  for (const a of ['tempo', 'metronome', 'loop', 'loop-start', 'loop-end', 'playing']) assert.ok(tr.attributes.some((x) => x.name === a), `daw-transport lacks ${a}`);
+  for (const m of ['play', 'stop']) assert.ok(tr.members.some((x) => x.name === m && x.kind === 'method'), `daw-transport lacks ${m}()`);
+  assert.ok(tr.events.some((e) => e.name === 'daw-transport'), 'daw-transport lacks daw-transport');
 });
 
 // ---- installed from the real tarball ----

@@ -13,9 +13,11 @@ import { gzipSync } from 'node:zlib';
 // but gzip had compressed the copies it removed almost for free). The guard stopped growth at 36 kB.
 // #14's analysis readers, engine.record() (with the WAV encoder, 2.0 kB of it) and <daw-meter>,
 // <daw-loudness>, <daw-spectrum>, <daw-scope> took it from 35.2 to 43.7 kB (the worklet's recording
-// ring and analysis copy 0.9 kB of that, the spectrum and scope tags 0.9 kB): the guard is raised by
-// that measured amount, to 44 kB.
-export const JS_GZIP_BUDGET = 44 * 1024;
+// ring and analysis copy 0.9 kB of that, the spectrum and scope tags 0.9 kB); the transport (#13:
+// engine.transport with its validation and timeline batches, the timeline's storage in the worklet,
+// <daw-transport>, the contract's new event kinds and status words) added 3.6 kB (36,073 -> 39,805
+// bytes on its own). The guard is raised by those measured amounts.
+export const JS_GZIP_BUDGET = 48 * 1024;
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));

@@ -14,6 +14,7 @@ import {
 import type { EngineEventMap } from './errors.js';
 import { Channel, Strip, Synth, type Sample } from './handles.js';
 import { preload, saveData, whenIdle } from './preload.js';
+import { Transport } from './transport.js';
 import type { RecoveryReport } from './recovery.js';
 import { Runtime, isRealtime, onFirstGesture, urls } from './runtime.js';
 import { Recording, type RecordOptions } from './record.js';
@@ -124,6 +125,11 @@ export class Engine extends EventTarget {
   /** Largest number of channels. */
   get capacity(): number {
     return MAX_CHANNELS;
+  }
+
+  /** The transport: tempo map, position, loop, metronome; it runs in the audio thread. */
+  get transport(): Transport {
+    return (this.rt.transport ??= new Transport(this.rt));
   }
 
   /** AudioContext time now (0 before start). */

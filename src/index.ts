@@ -6,6 +6,8 @@ export { AnalysisReader } from './analysis.js';
 export type { AnalysisOptions, AnalysisReading } from './analysis.js';
 export { Recording } from './record.js';
 export type { RecordOptions } from './record.js';
+export { Transport } from './transport.js';
+export type { TransportState, TransportChange, TransportPosition, TransportEventDetail, TempoPoint, LoopRegion, Quantize, CommandOptions } from './transport.js';
 export type { EngineOptions, EngineState, EngineStatus, Meter, FaultOptions, ParamName, ParamValue } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';

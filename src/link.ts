@@ -87,19 +87,20 @@ export class ControlLink {
     return this.push(clipRecord(this.record, kind, channel, sample, offset, gain, this.frameOf(time), flags));
   }
 
-  private frameOf(time: number | undefined): number {
+  /** The context frame of `time` (seconds; undefined: 0, meaning at once). */
+  frameOf(time: number | undefined): number {
     const ctx = this.host.context;
     return time === undefined || !ctx ? 0 : Math.round(time * ctx.sampleRate);
   }
 
   /** The one event push: into the ring, or (ring full, no shared memory) after sending the batch now. */
-  private push(r: EventRecord): boolean {
+  push(r: EventRecord): boolean {
     if (!ringPush(this.block, r.u)) {
       if (!this.shared) {
         this.postSync(); // make room now rather than drop
         if (ringPush(this.block, r.u)) return true;
       }
-      const what = r.u[0] >= EventKind.clipPlay ? 'clip event' : 'note';
+      const what = r.u[0] >= EventKind.transport ? 'transport record' : r.u[0] >= EventKind.clipPlay ? 'clip event' : 'note';
       this.host.report({ code: 'capacity', message: `event queue full: the ${what} was dropped (too many events scheduled at once)` });
       return false;
     }

@@ -20,6 +20,7 @@ import { Recovery, type RecoveryReport } from './recovery.js';
 import { SampleLoader } from './sample-loader.js';
 import { SlotPool } from './slots.js';
 import type { EngineOptions, EngineState } from './types.js';
+import type { Transport } from './transport.js';
 
 /** Where the worklet module and the WASM load from: EngineOptions, or beside this module. */
 export const urls = (o: EngineOptions): [worklet: string, wasm: string] => [
@@ -73,6 +74,8 @@ export class Runtime implements EngineCore {
   readonly keeper: Keeper;
   readonly channels = new Set<Channel>();
   readonly synths = new Set<Synth>();
+  /** engine.transport, made on first use. */
+  transport: Transport | null = null;
   readonly channelSlots = new SlotPool(MAX_CHANNELS);
   readonly synthSlots = new SlotPool(MAX_SYNTHS);
   readonly inputSlots: SlotPool;
@@ -238,7 +241,10 @@ export class Runtime implements EngineCore {
     }
     // After a failure: notes and clip events queued for the dead node are dropped (clips come back
     // from recovery's records in restore(); notes do not).
-    if (this.keeper.lostAt) this.link.clearEvents();
+    if (this.keeper.lostAt) {
+      this.link.clearEvents();
+      this.transport?.restore(); // the new DSP's transport gets the page's tempo map, loop, ...
+    }
     const link = this.link;
     const node = new AudioWorkletNode(ctx, 'daw-mixer', {
       numberOfInputs: this.inputs,
@@ -318,6 +324,9 @@ export class Runtime implements EngineCore {
         break;
       case 'record-data':
         this.recording?.onData(d as unknown as RecordData);
+        break;
+      case 'timeline-done':
+        this.transport?.onTimeline(d as unknown as { id: number; count: number; error: string });
         break;
     }
   }

@@ -48,6 +48,20 @@ describe('worklet process() allocates nothing', function () {
     const every = { peak: true, truePeak: true, correlation: true, loudness: true, spectrum: 8192, scope: true };
     const readers = [chs[0].analysis(every), chs[5].analysis(every), engine.bus(0).analysis(every), engine.master.analysis(every)];
     for (let i = 8; i < 20; i++) readers.push(chs[i].analysis({ loudness: true, truePeak: true, correlation: true }));
+    // The transport's real-time path: playing through a tempo ramp, a loop of a beat and a half that
+    // wraps inside quanta, swing, the metronome into the master, and (in step) seeks every 250 quanta.
+    const tr = engine.transport;
+    tr.setTempoMap([{ beat: 0, bpm: 300, ramp: 'linear' }, { beat: 1, bpm: 97 }]);
+    tr.loop = { start: 0.25, end: 1.75, enabled: true };
+    tr.swing = 0.2;
+    tr.metronome = true;
+    tr.start();
+    // A seek record made once (kind transport, seek, no grid, beat 0.5 as f64 words, frame 0 = at once).
+    const seekWords = new Uint32Array(8);
+    seekWords[0] = 8;
+    seekWords[1] = 4;
+    seekWords.set(new Uint32Array(new Float64Array([0.5]).buffer), 3);
+    const seek = { u: seekWords };
     // The processor looks for performance.now() when it is constructed; window.performance is
     // [Replaceable], so it can be hidden for that moment and put back.
     const perf = Object.getOwnPropertyDescriptor(globalThis, 'performance');
@@ -84,6 +98,7 @@ describe('worklet process() allocates nothing', function () {
       if (q % 16 === 0) link.note(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
       if (q % 16 === 8) link.note(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
       if (q % 32 === 0) Atomics.store(ringCtl, 1, Atomics.load(ringCtl, 0)); // the page read the ring
+      if (q % 250 === 125) link.push(seek);
       globalThis.currentFrame = frame;
       proc.process(inputs, outputs, params);
       frame += 128;
@@ -126,6 +141,11 @@ describe('worklet process() allocates nothing', function () {
     expect(Atomics.load(ringCtl, 0)).to.be.above(2 * QUANTA);
     expect(ringCtl[2], 'recording: quanta dropped').to.equal(0);
     readers.forEach((x) => x.release());
+    // and the transport really played: still playing, every seek and loop pass counted, nothing refused
+    const st = engine.status();
+    expect(st.transportState).to.equal(1);
+    expect(st.transportChanges).to.be.above((2 * QUANTA) / 250);
+    expect(st.transportRejected).to.equal(0);
     expect(engine.status().quanta).to.equal(2 * QUANTA + windows * EVERY);
     // and it timed itself exactly when it had the clock
     if (clock === 'with') expect(engine.status().load).to.be.within(0, 1);

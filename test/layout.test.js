@@ -11,13 +11,14 @@ import { nextFrame, wavUrl } from './helpers.js';
 const engine = getEngine();
 const EPS = 0.5; // px: subpixel layout rounds edges differently per engine
 const WIDTHS = [360, 900]; // a phone and a desktop column, in CSS px
-const TAGS = ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip'];
+const TAGS = ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-transport'];
 
 
 const src = wavUrl(new Float32Array(11025), 22050); // 0.5 s of silence
 const page = document.createElement('div');
 page.innerHTML = `
   <daw-engine volume-db="-6">
+    <daw-transport></daw-transport>
     <daw-channel label="Lead with a long channel name" volume-db="-6">
       <daw-synth keyboard></daw-synth>
     </daw-channel>

@@ -45,7 +45,21 @@ interface DspExports {
   daw_spectrum_ptr(): number;
   daw_scope_ptr(): number;
   daw_analysis_published_ptr(): number;
+  daw_timeline_rehome(ptr: number, capacity: number): number;
+  daw_timeline_add(ptr: number, count: number): number;
+  daw_timeline_bad_index(): number;
+  daw_timeline_remove(ptr: number, count: number): number;
+  daw_timeline_count(): number;
 }
+
+/** Timeline edits (Transport.schedule / unschedule): 32-byte event records, or u32 ids. Not real-time code. */
+type TimelineMessage =
+  | { type: 'timeline-add'; id: number; events: ArrayBuffer }
+  | { type: 'timeline-remove'; id: number; ids: Uint32Array };
+
+/** Timeline storage starts at this many events (128 kB) and at least doubles when it grows. */
+const TIMELINE_MIN = 4096;
+const TIMELINE_ERRORS = ['', 'no room', 'a malformed event', 'an automation lane mixing seconds and beats'];
 
 /**
  * A fault to inject (Engine.injectFault, for recovery tests): 'trap' makes the DSP execute WebAssembly's
@@ -167,6 +181,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   /** Quanta until process() throws `faultError` (0: none); see FaultSpec. */
   private throwCountdown = 0;
   private faultError: Error | null = null;
+  /** The timeline's block in WASM memory (from the sample heap) and its capacity in events. */
+  private tlPtr = 0;
+  private tlCap = 0;
 
   constructor(options: AudioWorkletNodeOptions) {
     super();
@@ -250,6 +267,10 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       this.onSampleMessage(d as unknown as SampleMessage);
       return;
     }
+    if (d.type.startsWith('timeline-')) {
+      this.onTimelineMessage(d as unknown as TimelineMessage);
+      return;
+    }
     if (d.type === 'fault') {
       this.armFault(d as unknown as FaultSpec);
       return;
@@ -322,6 +343,40 @@ class DawMixerProcessor extends AudioWorkletProcessor {
         break;
       }
     }
+  }
+
+  /**
+   * Timeline edits, between quanta: the storage grows here (a larger block from the heap, the events
+   * moved by the DSP, the old block freed), never in process(). The batch is copied into a scratch
+   * block for the DSP to sort and merge. Answers 'timeline-done' with the event count or an error.
+   */
+  private onTimelineMessage(m: TimelineMessage): void {
+    const dsp = this.dsp;
+    let error = '';
+    try {
+      const add = m.type === 'timeline-add';
+      const bytes = add ? m.events.byteLength : m.ids.byteLength;
+      const n = add ? bytes / 32 : m.ids.length;
+      const count = dsp.daw_timeline_count();
+      if (add && count + n > this.tlCap) {
+        const cap = Math.max(TIMELINE_MIN, 2 * this.tlCap, count + n);
+        const r = this.heap.alloc(cap * 32);
+        if (r.grew) this.makeViews();
+        if (dsp.daw_timeline_rehome(r.ptr, cap) !== 0) throw new Error('the DSP refused the timeline storage');
+        if (this.tlCap) this.heap.release(this.tlPtr, this.tlCap * 32);
+        this.tlPtr = r.ptr;
+        this.tlCap = cap;
+      }
+      const b = this.heap.alloc(bytes);
+      if (b.grew) this.makeViews();
+      new Uint8Array(dsp.memory.buffer, b.ptr, bytes).set(new Uint8Array(add ? m.events : m.ids.buffer, add ? 0 : m.ids.byteOffset, bytes));
+      const rc = add ? dsp.daw_timeline_add(b.ptr, n) : (dsp.daw_timeline_remove(b.ptr, n), 0);
+      this.heap.release(b.ptr, bytes);
+      if (rc !== 0) error = `the timeline refused the batch: ${TIMELINE_ERRORS[rc]}${rc === 2 ? ` (event ${dsp.daw_timeline_bad_index()})` : ''}`;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    this.port.postMessage({ type: 'timeline-done', id: m.id, count: dsp.daw_timeline_count(), error });
   }
 
   private dropSample(slot: number): void {

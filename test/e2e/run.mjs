@@ -119,6 +119,18 @@ async function testDemo(browser, path, servers) {
       await page.waitForFunction(() => [...document.querySelectorAll('daw-clip')].every((c) => c.shadowRoot.querySelector('[part~="status"]').textContent === 'Ready'), { timeout: 20000 });
       assert.deepEqual(logs, []);
     });
+    if (path.endsWith('mixer.html')) {
+      await check('the pattern plays through the transport: notes in the DSP\'s timeline, started by <daw-transport>', async () => {
+        await page.waitForFunction(() => document.querySelector('daw-engine').engine.status().timelineEvents > 1000, { timeout: 20000 });
+        const play = await page.waitForSelector('daw-transport >>> [part~="play"]', { timeout: 5000 });
+        await play.click();
+        await page.waitForFunction(() => {
+          const e = document.querySelector('daw-engine').engine;
+          return e.transport.position.beats > 1 && e.status().activeVoices > 0;
+        }, { timeout: 20000 });
+        assert.deepEqual(logs, []);
+      });
+    }
     await checkA11y(page, 'audio running');
     // On a phone-sized screen the code blocks scroll sideways: the keyboard must reach them.
     await page.setViewport({ ...VIEWPORT, width: 360 });
@@ -308,7 +320,7 @@ async function testPage(browser, name, spec, servers, blank) {
         const manifest = JSON.parse(readFileSync(join(dist, 'custom-elements.json'), 'utf8'));
         // Attributes an element sets on itself for styling, documented but not observed.
         const setByElement = { 'daw-clip': ['playing'] };
-        const runtime = await page.evaluate((setBy) => Object.fromEntries(['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-meter', 'daw-loudness', 'daw-spectrum', 'daw-scope'].map((t) => {
+        const runtime = await page.evaluate((setBy) => Object.fromEntries(['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-transport', 'daw-meter', 'daw-loudness', 'daw-spectrum', 'daw-scope'].map((t) => {
           const props = customElements.get(t).elementProperties;
           const attrs = [...props].filter(([, o]) => o.attribute !== false && !o.state).map(([k, o]) => (typeof o.attribute === 'string' ? o.attribute : String(k).toLowerCase()));
           return [t, [...attrs, ...(setBy[t] ?? [])].sort()];

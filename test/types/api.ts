@@ -51,3 +51,20 @@ const bad: DawErrorDetail = { code: 'no-such-code', message: '' };
 const el: DawErrorDetail = { code: 'no-source', attribute: 'src', message: '' };
 void bad;
 void el;
+
+// The transport: commands, settings and its event are typed.
+const tr = engine.transport;
+tr.start({ quantize: 'bar', at: 1.5 });
+tr.setTempoMap([{ beat: 0, bpm: 90, ramp: 'linear' }, { beat: 8, bpm: 120 }]);
+tr.timeSignature = [7, 8];
+tr.loop = { start: 0, end: 8, enabled: true };
+void tr.schedule([{ synth, pitch: 60, beat: 0, length: 1 }]);
+tr.addEventListener('transport', (ev) => void ev.detail.change.toUpperCase());
+// @ts-expect-error quantize is 'none' | 'beat' | 'bar'
+tr.start({ quantize: 'half' });
+// @ts-expect-error a ramp is 'step' or 'linear'
+tr.setTempoMap([{ beat: 0, bpm: 90, ramp: 'cubic' }]);
+// @ts-expect-error a note needs a synth handle
+void tr.schedule([{ synth: 3, pitch: 60, beat: 0, length: 1 }]);
+// @ts-expect-error a time signature is two numbers
+tr.timeSignature = '3/4';
