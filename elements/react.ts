@@ -1,5 +1,5 @@
 /**
- * Typed JSX for React 19 (`daw-elements/react`, types only): the four tags with their properties and
+ * Typed JSX for React 19 (`daw-elements/react`, types only): the tags with their properties and
  * `daw-*` event props, so `<daw-channel volumeDb="loud">` or `ondaw-change={(e: MouseEvent) => …}`
  * fails type-checking. A TSX file loads it with `import type {} from 'daw-elements/react';`.
  *
@@ -16,9 +16,12 @@
  */
 import type { HTMLAttributes, Key, RefAttributes } from 'react';
 import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport } from '../src/index.js';
+import type { DawBus } from './daw-bus/daw-bus.js';
+import type { BusElementParams } from './daw-bus/daw-bus.component.js';
 import type { DawChannel } from './daw-channel/daw-channel.js';
 import type { DawClip, DawClipLoadDetail } from './daw-clip/daw-clip.js';
 import type { DawEngine } from './daw-engine/daw-engine.js';
+import type { DawMixer } from './daw-mixer/daw-mixer.js';
 import type { DawSynth } from './daw-synth/daw-synth.js';
 import type { DawChangeDetail, DawElementErrorDetail } from './shared/element.js';
 
@@ -41,6 +44,10 @@ export interface DawChannelEvents {
   'daw-error': DawElementErrorDetail;
   'daw-change': DawChangeDetail;
 }
+export interface DawBusEvents {
+  'daw-error': DawElementErrorDetail;
+  'daw-change': DawChangeDetail;
+}
 export interface DawSynthEvents {
   'daw-error': DawElementErrorDetail;
 }
@@ -58,12 +65,18 @@ export type DawSynthProps = Base<DawSynth, SynthParams & Partial<Pick<DawSynth, 
 /** `<daw-clip>`: `src`, `label`, `loop`, `autoplay`, `gain`, `offset`, `loopStart`, `loopEnd`. */
 export type DawClipProps = Base<DawClip, Partial<Pick<DawClip, 'src' | 'label' | 'loop' | 'autoplay' | 'gain' | 'offset' | 'loopStart' | 'loopEnd'>> & EventProps<DawClipEvents, DawClip>>;
 
+/** `<daw-bus>`: `name` ('reverb' | 'delay' | 'drum' | 'master'), `label`, the strip parameters (`volumeDb`, `pan`, …, the limiter's on the master). */
+export type DawBusProps = Base<DawBus, Partial<BusElementParams> & Partial<Pick<DawBus, 'label'>> & { name?: 'reverb' | 'delay' | 'drum' | 'master' } & EventProps<DawBusEvents, DawBus>>;
+/** `<daw-mixer>`: a layout of channels, buses and master (children). */
+export type DawMixerProps = Base<DawMixer, object>;
+
 /**
  * The tags under a prefix, for `define({ prefix })`: a page using `studio-` tags adds
  * `declare module 'react' { namespace JSX { interface IntrinsicElements extends DawIntrinsicElements<'studio'> {} } }`.
  */
 export type DawIntrinsicElements<P extends string = 'daw'> =
-  Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps>;
+  Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps>
+  & Record<`${P}-bus`, DawBusProps> & Record<`${P}-mixer`, DawMixerProps>;
 
 declare module 'react' {
   namespace JSX {
