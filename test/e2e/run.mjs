@@ -14,7 +14,9 @@
 // author must change, daw-error with that advice, and a later note must fire not-running with the same
 // advice without a new start attempt. Every page, and the demo pages (demo/index.html and
 // demo/mixer.html, audio enabled and clips loaded), then gets an axe-core audit (test/e2e/axe.mjs) with
-// every <details> open: any violation, of any impact, fails and is printed in full.
+// every <details> open: any violation, of any impact, fails and is printed in full. The mixer demo
+// plays its song first (its three buses and the master must show a level), so the audit sees the
+// console with moving meters.
 // The React 19 page (test/e2e/react/, type-checked and built by Vite first: test/e2e/react/build.mjs)
 // is served from the build on an isolated page and on one without COOP/COEP and driven by
 // test/e2e/react.mjs. E2E_PAGES=react,react-plain,... runs only the pages named.
@@ -119,6 +121,15 @@ async function testDemo(browser, path, servers) {
       await page.waitForFunction(() => [...document.querySelectorAll('daw-clip')].every((c) => c.shadowRoot.querySelector('[part~="status"]').textContent === 'Ready'), { timeout: 20000 });
       assert.deepEqual(logs, []);
     });
+    if (path.endsWith('mixer.html')) {
+      // The console plays through its buses: with the demo's song playing, every bus meter and the master rise.
+      await check('"Play" makes the three buses and the master meter rise above -60 dBFS (the sends reach the buses)', async () => {
+        await page.click('#play');
+        await page.waitForFunction(() => [...document.querySelectorAll('daw-bus')].every((b) => b.meter().peakDb > -60), { timeout: 15000, polling: 50 })
+          .catch(async (e) => { throw new Error(`${e.message}; ${JSON.stringify(await page.evaluate(() => [...document.querySelectorAll('daw-bus')].map((b) => [b.name, b.meter().peakDb])))}`); });
+        assert.deepEqual(logs, []);
+      });
+    }
     await checkA11y(page, 'audio running');
     // On a phone-sized screen the code blocks scroll sideways: the keyboard must reach them.
     await page.setViewport({ ...VIEWPORT, width: 360 });
