@@ -4,8 +4,9 @@
 // the channels scroll sideways while the buses and master stay inside the window (also with the
 // channels scrolled to their end). Measured with getBoundingClientRect (the reference is geometry: a
 // box lies inside another, within half a pixel of subpixel rounding, or it does not). A screenshot of
-// each layout is written to test/screenshots/mixer-<browser>-<width>.png (checked in) and must show
-// the UI (many colours, not the page background alone).
+// each layout (test/screenshots/mixer-<browser>-<width>.png, checked in; later runs write
+// test/screenshots/latest/, DAW_UPDATE_SCREENSHOTS=1 replaces the checked-in ones) must show the UI
+// (many colours, not the page background alone).
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { nextFrame } from './helpers.js';

@@ -1,12 +1,14 @@
 // A web-test-runner command, `daw-screenshot`, for tests that check their page in a picture:
 // `executeServerCommand('daw-screenshot', { selector, file })` takes a PNG of the element matching
 // `selector` (a CSS selector in the test page's document) in the browser running the test, writes it
-// to test/screenshots/<file> (the files are checked in: a change of the layout shows in review), and
+// to test/screenshots/<file> when there is none there or DAW_UPDATE_SCREENSHOTS=1 (those files are
+// checked in: a change of the layout shows in review), otherwise to test/screenshots/latest/<file>
+// (ignored by git; a slider's thumb may differ by antialiasing from run to run), and
 // answers its size and what test/e2e/png.mjs measures on it (colours, share of non-background
 // pixels), so the test can tell a picture of the UI from a blank one. Chromium and Firefox (the
 // chrome launcher, puppeteer) screenshot the element through puppeteer; WebKitGTK through WebDriver's
 // Take Element Screenshot (test/webkit/launcher.mjs: elementScreenshot).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodePng, imageStats } from './e2e/png.mjs';
@@ -32,8 +34,9 @@ export function screenshotPlugin() {
       }
       if (file) {
         if (!/^[\w.-]+\.png$/.test(file)) throw new Error(`daw-screenshot: file '${file}' must be a plain name ending in .png`);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, file), png);
+        const out = process.env.DAW_UPDATE_SCREENSHOTS === '1' || !existsSync(join(dir, file)) ? dir : join(dir, 'latest');
+        mkdirSync(out, { recursive: true });
+        writeFileSync(join(out, file), png);
       }
       const img = decodePng(png);
       return { width: img.width, height: img.height, ...imageStats(img) };
