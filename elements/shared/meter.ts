@@ -11,7 +11,7 @@ import type { Meter } from '../../src/index.js';
 import { onFrames } from './engine.js';
 import { meterFraction } from './styles.js';
 
-/** Scale ticks in dBFS (the meter spans -60..+6 dB, see meterFraction). */
+/** Scale ticks in dBFS (the meter spans -60..+6 dB, see meterFraction); placed by stripStyles (no style attributes: a strict CSP blocks them). */
 const TICKS = [0, -6, -12, -24, -36, -48, -60];
 /** Peak hold: the line stays this long at a new maximum, then falls at HOLD_FALL dB/s. */
 const HOLD_MS = 1500;
@@ -103,7 +103,7 @@ export class MeterController implements ReactiveController {
     return html`<div class="mbox">
       <div part="meter" class="meter" role="meter" aria-label=${this.label} aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60"
         aria-valuetext="silent"><div class="rms"></div><div class="peak"></div><div class="hold"></div></div>
-      <div part="scale" class="scale" aria-hidden="true">${TICKS.map((db) => html`<span style="bottom:${(meterFraction(db) * 100).toFixed(2)}%">${db}</span>`)}</div>
+      <div part="scale" class="scale" aria-hidden="true">${TICKS.map((db) => html`<span>${db}</span>`)}</div>
       <button part="clip" class="clip" data-clip="false" aria-label="No clip, highest peak -∞ dB: reset"
         @click=${(e: Event) => { this.reset(); (e.currentTarget as HTMLElement).textContent = '-∞'; (e.currentTarget as HTMLElement).dataset.clip = 'false'; }}>-∞</button>
     </div>`;
