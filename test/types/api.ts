@@ -51,3 +51,17 @@ const bad: DawErrorDetail = { code: 'no-such-code', message: '' };
 const el: DawErrorDetail = { code: 'no-source', attribute: 'src', message: '' };
 void bad;
 void el;
+
+// The console's tags: <daw-bus> has the strip parameters as typed properties (the limiter's too, for
+// the master), <daw-mixer> is a plain layout element.
+const busEl = document.createElement('daw-bus');
+busEl.name = 'reverb';
+busEl.volumeDb = -3;
+busEl.mute = true;
+busEl.limiterCeilingDb = -1;
+// @ts-expect-error a fader takes a number
+busEl.volumeDb = 'loud';
+// @ts-expect-error sends are a channel's, not a bus's
+busEl.sendReverb = 0.5;
+const mixerEl: HTMLElement = document.createElement('daw-mixer');
+void mixerEl;
