@@ -39,13 +39,17 @@ function sine(amp) {
 }
 
 /**
- * The level `read()` settles at: readings taken over at least 0.3 s of audio (the meters' ballistics
- * and the parameter smoothing are shorter) that stay within 0.05 dB of each other.
+ * The level `read()` settles at: readings spanning at least 0.3 s of audio (the meters' ballistics
+ * and the parameter smoothing are shorter) that stay within 0.05 dB of each other. The time is the
+ * frame the audio thread had rendered when it wrote the readings (engine.status().frame, which comes
+ * with the meters), not the context's clock: without shared memory the readings arrive in messages,
+ * and under load WebKitGTK delivered none for a while, so the same stale reading repeated over 0.3 s
+ * of the context's time looked settled while the level was still falling (0.39 dB off, seen once).
  */
 async function settled(read, what) {
   const seen = [];
   await until(() => {
-    const t = engine.context.currentTime;
+    const t = engine.status().frame / engine.sampleRate;
     seen.push([t, read()]);
     while (seen.length > 2 && t - seen[1][0] >= 0.3) seen.shift();
     const vals = seen.map(([, v]) => v);
