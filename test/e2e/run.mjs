@@ -75,10 +75,10 @@ function instrument() {
   document.addEventListener('daw-statechange', (e) => window.__states.push(e.detail?.state), true);
 }
 
-async function screenshot(page, name) {
+async function screenshot(page, name, fullPage = false) {
   mkdirSync(shots, { recursive: true });
   const file = join(shots, `${browserName}-${name}.png`);
-  const png = Buffer.from(await page.screenshot({ type: 'png' }));
+  const png = Buffer.from(await page.screenshot({ type: 'png', fullPage }));
   writeFileSync(file, png);
   return { file, png, img: decodePng(png) };
 }
@@ -248,12 +248,12 @@ async function testPage(browser, name, spec, servers, blank) {
       await check('the browser reported the CSP violation (wasm compile)', () => {
         assert.ok(s.csp.some((v) => /script-src|wasm/.test(v)), `violations: ${JSON.stringify(s.csp)}`);
       });
-      // The click on a key scrolled the keyboard into view; the bar is at the top of the page (with the
-      // channel strip's sends the page no longer fits the 640 px viewport).
-      await page.evaluate(() => window.scrollTo(0, 0));
-      const shot = await screenshot(page, name);
+      // The whole page, and the status's box in page coordinates: the click on a key scrolled the
+      // keyboard into view (with the channel strip's sends the page is taller than the 640 px viewport),
+      // and in Firefox the page was once scrolled again between the picture and the measurement.
+      const shot = await screenshot(page, name, true);
       await check(`the error is visible in the screenshot (${shot.file.slice(root.length + 1)})`, async () => {
-        const rect = await page.$eval('daw-engine >>> [part~="status"]', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+        const rect = await page.$eval('daw-engine >>> [part~="status"]', (el) => { const r = el.getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; });
         assert.ok(rect.width > 50, `status text box is ${rect.width}px wide`);
         const st = imageStats(shot.img, rect);
         assert.ok(st.colours > 5 && st.foreground > 0.05, `status area: ${JSON.stringify(st)}`);
