@@ -31,6 +31,8 @@ export class DawMixer extends DawElement {
   static shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, slotAssignment: 'manual' };
 
   readonly #observer = new MutationObserver(() => this.#assign());
+  /** Tag names of children not defined yet, each waited for once. */
+  readonly #waiting = new Set<string>();
 
   connectedCallback(): void {
     super.connectedCallback();
@@ -51,7 +53,14 @@ export class DawMixer extends DawElement {
     const rest: Element[] = [];
     for (const el of this.children) {
       const ctor = customElements.get(el.localName);
-      if (!ctor && el.localName.includes('-')) void customElements.whenDefined(el.localName).then(() => this.#assign());
+      const tag = el.localName;
+      if (!ctor && tag.includes('-') && !this.#waiting.has(tag)) {
+        this.#waiting.add(tag);
+        void customElements.whenDefined(tag).then(() => {
+          this.#waiting.delete(tag);
+          this.#assign();
+        });
+      }
       (kindOf(ctor) === 'bus' ? buses : rest).push(el);
     }
     slots[0].assign(...rest);
