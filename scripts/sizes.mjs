@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 // controllers and the daw-change event 0.4 kB more (35.1 kB: the split shrank the raw code by 3.7 kB,
 // but gzip had compressed the copies it removed almost for free). The guard stopped growth at 36 kB.
 // The console (#12: <daw-bus>, <daw-mixer>, sends, meters with scale, peak hold and clip indicator)
-// added 2.1 kB (36,073 -> 38,173 bytes), so the guard rose by that much, to 38 kB.
+// added 2.2 kB (36,073 -> 38,296 bytes), so the guard rose by about that much, to 38 kB.
 export const JS_GZIP_BUDGET = 38 * 1024;
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];

@@ -6,7 +6,8 @@
 // box lies inside another, within half a pixel of subpixel rounding, or it does not). A screenshot of
 // each layout (test/screenshots/mixer-<browser>-<width>.png, checked in; later runs write
 // test/screenshots/latest/, DAW_UPDATE_SCREENSHOTS=1 replaces the checked-in ones) must show the UI
-// (many colours, not the page background alone).
+// (many colours, not the page background alone); at 360 px, where the buses are below the frame's
+// fold, a second one (…-360-buses.png) shows them.
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { nextFrame } from './helpers.js';
@@ -115,6 +116,16 @@ describe(`mixer demo layout in ${browser}: no overlap, no overflow, buses and ma
         expect(shot.width, 'screenshot width').to.be.closeTo(width, 1);
         expect(shot.colours, `screenshot ${JSON.stringify(shot)}`).to.be.above(50);
         expect(shot.foreground, `screenshot ${JSON.stringify(shot)}`).to.be.above(0.2);
+        // Where the buses are below the frame's fold (a phone), a second picture shows them.
+        const buses = mixer.shadowRoot.querySelector('[part~="buses"]');
+        if (buses.getBoundingClientRect().bottom > HEIGHT) {
+          demo.win.scrollTo(0, buses.getBoundingClientRect().top + demo.win.scrollY - 8);
+          await new Promise((r) => demo.win.requestAnimationFrame(() => demo.win.requestAnimationFrame(r)));
+          expect(buses.getBoundingClientRect().top, 'scrolled to the buses').to.be.closeTo(8, 1);
+          const more = await executeServerCommand('daw-screenshot', { selector: '#demo-frame', file: window.DAW_EXPECT_ISOLATED ? `mixer-${browser}-${width}-buses.png` : undefined });
+          expect(more.colours, `screenshot ${JSON.stringify(more)}`).to.be.above(50);
+          expect(more.foreground, `screenshot ${JSON.stringify(more)}`).to.be.above(0.2);
+        }
       } finally {
         demo.frame.remove();
       }
