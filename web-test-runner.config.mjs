@@ -3,6 +3,7 @@
 // DAW_ISOLATION=off on a page served without those headers (batched-message fallback path).
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { existsSync } from 'node:fs';
+import { screenshotPlugin } from './test/screenshot-plugin.mjs';
 
 const isolated = process.env.DAW_ISOLATION !== 'off';
 const executablePath = process.env.CHROME_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
@@ -12,6 +13,7 @@ export default {
   nodeResolve: true,
   concurrency: 1,
   testFramework: { config: { timeout: 60000 } },
+  plugins: [screenshotPlugin()],
   testsFinishTimeout: 20 * 60 * 1000,
   browserStartTimeout: 60000,
   browsers: [

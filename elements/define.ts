@@ -1,14 +1,16 @@
 /**
  * `define({ prefix })`: registers the elements as `<prefix-engine>`, `<prefix-channel>`,
  * `<prefix-synth>`, `<prefix-clip>`, `<prefix-transport>`, `<prefix-meter>`, `<prefix-loudness>`,
- * `<prefix-spectrum>` and `<prefix-scope>` (default prefix `daw`). The page bundle
+ * `<prefix-spectrum>`, `<prefix-scope>`, `<prefix-bus>` and `<prefix-mixer>` (default prefix `daw`). The page bundle
  * (`daw-elements`) calls `define()` when it loads; `daw-elements/classes` registers nothing, so a
  * page that shares the `daw-` names with another library calls `define({ prefix })` itself and the
  * `daw-` names are never taken. Tags already defined are handled by elements/shared/define.ts.
  */
+import { DawBus } from './daw-bus/daw-bus.component.js';
 import { DawChannel } from './daw-channel/daw-channel.component.js';
 import { DawClip } from './daw-clip/daw-clip.component.js';
 import { DawEngine } from './daw-engine/daw-engine.component.js';
+import { DawMixer } from './daw-mixer/daw-mixer.component.js';
 import { DawSynth } from './daw-synth/daw-synth.component.js';
 import { DawTransport } from './daw-transport/daw-transport.component.js';
 import { DawMeter } from './daw-meter/daw-meter.component.js';
@@ -18,7 +20,7 @@ import { DawScope } from './daw-scope/daw-scope.component.js';
 import { defineElement } from './shared/define.js';
 
 /** The elements by kind: the tag is `${prefix}-${kind}`. */
-const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip, transport: DawTransport, meter: DawMeter, loudness: DawLoudness, spectrum: DawSpectrum, scope: DawScope } as const;
+const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip, transport: DawTransport, meter: DawMeter, loudness: DawLoudness, spectrum: DawSpectrum, scope: DawScope, bus: DawBus, mixer: DawMixer } as const;
 type Kind = keyof typeof ELEMENTS;
 
 export interface DefineOptions {
@@ -38,7 +40,7 @@ export interface DefineResult {
 const PREFIX = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
- * Registers `<prefix-engine>`, `<prefix-channel>`, `<prefix-synth>`, `<prefix-clip>` and `<prefix-transport>`. Calling it
+ * Registers `<prefix-engine>`, `<prefix-channel>`, `<prefix-synth>`, `<prefix-clip>` and the other tags listed above. Calling it
  * again, from any copy of the script, is harmless; calling it with several prefixes registers each.
  * Throws TypeError for options that are not an object or a prefix that is not a string, RangeError
  * for a prefix that cannot start a custom element name.
@@ -53,7 +55,7 @@ export function define(options: DefineOptions = {}): DefineResult {
     throw new RangeError(`define: prefix '${prefix}' cannot start a custom element name; use lowercase letters and digits, starting with a letter, words joined by '-' (e.g. 'studio' or 'my-app')`);
   }
   const other = prefix === 'studio' ? 'my-studio' : 'studio';
-  const hint = `define({ prefix: '${other}' }) to get <${other}-engine>, <${other}-channel>, <${other}-synth>, <${other}-clip> and <${other}-transport>`;
+  const hint = `define({ prefix: '${other}' }) to get <${other}-engine>, <${other}-channel>, <${other}-synth>, <${other}-clip>, …`;
   const result: DefineResult = { tags: {} as Record<Kind, string>, defined: [], taken: [] };
   for (const kind of Object.keys(ELEMENTS) as Kind[]) {
     const tag = `${prefix}-${kind}`;

@@ -16,9 +16,12 @@
  */
 import type { HTMLAttributes, Key, RefAttributes } from 'react';
 import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport, TransportEventDetail } from '../src/index.js';
+import type { DawBus } from './daw-bus/daw-bus.js';
+import type { BusElementParams } from './daw-bus/daw-bus.component.js';
 import type { DawChannel } from './daw-channel/daw-channel.js';
 import type { DawClip, DawClipLoadDetail } from './daw-clip/daw-clip.js';
 import type { DawEngine } from './daw-engine/daw-engine.js';
+import type { DawMixer } from './daw-mixer/daw-mixer.js';
 import type { DawSynth } from './daw-synth/daw-synth.js';
 import type { DawMeter } from './daw-meter/daw-meter.js';
 import type { DawLoudness } from './daw-loudness/daw-loudness.js';
@@ -43,6 +46,10 @@ export interface DawEngineEvents {
   'daw-change': DawChangeDetail;
 }
 export interface DawChannelEvents {
+  'daw-error': DawElementErrorDetail;
+  'daw-change': DawChangeDetail;
+}
+export interface DawBusEvents {
   'daw-error': DawElementErrorDetail;
   'daw-change': DawChangeDetail;
 }
@@ -83,6 +90,11 @@ export type DawSpectrumProps = Base<DawSpectrum, Partial<Pick<DawSpectrum, 'for'
 /** `<daw-scope>`: `for`. */
 export type DawScopeProps = Base<DawScope, Partial<Pick<DawScope, 'for'>> & EventProps<DawEvents, DawScope>>;
 
+/** `<daw-bus>`: `name` ('reverb' | 'delay' | 'drum' | 'master'), `label`, the strip parameters (`volumeDb`, `pan`, …, the limiter's on the master). */
+export type DawBusProps = Base<DawBus, Partial<BusElementParams> & Partial<Pick<DawBus, 'label'>> & { name?: 'reverb' | 'delay' | 'drum' | 'master' } & EventProps<DawBusEvents, DawBus>>;
+/** `<daw-mixer>`: a layout of channels, buses and master (children). */
+export type DawMixerProps = Base<DawMixer, object>;
+
 /**
  * The tags under a prefix, for `define({ prefix })`: a page using `studio-` tags adds
  * `declare module 'react' { namespace JSX { interface IntrinsicElements extends DawIntrinsicElements<'studio'> {} } }`.
@@ -90,7 +102,7 @@ export type DawScopeProps = Base<DawScope, Partial<Pick<DawScope, 'for'>> & Even
 export type DawIntrinsicElements<P extends string = 'daw'> =
   Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps> &
   Record<`${P}-transport`, DawTransportProps> & Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps> &
-  Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps>;
+  Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps> & Record<`${P}-bus`, DawBusProps> & Record<`${P}-mixer`, DawMixerProps>;
 
 declare module 'react' {
   namespace JSX {

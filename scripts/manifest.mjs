@@ -7,7 +7,7 @@
 //     is read from its HTMLElementTagNameMap entry ('daw-x': DawX) in elements/<name>/<name>.ts;
 //   - the parameter attributes/properties, which the elements declare at run time from the one
 //     parameter table (declare(defsOf(STRIP_PARAMS ...))): taken here from protocol/generated/contract.ts
-//     with the same filters as the elements (channel: scope all|channel; synth: all; none internal);
+//     with the same filters as the elements (channel: scope all|channel; synth: all; bus: all|master and the bus effects'; none internal);
 //   - doc tags written several to a line (`@cssproperty --a - A. @cssproperty --b - B.`) or as a
 //     list (`@cssproperty --a, --b - Both.`), which the analyzer reads only the first of;
 //   - one module, dist/daw-elements.js (elements/index.ts): the module a page loads, which defines all
@@ -26,7 +26,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** Each parameter's doc, from the table itself (the generated runtime table leaves them out). */
 const table = JSON.parse(readFileSync(join(root, 'protocol', 'contract.json'), 'utf8'));
-const DOCS = new Map([...table.strip, ...table.synth].map((p) => [p.name, p.doc]));
+const DOCS = new Map([...table.strip, ...table.synth, ...(table.busFx ?? [])].map((p) => [p.name, p.doc]));
 
 /** STRIP_PARAMS / SYNTH_PARAMS from the generated table (TypeScript → JavaScript in memory). */
 async function loadParams() {
@@ -92,10 +92,12 @@ function paramMembers(params, reflect = []) {
 }
 
 export async function buildManifest() {
-  const { STRIP_PARAMS, SYNTH_PARAMS } = await loadParams();
+  const { STRIP_PARAMS, SYNTH_PARAMS, BUS_FX = [] } = await loadParams();
   const PARAMS = {
     DawChannel: { params: STRIP_PARAMS.filter((p) => !p.internal && (p.scope === 'all' || p.scope === 'channel')), reflect: ['mute', 'solo'] },
     DawSynth: { params: SYNTH_PARAMS.filter((p) => !p.internal), reflect: [] },
+    // <daw-bus>: the strip parameters of buses and the master (scope all|master), and every bus effect's (protocol/contract.json "busFx", when there is one).
+    DawBus: { params: [...STRIP_PARAMS.filter((p) => !p.internal && (p.scope === 'all' || p.scope === 'master')), ...BUS_FX], reflect: ['mute'] },
   };
   const tags = tagNames();
   const files = [...tags.values()].map((t) => join('elements', t, `${t}.component.ts`));

@@ -16,8 +16,10 @@ import { gzipSync } from 'node:zlib';
 // ring and analysis copy 0.9 kB of that, the spectrum and scope tags 0.9 kB); the transport (#13:
 // engine.transport with its validation and timeline batches, the timeline's storage in the worklet,
 // <daw-transport>, the contract's new event kinds and status words) added 3.6 kB (36,073 -> 39,805
-// bytes on its own). The guard is raised by those measured amounts.
-export const JS_GZIP_BUDGET = 48 * 1024;
+// bytes on its own); the console (#12: <daw-bus>, <daw-mixer>, sends, meters with scale, peak hold
+// and clip indicator) 2.2 kB (36,073 -> 38,296 bytes on its own). The guard is raised by those
+// measured amounts (MERGED_FIGURE).
+export const JS_GZIP_BUDGET = 50 * 1024;
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));

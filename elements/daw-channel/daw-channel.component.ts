@@ -3,11 +3,13 @@ import { STRIP_PARAMS, type Channel, type Meter, type StripParamName, type Chann
 import { ChannelProvider } from '../shared/context.js';
 import { BRAND } from '../shared/define.js';
 import { DawElement } from '../shared/element.js';
-import { EngineController, FrameController } from '../shared/engine.js';
+import { EngineController } from '../shared/engine.js';
+import { MeterController } from '../shared/meter.js';
 import { ParamController, checkText, declare, defsOf, type ParamDef, type SetByName } from '../shared/params.js';
 import { DeferredRelease } from '../shared/release.js';
 import { slider } from '../shared/slider.js';
-import { base, meterFraction } from '../shared/styles.js';
+import { strip } from '../shared/strip.js';
+import { base, stripStyles } from '../shared/styles.js';
 import styles from './daw-channel.styles.js';
 
 /** Channel parameters: every strip parameter of scope 'all' or 'channel' that is not internal. */
@@ -24,8 +26,6 @@ const MEDIA_KEY = Symbol.for('daw-elements.media-sources');
 const mediaSources: WeakMap<HTMLMediaElement, MediaElementAudioSourceNode> =
   ((globalThis as Record<symbol, unknown>)[MEDIA_KEY] as WeakMap<HTMLMediaElement, MediaElementAudioSourceNode>) ??
   ((globalThis as Record<symbol, unknown>)[MEDIA_KEY] = new WeakMap());
-
-const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
 
 /**
  * @summary A mixer channel strip: claims one channel of the page's engine while it is in the document.
@@ -57,7 +57,11 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  * @csspart mute - The mute toggle (also `button`).
  * @csspart solo - The solo toggle (also `button`).
  * @csspart button - Every toggle button.
- * @csspart meter - The level meter (peak and RMS).
+ * @csspart meter - The level meter (peak and RMS bars, peak-hold line).
+ * @csspart scale - The meter's dB scale.
+ * @csspart clip - The clip indicator: the highest peak since reset, red from 0 dBFS; a click (or
+ *   Enter/Space) resets it.
+ * @csspart sends - The sends section; @csspart send - each send slider (Reverb, Delay, Drum).
  * @csspart gain-reduction - The compressor's gain-reduction readout.
  * @csspart eq - The EQ section (`<details>`).
  * @csspart compressor - The compressor section (`<details>`).
@@ -71,10 +75,11 @@ const fmtDb = (db: number) => (db > -100 ? `${db.toFixed(1)} dB` : '-∞ dB');
  * @cssproperty --daw-meter-width - Meter width. @cssproperty --daw-meter-bg - Meter background.
  * @cssproperty --daw-meter-color - RMS bar colour. @cssproperty --daw-meter-peak-color - Peak bar colour.
  * @cssproperty --daw-mute-color - Mute on. @cssproperty --daw-solo-color - Solo on.
- * @cssproperty --daw-button-bg - Button background.
+ * @cssproperty --daw-button-bg - Button background. @cssproperty --daw-clip-color - Clip indicator lit.
+ * @cssproperty --daw-meter-hold-color - Peak-hold line.
  */
 export class DawChannel extends DawElement {
-  static styles = [base, styles];
+  static styles = [base, stripStyles, styles];
   /** Marks the class as daw-elements' channel element (told apart from other libraries' tags by this, not by name). */
   static readonly [BRAND] = 'channel';
   static properties: PropertyDeclarations = {
@@ -95,18 +100,18 @@ export class DawChannel extends DawElement {
 
   #_channel: Channel | null = null;
   #connectedSource: AudioNode | null = null;
-  #lastAria = 0;
   protected readonly engineCtl = new EngineController(this, () => this.#attachSource());
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_channel as SetByName | null)?.set(def.spec.name, v));
   /** Answers the synths and clips inside (see elements/shared/context.ts): they find this element by context, not by tag name. */
   readonly #provider = new ChannelProvider(this);
+  readonly #meter: MeterController;
 
   constructor() {
     super();
     this.label = '';
     this.headless = false;
     this.source = null;
-    new FrameController(this, (now) => this.#drawMeter(now));
+    this.#meter = new MeterController(this, () => (this.headless ? null : this.#_channel));
     new DeferredRelease(this, () => {
       this.#connectedSource = null;
       this.#_channel?.dispose();
@@ -174,52 +179,13 @@ export class DawChannel extends DawElement {
     }
   }
 
-  /** Meters are written straight into styles on animation frames; ARIA values at 4 Hz. */
-  #drawMeter(now: number): void {
-    const root = this.renderRoot as ShadowRoot;
-    if (this.headless || !this.#_channel || this.engineCtl.engine.state !== 'running' || !root.querySelector) return;
-    const m = this.#_channel.meter();
-    const bars = root.querySelectorAll<HTMLElement>('.meter > div');
-    if (bars.length < 2) return;
-    bars[0].style.transform = `scaleY(${meterFraction(m.rmsDb)})`;
-    bars[1].style.transform = `scaleY(${meterFraction(m.peakDb)})`;
-    if (now - this.#lastAria < 250) return;
-    this.#lastAria = now;
-    const meter = bars[0].parentElement!;
-    meter.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, Math.min(6, m.peakDb)))));
-    meter.setAttribute('aria-valuetext', `peak ${fmtDb(m.peakDb)}, RMS ${fmtDb(m.rmsDb)}`);
-    root.querySelector('.gr')!.textContent = `GR ${m.gainReductionDb.toFixed(1)} dB`;
-  }
-
-  #toggle(prop: 'mute' | 'solo', text: string) {
-    const on = this.params.values[prop] === 1;
-    return html`<button part="${prop} button" class=${prop} aria-pressed=${on} aria-label=${text}
-      @click=${() => this.params.set(prop, on ? 0 : 1)}>${text[0]}</button>`;
-  }
-
   render() {
     if (this.headless) return html`<slot></slot>`; // no strip; children (a synth's keyboard) still show
     const p = this.params;
     return html`<div part="strip" class="strip" role="group" aria-label=${this.label || 'Channel'}>
       <div part="label" class="label">${this.label}</div>
-      ${slider(p, 'pan', 'Pan', 'pan')}
-      <div class="main">
-        ${slider(p, 'volumeDb', 'Volume', 'fader', true)}
-        <div part="meter" class="meter" role="meter" aria-label="Level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60"
-          aria-valuetext="silent"><div class="rms"></div><div class="peak"></div></div>
-      </div>
-      <div class="toggles">${this.#toggle('mute', 'Mute')}${this.#toggle('solo', 'Solo')}</div>
-      <div part="gain-reduction" class="gr" aria-label="Gain reduction">GR 0.0 dB</div>
-      <details part="eq"><summary>EQ</summary>
-        ${slider(p, 'eqLowDb', 'Low', 'slider')}${slider(p, 'eqLowHz', 'Low freq', 'slider')}
-        ${slider(p, 'eqMidDb', 'Mid', 'slider')}${slider(p, 'eqMidHz', 'Mid freq', 'slider')}${slider(p, 'eqMidQ', 'Mid Q', 'slider')}
-        ${slider(p, 'eqHighDb', 'High', 'slider')}${slider(p, 'eqHighHz', 'High freq', 'slider')}
-      </details>
-      <details part="compressor"><summary>Compressor</summary>
-        ${slider(p, 'compThresholdDb', 'Threshold', 'slider')}${slider(p, 'compRatio', 'Ratio', 'slider')}
-        ${slider(p, 'compKneeDb', 'Knee', 'slider')}${slider(p, 'compAttackMs', 'Attack', 'slider')}
-        ${slider(p, 'compReleaseMs', 'Release', 'slider')}${slider(p, 'compMakeupDb', 'Make-up', 'slider')}
-      </details>
+      ${strip(p, this.#meter, true, html`<div part="sends" class="sends" role="group" aria-label="Sends">
+        ${slider(p, 'sendReverb', 'Reverb', 'send')}${slider(p, 'sendDelay', 'Delay', 'send')}${slider(p, 'sendDrum', 'Drum', 'send')}</div>`)}
     </div><slot></slot>`;
   }
 }

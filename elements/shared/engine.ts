@@ -121,18 +121,27 @@ function tick(now: number): void {
   if (subscribers.size) raf = requestAnimationFrame(tick);
 }
 
-/** Calls `fn` on every animation frame while the host is connected (for meters: writes styles, no re-render). */
+/** Calls `fn` on every animation frame from now (`on`) or no longer. */
+export function onFrames(fn: (now: number) => void, on: boolean): void {
+  if (!on) {
+    subscribers.delete(fn);
+    return;
+  }
+  subscribers.add(fn);
+  if (!raf) raf = requestAnimationFrame(tick);
+}
+
+/** Calls `fn` on every animation frame while the host is connected (writes styles, no re-render). */
 export class FrameController implements ReactiveController {
   constructor(host: ReactiveControllerHost, private readonly fn: (now: number) => void) {
     host.addController(this);
   }
 
   hostConnected(): void {
-    subscribers.add(this.fn);
-    if (!raf) raf = requestAnimationFrame(tick);
+    onFrames(this.fn, true);
   }
 
   hostDisconnected(): void {
-    subscribers.delete(this.fn);
+    onFrames(this.fn, false);
   }
 }

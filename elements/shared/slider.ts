@@ -11,7 +11,7 @@ import type { ParamController } from './params.js';
 /** Lowest fader position; below it a dB parameter whose range starts at -Infinity is silent. */
 const FLOOR_DB = -60;
 
-const isLog = (s: ParamSpec) => s.unit === 'Hz' || (s.unit === 'ms' && s.min > 0) || s.name === 'eqMidQ';
+const isLog = (s: ParamSpec) => s.unit === 'Hz' || ((s.unit === 'ms' || s.unit === 's') && s.min > 0) || s.name === 'eqMidQ';
 const lo = (s: ParamSpec) => (s.min === -Infinity ? FLOOR_DB : s.min);
 const toPos = (s: ParamSpec, v: number) => (isLog(s) ? Math.log2(v) : v);
 const fromPos = (s: ParamSpec, p: number) => (isLog(s) ? 2 ** p : p);
@@ -45,12 +45,14 @@ export function format(s: ParamSpec, v: number): string {
     case 'dB': return `${v.toFixed(1)} dB`;
     case 'Hz': return v >= 1000 ? `${(v / 1000).toFixed(2)} kHz` : `${Math.round(v)} Hz`;
     case 'ms': return `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
+    case 's': return `${v.toFixed(v < 10 ? 2 : 1)} s`;
     case 'linear': return `${Math.round(v * 100)}%`;
     case 'cents': return `${Math.round(v)} cents`;
   }
   if (s.name === 'pan') return Math.abs(v) < 0.005 ? 'centre' : `${Math.round(Math.abs(v) * 100)}% ${v < 0 ? 'left' : 'right'}`;
   if (s.name === 'compRatio') return `${v.toFixed(1)}:1`;
-  return s.integer ? String(v) : v.toFixed(2);
+  // Any other unit a parameter table may bring (a bus effect's) is written after the number.
+  return (s.integer ? String(v) : v.toFixed(2)) + (/^(|index|enum|bool)$/.test(s.unit) ? '' : ` ${s.unit}`);
 }
 
 /** Renders the slider for `prop` of `params`, with visible `label` and CSS part `part`. */

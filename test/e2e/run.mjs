@@ -14,7 +14,9 @@
 // author must change, daw-error with that advice, and a later note must fire not-running with the same
 // advice without a new start attempt. Every page, and the demo pages (demo/index.html and
 // demo/mixer.html, audio enabled and clips loaded), then gets an axe-core audit (test/e2e/axe.mjs) with
-// every <details> open: any violation, of any impact, fails and is printed in full.
+// every <details> open: any violation, of any impact, fails and is printed in full. The mixer demo
+// plays its song first (its three buses and the master must show a level), so the audit sees the
+// console with moving meters.
 // The React 19 page (test/e2e/react/, type-checked and built by Vite first: test/e2e/react/build.mjs)
 // is served from the build on an isolated page and on one without COOP/COEP and driven by
 // test/e2e/react.mjs. E2E_PAGES=react,react-plain,... runs only the pages named.
@@ -73,10 +75,10 @@ function instrument() {
   document.addEventListener('daw-statechange', (e) => window.__states.push(e.detail?.state), true);
 }
 
-async function screenshot(page, name) {
+async function screenshot(page, name, fullPage = false) {
   mkdirSync(shots, { recursive: true });
   const file = join(shots, `${browserName}-${name}.png`);
-  const png = Buffer.from(await page.screenshot({ type: 'png' }));
+  const png = Buffer.from(await page.screenshot({ type: 'png', fullPage }));
   writeFileSync(file, png);
   return { file, png, img: decodePng(png) };
 }
@@ -128,6 +130,12 @@ async function testDemo(browser, path, servers) {
           const e = document.querySelector('daw-engine').engine;
           return e.transport.position.beats > 1 && e.status().activeVoices > 0;
         }, { timeout: 20000 });
+        assert.deepEqual(logs, []);
+      });
+      // The console plays through its buses: with the demo's song playing, every bus meter and the master rise.
+      await check('with the song playing, the three buses and the master meter rise above -60 dBFS (the sends reach the buses)', async () => {
+        await page.waitForFunction(() => [...document.querySelectorAll('daw-bus')].every((b) => b.meter().peakDb > -60), { timeout: 15000, polling: 50 })
+          .catch(async (e) => { throw new Error(`${e.message}; ${JSON.stringify(await page.evaluate(() => [...document.querySelectorAll('daw-bus')].map((b) => [b.name, b.meter().peakDb])))}`); });
         assert.deepEqual(logs, []);
       });
     }
@@ -249,9 +257,12 @@ async function testPage(browser, name, spec, servers, blank) {
       await check('the browser reported the CSP violation (wasm compile)', () => {
         assert.ok(s.csp.some((v) => /script-src|wasm/.test(v)), `violations: ${JSON.stringify(s.csp)}`);
       });
-      const shot = await screenshot(page, name);
+      // The whole page, and the status's box in page coordinates: the click on a key scrolled the
+      // keyboard into view (with the channel strip's sends the page is taller than the 640 px viewport),
+      // and in Firefox the page was once scrolled again between the picture and the measurement.
+      const shot = await screenshot(page, name, true);
       await check(`the error is visible in the screenshot (${shot.file.slice(root.length + 1)})`, async () => {
-        const rect = await page.$eval('daw-engine >>> [part~="status"]', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; });
+        const rect = await page.$eval('daw-engine >>> [part~="status"]', (el) => { const r = el.getBoundingClientRect(); return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }; });
         assert.ok(rect.width > 50, `status text box is ${rect.width}px wide`);
         const st = imageStats(shot.img, rect);
         assert.ok(st.colours > 5 && st.foreground > 0.05, `status area: ${JSON.stringify(st)}`);
@@ -320,13 +331,14 @@ async function testPage(browser, name, spec, servers, blank) {
         const manifest = JSON.parse(readFileSync(join(dist, 'custom-elements.json'), 'utf8'));
         // Attributes an element sets on itself for styling, documented but not observed.
         const setByElement = { 'daw-clip': ['playing'] };
-        const runtime = await page.evaluate((setBy) => Object.fromEntries(['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-transport', 'daw-meter', 'daw-loudness', 'daw-spectrum', 'daw-scope'].map((t) => {
+        const documented = Object.fromEntries(manifest.modules.flatMap((m) => m.declarations).filter((d) => d.tagName)
+          .map((d) => [d.tagName, d.attributes.map((a) => a.name).sort()]));
+        assert.deepEqual(Object.keys(documented).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport']);
+        const runtime = await page.evaluate((setBy, tags) => Object.fromEntries(tags.map((t) => {
           const props = customElements.get(t).elementProperties;
           const attrs = [...props].filter(([, o]) => o.attribute !== false && !o.state).map(([k, o]) => (typeof o.attribute === 'string' ? o.attribute : String(k).toLowerCase()));
           return [t, [...attrs, ...(setBy[t] ?? [])].sort()];
-        })), setByElement);
-        const documented = Object.fromEntries(manifest.modules.flatMap((m) => m.declarations).filter((d) => d.tagName)
-          .map((d) => [d.tagName, d.attributes.map((a) => a.name).sort()]));
+        })), setByElement, Object.keys(documented));
         assert.deepEqual(documented, runtime);
       });
     }

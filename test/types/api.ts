@@ -68,3 +68,16 @@ tr.setTempoMap([{ beat: 0, bpm: 90, ramp: 'cubic' }]);
 void tr.schedule([{ synth: 3, pitch: 60, beat: 0, length: 1 }]);
 // @ts-expect-error a time signature is two numbers
 tr.timeSignature = '3/4';
+// The console's tags: <daw-bus> has the strip parameters as typed properties (the limiter's too, for
+// the master), <daw-mixer> is a plain layout element.
+const busEl = document.createElement('daw-bus');
+busEl.name = 'reverb';
+busEl.volumeDb = -3;
+busEl.mute = true;
+busEl.limiterCeilingDb = -1;
+// @ts-expect-error a fader takes a number
+busEl.volumeDb = 'loud';
+// @ts-expect-error sends are a channel's, not a bus's
+busEl.sendReverb = 0.5;
+const mixerEl: HTMLElement = document.createElement('daw-mixer');
+void mixerEl;

@@ -180,6 +180,15 @@ export function webkitLauncher({ args = [] } = {}) {
       await close(d);
       return {};
     },
+    /** A PNG (Buffer) of the first element matching CSS `selector` in the current page (WebDriver's Take Element Screenshot). */
+    async elementScreenshot(selector) {
+      const d = current;
+      if (!d?.session) throw new Error('no WebKitGTK page is open');
+      const el = await call(d, 'POST', `/session/${d.session}/element`, { using: 'css selector', value: selector });
+      const id = el?.['element-6066-11e4-a52e-4f735466cecf']; // the W3C web element identifier
+      if (!id) throw new Error(`WebDriver found no element for ${selector}: ${JSON.stringify(el)}`);
+      return Buffer.from(await call(d, 'GET', `/session/${d.session}/element/${id}/screenshot`), 'base64');
+    },
     async startDebugSession() {
       throw new Error('the WebKitGTK launcher has no debug mode');
     },
