@@ -187,11 +187,14 @@ export class Keeper {
     }
     rt.context = ctx;
     // The new clock takes over from the old one's at the loss: clip records move onto it (plays and
-    // stops the page asks for from now on are on the new clock already).
+    // stops the page asks for from now on are on the new clock already). The new clock's origin is its
+    // time 0, not ctx.currentTime read here: Chromium reads currentTime live from the audio thread,
+    // and a new context can render a burst of quanta (seen: 896 to 1072 frames under load) between
+    // two reads in one task, which moved every restored event late by that much.
     const lost = this.lostAt;
     if (lost) {
-      rt.recovery.rebase(ctx.currentTime - lost.time);
-      this.lostAt = { ctx, time: ctx.currentTime };
+      rt.recovery.rebase(-lost.time);
+      this.lostAt = { ctx, time: 0 };
     }
     if (dropped > 0) {
       rt.report({ code: 'context-lost', message: `${dropped} AudioNode source(s) of the closed AudioContext were disconnected: connect new ones made on engine.context (a new context)` });
