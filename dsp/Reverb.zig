@@ -236,6 +236,12 @@ pub fn reset(self: *Reverb) void {
     self.svf_ic1 = [_]V{splat(0)} ** 2;
     self.svf_ic2 = [_]V{splat(0)} ** 2;
     self.svf_valid = false;
+    self.snap();
+}
+
+/// Snap every smoothed value to its target without clearing the audio state: for parameters set
+/// before any audio went in (a jump in the read positions of a ringing network would click).
+pub fn snap(self: *Reverb) void {
     const p = self.params;
     self.log_decay = @log(p.decay);
     self.size_s = p.size;
