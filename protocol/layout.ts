@@ -10,18 +10,20 @@
  * synthGen  Int32[MAX_SYNTHS]             same for synth slots
  * strip     Float32[NUM_STRIPS*STRIDE]    parameter targets (main writes, worklet reads)
  * synth     Float32[MAX_SYNTHS*STRIDE]
+ * busFx     Float32[BUS_FX_WORDS]         bus-effect parameter targets (BUS_FX; main writes, worklet reads)
  * meters    Float32[NUM_STRIPS*METER_WORDS]  peak, rms (linear), comp GR dB, limiter GR dB (worklet writes)
  * events    Uint32[EVENT_RING*EVENT_WORDS]   event ring records, notes and clips (see event-ring.ts)
  * ```
  */
-import { EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, STRIDE } from './generated/contract.js';
+import { BUS_FX_WORDS, EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, STRIDE } from './generated/contract.js';
 
 const B_HEADER = 0;
 const B_STRIP_GEN = B_HEADER + HEADER_WORDS * 4;
 const B_SYNTH_GEN = B_STRIP_GEN + NUM_STRIPS * 4;
 const B_STRIP = B_SYNTH_GEN + MAX_SYNTHS * 4;
 const B_SYNTH = B_STRIP + NUM_STRIPS * STRIDE * 4;
-const B_METERS = B_SYNTH + MAX_SYNTHS * STRIDE * 4;
+const B_BUS_FX = B_SYNTH + MAX_SYNTHS * STRIDE * 4;
+const B_METERS = B_BUS_FX + BUS_FX_WORDS * 4;
 const B_EVENTS = B_METERS + NUM_STRIPS * METER_WORDS * 4;
 export const BLOCK_BYTES = B_EVENTS + EVENT_RING * EVENT_WORDS * 4;
 
@@ -32,6 +34,7 @@ export interface BlockViews {
   readonly synthGen: Int32Array;
   readonly strip: Float32Array;
   readonly synth: Float32Array;
+  readonly busFx: Float32Array;
   readonly meters: Float32Array;
   readonly eventsU32: Uint32Array;
   /**
@@ -51,6 +54,7 @@ export function blockViews(buffer: ArrayBufferLike): BlockViews {
     synthGen: new Int32Array(buffer, B_SYNTH_GEN, MAX_SYNTHS),
     strip: new Float32Array(buffer, B_STRIP, NUM_STRIPS * STRIDE),
     synth: new Float32Array(buffer, B_SYNTH, MAX_SYNTHS * STRIDE),
+    busFx: new Float32Array(buffer, B_BUS_FX, BUS_FX_WORDS),
     meters: new Float32Array(buffer, B_METERS, NUM_STRIPS * METER_WORDS),
     eventsU32: new Uint32Array(buffer, B_EVENTS, EVENT_RING * EVENT_WORDS),
     eventRecords: Array.from({ length: EVENT_RING }, (_, i) => new Uint32Array(buffer, B_EVENTS + i * EVENT_WORDS * 4, EVENT_WORDS)),
