@@ -192,6 +192,52 @@ describe('bus effects: dry when nothing is sent, bounded when everything is', fu
   });
 });
 
+describe('bus effects: live changes', function () {
+  this.timeout(120000);
+
+  it('a decay set mid-tail through engine.bus().set takes effect at once, without a click', async function () {
+    // Needs OfflineAudioContext.suspend() to change a parameter at an exact render time; Firefox
+    // has none (the Zig tests in dsp/BusEffects.zig cover live changes in the DSP itself).
+    if (typeof OfflineAudioContext.prototype.suspend !== 'function') this.skip();
+    const burst = noise(240, 0.5);
+    const at = 0.5; // s, a multiple of the quantum
+    const renderWith = async (change) => {
+      const ctx = new OfflineAudioContext(2, 1.5 * SR, SR);
+      const e = new Engine({ context: ctx });
+      await e.start();
+      e.master.set('limiterCeilingDb', 0);
+      e.bus('reverb').set('reverbDecayS', 2.5);
+      e.createChannel({ sendReverb: 1 }).connectSource(bufferSource(e, burst));
+      await e.flush();
+      if (change) {
+        ctx.suspend(at).then(async () => {
+          e.bus('reverb').set('reverbDecayS', 0.3);
+          await e.flush();
+          ctx.resume();
+        });
+      }
+      const b = await ctx.startRendering();
+      return b.getChannelData(0);
+    };
+    const ref = await renderWith(false);
+    const l = await renderWith(true);
+    const i0 = at * SR;
+    // Identical up to the change (the same render, bit for bit).
+    for (let i = 0; i < i0; i++) if (l[i] !== ref[i]) expect.fail(`frame ${i} differs before the change`);
+    // 0.5 s later the 2.5 s tail has fallen 12 dB, the 0.3 s one far more: at least 40 dB below it.
+    const late = rmsOf(l, 1.0 * SR, 1.5 * SR), lateRef = rmsOf(ref, 1.0 * SR, 1.5 * SR);
+    expect(lateRef).to.be.above(1e-4);
+    expect(linToDb(late / lateRef)).to.be.below(-40);
+    // No click: in every 10 ms of the 100 ms after the change, no sample-to-sample step larger than
+    // the unchanged tail's own largest there (the changed tail only gets quieter).
+    const maxStep = (x, from, to) => { let m = 0; for (let i = from; i < to; i++) m = Math.max(m, Math.abs(x[i] - x[i - 1])); return m; };
+    for (let w = 0; w < 10; w++) {
+      const from = i0 + w * 480;
+      expect(maxStep(l, from, from + 480), `largest step ${w * 10}-${w * 10 + 10} ms after the change`).to.be.at.most(maxStep(ref, from, from + 480));
+    }
+  });
+});
+
 describe('bus effects: parameters', () => {
   it('are in BUS_FX by bus; each bus takes its own effect\'s and rejects the others\' by name', () => {
     const e = new Engine();
