@@ -385,3 +385,23 @@ fn energy(x: []const f32) f64 {
     for (x) |v| e += @as(f64, v) * v;
     return e;
 }
+
+test "the table's ranges are the units' own (protocol/contract.json busFx and the units' specs agree)" {
+    const R = Reverb.specs;
+    const D = Delay.specs;
+    const pairs = .{
+        .{ F.reverb_decay_s, R.decay },            .{ F.reverb_pre_delay_ms, R.pre_delay }, .{ F.reverb_size, R.size },
+        .{ F.reverb_damping, R.damping },          .{ F.reverb_low_cut_hz, R.low_cut },     .{ F.reverb_high_cut_hz, R.high_cut },
+        .{ F.reverb_diffusion, R.diffusion },      .{ F.reverb_mod_depth_ms, R.mod_depth }, .{ F.reverb_mod_rate_hz, R.mod_rate },
+        .{ F.reverb_width, R.width },              .{ F.reverb_freeze, R.freeze },          .{ F.delay_mode, D.mode },
+        .{ F.delay_time_l_ms, D.time_ms },         .{ F.delay_time_r_ms, D.time_ms },       .{ F.delay_feedback, D.feedback },
+        .{ F.delay_cross, D.cross },               .{ F.delay_low_cut_hz, D.low_cut_hz },   .{ F.delay_high_cut_hz, D.high_cut_hz },
+        .{ F.delay_mod_depth_ms, D.mod_depth_ms }, .{ F.delay_mod_rate_hz, D.mod_rate_hz }, .{ F.delay_width, D.width },
+        .{ F.delay_glide, D.time_mode },           .{ F.delay_glide_ms, D.glide_ms },
+    };
+    comptime std.debug.assert(pairs.len == F.count);
+    inline for (pairs) |p| {
+        try testing.expectEqual(p[1].min, F.min[p[0]]);
+        try testing.expectEqual(p[1].max, F.max[p[0]]);
+    }
+}

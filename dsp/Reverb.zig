@@ -73,7 +73,7 @@ pub const Spec = struct {
     }
 };
 
-/// Parameter ranges, to move into the one parameter table (src/params.json) later.
+/// Parameter ranges; protocol/contract.json `busFx` carries the same ones (BusEffects.zig tests that).
 pub const specs = struct {
     pub const decay = Spec{ .min = 0.1, .max = 30, .default = 2, .unit = "s", .doc = "Reverb time RT60 (−60 dB) in the mid frequencies." };
     pub const pre_delay = Spec{ .min = 0, .max = 250, .default = 10, .unit = "ms", .doc = "Delay before the reverb starts; glides when changed." };
