@@ -59,7 +59,8 @@ pub const quiet_level: f32 = 1e-6;
 pub const Mode = enum(u8) { stereo, ping_pong, cross_feed };
 pub const TimeMode = enum(u8) { glide, crossfade };
 
-/// Parameter ranges (for the one table later). Times are per side.
+/// Parameter ranges (protocol/contract.json `busFx` carries the same ones; BusEffects.zig tests
+/// that). Times are per side.
 pub const specs = struct {
     pub const time_ms = Spec{ .min = 1, .max = 4000, .default = 375, .unit = "ms", .doc = "Delay time of one side (left or right)." };
     pub const time_beats = Spec{ .min = 1.0 / 16.0, .max = 16, .default = 0.75, .unit = "beats", .doc = "Delay time as a note value in beats (quarter notes): 0.5 an eighth, 0.75 a dotted eighth; follows the tempo; the resulting time is clamped to 1 ms .. 4 s." };

@@ -107,7 +107,7 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     }
     self.sum.clear();
     self.mix.used = 0;
-    self.bus_fx = BusEffects.init(sample_rate);
+    self.bus_fx.init(sample_rate);
     const b: i32 = contract.first_bus;
     self.bus = StripGroup.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
     self.master_buf.clear();
@@ -264,6 +264,8 @@ pub fn endQuantum(self: *Mixer) void {
     {
         const reset = self.takeReset(.{ contract.first_bus, contract.first_bus + 1, contract.first_bus + 2 });
         self.bus.update(&self.params, 0b0111, reset, false, self.smooth_coef);
+        if (reset != 0) self.bus_fx.resetLanes(reset);
+        self.bus_fx.update();
         if (processed == 0 and self.bus.isQuiet() and !self.bus_fx.hasTail()) {
             self.bus.skip(&counts);
             an.feedSilence(contract.first_bus, contract.num_buses);

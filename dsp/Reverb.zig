@@ -73,7 +73,7 @@ pub const Spec = struct {
     }
 };
 
-/// Parameter ranges, to move into the one parameter table (src/params.json) later.
+/// Parameter ranges; protocol/contract.json `busFx` carries the same ones (BusEffects.zig tests that).
 pub const specs = struct {
     pub const decay = Spec{ .min = 0.1, .max = 30, .default = 2, .unit = "s", .doc = "Reverb time RT60 (−60 dB) in the mid frequencies." };
     pub const pre_delay = Spec{ .min = 0, .max = 250, .default = 10, .unit = "ms", .doc = "Delay before the reverb starts; glides when changed." };
@@ -236,6 +236,12 @@ pub fn reset(self: *Reverb) void {
     self.svf_ic1 = [_]V{splat(0)} ** 2;
     self.svf_ic2 = [_]V{splat(0)} ** 2;
     self.svf_valid = false;
+    self.snap();
+}
+
+/// Snap every smoothed value to its target without clearing the audio state: for parameters set
+/// before any audio went in (a jump in the read positions of a ringing network would click).
+pub fn snap(self: *Reverb) void {
     const p = self.params;
     self.log_decay = @log(p.decay);
     self.size_s = p.size;

@@ -31,6 +31,9 @@
 //! * `daw_status_ptr() [*]u32` — `[contract.status.len]u32`: the DSP's status words (counters and
 //!   gauges), their indices and meanings in protocol/contract.json `status` (`contract.status`);
 //!   the worklet copies the block whole into the control block's header.
+//! * `daw_bus_fx_ptr() [*]f32` — `[contract.bus_fx.words]f32`, the bus effects' parameter targets
+//!   (reverb and delay; indices in `contract.bus_fx`), written by the worklet like `daw_params_ptr`.
+//!   NaN reads as the default; values are clamped to range; changes glide (BusEffects.zig).
 //! * `daw_synth_params_ptr() [*]f32` — `[max_synths × stride]f32` synth parameter targets
 //!   (indices in `contract.synth`; `channel` routes the synth's voices into a channel slot).
 //! * `daw_events_ptr()` — `[daw_events_capacity()]NoteEvent` (32-byte records, see note_event.zig)
@@ -231,6 +234,10 @@ export fn daw_max_samples() u32 {
 export fn daw_heap_base() u32 {
     if (builtin.cpu.arch != .wasm32) return 0;
     return @intFromPtr(@extern(*u8, .{ .name = "__heap_base" }));
+}
+
+export fn daw_bus_fx_ptr() [*]f32 {
+    return &mixer.bus_fx.params;
 }
 
 export fn daw_synth_params_ptr() [*]f32 {
@@ -469,7 +476,7 @@ test "end to end: solo in place silences the others, buses keep working" {
     const a = try Abi.open(48000);
     a.set(0, P.pan, -1);
     a.set(1, P.pan, 1);
-    a.set(1, P.send_reverb, 1);
+    a.set(1, P.send_drum, 1); // the drum bus passes its input: exact sums
     a.claim(0, 0);
     a.claim(1, 1);
     a.dc(0, 0.1, 0.1);
@@ -480,8 +487,8 @@ test "end to end: solo in place silences the others, buses keep working" {
     try near(0.2 * (1 + c45) * c45, a.outR(0), 1e-5);
     a.set(1, P.solo, 1);
     Abi.run(200);
-    // Channel 0 (hard left) is silent; channel 1 (hard right) and its reverb send remain:
-    // L = bus0 L = 0 (the send is post-pan, so the bus gets 0 on L), R = ch1 + bus0 R.
+    // Channel 0 (hard left) is silent; channel 1 (hard right) and its drum send remain:
+    // L = bus2 L = 0 (the send is post-pan, so the bus gets 0 on L), R = ch1 + bus0 R.
     try testing.expectApproxEqAbs(@as(f32, 0), a.outL(7), 1e-6);
     try near(0.2 * (1 + c45) * c45, a.outR(7), 1e-5);
     // A soloed-then-unclaimed channel no longer counts.
@@ -498,21 +505,53 @@ test "end to end: sends -> buses -> master, bus strip and mute" {
     a.claim(2, 5);
     a.dc(5, 0.1, -0.1);
     Abi.run(3);
+    // The reverb (15 ms pre-delay) and the delay (375 ms) are still silent; the drum bus passes
+    // its input.
     const main = 0.1 * ch45; // channel at centre
-    const buses = (0.5 + 0.25 + 1) * main * c45; // each bus at centre
+    const buses = main * c45; // the drum bus at centre
     try near((main + buses) * c45, a.outL(0), 1e-5);
     try near(-(main + buses) * c45, a.outR(0), 1e-5);
-    try near(0.5 * main * c45, a.meter(contract.first_bus, 0), 1e-5);
-    // Mute the drum bus and turn the delay bus down 6 dB.
+    try near(main * c45, a.meter(contract.first_bus + 2, 0), 1e-5);
+    try testing.expectEqual(@as(f32, 0), a.meter(contract.first_bus, 0));
+    try testing.expectEqual(@as(f32, 0), a.meter(contract.first_bus + 1, 0));
+    // Mute the drum bus.
     a.set(contract.first_bus + 2, P.mute, 1);
-    a.set(contract.first_bus + 1, P.volume_db, -6);
-    Abi.run(200);
-    const buses2 = (0.5 + 0.25 * db(-6)) * main * c45;
-    try near((main + buses2) * c45, a.outL(0), 1e-5);
+    a.set(2, P.send_reverb, 0);
+    a.set(2, P.send_delay, 0);
+    Abi.run(3000); // until the reverb's and the delay's tails are below the tolerance
+    try near(main * c45, a.outL(0), 1e-5);
     // Muting the channel silences its sends too.
     a.set(2, P.mute, 1);
     Abi.run(200);
     try testing.expectEqual(@as(f32, 0), a.outL(0));
+}
+
+test "end to end: the delay bus echoes at the time set through daw_bus_fx_ptr; the bus is skipped after" {
+    const a = try Abi.open(48000);
+    const fx = daw_bus_fx_ptr();
+    const F = contract.bus_fx;
+    // Set before the first quantum: applies at once (no glide from the default 375 ms).
+    fx[F.delay_time_l_ms] = 20; // 960 frames
+    fx[F.delay_time_r_ms] = 20;
+    fx[F.delay_feedback] = 0;
+    fx[F.delay_low_cut_hz] = 10; // off
+    fx[F.delay_high_cut_hz] = 22000; // off
+    a.set(0, P.send_delay, 1);
+    a.claim(0, 0);
+    a.dc(0, 0.1, 0.1);
+    const main = 0.1 * ch45;
+    // The limiter delays everything by its look-ahead, so compare the quantum where the echo's
+    // step lands with the dry signal: DC, then DC + its echo (send 1, bus at centre) 960 frames on.
+    Abi.run(4);
+    try near(main, a.outL(5), 1e-5);
+    Abi.run(8);
+    try near(2 * main, a.outL(5), 1e-5);
+    // The input stops: once the echo has gone by, the buses are idle again (exact silence out).
+    a.ext_active[0] = 0;
+    Abi.run(40);
+    try testing.expect(!mixer.bus_fx.hasTail());
+    try testing.expectEqual(@as(f32, 0), a.outL(0));
+    try testing.expectEqual(@as(u32, 0), a.status[Status.active_groups]);
 }
 
 test "end to end: idle groups are skipped" {

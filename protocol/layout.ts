@@ -10,6 +10,7 @@
  * synthGen  Int32[MAX_SYNTHS]             same for synth slots
  * strip     Float32[NUM_STRIPS*STRIDE]    parameter targets (main writes, worklet reads)
  * synth     Float32[MAX_SYNTHS*STRIDE]
+ * busFx     Float32[BUS_FX_WORDS]         bus-effect parameter targets (BUS_FX; main writes, worklet reads)
  * meters    Float32[NUM_STRIPS*METER_WORDS]  peak, rms (linear), comp GR dB, limiter GR dB (worklet writes)
  * analysis  Float32[NUM_STRIPS*ANALYSIS_WORDS]  analysis results per strip (AnalysisWord; worklet writes)
  * spectrum  Float32[SPECTRUM_POOL*SPECTRUM_BINS] spectra (dBFS) per pool entry (worklet writes)
@@ -18,7 +19,7 @@
  * ```
  */
 import {
-  ANALYSIS_WORDS, EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, SCOPE_POINTS, SCOPE_POOL, SPECTRUM_BINS, SPECTRUM_POOL, STRIDE,
+  ANALYSIS_WORDS, BUS_FX_WORDS, EVENT_RING, EVENT_WORDS, HEADER_WORDS, MAX_SYNTHS, METER_WORDS, NUM_STRIPS, SCOPE_POINTS, SCOPE_POOL, SPECTRUM_BINS, SPECTRUM_POOL, STRIDE,
 } from './generated/contract.js';
 
 const B_HEADER = 0;
@@ -26,7 +27,8 @@ const B_STRIP_GEN = B_HEADER + HEADER_WORDS * 4;
 const B_SYNTH_GEN = B_STRIP_GEN + NUM_STRIPS * 4;
 const B_STRIP = B_SYNTH_GEN + MAX_SYNTHS * 4;
 const B_SYNTH = B_STRIP + NUM_STRIPS * STRIDE * 4;
-const B_METERS = B_SYNTH + MAX_SYNTHS * STRIDE * 4;
+const B_BUS_FX = B_SYNTH + MAX_SYNTHS * STRIDE * 4;
+const B_METERS = B_BUS_FX + BUS_FX_WORDS * 4;
 const B_ANALYSIS = B_METERS + NUM_STRIPS * METER_WORDS * 4;
 const B_SPECTRUM = B_ANALYSIS + NUM_STRIPS * ANALYSIS_WORDS * 4;
 const B_SCOPE = B_SPECTRUM + SPECTRUM_POOL * SPECTRUM_BINS * 4;
@@ -40,6 +42,7 @@ export interface BlockViews {
   readonly synthGen: Int32Array;
   readonly strip: Float32Array;
   readonly synth: Float32Array;
+  readonly busFx: Float32Array;
   readonly meters: Float32Array;
   readonly analysis: Float32Array;
   /** One view per spectrum / scope pool entry, made once (the worklet copies rows with set()). */
@@ -63,6 +66,7 @@ export function blockViews(buffer: ArrayBufferLike): BlockViews {
     synthGen: new Int32Array(buffer, B_SYNTH_GEN, MAX_SYNTHS),
     strip: new Float32Array(buffer, B_STRIP, NUM_STRIPS * STRIDE),
     synth: new Float32Array(buffer, B_SYNTH, MAX_SYNTHS * STRIDE),
+    busFx: new Float32Array(buffer, B_BUS_FX, BUS_FX_WORDS),
     meters: new Float32Array(buffer, B_METERS, NUM_STRIPS * METER_WORDS),
     analysis: new Float32Array(buffer, B_ANALYSIS, NUM_STRIPS * ANALYSIS_WORDS),
     spectrumRows: Array.from({ length: SPECTRUM_POOL }, (_, e) => new Float32Array(buffer, B_SPECTRUM + e * SPECTRUM_BINS * 4, SPECTRUM_BINS)),

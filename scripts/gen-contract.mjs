@@ -45,6 +45,16 @@ for (const section of ['strip', 'synth']) {
     if (p.values && p.values.length !== p.max - p.min + 1) fail(`${p.name}: ${p.values.length} values for ${p.min}..${p.max}`);
   }
 }
+// Bus-effect parameters: one flat list (index = position), each naming the bus whose effect takes it.
+const busFx = table.busFx ?? [];
+unique('busFx', busFx.map((p) => p.name));
+if (busFx.length > L.busFxParams) fail(`busFx: more than ${L.busFxParams} parameters (limits.busFxParams)`);
+for (const p of busFx) {
+  if (!table.buses.includes(p.bus)) fail(`busFx ${p.name}: bus '${p.bus}' is not one of ${table.buses.join(', ')}`);
+  if (!p.name.startsWith(p.bus)) fail(`busFx ${p.name}: the name must start with its bus '${p.bus}'`);
+  if (!(num(p.min) <= p.default && p.default <= num(p.max))) fail(`${p.name}: default ${p.default} outside ${p.min}..${p.max}`);
+  if (p.values && p.values.length !== p.max - p.min + 1) fail(`${p.name}: ${p.values.length} values for ${p.min}..${p.max}`);
+}
 if ((L.eventRing & (L.eventRing - 1)) !== 0) fail('limits.eventRing must be a power of two');
 if (L.eventsPerQuantum > L.eventRing) fail('limits.eventsPerQuantum exceeds limits.eventRing');
 if (L.channels % 4 !== 0) fail('limits.channels must be a multiple of 4 (SIMD groups)');
@@ -186,6 +196,21 @@ for (const section of ['strip', 'synth']) {
   z += `    pub const max = [count]f32{ ${ps.map((p) => zigF32(num(p.max))).join(', ')} };\n`;
   z += `};\n\n`;
 }
+z += `/// Bus-effect parameters (\`daw_bus_fx_ptr\`: [bus_fx.words]f32, index = position in the list);
+/// \`bus\` is the bus (index into the bus list, ${table.buses.join(', ')}) whose effect takes each.
+pub const bus_fx = struct {
+${busFx.map((p, i) => `    /// ${zigDoc(p.doc)} [${p.min}, ${p.max}] ${p.unit}, default ${p.default}, bus ${p.bus}\n    pub const ${snake(p.name)}: usize = ${i};`).join('\n')}
+    pub const count: usize = ${busFx.length};
+    /// Words of the block (limits.busFxParams): room for parameters added later.
+    pub const words: usize = ${L.busFxParams};
+    pub const Param = enum(u8) { ${busFx.map((p) => snake(p.name)).join(', ')} };
+    pub const defaults = [count]f32{ ${busFx.map((p) => zigF32(num(p.default))).join(', ')} };
+    pub const min = [count]f32{ ${busFx.map((p) => zigF32(num(p.min))).join(', ')} };
+    pub const max = [count]f32{ ${busFx.map((p) => zigF32(num(p.max))).join(', ')} };
+    pub const bus = [count]u8{ ${busFx.map((p) => table.buses.indexOf(p.bus)).join(', ')} };
+};
+
+`;
 const wave = table.synth.find((p) => p.name === 'wave');
 if (wave) z += `pub const Wave = enum(u32) { ${wave.values.join(', ')} };\n`;
 
@@ -193,6 +218,15 @@ if (wave) z += `pub const Wave = enum(u32) { ${wave.values.join(', ')} };\n`;
 /** The value type a parameter takes through the API: boolean for switches, the names (or index) for enums. */
 const tsValue = (p) => (p.unit === 'bool' ? 'boolean | 0 | 1' : p.values ? `${p.values.map((v) => JSON.stringify(v)).join(' | ')} | number` : 'number');
 const tsRange = (p) => (p.unit === 'bool' ? '' : p.values ? '' : ` (${num(p.min) === -Infinity ? '-Infinity' : p.min} to ${p.max}${p.unit && p.unit !== 'index' ? ` ${p.unit}` : ''})`);
+/** Per bus, the options type of its effect's parameters (ReverbParams, ...), and BusFxParams by bus name. */
+function busFxTypes() {
+  const cap = (s) => s[0].toUpperCase() + s.slice(1);
+  const used = table.buses.filter((b) => busFx.some((p) => p.bus === b));
+  return [
+    ...used.map((b) => optionTypes(`${cap(b)}FxParams`, `The ${b} bus's effect parameters (engine.bus('${b}').set).`, busFx, (p) => p.bus === b)),
+    `/** Each bus's effect parameters, by bus name (a bus without an effect takes none). */\nexport interface BusFxParams {\n${table.buses.map((b) => `  ${b}: ${used.includes(b) ? `${cap(b)}FxParams` : 'Record<never, never>'};`).join('\n')}\n}`,
+  ].join('\n');
+}
 function optionTypes(name, doc, params, inScope) {
   const fields = params.filter((p) => !p.internal && inScope(p)).map((p) => `  /** ${p.doc}${tsRange(p)} */\n  ${p.name}?: ${tsValue(p)};`);
   return `/** ${doc} */\nexport interface ${name} {\n${fields.join('\n')}\n}`;
@@ -210,12 +244,16 @@ export interface ParamSpec {
   readonly min: number;
   readonly max: number;
   readonly default: number;
-  /** 'all' strips, 'channel' strips only, or the 'master' strip only. */
-  readonly scope: 'all' | 'channel' | 'master';
+  /** 'all' strips, 'channel' strips only, the 'master' strip only, or a bus effect ('bus', BUS_FX). */
+  readonly scope: 'all' | 'channel' | 'master' | 'bus';
   /** Set by the engine itself, not through set(). */
   readonly internal: boolean;
   readonly integer: boolean;
   readonly values?: readonly string[];
+}
+/** A bus-effect parameter: a ParamSpec (index = position in BUS_FX, scope 'bus') and the bus whose effect takes it. */
+export interface BusFxSpec extends ParamSpec {
+  readonly bus: BusName;
 }
 /** Hash of protocol/contract.json (docs aside): page, worklet and WASM must agree on it. */
 export const LAYOUT_VERSION = ${VERSION};
@@ -244,6 +282,9 @@ export const HEADER_WORDS = ${L.headerWords};
 /** 32-bit words per event record. */
 export const EVENT_WORDS = ${table.events.words};
 export const BUS_NAMES = ${JSON.stringify(table.buses)} as const;
+export type BusName = typeof BUS_NAMES[number];
+/** Words of the control block's bus-effect table (BUS_FX.length used). */
+export const BUS_FX_WORDS = ${L.busFxParams};
 /** Bits of a strip's control word in WASM memory. */
 export const StripControl = { ${table.stripControl.map((c, i) => `${c.name}: ${1 << i}`).join(', ')} } as const;
 /** Event record kinds (word 0). */
@@ -285,6 +326,10 @@ ${table.strip.map(tsRow).join('\n')}
 export const SYNTH_PARAMS = /* @__PURE__ */ specs([
 ${table.synth.map(tsRow).join('\n')}
 ]);
+/** Bus-effect parameters, every bus's in one list (filter by \`bus\`); index = position. */
+export const BUS_FX: readonly BusFxSpec[] = /* @__PURE__ */ specs([
+${busFx.map(tsRow).join('\n')}
+]).map((p) => ({ ...p, scope: 'bus', bus: BUS_NAMES.find((b) => p.name.startsWith(b))! })); // the name starts with its bus (checked)
 export const StripParam = {
 ${table.strip.map((p, i) => `  ${p.name}: ${i},`).join('\n')}
 } as const;
@@ -293,13 +338,14 @@ ${table.synth.map((p, i) => `  ${p.name}: ${i},`).join('\n')}
 } as const;
 export type StripParamName = keyof typeof StripParam;
 export type SynthParamName = keyof typeof SynthParam;
+${busFxTypes()}
 ${optionTypes('ChannelParams', 'A channel\'s parameters as the API takes them (createChannel options, Channel.set).', table.strip, (p) => p.scope !== 'master')}
 ${optionTypes('BusParams', 'A bus\'s parameters as the API takes them (engine.bus(name).set).', table.strip, (p) => !p.scope || p.scope === 'all')}
 ${optionTypes('MasterParams', 'The master\'s parameters as the API takes them (engine.master.set).', table.strip, (p) => p.scope !== 'channel')}
 ${optionTypes('SynthParams', 'A synth\'s parameters as the API takes them (createSynth options, Synth.set).', table.synth, () => true)}
 `;
 return { zig: z, ts: t, version: VERSION, summary: `${table.strip.length} strip, ${table.synth.length} synth parameters (stride ${STRIDE}, ${numStrips} strips), `
-  + `${table.events.kinds.length} event kinds, ${table.status.length} status words; layout version ${VERSION}` };
+  + `${busFx.length} bus-effect parameters, ${table.events.kinds.length} event kinds, ${table.status.length} status words; layout version ${VERSION}` };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -59,3 +59,29 @@ test('tables the threads could not share are refused, naming the problem', () =>
   bad((t) => { t.events.kinds.push({ name: 'noteOn', value: 8 }); }, /events.kinds: duplicate 'noteOn'/);
   bad((t) => { t.header.push({ name: 'quanta' }); }, /header \+ status: duplicate 'quanta'/);
 });
+
+test('a bus-effect parameter is one table entry: a Zig index and bus, a BUS_FX row and an option field', () => {
+  const t = copy();
+  t.busFx.push({ name: 'delayDrift', bus: 'delay', unit: 'linear', min: 0, max: 1, default: 0.25, doc: 'A new one.' });
+  const { zig, ts } = generate(t);
+  const n = TABLE.busFx.length;
+  assert.match(zig, new RegExp(`pub const delay_drift: usize = ${n};`));
+  assert.match(zig, /pub const Param = enum\(u8\) \{[^}]*delay_drift \}/);
+  assert.match(zig, new RegExp(`pub const bus = \\[count\\]u8\\{ [0-9, ]*1 \\};`));
+  assert.match(ts, /\["delayDrift", "linear", 0, 1, 0\.25, "all", 0\],/);
+  assert.match(ts, /export interface DelayFxParams \{[^}]*delayDrift\?: number;/s);
+  assert.notEqual(generate(t).version, generate(copy()).version);
+});
+
+test('bus-effect tables the threads could not share are refused, naming the problem', () => {
+  const bad = (edit, message) => {
+    const t = copy();
+    edit(t);
+    assert.throws(() => generate(t), { message }, String(message));
+  };
+  bad((t) => { t.busFx[0].bus = 'chorus'; }, /busFx reverbDecayS: bus 'chorus' is not one of reverb, delay, drum/);
+  bad((t) => { t.busFx[0].bus = 'delay'; }, /busFx reverbDecayS: the name must start with its bus 'delay'/);
+  bad((t) => { t.busFx[1].name = t.busFx[0].name; }, /busFx: duplicate 'reverbDecayS'/);
+  bad((t) => { t.busFx[0].default = 99; }, /reverbDecayS: default 99 outside 0\.1\.\.30/);
+  bad((t) => { t.limits.busFxParams = 4; }, /busFx: more than 4 parameters/);
+});

@@ -8,11 +8,11 @@
  * link writes into the control block, and writes meters and status back.
  */
 import {
-  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_SYNTHS, NUM_STRIPS, STRIDE, SynthParam, type BusParams, type ChannelParams,
+  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_SYNTHS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
   type MasterParams, type SynthParams,
 } from '../protocol/generated/contract.js';
 import type { EngineEventMap } from './errors.js';
-import { Channel, Strip, Synth, type Sample } from './handles.js';
+import { Bus, Channel, Strip, Synth, type Sample } from './handles.js';
 import { preload, saveData, whenIdle } from './preload.js';
 import { Transport } from './transport.js';
 import type { RecoveryReport } from './recovery.js';
@@ -38,7 +38,7 @@ export class Engine extends EventTarget {
   readonly inputs: number;
   /** Cap on sample data in bytes (EngineOptions.sampleMemory). */
   readonly sampleMemory: number;
-  private readonly buses: Strip<BusParams>[];
+  private readonly buses: Bus[];
   private readonly rt: Runtime;
 
   constructor(options: EngineOptions = {}) {
@@ -58,7 +58,8 @@ export class Engine extends EventTarget {
     this.sampleMemory = Math.floor(cap);
     const rt = (this.rt = new Runtime(this, options, this.shared, inputs, this.sampleMemory));
     for (let s = 0; s < NUM_STRIPS; s++) rt.link.writeDefaults('strip', s);
-    this.buses = BUS_NAMES.map((_, i) => new Strip<BusParams>(rt, FIRST_BUS + i, 'bus'));
+    rt.link.writeDefaults('busFx', 0);
+    this.buses = BUS_NAMES.map((name, i) => new Bus(rt, FIRST_BUS + i, name));
     this.master = new Strip<MasterParams>(rt, MASTER, 'master');
   }
 
@@ -137,8 +138,13 @@ export class Engine extends EventTarget {
     return this.rt.now();
   }
 
-  /** A bus by name ('reverb', 'delay', 'drum') or index 0..2. */
-  bus(name: string | number): Strip<BusParams> {
+  /**
+   * A bus by name ('reverb', 'delay', 'drum') or index 0..2: its strip parameters and its effect's
+   * (`engine.bus('reverb').set('reverbDecayS', 2.5)`; BUS_FX lists them).
+   */
+  bus<N extends BusName>(name: N): Bus<N>;
+  bus(name: string | number): Bus;
+  bus(name: string | number): Bus {
     const i = typeof name === 'number' ? name : BUS_NAMES.indexOf(name.toLowerCase() as (typeof BUS_NAMES)[number]);
     if (!(i >= 0 && i < this.buses.length) || !Number.isInteger(i)) {
       throw new RangeError(`unknown bus '${String(name)}'; buses: ${BUS_NAMES.join(', ')} (or 0..${BUS_NAMES.length - 1})`);

@@ -4,15 +4,14 @@
  * few engine operations a handle needs), like lit's controllers reach their host. Main thread only.
  */
 import {
-  STRIP_PARAMS, SYNTH_PARAMS, ClipFlag, EventKind, METER_WORDS, SynthParam, type ChannelParams, type MasterParams, type ParamSpec,
-  type StripParamName, type SynthParamName, type SynthParams,
+  BUS_FX, STRIP_PARAMS, SYNTH_PARAMS, ClipFlag, EventKind, METER_WORDS, SynthParam, type BusFxSpec, type BusName, type ChannelParams, type MasterParams, type ParamSpec, type StripParamName, type SynthParamName, type SynthParams,
 } from '../protocol/generated/contract.js';
 import type { AnalysisOptions, AnalysisReader, AnalysisRequests } from './analysis.js';
 import type { Engine } from './engine.js';
 import type { DawErrorDetail } from './errors.js';
 import type { ControlLink, Table } from './link.js';
 import type { Recovery } from './recovery.js';
-import type { Meter, ParamName, ParamValue } from './types.js';
+import type { BusParamsOf, Meter, ParamName, ParamValue } from './types.js';
 import { checkParam, describeRange } from './validate.js';
 
 /** What a handle may ask of its engine. */
@@ -32,6 +31,7 @@ export interface EngineCore {
 
 const stripSpec = new Map<string, ParamSpec>(STRIP_PARAMS.map((p) => [p.name, p]));
 const synthSpec = new Map<string, ParamSpec>(SYNTH_PARAMS.map((p) => [p.name, p]));
+const busFxSpec = new Map<string, BusFxSpec>(BUS_FX.map((p) => [p.name, p]));
 
 const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
 
@@ -86,27 +86,37 @@ export class Strip<P extends object = ChannelParams & MasterParams> {
    */
   set<K extends ParamName<P>>(name: K, value: ParamValue<P, K>): number {
     this.assertLive();
-    const spec = stripSpec.get(name);
-    if (!spec || !this.accepts(spec)) {
-      throw new RangeError(`unknown ${this.kind} parameter '${name}'; valid: ${this.parameterNames.join(', ')}`);
-    }
-    return applyParam(this.core, 'strip', this.slot, this.kind, spec, value);
+    const [spec, table, slot] = this.lookup(name);
+    return applyParam(this.core, table, slot, this.owner, spec, value);
   }
 
   /** Sets several parameters at once; all are validated before any is written. */
   setAll(values: P): void {
-    for (const [k, v] of Object.entries(values)) {
-      const spec = stripSpec.get(k);
-      if (!spec || !this.accepts(spec)) throw new RangeError(`unknown ${this.kind} parameter '${k}'`);
-      checkParam(spec, v, this.kind);
-    }
+    for (const [k, v] of Object.entries(values)) checkParam(this.lookup(k)[0], v, this.owner);
     for (const [k, v] of Object.entries(values)) this.set(k as ParamName<P>, v);
   }
 
-  get(name: StripParamName): number {
+  /** A parameter's value as last set. Throws RangeError for a name this strip does not take. */
+  get(name: StripParamName | ParamName<P>): number {
+    const [spec, table, slot] = this.lookup(name, true);
+    return this.core.link.read(table, slot, spec.index);
+  }
+
+  /** @internal How errors name this strip. */
+  protected get owner(): string {
+    return this.kind;
+  }
+
+  /**
+   * @internal Where parameter `name` lives: its spec, table and slot. RangeError naming the valid
+   * names for one this strip does not take (`any`: internal and other kinds' strip parameters too).
+   */
+  protected lookup(name: string, any = false): [ParamSpec, Table, number] {
     const spec = stripSpec.get(name);
-    if (!spec) throw new RangeError(`unknown ${this.kind} parameter '${name}'`);
-    return this.core.link.read('strip', this.slot, spec.index);
+    if (!spec || !(any || this.accepts(spec))) {
+      throw new RangeError(`unknown ${this.owner} parameter '${name}'; valid: ${this.parameterNames.join(', ')}`);
+    }
+    return [spec, 'strip', this.slot];
   }
 
   /** Throws TypeError when this handle's slot was given back (channels). */
@@ -131,6 +141,32 @@ export class Strip<P extends object = ChannelParams & MasterParams> {
   analysis(opts: AnalysisOptions): AnalysisReader {
     this.assertLive();
     return this.core.analysis.open(this.slot, opts);
+  }
+}
+
+/**
+ * A bus: its strip (the strip parameters of scope 'all') and the effect in its slot (the BUS_FX
+ * parameters whose `bus` is its name: the reverb's on 'reverb', the delay's on 'delay').
+ */
+export class Bus<N extends BusName = BusName> extends Strip<BusParamsOf<N>> {
+  /** @internal Made by the engine. */
+  constructor(core: EngineCore, slot: number, readonly name: N) {
+    super(core, slot, 'bus');
+  }
+
+  override get parameterNames(): string[] {
+    return [...super.parameterNames, ...BUS_FX.filter((p) => p.bus === this.name).map((p) => p.name)];
+  }
+
+  protected override get owner(): string {
+    return `${this.name} bus`;
+  }
+
+  protected override lookup(name: string, any = false): [ParamSpec, Table, number] {
+    const fx = busFxSpec.get(name);
+    if (!fx) return super.lookup(name, any);
+    if (fx.bus !== this.name) throw new RangeError(`${name} is a parameter of the ${fx.bus} bus, not of the ${this.name} bus: use engine.bus('${fx.bus}')`);
+    return [fx, 'busFx', 0];
   }
 }
 

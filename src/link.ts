@@ -5,7 +5,7 @@
  * at its next quantum); without one, one batched message per animation frame, which the worklet
  * answers with meters and status while someone reads them. Main thread only.
  */
-import { EVENT_WORDS, EventKind, HEADER_WORDS, Header, STRIDE, STRIP_PARAMS, SYNTH_PARAMS } from '../protocol/generated/contract.js';
+import { BUS_FX, EVENT_WORDS, EventKind, HEADER_WORDS, Header, STRIDE, STRIP_PARAMS, SYNTH_PARAMS } from '../protocol/generated/contract.js';
 import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, VIEWS_BEGIN, VIEWS_END, blockViews, type BlockViews } from '../protocol/layout.js';
 import { EventRecord, clipRecord, noteRecord, ringAvailable, ringClear, ringDrain, ringPush } from '../protocol/event-ring.js';
 import { decodeStatus } from '../protocol/status.js';
@@ -18,8 +18,8 @@ export interface LinkHost {
   report(detail: DawErrorDetail): void;
 }
 
-/** A parameter table of the control block: strip slots or synth slots. */
-export type Table = 'strip' | 'synth';
+/** A parameter table of the control block: strip slots, synth slots, or the bus effects' (one slot, 0). */
+export type Table = 'strip' | 'synth' | 'busFx';
 
 export class ControlLink {
   readonly block: BlockViews;
@@ -62,7 +62,7 @@ export class ControlLink {
   /** Every parameter of the slot back to its default (not published: a claim or release follows). */
   writeDefaults(table: Table, slot: number): void {
     const base = slot * STRIDE;
-    for (const p of table === 'strip' ? STRIP_PARAMS : SYNTH_PARAMS) this.block[table][base + p.index] = p.default;
+    for (const p of table === 'strip' ? STRIP_PARAMS : table === 'synth' ? SYNTH_PARAMS : BUS_FX) this.block[table][base + p.index] = p.default;
   }
 
   /** Publishes a claim (generation > 0) or a release (0) of a slot, after its parameters. */

@@ -1,5 +1,5 @@
 /** The engine's public types: options, state, meters, status. */
-import type { StatusWords } from '../protocol/generated/contract.js';
+import type { BusFxParams, BusName, BusParams, StatusWords } from '../protocol/generated/contract.js';
 
 /** `recovering`: the audio thread failed and the engine is rebuilding it (README, "Failures and recovery"). */
 export type EngineState = 'idle' | 'starting' | 'running' | 'suspended' | 'recovering' | 'closed' | 'error';
@@ -65,6 +65,12 @@ export interface EngineStatus extends StatusWords {
   /** Port messages this engine has sent to the worklet since start. */
   messagesPosted: number;
 }
+
+/**
+ * The parameters bus `N` takes through `engine.bus(N).set`: its strip's (BusParams) and its effect's
+ * (BusFxParams[N]: ReverbFxParams on 'reverb', DelayFxParams on 'delay', none on 'drum' yet).
+ */
+export type BusParamsOf<N extends BusName> = BusParams & BusFxParams[N];
 
 /** Parameter names of an options type `P` (ChannelParams, SynthParams, ...). */
 export type ParamName<P> = Extract<keyof P, string>;

@@ -1,10 +1,11 @@
 // An honest check that the worklet's process() allocates nothing: the real processor class (dist/
 // daw-worklet.js) and the real WASM are driven on this page's main thread by a small harness that
 // provides the AudioWorkletGlobalScope names, and the JS heap is read (Chromium runs with
-// --enable-precise-memory-info and --expose-gc) every 500 quanta over 10,000 quanta. Allocating even
+// --enable-precise-memory-info and --expose-gc) every 500 quanta over 10,000 quanta. The mix has
+// sends to the reverb and delay buses, and their parameters move while it runs. Allocating even
 // 16 bytes per quantum shows up as 8 kB per reading.
 import { expect } from '@esm-bundle/chai';
-import { Engine, controlLink } from '../dist/daw-elements.js';
+import { Engine, controlLink, BUS_FX } from '../dist/daw-elements.js';
 
 const QUANTA = 10000;
 const EVERY = 500;
@@ -41,7 +42,7 @@ describe('worklet process() allocates nothing', function () {
     const engine = new Engine(); // its control block, written as the page would
     const link = controlLink(engine);
     const chs = [];
-    for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2 }));
+    for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2, sendDelay: 0.1 }));
     const synths = chs.slice(0, 8).map((c) => engine.createSynth(c, { wave: 'saw', polyphony: 8 }));
     // Analysis with every kind on channels, a bus and the master (the spectrum and scope pools full),
     // loudness and peaks on more channels.
@@ -90,10 +91,16 @@ describe('worklet process() allocates nothing', function () {
     const outputs = [[new Float32Array(128), new Float32Array(128)]];
     const params = {};
     const volIndex = 15; // volumeDb
+    // Bus-effect parameters moved live: the reverb's decay and modulation rate, the delay's time.
+    const fx = (name) => BUS_FX.find((p) => p.name === name).index;
+    const [decayIndex, modRateIndex, timeIndex] = [fx('reverbDecayS'), fx('reverbModRateHz'), fx('delayTimeLMs')];
     let frame = 0;
     const step = (q) => {
       // the page's side of the work, without allocating: a fader move every quantum, notes often
       block.strip[(q % 32) * 32 + volIndex] = -(q % 24);
+      if (q % 4 === 0) block.busFx[decayIndex] = 1 + (q % 64) / 16;
+      if (q % 4 === 1) block.busFx[modRateIndex] = 0.5 + (q % 8) / 8;
+      if (q % 4 === 2) block.busFx[timeIndex] = 200 + (q % 100);
       Atomics.add(block.header, 0, 1);
       if (q % 16 === 0) link.note(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
       if (q % 16 === 8) link.note(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);

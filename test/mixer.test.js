@@ -96,25 +96,37 @@ describe('mixer: gain, pan, mute, solo, routing', function () {
     const [l] = await dcThrough({ mute: true });
     expect(l).to.equal(0);
 
-    // A (0.25 DC, soloed, send to reverb bus) and B (0.125 DC, not soloed, send too).
+    // A (0.25 DC, soloed, send to the drum bus, which passes its input) and B (0.125 DC, not
+    // soloed, send too).
     const [sl] = await render(0.25, (e) => {
-      e.createChannel({ solo: true, sendReverb: 1 }).connectSource(dcSource(e, 0.25));
-      e.createChannel({ sendReverb: 1 }).connectSource(dcSource(e, 0.125));
+      e.createChannel({ solo: true, sendDrum: 1 }).connectSource(dcSource(e, 0.25));
+      e.createChannel({ sendDrum: 1 }).connectSource(dcSource(e, 0.125));
     });
-    // out = A main + reverb bus (A's post-pan send; buses balance at unity when centred)
+    // out = A main + drum bus (A's post-pan send; buses balance at unity when centred)
     const a = 0.25 * CENTRE;
     expect(tail(sl)).to.be.closeTo(a + a, 2e-6);
   });
 
   it('routes post-fader sends through each bus to master', async () => {
-    for (const [i, name, send] of [[0, 'reverb', 'sendReverb'], [1, 'delay', 'sendDelay'], [2, 'drum', 'sendDrum']]) {
-      const [l] = await dcThrough({ [send]: 0.5, volumeDb: -6 }, (e) => e.bus(name).set('volumeDb', -3));
-      const main = 0.25 * dbToLin(-6) * CENTRE;
+    const main = 0.25 * dbToLin(-6) * CENTRE;
+    // The delay set to pass DC after 1 ms (no feedback, in-loop filters off) and the drum bus (a
+    // passthrough): exact sums.
+    const dcDelay = (e) => e.bus('delay').setAll({ delayTimeLMs: 1, delayTimeRMs: 1, delayFeedback: 0, delayLowCutHz: 10, delayHighCutHz: 22000 });
+    for (const [i, name, send] of [[1, 'delay', 'sendDelay'], [2, 'drum', 'sendDrum']]) {
+      const [l] = await dcThrough({ [send]: 0.5, volumeDb: -6 }, (e) => { dcDelay(e); e.bus(name).set('volumeDb', -3); });
       const bus = main * 0.5 * dbToLin(-3);
       expect(l, `bus ${i} ${name}`).to.be.closeTo(main + bus, 2e-6);
-      const [m] = await dcThrough({ [send]: 0.5, volumeDb: -6 }, (e) => e.bus(i).set('mute', true));
+      const [m] = await dcThrough({ [send]: 0.5, volumeDb: -6 }, (e) => { dcDelay(e); e.bus(i).set('mute', true); });
       expect(m, `bus ${name} muted`).to.be.closeTo(main, 2e-6);
     }
+    // The reverb (wet only: no DC through its low cut, a decaying step response): its part of the
+    // output scales with its bus fader, and mute removes it.
+    const [w0] = await dcThrough({ sendReverb: 0.5, volumeDb: -6 });
+    const [w3] = await dcThrough({ sendReverb: 0.5, volumeDb: -6 }, (e) => e.bus('reverb').set('volumeDb', -3));
+    expect(Math.abs(w0 - main)).to.be.above(1e-4);
+    expect((w3 - main) / (w0 - main)).to.be.closeTo(dbToLin(-3), 1e-4);
+    const [m] = await dcThrough({ sendReverb: 0.5, volumeDb: -6 }, (e) => e.bus('reverb').set('mute', true));
+    expect(m, 'reverb bus muted').to.be.closeTo(main, 2e-6);
   });
 
   it('applies master volume and balance (unity at centre) after the buses', async () => {

@@ -10,7 +10,7 @@
  * never share anything.
  */
 import {
-  EVENT_WORDS, EVENTS_PER_QUANTUM, EventKind, EXTERNAL_INPUTS, HEADER_DSP_STATUS, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SAMPLES,
+  BUS_FX_WORDS, EVENT_WORDS, EVENTS_PER_QUANTUM, EventKind, EXTERNAL_INPUTS, HEADER_DSP_STATUS, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SAMPLES,
   MAX_SYNTHS, METER_WORDS, NUM_STRIPS, QUANTUM, SAMPLE_DEFINE_ERRORS, STATUS_WORDS, STRIDE, StripControl, ANALYSIS_WORDS, SPECTRUM_POOL,
   SPECTRUM_BINS, SCOPE_POOL, SCOPE_POINTS,
 } from '../protocol/generated/contract.js';
@@ -32,6 +32,7 @@ interface DspExports {
   daw_meters_ptr(): number;
   daw_status_ptr(): number;
   daw_synth_params_ptr(): number;
+  daw_bus_fx_ptr(): number;
   daw_events_ptr(): number;
   daw_events_count_ptr(): number;
   daw_events_capacity(): number;
@@ -142,6 +143,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly shared: boolean;
   private wParams: Float32Array = EMPTY_F;
   private wSynth: Float32Array = EMPTY_F;
+  private wBusFx: Float32Array = EMPTY_F;
   private wCtl: Uint32Array = EMPTY_U;
   private wExtIn: Float32Array = EMPTY_F;
   private wExtActive: Uint32Array = EMPTY_U;
@@ -228,6 +230,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     const u32 = (ptr: number, n: number) => new Uint32Array(mem, ptr, n);
     this.wParams = f32(dsp.daw_params_ptr(), NUM_STRIPS * STRIDE);
     this.wSynth = f32(dsp.daw_synth_params_ptr(), MAX_SYNTHS * STRIDE);
+    this.wBusFx = f32(dsp.daw_bus_fx_ptr(), BUS_FX_WORDS);
     this.wCtl = u32(dsp.daw_strip_ctl_ptr(), NUM_STRIPS);
     this.wExtIn = f32(dsp.daw_ext_in_ptr(), EXTERNAL_INPUTS * 2 * QUANTUM);
     this.wExtActive = u32(dsp.daw_ext_active_ptr(), EXTERNAL_INPUTS);
@@ -420,6 +423,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       }
       this.wParams.set(b.strip);
       this.wSynth.set(b.synth);
+      this.wBusFx.set(b.busFx);
     }
 
     // 2. Note and clip events (frame-stamped; the DSP starts each at its exact frame).

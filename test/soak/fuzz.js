@@ -11,7 +11,7 @@
 // uncaught exception or rejection, a promise that never settles, non-finite output or
 // status().nonFiniteSamples > 0, slots not given back, or an engine that no longer plays a known
 // signal at the right level afterwards.
-import { getEngine, STRIP_PARAMS, SYNTH_PARAMS, Engine } from '../../dist/daw-elements.js';
+import { getEngine, STRIP_PARAMS, SYNTH_PARAMS, BUS_FX, Engine } from '../../dist/daw-elements.js';
 import { rng } from './rng.js';
 
 const SR = 48000;
@@ -21,7 +21,7 @@ const CENTRE = Math.SQRT1_2;
 /** What our hostile objects throw: recognised when it comes back out of a call. */
 class FuzzBomb extends Error {}
 
-const stripNames = STRIP_PARAMS.map((p) => p.name);
+const stripNames = [...STRIP_PARAMS.map((p) => p.name), ...BUS_FX.map((p) => p.name)]; // the bus effects' too: any strip may be asked
 const synthNames = SYNTH_PARAMS.map((p) => p.name);
 const attrs = {
   'daw-channel': ['label', 'headless', 'source', ...STRIP_PARAMS.filter((p) => !p.internal && p.scope !== 'master').map((p) => p.attribute)],

@@ -9,6 +9,11 @@ ch.set('solo', 1);
 ch.setAll({ eqLowDb: 3, invert: false });
 engine.master.set('limiterCeilingDb', -0.5);
 engine.bus('reverb').set('volumeDb', -3);
+engine.bus('reverb').set('reverbDecayS', 2.5);
+engine.bus('reverb').set('reverbFreeze', true);
+engine.bus('delay').setAll({ delayMode: 'pingpong', delayTimeLMs: 375, volumeDb: -6 });
+const decay: number = engine.bus('reverb').get('reverbDecayS');
+void decay;
 const synth = engine.createSynth(ch, { wave: 'saw', cutoffHz: 2400, polyphony: 8 });
 synth.set('wave', 'pulse');
 synth.set('wave', 3);
@@ -29,6 +34,14 @@ ch.set('limiterCeilingDb', -1);
 engine.master.set('solo', true);
 // @ts-expect-error sends are a channel's, not a bus's
 engine.bus('delay').set('sendReverb', 0.5);
+// @ts-expect-error the reverb's parameters are the reverb bus's, not the delay bus's
+engine.bus('delay').set('reverbDecayS', 2);
+// @ts-expect-error the drum bus has no effect parameters yet
+engine.bus('drum').set('delayFeedback', 0.5);
+// @ts-expect-error an unknown delay mode
+engine.bus('delay').set('delayMode', 'tape');
+// @ts-expect-error a switch takes a boolean (or 0 | 1)
+engine.bus('reverb').set('reverbFreeze', 2);
 // @ts-expect-error an unknown waveform name
 synth.set('wave', 'noise');
 // @ts-expect-error the channel routing is internal (Synth.route)
