@@ -156,10 +156,15 @@ describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cros
     await task();
   });
 
+  // These tests are about the strips, so the bus effects are set to a linear, time-invariant state that
+  // settles quickly (no modulation, a 0.1 s reverb, no delay feedback): with the defaults, the reverb's
+  // modulated tail and the delay's repeats building up keep a sine's level moving for seconds.
+  const STEADY = { reverb: 'reverb-decay-s="0.1" reverb-mod-depth-ms="0"', delay: 'delay-feedback="0" delay-mod-depth-ms="0"' };
+
   for (const name of ['delay', 'drum', 'master']) {
     it(`the meter of the ${name} ${name === 'master' ? 'strip' : 'bus, fed by a send,'} follows its <daw-bus> fader within 0.1 dB`, async () => {
       const send = name === 'master' ? '' : `send-${name}="0.5"`;
-      const host = mount(`<daw-channel label="src" ${send}></daw-channel><daw-bus name="${name}"></daw-bus>`);
+      const host = mount(`<daw-channel label="src" ${send}></daw-channel><daw-bus name="${name}" ${STEADY[name] ?? ''}></daw-bus>`);
       const ch = host.querySelector('daw-channel');
       const bus = host.querySelector('daw-bus');
       await bus.updateComplete;
@@ -188,7 +193,7 @@ describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cros
 
   it('each send moves its bus level: halving a send lowers the bus by 6.02 dB (within 0.1 dB), zero silences it', async () => {
     const host = mount(`<daw-channel label="src" send-reverb="0.5" send-delay="0.5" send-drum="0.5"></daw-channel>
-      ${BUS_NAMES.map((n) => `<daw-bus name="${n}"></daw-bus>`).join('')}`);
+      ${BUS_NAMES.map((n) => `<daw-bus name="${n}" ${STEADY[n] ?? ''}></daw-bus>`).join('')}`);
     const ch = host.querySelector('daw-channel');
     const buses = Object.fromEntries([...host.querySelectorAll('daw-bus')].map((b) => [b.name, b]));
     const src = sine(0.25);
