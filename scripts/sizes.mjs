@@ -5,15 +5,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** All shipped JavaScript (the page module, the classes module it imports, the worklet), gzip -9, at most. */
+/** All shipped JavaScript (the page module, the classes module it imports, the worklet, the load clock's worker), gzip -9, at most. */
 // The issue's target is 30 kB, not met. Minifying took the JavaScript from 39.8 to 28.9 kB; recovery
 // from audio-thread failures, define({ prefix }) with the context protocol, the advice per cause and
 // the preload then added 5.6 kB (34.7 kB), and the contract/engine split, the elements' shared
 // controllers and the daw-change event 0.4 kB more (35.1 kB: the split shrank the raw code by 3.7 kB,
-// but gzip had compressed the copies it removed almost for free). The guard stops growth at 36 kB.
-export const JS_GZIP_BUDGET = 36 * 1024;
+// but gzip had compressed the copies it removed almost for free). The guard stopped growth at 36 kB;
+// DSP-load telemetry (issue #15: the clock worker dist/daw-clock.js, now counted here, 0.6 kB; the
+// worklet's notify, load window and busy-wait test hook, 0.5 kB; status().load/underruns/latency and
+// <daw-engine>'s readout, sparkline and glitch count, 1.4 kB) took it from 35.2 to 37.7 kB, and the
+// guard rose by that 2.5 kB.
+export const JS_GZIP_BUDGET = 36 * 1024 + 2560;
 
-export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
+export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-clock.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));
 
 /** { 'dist/x': { raw, gzip } } in bytes, plus jsGzip (every .js file, each gzipped on its own as served). */

@@ -2,7 +2,7 @@
 export { Engine, getEngine, renderOffline, dbToLin, linToDb, controlLink } from './engine.js';
 export { Channel, Strip, Synth, Sample } from './handles.js';
 export { DEFAULT_SAMPLE_MEMORY } from './types.js';
-export type { EngineOptions, EngineState, EngineStatus, Meter, FaultOptions, ParamName, ParamValue } from './types.js';
+export type { EngineOptions, EngineState, EngineStatus, LoadFigure, UnderrunFigure, LatencyFigure, Meter, FaultOptions, ParamName, ParamValue } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';
 export type { SampleOptions, SampleSource } from './samples.js';
