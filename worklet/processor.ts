@@ -422,7 +422,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
    * Test hook (test/load.test.js): busy-waits up to the next Date.now() tick, then `ms` whole ticks,
    * and adds the time to spinStats: `ms` plus the part-tick before, from the loop's rate in the
    * whole ticks (iterations counted, which also keeps a minifier from dropping the loops as pure).
-   * A quantum whose last reading is past its end tick was preempted inside the spin: counted apart.
+   * A quantum whose last reading is past its end tick was preempted inside the spin: the whole ticks
+   * past it are added, and it is counted apart (it took up to 1 ms more).
    */
   private spin(ms: number): void {
     const t = Date.now();
@@ -433,7 +434,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     while ((now = Date.now()) < end) n++;
     const st = this.spinStats;
     st[0] += 1;
-    st[1] += ms + (n > 0 ? (a / n) * ms : 0);
+    st[1] += ms + (n > 0 ? (a / n) * ms : 0) + (now - end); // whole ticks past the end: preempted that long, up to 1 ms more
     if (now > end) st[2] += 1;
     if (a + n < 0) this.spins = 0; // the loops count (or a minifier drops them as pure); never true
   }
