@@ -4,6 +4,10 @@
 // 1. In process(): the two Atomics.add + Atomics.notify a quantum, timed on this page's thread with
 //    the real clock worker (dist/daw-clock.js) waiting on the word, and with no waiter (clock off),
 //    20 runs of 1,000 pairs each; medians, in µs per quantum.
+//    On a page thread this is not the audio thread's cost: the page's thread runs at normal
+//    priority, so waking the worker can let the scheduler run it in the notifier's place (409 µs
+//    a pair measured on the loaded 2-core machine), while Chromium's audio thread runs at SCHED_RR
+//    and is not preempted by the wake. Measurement 2 is the one that counts.
 // 2. In the browser: Chromium's render capacity (DevTools WebAudio.getRealtimeData) for the same
 //    session (64 channels, 128 voices) with loadClock on and off, 8 readings 0.5 s apart after 2 s.
 import { executeServerCommand } from '@web/test-runner-commands';

@@ -18,6 +18,11 @@
  * left out (LoadMeter.untimed, loadMissed). test/load.test.js measures the error against a known
  * busy-wait in the worklet.
  *
+ * It needs a free core: Chromium runs its realtime AudioWorklet thread at SCHED_RR (priority 8 on
+ * Linux), so a notify never lets this (normal-priority) worker preempt it; the worker wakes on
+ * another core or after the callback. On a machine whose other cores are busy it times few
+ * callbacks, and the load window then reports no figure rather than a biased one.
+ *
  * Message in: { buffer: SharedArrayBuffer (the control block), quantumMs }. Out: 'started' once the
  * loop runs. It ends with Worker.terminate() (which interrupts the wait).
  */

@@ -162,11 +162,14 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     if (load.mean === null) {
       el.textContent = 'DSP —';
-      el.removeAttribute('role');
+      // The meter's attributes only with a value (ARIA allows aria-value* on a meter, not on a span).
+      for (const a of ['role', 'aria-valuemin', 'aria-valuemax', 'aria-valuenow', 'aria-valuetext']) el.removeAttribute(a);
       el.title = `DSP load not measured: ${load.reason ?? 'no figure yet'}`;
     } else {
       el.textContent = `DSP ${pct(load.mean)}`;
       el.setAttribute('role', 'meter');
+      el.setAttribute('aria-valuemin', '0');
+      el.setAttribute('aria-valuemax', '100');
       el.setAttribute('aria-valuenow', String(Math.round(Math.min(1, load.mean) * 100)));
       el.setAttribute('aria-valuetext', `${pct(load.mean)}, peak ${pct(load.max ?? load.mean)}`);
       el.title = `DSP load over the last ${load.window.toFixed(1)} s: mean ${pct(load.mean)}, slowest quantum ${pct(load.max ?? load.mean)}`;
@@ -206,7 +209,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
         ${s === 'error' || s === 'closed' ? null /* no level, no load to show: the bar keeps to one row for the message */
           : html`<div part="meter" class="meter" role="meter" aria-label="Master level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60">
             <div class="rms"></div><div class="peak"></div></div>
-          <span part="load" class="load" aria-label="DSP load" aria-valuemin="0" aria-valuemax="100">DSP —</span>
+          <span part="load" class="load" aria-label="DSP load">DSP —</span>
           <svg part="history" class="history" viewBox="0 0 30 10" preserveAspectRatio="none" aria-hidden="true"><polyline points=""></polyline></svg>
           <span part="glitches" class="glitches"></span>`}
       </div>
