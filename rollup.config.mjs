@@ -79,4 +79,11 @@ export default [
     output: { file: 'dist/daw-worklet.js', format: 'es', sourcemap: true },
     plugins: [typescript(), minify()],
   },
+  // The load clock's worker (src/clock-worker.ts): a classic script (no import or export left), so
+  // it also runs from a Blob URL made from its text when the page module comes from another origin.
+  {
+    input: 'src/clock-worker.ts',
+    output: { file: 'dist/daw-clock.js', format: 'es', sourcemap: true },
+    plugins: [typescript(), minify()],
+  },
 ];

@@ -6,6 +6,38 @@ import { existsSync } from 'node:fs';
 import { screenshotPlugin } from './test/screenshot-plugin.mjs';
 
 const isolated = process.env.DAW_ISOLATION !== 'off';
+
+/**
+ * Chromium's own render capacity for test/load.test.js, through the DevTools protocol on the test's
+ * page (the chrome launcher's puppeteer page): `webaudio-enable` before the test makes its
+ * AudioContext (contexts are announced as they are created), `webaudio-realtime` then answers
+ * WebAudio.getRealtimeData for the page's realtime context: { renderCapacity, callbackIntervalMean, ... }.
+ */
+function webAudioDevtools() {
+  const sessions = new Map();
+  return {
+    name: 'webaudio-devtools',
+    async executeCommand({ command, session }) {
+      if (command === 'webaudio-enable') {
+        const cdp = await session.browser.getPage(session.id).createCDPSession();
+        const s = { cdp, contexts: [] };
+        cdp.on('WebAudio.contextCreated', (e) => s.contexts.push(e.context));
+        cdp.on('WebAudio.contextWillBeDestroyed', (e) => { s.contexts = s.contexts.filter((c) => c.contextId !== e.contextId); });
+        await cdp.send('WebAudio.enable');
+        sessions.get(session.id)?.cdp.detach().catch(() => undefined);
+        sessions.set(session.id, s);
+        return true;
+      }
+      if (command === 'webaudio-realtime') {
+        const s = sessions.get(session.id);
+        const ctx = s?.contexts.filter((c) => c.contextType === 'realtime').pop();
+        if (!ctx) return null;
+        return (await s.cdp.send('WebAudio.getRealtimeData', { contextId: ctx.contextId })).realtimeData;
+      }
+      return undefined;
+    },
+  };
+}
 const executablePath = process.env.CHROME_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(existsSync);
 
 export default {
@@ -33,6 +65,7 @@ export default {
   testRunnerHtml: (testFramework) => `<!doctype html><html><head><meta charset="utf-8">
     <script>window.DAW_EXPECT_ISOLATED = ${isolated};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
+  plugins: [webAudioDevtools()],
   middleware: [
     // /dist-copy/ serves dist/ again under another URL: a second copy of the script on the page (its
     // page module and the classes module it imports are other modules than /dist/'s).

@@ -608,7 +608,7 @@ const bench = {
   realtimeSample() {
     const { engine } = globalThis.__rt;
     const s = engine.status();
-    return { load: s.load, activeVoices: s.activeVoices, quanta: s.quanta };
+    return { load: s.load.mean, loadMax: s.load.max, loadReason: s.load.reason, activeVoices: s.activeVoices, quanta: s.quanta };
   },
   async realtimeStop() {
     const { engine, ctx, timer, h0, stats0, tStart } = globalThis.__rt;

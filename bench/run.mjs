@@ -300,7 +300,7 @@ async function main() {
         renderCapacityMean: rc.length ? rc.reduce((a, b) => a + b, 0) / rc.length : null, renderCapacityMax: rc.length ? Math.max(...rc) : null,
         callbackIntervalVarianceMax: Math.max(...samples.map((s) => s.callbackIntervalVariance).filter(Number.isFinite)),
         callbackIntervalMean: median(samples.map((s) => s.callbackIntervalMean)),
-        engineLoadMean: ld.length ? ld.reduce((a, b) => a + b, 0) / ld.length : null, engineLoadMax: ld.length ? Math.max(...ld) : null,
+        engineLoadMean: ld.length ? ld.reduce((a, b) => a + b, 0) / ld.length : null, engineLoadMax: ld.length ? Math.max(...samples.map((s) => s.loadMax).filter(Number.isFinite)) : null, engineLoadReason: samples.map((s) => s.loadReason).filter(Boolean).pop() ?? null,
         activeVoicesMedian: median(samples.map((s) => s.activeVoices)),
         quanta: stop.status.quanta, expectedQuanta: stop.expectedQuanta, lateNotes: stop.status.lateNotes, droppedNotes: stop.status.droppedNotes,
         stolenVoices: stop.status.stolenVoices, nonFinite: stop.status.nonFiniteSamples, playbackStats: stop.playbackStats, mainHeapGrowth: stop.heapGrowth, samples,

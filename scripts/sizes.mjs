@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/** All shipped JavaScript (the page module, the classes module it imports, the worklet), gzip -9, at most. */
+/** All shipped JavaScript (the page module, the classes module it imports, the worklet, the load clock's worker), gzip -9, at most. */
 // The issue's target is 30 kB, not met. Minifying took the JavaScript from 39.8 to 28.9 kB; recovery
 // from audio-thread failures, define({ prefix }) with the context protocol, the advice per cause and
 // the preload then added 5.6 kB (34.7 kB), and the contract/engine split, the elements' shared
@@ -18,10 +18,14 @@ import { gzipSync } from 'node:zlib';
 // <daw-transport>, the contract's new event kinds and status words) added 3.6 kB (36,073 -> 39,805
 // bytes on its own); the console (#12: <daw-bus>, <daw-mixer>, sends, meters with scale, peak hold
 // and clip indicator) 2.2 kB (36,073 -> 38,296 bytes on its own). The guard is raised by those
-// measured amounts (MERGED_FIGURE).
-export const JS_GZIP_BUDGET = 50 * 1024;
+// measured amounts; DSP-load telemetry (#15: the clock worker dist/daw-clock.js, now
+// counted here, 0.6 kB; the worklet's notify, load window and busy-wait test hook, 0.5 kB;
+// status().load/underruns/latency and <daw-engine>'s readout, sparkline and glitch count, 1.4 kB)
+// 2.5 kB (35.2 -> 37.7 kB on its own). With the reverb and delay's parameters (#12, 0.6 kB), all
+// merged: 52.6 kB (53,838 bytes); the guard stops growth at 53 kB.
+export const JS_GZIP_BUDGET = 53 * 1024;
 
-export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-dsp.wasm'];
+export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-clock.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));
 
 /** { 'dist/x': { raw, gzip } } in bytes, plus jsGzip (every .js file, each gzipped on its own as served). */

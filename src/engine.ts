@@ -304,6 +304,7 @@ export class Engine extends EventTarget {
   async close(): Promise<void> {
     const rt = this.rt;
     rt.keeper.close();
+    rt.stopClock();
     for (const ch of [...rt.channels]) ch.dispose();
     for (const s of [...rt.synths]) s.dispose();
     for (const s of [...rt.loader.samples]) s.dispose();
@@ -344,7 +345,7 @@ export class Engine extends EventTarget {
    * meters.
    */
   status(): EngineStatus {
-    return this.rt.link.status();
+    return this.rt.status();
   }
 }
 

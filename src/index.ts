@@ -8,7 +8,7 @@ export { Recording } from './record.js';
 export type { RecordOptions } from './record.js';
 export { Transport } from './transport.js';
 export type { TransportState, TransportChange, TransportPosition, TransportEventDetail, TempoPoint, LoopRegion, Quantize, CommandOptions } from './transport.js';
-export type { EngineOptions, EngineState, EngineStatus, Meter, FaultOptions, ParamName, ParamValue, BusParamsOf } from './types.js';
+export type { EngineOptions, EngineState, EngineStatus, LoadFigure, UnderrunFigure, LatencyFigure, Meter, FaultOptions, ParamName, ParamValue, BusParamsOf } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';
 export type { SampleOptions, SampleSource } from './samples.js';

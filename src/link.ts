@@ -5,12 +5,11 @@
  * at its next quantum); without one, one batched message per animation frame, which the worklet
  * answers with meters and status while someone reads them. Main thread only.
  */
-import { BUS_FX, EVENT_WORDS, EventKind, HEADER_WORDS, Header, STRIDE, STRIP_PARAMS, SYNTH_PARAMS } from '../protocol/generated/contract.js';
+import { BUS_FX, EVENT_WORDS, EventKind, HEADER_WORDS, Header, STRIDE, STRIP_PARAMS, SYNTH_PARAMS, type StatusWords } from '../protocol/generated/contract.js';
 import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, VIEWS_BEGIN, VIEWS_END, blockViews, type BlockViews } from '../protocol/layout.js';
 import { EventRecord, clipRecord, noteRecord, ringAvailable, ringClear, ringDrain, ringPush } from '../protocol/event-ring.js';
 import { decodeStatus } from '../protocol/status.js';
 import type { DawErrorDetail } from './errors.js';
-import type { EngineStatus } from './types.js';
 
 /** What the link needs of its engine: the context (for event times) and where problems go. */
 export interface LinkHost {
@@ -44,7 +43,8 @@ export class ControlLink {
 
   constructor(readonly shared: boolean, private readonly host: LinkHost) {
     this.block = blockViews(shared ? new SharedArrayBuffer(BLOCK_BYTES) : new ArrayBuffer(BLOCK_BYTES));
-    this.block.header[Header.load] = -1; // not measured (yet): status().load is NaN, not 0
+    this.block.header[Header.load] = -1; // not measured (yet): status().load is null, not 0
+    this.block.header[Header.loadMax] = -1;
     this.eventScratch = new Uint32Array(this.block.eventsU32.length);
   }
 
@@ -131,7 +131,7 @@ export class ControlLink {
   }
 
   /** Status words (decoded in protocol/status.ts) and the page's own count of messages. */
-  status(): EngineStatus {
+  status(): StatusWords & { messagesPosted: number } {
     this.wantReadings();
     return { ...decodeStatus(this.block.header), messagesPosted: this.messagesPosted };
   }

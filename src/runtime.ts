@@ -5,10 +5,12 @@
  * from the package: the page reaches all of this through Engine and the handles. Main thread only.
  */
 import {
-  EXTERNAL_INPUTS, EventKind, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SYNTHS, STRIDE, StripParam, SynthParam,
+  EXTERNAL_INPUTS, EventKind, Header, LAYOUT_VERSION, MAX_CHANNELS, MAX_SYNTHS, QUANTUM, STRIDE, StripParam, SynthParam,
 } from '../protocol/generated/contract.js';
+import { LOAD_WINDOW } from '../protocol/load.js';
 import type { Engine } from './engine.js';
 import type { DawErrorCode, DawErrorDetail } from './errors.js';
+import { startClock } from './clock.js';
 import { Channel, Synth, type EngineCore, type Sample } from './handles.js';
 import { AnalysisRequests } from './analysis.js';
 import { ControlLink } from './link.js';
@@ -19,7 +21,7 @@ import { Keeper } from './recover.js';
 import { Recovery, type RecoveryReport } from './recovery.js';
 import { SampleLoader } from './sample-loader.js';
 import { SlotPool } from './slots.js';
-import type { EngineOptions, EngineState } from './types.js';
+import type { EngineOptions, EngineState, EngineStatus } from './types.js';
 import type { Transport } from './transport.js';
 
 /** Where the worklet module and the WASM load from: EngineOptions, or beside this module. */
@@ -27,6 +29,9 @@ export const urls = (o: EngineOptions): [worklet: string, wasm: string] => [
   String(o.workletUrl ?? new URL('./daw-worklet.js', import.meta.url)),
   String(o.wasmUrl ?? new URL('./daw-dsp.wasm', import.meta.url)),
 ];
+
+/** Where dist/daw-clock.js (the load clock's worker) loads from: EngineOptions.clockUrl, or beside this module. */
+export const clockUrl = (o: EngineOptions): URL => new URL(String(o.clockUrl ?? new URL('./daw-clock.js', import.meta.url)), location.href);
 
 export function isRealtime(ctx: BaseAudioContext): ctx is AudioContext {
   return typeof (ctx as AudioContext).resume === 'function' && typeof (ctx as OfflineAudioContext).startRendering !== 'function';
@@ -84,6 +89,10 @@ export class Runtime implements EngineCore {
   readyWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   /** An injected fault armed in every new node (injectFault with repeat). */
   fault: { kind: 'trap' | 'throw'; quanta: number } | null = null;
+  /** The load clock's worker while it times the node (src/clock.ts). */
+  clock: Worker | null = null;
+  /** What times process() ('clock') or why nothing does (status().load.reason). */
+  loadReason = 'not started';
 
   constructor(readonly engine: Engine, readonly options: EngineOptions, shared: boolean, readonly inputs: number, sampleMemory: number) {
     this.link = new ControlLink(shared, this);
@@ -246,6 +255,11 @@ export class Runtime implements EngineCore {
       this.transport?.restore(); // the new DSP's transport gets the page's tempo map, loop, ...
     }
     const link = this.link;
+    this.stopClock();
+    const realtime = isRealtime(ctx);
+    const clock = link.shared && realtime && this.options.loadClock !== false;
+    this.loadReason = !realtime ? 'offline render' : !link.shared ? 'page not cross-origin isolated (no SharedArrayBuffer for the load clock)'
+      : !clock ? 'loadClock: false' : 'clock starting';
     const node = new AudioWorkletNode(ctx, 'daw-mixer', {
       numberOfInputs: this.inputs,
       numberOfOutputs: 1,
@@ -253,7 +267,7 @@ export class Runtime implements EngineCore {
       channelCount: 2,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
-      processorOptions: { module, shared: link.shared ? link.block.buffer : null, layoutVersion: LAYOUT_VERSION, fault: this.fault },
+      processorOptions: { module, shared: link.shared ? link.block.buffer : null, layoutVersion: LAYOUT_VERSION, fault: this.fault, clock },
     });
     this.node = node;
     const ready = new Promise<void>((resolve, reject) => (this.readyWaiter = { resolve, reject }));
@@ -291,8 +305,49 @@ export class Runtime implements EngineCore {
     if (!recovering) this.engine.dispatchEvent(new CustomEvent('daw-ready', { detail: { engine: this.engine } }));
   }
 
+  /** Ends the load clock's worker (a new node, a closed engine): its figures stop with it. */
+  stopClock(): void {
+    this.clock?.terminate();
+    this.clock = null;
+    const h = this.link.block.header;
+    Atomics.store(h, Header.load, -1);
+    Atomics.store(h, Header.loadMax, -1);
+  }
+
+  /** Starts the clock's worker for `node`, which notifies it (its 'ready' said so). */
+  private async attachClock(node: AudioWorkletNode, ctx: BaseAudioContext): Promise<void> {
+    const r = await startClock(clockUrl(this.options), this.link.block.buffer as SharedArrayBuffer, (QUANTUM / ctx.sampleRate) * 1000);
+    if (node !== this.node || this.state === 'closed') { r.worker?.terminate(); return; }
+    this.clock = r.worker;
+    this.loadReason = r.reason ?? 'clock';
+  }
+
+  /** Engine.status(): the status words, with the load, underrun and latency figures and their sources. */
+  status(): EngineStatus {
+    const { load, loadMax, loadWindows, loadMissed, ...words } = this.link.status();
+    const ctx = this.context;
+    const clock = this.loadReason === 'clock' || this.loadReason === 'worklet';
+    const window = (LOAD_WINDOW * QUANTUM) / (ctx?.sampleRate ?? 48000);
+    // AudioContext.playbackStats (Chromium 146+): the device's own underrun and latency counts.
+    const ps = ctx && 'playbackStats' in ctx ? (ctx as unknown as { playbackStats: PlaybackStats }).playbackStats : null;
+    const nul = (v: number) => (clock && !Number.isNaN(v) ? v : null);
+    return {
+      ...words,
+      load: {
+        mean: nul(load), max: nul(loadMax), window, windows: loadWindows, missed: loadMissed, source: clock ? 'clock' : 'unavailable',
+        reason: !clock ? this.loadReason : !Number.isNaN(load) ? null : loadWindows === 0 ? 'no window yet'
+          : 'clock timed under half of the window (no free CPU core)',
+      },
+      underruns: ps ? { count: ps.underrunEvents, seconds: ps.underrunDuration, source: 'playbackStats' }
+        : { count: null, seconds: null, source: 'unavailable' },
+      latency: ps ? { mean: ps.averageLatency, min: ps.minimumLatency, max: ps.maximumLatency, source: 'playbackStats' }
+        : { mean: null, min: null, max: null, source: 'unavailable' },
+    };
+  }
+
   /** Forgets a worklet node that never became ready, so a retry creates the page's one node anew. */
   dropNode(): void {
+    this.stopClock();
     const node = this.node;
     if (!node) return;
     node.port.onmessage = null;
@@ -302,7 +357,7 @@ export class Runtime implements EngineCore {
     this.readyWaiter = null;
   }
 
-  private onMessage(d: { type: string; id?: number; meters?: ArrayBuffer; header?: Int32Array; message?: string; wasmBytes?: number }): void {
+  private onMessage(d: { type: string; id?: number; meters?: ArrayBuffer; header?: Int32Array; message?: string; wasmBytes?: number; clock?: string | null }): void {
     switch (d.type) {
       case 'sample-ready':
       case 'sample-error':
@@ -310,6 +365,8 @@ export class Runtime implements EngineCore {
         break;
       case 'ready':
         if (d.wasmBytes) this.link.block.header[Header.wasmBytes] = d.wasmBytes;
+        if (d.clock === 'worklet') this.loadReason = 'worklet';
+        else if (d.clock === 'notify' && this.node && this.context) void this.attachClock(this.node, this.context);
         this.readyWaiter?.resolve();
         this.readyWaiter = null;
         break;
@@ -330,4 +387,13 @@ export class Runtime implements EngineCore {
         break;
     }
   }
+}
+
+/** AudioContext.playbackStats (Audio Playback Statistics; Chromium 146+): what status() reads of it. */
+interface PlaybackStats {
+  readonly underrunEvents: number;
+  readonly underrunDuration: number;
+  readonly averageLatency: number;
+  readonly minimumLatency: number;
+  readonly maximumLatency: number;
 }

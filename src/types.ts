@@ -32,11 +32,23 @@ export interface EngineOptions {
   workletUrl?: string | URL;
   wasmUrl?: string | URL;
   /**
+   * Where to start the load clock's worker from (default: daw-clock.js beside this module). It must
+   * be on the page's origin (browsers start workers only from there): with the module on a CDN, a
+   * same-origin copy of daw-clock.js here gives the page a load figure.
+   */
+  clockUrl?: string | URL;
+  /**
    * Recovery from audio-thread failures (a crashed worklet, a context closed under the page):
    * `attempts` failures within 30 s are recovered (default 3, with waits of 0, 250 ms, 1 s); one
    * more and the engine stops in the 'error' state. `false` (or attempts 0): no recovery.
    */
   recovery?: false | { attempts?: number };
+  /**
+   * Time the worklet's process() with the load clock (a Worker, dist/daw-clock.js, woken twice a
+   * quantum; see status().load) on cross-origin isolated realtime pages. Default true; false turns
+   * it off (status().load is then unavailable).
+   */
+  loadClock?: boolean;
 }
 
 /** A fault to inject into the audio thread (Engine.injectFault). */
@@ -60,10 +72,52 @@ export interface Meter {
   limiterReductionDb?: number;
 }
 
+/**
+ * DSP load: time in the worklet's process() over the real-time duration of the quanta it rendered
+ * (0 … 1; above 1 the DSP cannot keep up), over the last window. Measured by the load clock
+ * (src/clock-worker.ts) on cross-origin isolated realtime pages; elsewhere no figure is given
+ * (null, source 'unavailable', `reason` says why), never an estimate.
+ */
+export interface LoadFigure {
+  /** Mean load over the last window, or null. */
+  mean: number | null;
+  /** Load of the slowest measured quantum in the last window, or null. */
+  max: number | null;
+  /** Length of a window in seconds (375 quanta). */
+  window: number;
+  /** Windows measured so far (it changes when mean and max are new). */
+  windows: number;
+  /** Quanta the clock could not time (its worker woke too late) and left out. */
+  missed: number;
+  source: 'clock' | 'unavailable';
+  /** Why there is no figure (null when there is). */
+  reason: string | null;
+}
+
+/** Output underruns (glitches) as the browser counts them: `AudioContext.playbackStats` (Chromium 146+). */
+export interface UnderrunFigure {
+  /** Underrun events since the context started, or null. */
+  count: number | null;
+  /** Their total duration in seconds, or null. */
+  seconds: number | null;
+  source: 'playbackStats' | 'unavailable';
+}
+
+/** Output latency in seconds from `AudioContext.playbackStats`, since the context started. */
+export interface LatencyFigure {
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  source: 'playbackStats' | 'unavailable';
+}
+
 /** Counters written by the audio thread (names and docs in protocol/contract.json), and one of the page's. */
-export interface EngineStatus extends StatusWords {
+export interface EngineStatus extends Omit<StatusWords, 'load' | 'loadMax' | 'loadWindows' | 'loadMissed'> {
   /** Port messages this engine has sent to the worklet since start. */
   messagesPosted: number;
+  load: LoadFigure;
+  underruns: UnderrunFigure;
+  latency: LatencyFigure;
 }
 
 /**

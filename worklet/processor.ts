@@ -17,6 +17,7 @@ import {
 import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, VIEWS_BEGIN, VIEWS_END, blockViews, type BlockViews } from '../protocol/layout.js';
 import { Rec, RecordRing, type RecordMessage } from '../protocol/record-ring.js';
 import { ringDrain, ringPush } from '../protocol/event-ring.js';
+import { LoadMeter } from '../protocol/load.js';
 import { SampleHeap } from './sample-heap.js';
 
 interface DspExports {
@@ -92,9 +93,6 @@ interface SampleBlock {
   defined: boolean;
 }
 
-/** Quanta per DSP load figure: 1 s at 48 kHz. */
-const LOAD_WINDOW = 375;
-
 /**
  * performance.now() of this scope if its readings step by less than 0.5 ms, else null: then there
  * is no load figure rather than an estimate. Date.now() is no substitute: the device renders
@@ -130,6 +128,12 @@ interface Options {
   layoutVersion: number;
   /** A fault armed as this processor starts (a repeating injected fault: the crash-loop test). */
   fault?: FaultSpec | null;
+  /**
+   * Time process() for the load figure through the clock worker (src/clock-worker.ts): bump and
+   * notify Header.clockSeq at its start and end. Only with shared memory, and only where this scope
+   * has no sub-millisecond performance.now() of its own (then it times itself).
+   */
+  clock?: boolean;
 }
 
 const EMPTY_F = new Float32Array(0);
@@ -171,12 +175,19 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private readonly synthSeen = new Int32Array(MAX_SYNTHS);
   private readonly syncBytes: Uint8Array;
   /**
-   * DSP load: time in process() over the quantum's duration, averaged over LOAD_WINDOW quanta. Only
-   * with a sub-millisecond clock; without one Header.load stays -1 (see subMillisecondClock).
-   * Doubles live in a Float64Array so that storing them allocates nothing.
+   * DSP load (protocol/load.ts): timed here with a sub-millisecond clock of this scope, else by the
+   * clock worker, which process() notifies at its start and end (`notify`); else Header.load stays -1.
    */
   private readonly clock: Performance | null = subMillisecondClock();
-  private readonly timing = new Float64Array(3); // [busy ms, quanta counted, quantum ms]
+  private readonly meter: LoadMeter | null;
+  private readonly notify: boolean;
+  /** Test hook ('spin' message, test/load.test.js): whole milliseconds of Date.now() to busy-wait in each process(). */
+  private spinMs = 0;
+  private spins = 0;
+  /** Spin in one quantum of this many (1: every quantum). */
+  private spinEvery = 1;
+  /** While spinning: [quanta, their spin time in ms summed, quanta preempted inside the spin]. */
+  private readonly spinStats = new Float64Array(3);
   private lastSeq = -1;
   private messages = 0;
   private alive = true;
@@ -212,11 +223,14 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     this.syncBytes = new Uint8Array(this.b.buffer, SYNC_BEGIN, SYNC_END - SYNC_BEGIN);
     this.makeViews();
     const mem = dsp.memory.buffer;
-    this.b.header[Header.load] = -1; // until measured; for good without a sub-millisecond clock
-    this.timing[2] = (QUANTUM / sampleRate) * 1000;
+    const h = this.b.header;
+    h[Header.load] = -1; // until measured; for good where nothing measures it
+    h[Header.loadMax] = -1;
+    this.meter = this.clock !== null ? new LoadMeter(h, (QUANTUM / sampleRate) * 1000) : null;
+    this.notify = this.clock === null && this.shared && o.clock === true;
     this.port.onmessage = (e: MessageEvent) => this.onMessage(e.data);
     if (o.fault) this.armFault(o.fault);
-    this.port.postMessage({ type: 'ready', wasmBytes: mem.byteLength });
+    this.port.postMessage({ type: 'ready', wasmBytes: mem.byteLength, clock: this.meter !== null ? 'worklet' : this.notify ? 'notify' : null });
   }
 
   /**
@@ -276,6 +290,17 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     }
     if (d.type === 'fault') {
       this.armFault(d as unknown as FaultSpec);
+      return;
+    }
+    if (d.type === 'spin') {
+      // The report says how long the spun quanta really took, to Date.now()'s 1 ms: a quantum whose
+      // thread was preempted inside the spin ends later than the spin's tick.
+      const st = this.spinStats;
+      this.port.postMessage({ type: 'spin-report', quanta: st[0], ms: st[1], preempted: st[2] });
+      st.fill(0);
+      const m = d as unknown as { ms: number; every?: number };
+      this.spinMs = Math.max(0, Math.min(2, Math.floor(Number(m.ms)) || 0));
+      this.spinEvery = Math.max(1, Math.min(64, Math.floor(Number(m.every)) || 1));
       return;
     }
     if (d.type !== 'sync') return;
@@ -393,10 +418,16 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
     if (!this.alive) return false;
     if (this.throwCountdown !== 0 && --this.throwCountdown === 0) throw this.faultError; // injected fault
-    const clock = this.clock;
-    const t0 = clock !== null ? clock.now() : 0;
     const b = this.b;
     const h = b.header;
+    const spin = this.spinMs !== 0 && (this.spins = (this.spins + 1) | 0) % this.spinEvery === 0 ? this.spinMs : 0;
+    if (this.notify) {
+      Atomics.add(h, Header.clockSeq, 1); // odd: started
+      Atomics.notify(h, Header.clockSeq);
+    }
+    const clock = this.clock;
+    const t0 = clock !== null ? clock.now() : 0;
+    if (spin !== 0) this.spin(spin);
 
     // 1. Claims, then parameters (claims first: a claim is published after its parameters).
     // A slot that changed owner silences what the previous owner left sounding: a stop-all record
@@ -471,17 +502,33 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     h[Header.frame] = next | 0; // same 32 bits as next mod 2^32
     h[Header.frame + 1] = next > 4294967295 ? Math.floor(next / 4294967296) : 0;
     h.set(this.wStatus, HEADER_DSP_STATUS); // the DSP's counters, one memcpy
-    if (clock !== null) {
-      const tm = this.timing;
-      tm[0] += clock.now() - t0;
-      tm[1] += 1;
-      if (tm[1] >= LOAD_WINDOW) {
-        h[Header.load] = Math.round((tm[0] / (tm[1] * tm[2])) * 1000);
-        tm[0] = 0;
-        tm[1] = 0;
-      }
+    if (clock !== null) this.meter!.add(clock.now() - t0, 1);
+    if (this.notify) {
+      Atomics.add(h, Header.clockSeq, 1); // even: ended
+      Atomics.notify(h, Header.clockSeq);
     }
     return true;
+  }
+
+  /**
+   * Test hook (test/load.test.js): busy-waits up to the next Date.now() tick, then `ms` whole ticks,
+   * and adds the time to spinStats: `ms` plus the part-tick before, from the loop's rate in the
+   * whole ticks (iterations counted, which also keeps a minifier from dropping the loops as pure).
+   * A quantum whose last reading is past its end tick was preempted inside the spin: the whole ticks
+   * past it are added, and it is counted apart (it took up to 1 ms more).
+   */
+  private spin(ms: number): void {
+    const t = Date.now();
+    let a = 0;
+    while (Date.now() === t) a++;
+    const end = t + 1 + ms;
+    let n = 0, now = 0;
+    while ((now = Date.now()) < end) n++;
+    const st = this.spinStats;
+    st[0] += 1;
+    st[1] += ms + (n > 0 ? (a / n) * ms : 0) + (now - end); // whole ticks past the end: preempted that long, up to 1 ms more
+    if (now > end) st[2] += 1;
+    if (a + n < 0) this.spins = 0; // the loops count (or a minifier drops them as pure); never true
   }
 
   /**

@@ -62,8 +62,12 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @csspart details - The "Details" disclosure after a failure: what to do and the browser's message.
  * @csspart fader - The master volume slider.
  * @csspart meter - The master peak/RMS meter (not shown after a failure or once the engine is closed).
- * @csspart load - The DSP load readout: `DSP n%`, or `DSP —` where the browser gives the worklet no
- *   sub-millisecond clock (today Chromium, Firefox and WebKit; see `engine.status().load`).
+ * @csspart load - The DSP load readout, `DSP n%` (mean over the last second; a `meter` role with the
+ *   value and the peak for assistive technology), or `DSP —` where nothing measures it (pages without
+ *   cross-origin isolation, WebKitGTK; its title says why: `engine.status().load.reason`).
+ * @csspart history - The load's last 30 s as a sparkline (decorative: the readout carries the value).
+ * @csspart glitches - Output underruns counted by the browser (`engine.status().underruns`), e.g.
+ *   `0 glitches`; empty where the browser does not count them.
  * @csspart control - The labelled master fader.
  *
  * @cssproperty --daw-surface - Background. @cssproperty --daw-text - Text colour.
@@ -72,6 +76,7 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @cssproperty --daw-font - Font shorthand. @cssproperty --daw-focus-ring - Focus outline colour.
  * @cssproperty --daw-ok-color - Running state colour. @cssproperty --daw-error-color - Error colour.
  * @cssproperty --daw-meter-bg, --daw-meter-color, --daw-meter-peak-color - Meter colours.
+ * @cssproperty --daw-load-color - The load sparkline's colour (default: the accent).
  */
 export class DawEngine extends DawElement<DawEngineEvents> {
   static styles = [base, styles];
@@ -89,6 +94,9 @@ export class DawEngine extends DawElement<DawEngineEvents> {
   /** Master limiter ceiling in dBFS. */
   declare ceilingDb: number;
   #lastSlow = 0;
+  /** Mean load of the last windows (the sparkline), newest last, and the window count last seen. */
+  #history: number[] = [];
+  #windows = -1;
   /** The audio-thread failure being recovered from, and the last recovery (shown in the state text). */
   #failure = '';
   #recovered = '';
@@ -149,8 +157,36 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     this.#lastSlow = now;
     const meter = bars[0].parentElement!;
     meter.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, Math.min(6, m.peakDb)))));
-    const load = e.status().load;
-    root.querySelector('.load')!.textContent = `DSP ${Number.isNaN(load) ? '—' : `${Math.round(load * 100)}%`}`;
+    const { load, underruns } = e.status();
+    const el = root.querySelector<HTMLElement>('.load')!;
+    const pct = (x: number) => `${Math.round(x * 100)}%`;
+    if (load.mean === null) {
+      el.textContent = 'DSP —';
+      // The meter's attributes only with a value (ARIA allows aria-value* on a meter, not on a span).
+      for (const a of ['role', 'aria-valuemin', 'aria-valuemax', 'aria-valuenow', 'aria-valuetext']) el.removeAttribute(a);
+      el.title = `DSP load not measured: ${load.reason ?? 'no figure yet'}`;
+    } else {
+      el.textContent = `DSP ${pct(load.mean)}`;
+      el.setAttribute('role', 'meter');
+      el.setAttribute('aria-valuemin', '0');
+      el.setAttribute('aria-valuemax', '100');
+      el.setAttribute('aria-valuenow', String(Math.round(Math.min(1, load.mean) * 100)));
+      el.setAttribute('aria-valuetext', `${pct(load.mean)}, peak ${pct(load.max ?? load.mean)}`);
+      el.title = `DSP load over the last ${load.window.toFixed(1)} s: mean ${pct(load.mean)}, slowest quantum ${pct(load.max ?? load.mean)}`;
+      if (load.windows !== this.#windows) {
+        this.#windows = load.windows;
+        const h = this.#history;
+        h.push(Math.min(1, load.mean));
+        if (h.length > 30) h.shift();
+        // 0 … 30 across, 0 … 10 down: full load at the top.
+        root.querySelector('.history polyline')!.setAttribute('points', h.map((v, i) => `${i + 30 - h.length},${(10 - v * 10).toFixed(1)}`).join(' '));
+      }
+    }
+    const g = root.querySelector<HTMLElement>('.glitches')!;
+    const n = underruns.count;
+    g.textContent = n === null ? '' : `${n} glitch${n === 1 ? '' : 'es'}`;
+    g.classList.toggle('bad', !!n);
+    if (n !== null) g.title = `Output underruns counted by the browser: ${n}, ${(underruns.seconds! * 1000).toFixed(0)} ms in all`;
   }
 
   render() {
@@ -173,7 +209,9 @@ export class DawEngine extends DawElement<DawEngineEvents> {
         ${s === 'error' || s === 'closed' ? null /* no level, no load to show: the bar keeps to one row for the message */
           : html`<div part="meter" class="meter" role="meter" aria-label="Master level" aria-valuemin="-60" aria-valuemax="6" aria-valuenow="-60">
             <div class="rms"></div><div class="peak"></div></div>
-          <span part="load" class="load" aria-label="DSP load">DSP —</span>`}
+          <span part="load" class="load" aria-label="DSP load">DSP —</span>
+          <svg part="history" class="history" viewBox="0 0 30 10" preserveAspectRatio="none" aria-hidden="true"><polyline points=""></polyline></svg>
+          <span part="glitches" class="glitches"></span>`}
       </div>
       <slot class="content"></slot>`;
   }

@@ -17,7 +17,10 @@ export default css`
   .ctl { grid-template-columns: auto 9rem auto; align-items: center; gap: 6px; }
   .meter { height: 10px; width: 9rem; min-height: 0; }
   .meter > div { transform-origin: left; transform: scaleX(0); }
-  .load { color: var(--_dim); font-variant-numeric: tabular-nums; }
+  .load, .glitches { color: var(--_dim); font-variant-numeric: tabular-nums; }
+  .glitches.bad { color: var(--daw-error-color, #ff6b6b); }
+  .history { width: 3rem; height: 1em; overflow: visible; }
+  .history polyline { fill: none; stroke: var(--daw-load-color, var(--_accent)); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
   button.start { background: var(--_accent); color: var(--daw-accent-text, #0b1220); font-weight: 600; }
   .content { display: block; }
 `;
