@@ -45,7 +45,6 @@ export default {
   nodeResolve: true,
   concurrency: 1,
   testFramework: { config: { timeout: 60000 } },
-  plugins: [screenshotPlugin()],
   testsFinishTimeout: 20 * 60 * 1000,
   browserStartTimeout: 60000,
   browsers: [
@@ -65,7 +64,7 @@ export default {
   testRunnerHtml: (testFramework) => `<!doctype html><html><head><meta charset="utf-8">
     <script>window.DAW_EXPECT_ISOLATED = ${isolated};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
-  plugins: [webAudioDevtools()],
+  plugins: [screenshotPlugin(), webAudioDevtools()],
   middleware: [
     // /dist-copy/ serves dist/ again under another URL: a second copy of the script on the page (its
     // page module and the classes module it imports are other modules than /dist/'s).

@@ -260,8 +260,8 @@ console.log(state);
   });
   await check('HTMLElementTagNameMap declares every tag in the shipped types', () => {
     const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness'], ['daw-spectrum', 'DawSpectrum'], ['daw-scope', 'DawScope']]) {
-    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-bus', 'DawBus'], ['daw-mixer', 'DawMixer']]) {
+    for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-transport', 'DawTransport'],
+      ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness'], ['daw-spectrum', 'DawSpectrum'], ['daw-scope', 'DawScope'], ['daw-bus', 'DawBus'], ['daw-mixer', 'DawMixer']]) {
       assert.match(dts, new RegExp(`['"]${tag}['"]\\s*:\\s*${cls}\\b`), `${tag}: ${cls} missing from HTMLElementTagNameMap`);
     }
   });

@@ -146,8 +146,20 @@ export class Recording {
     }, 100);
   }
 
-  /** Takes what the worklet wrote since the last drain. */
-  private async drain(): Promise<void> {
+  /**
+   * Takes what the worklet wrote since the last drain. One drain at a time: a second call while one
+   * waits for the worklet's answer shares it. Two drains in flight at once (seen in WebKitGTK, on the
+   * recording started right after a recovery: the test then waited 120 s for frames) each posted a
+   * request, the second's waiter replaced the first's, and the first's promise never settled: the
+   * timer chain waiting on it stopped, and the recording stopped receiving.
+   */
+  private drain(): Promise<void> {
+    return (this.draining ??= this.drainOnce().finally(() => { this.draining = null; }));
+  }
+
+  private draining: Promise<void> | null = null;
+
+  private async drainOnce(): Promise<void> {
     const ring = this.ring;
     if (ring) {
       const c = ring.ctl;

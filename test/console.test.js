@@ -120,6 +120,13 @@ describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cros
       ...Object.fromEntries(BUS_NAMES.map((n) => [n, DawBus.effectParams.filter((p) => p.bus === n)])),
     };
     expect(lists.master.map((p) => p.name)).to.deep.equal(['limiterCeilingDb', 'limiterReleaseMs']);
+    // The effect list as merged with the reverb and delay: the reverb's and delay's parameters, none for the drum bus yet.
+    expect([lists.reverb.length, lists.delay.length, lists.drum.length]).to.deep.equal([11, 12, 0]);
+    const reverb = buses.find((b) => b.name === 'reverb');
+    reverb.setAttribute('reverb-decay-s', '2.5');
+    await reverb.updateComplete;
+    expect(engine.bus('reverb').get('reverbDecayS'), 'attribute -> property -> engine').to.equal(2.5);
+    engine.bus('reverb').set('reverbDecayS', 1.8);
     for (const bus of buses) {
       const list = lists[bus.name];
       const fx = bus.shadowRoot.querySelector('[part~="effect"]');
