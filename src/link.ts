@@ -119,8 +119,17 @@ export class ControlLink {
    * when the worklet has applied it.
    */
   flush(): Promise<void> {
-    if (this.shared || !this.node) return Promise.resolve();
-    const id = this.postSync(true, true);
+    if (!this.node) return Promise.resolve();
+    let id: number;
+    if (this.shared) {
+      // Shared memory is visible at once, but port messages (a recording's start, sample data,
+      // timeline batches) are not: a ping behind them is answered once they have been handled. Without
+      // it, an offline render started right after record() lost its first quanta in Firefox.
+      id = ++this.flushId;
+      this.node.port.postMessage({ type: 'ping', id });
+    } else {
+      id = this.postSync(true, true);
+    }
     return new Promise((resolve) => this.ackWaiters.set(id, resolve));
   }
 

@@ -303,6 +303,11 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       this.spinEvery = Math.max(1, Math.min(64, Math.floor(Number(m.every)) || 1));
       return;
     }
+    if (d.type === 'ping') {
+      // engine.flush() on the shared-memory path: every message before this one has been handled.
+      this.port.postMessage({ type: 'meters', id: d.id });
+      return;
+    }
     if (d.type !== 'sync') return;
     this.messages++;
     this.syncBytes.set(d.state);
