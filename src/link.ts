@@ -22,28 +22,8 @@ export type Table = 'strip' | 'synth' | 'busFx';
 
 export class ControlLink {
   readonly block: BlockViews;
-  private current: AudioWorkletNode | null = null;
-  /** Port messages posted to the current node by anyone (samples, recordings, timeline batches), and how many the last flush's ping covered. */
-  private posted = 0;
-  private pinged = 0;
-
   /** The worklet node to post to (null before start and while the audio thread is rebuilt). */
-  get node(): AudioWorkletNode | null {
-    return this.current;
-  }
-
-  set node(n: AudioWorkletNode | null) {
-    this.current = n;
-    this.posted = this.pinged = 0;
-    if (!n) return;
-    // Counted where every post goes through, so flush() knows whether there is anything to wait for.
-    const port = n.port;
-    const post = port.postMessage.bind(port) as (...a: unknown[]) => void;
-    port.postMessage = ((...a: unknown[]) => {
-      this.posted++;
-      post(...a);
-    }) as typeof port.postMessage;
-  }
+  node: AudioWorkletNode | null = null;
   messagesPosted = 0;
   private readonly record = new EventRecord();
   private readonly eventScratch: Uint32Array;
@@ -143,13 +123,11 @@ export class ControlLink {
     let id: number;
     if (this.shared) {
       // Shared memory is visible at once, but port messages (a recording's start, sample data,
-      // timeline batches) are not: when any were posted since the last flush, a ping behind them is
-      // answered once they have been handled. Without it, an offline render started right after
-      // record() lost its first quanta in Firefox. A parameter change alone still posts nothing.
-      if (this.posted === this.pinged) return Promise.resolve();
+      // timeline batches) are not: a ping behind them is answered once they have been handled. Without
+      // it, an offline render started right after record() lost its first quanta in Firefox. (The
+      // parameter changes themselves still post nothing.)
       id = ++this.flushId;
       this.node.port.postMessage({ type: 'ping', id });
-      this.pinged = this.posted;
     } else {
       id = this.postSync(true, true);
     }
