@@ -314,19 +314,27 @@ fn writeRow(self: *AnalysisBank, s: usize) void {
 
 const testing = std.testing;
 
+/// The tests' bank at 48 kHz with every strip's parameters at their defaults; static, as the bank
+/// is too large for a test's stack. Tests run one at a time, so they share it.
+const Fixture = struct {
+    var bank: AnalysisBank = undefined;
+    var params: [n_strips * contract.stride]f32 = undefined;
+
+    fn reset() void {
+        bank.init(48000);
+        for (0..n_strips) |s| @memcpy(params[s * contract.stride ..][0..contract.stride], &P.defaults);
+    }
+};
+
 test "requests take and give back pool entries; a full pool leaves the kind off; rows publish" {
-    const S = struct {
-        var b: AnalysisBank = undefined;
-        var params: [n_strips * contract.stride]f32 = undefined;
-    };
-    const b = &S.b;
-    b.init(48000);
-    for (0..n_strips) |s| @memcpy(S.params[s * contract.stride ..][0..contract.stride], &P.defaults);
-    b.applyRequests(&S.params);
+    Fixture.reset();
+    const b = &Fixture.bank;
+    const params = &Fixture.params;
+    b.applyRequests(params);
     try testing.expectEqual(@as(u32, 0), b.active);
     // Five strips ask for a spectrum: the pool has four.
-    for (0..A.spectrum_pool + 1) |s| S.params[s * contract.stride + P.analysis_mask] = @floatFromInt(A.kind.spectrum | A.kind.peak);
-    b.applyRequests(&S.params);
+    for (0..A.spectrum_pool + 1) |s| params[s * contract.stride + P.analysis_mask] = @floatFromInt(A.kind.spectrum | A.kind.peak);
+    b.applyRequests(params);
     try testing.expectEqual(@as(u32, A.spectrum_pool + 1), b.active);
     try testing.expect(b.groupWanted(0) and b.groupWanted(1) and !b.groupWanted(2));
     try testing.expectEqual(A.kind.peak, b.units[A.spectrum_pool].mask);
@@ -352,41 +360,37 @@ test "requests take and give back pool entries; a full pool leaves the kind off;
     try testing.expectApproxEqAbs(@as(f32, 0.5), b.results[0][W.peak_max], 1e-3);
     try testing.expectEqual(@as(f32, -1), b.results[A.spectrum_pool][W.spectrum_entry]);
     // Strip 0 lets go: its entry goes to the strip that was waiting, at its next change.
-    S.params[P.analysis_mask] = 0;
-    b.applyRequests(&S.params);
+    params[P.analysis_mask] = 0;
+    b.applyRequests(params);
     try testing.expectEqual(@as(i32, -1), b.spectrum_owner[e]);
     try testing.expectEqual(@as(f32, -std.math.inf(f32)), b.results[0][W.momentary]);
-    S.params[A.spectrum_pool * contract.stride + P.analysis_mask] = @floatFromInt(A.kind.spectrum);
-    b.applyRequests(&S.params);
+    params[A.spectrum_pool * contract.stride + P.analysis_mask] = @floatFromInt(A.kind.spectrum);
+    b.applyRequests(params);
     try testing.expectEqual(A.kind.spectrum, b.units[A.spectrum_pool].mask);
     // NaN and out-of-range requests read as none.
-    S.params[7 * contract.stride + P.analysis_mask] = std.math.nan(f32);
-    S.params[8 * contract.stride + P.analysis_mask] = 1e9;
-    b.applyRequests(&S.params);
+    params[7 * contract.stride + P.analysis_mask] = std.math.nan(f32);
+    params[8 * contract.stride + P.analysis_mask] = 1e9;
+    b.applyRequests(params);
     try testing.expectEqual(@as(u32, 0), b.units[7].mask | b.units[8].mask);
 }
 
 test "a true peak enabled in the middle of a tone reads the tone, not the zeroed history's onset" {
-    const S = struct {
-        var b: AnalysisBank = undefined;
-        var params: [n_strips * contract.stride]f32 = undefined;
-    };
-    const b = &S.b;
-    b.init(48000);
-    for (0..n_strips) |s| @memcpy(S.params[s * contract.stride ..][0..contract.stride], &P.defaults);
+    Fixture.reset();
+    const b = &Fixture.bank;
+    const params = &Fixture.params;
     var l: [Q]f32 = undefined;
     var worst_fresh: f32 = 0;
     // 1 kHz at 0.1 peak; the request lands at a phase near the peak, for each of 12 phases.
     for (0..12) |start| {
         b.init(48000);
-        S.params[contract.master * contract.stride + P.analysis_mask] = 0;
-        b.applyRequests(&S.params);
+        params[contract.master * contract.stride + P.analysis_mask] = 0;
+        b.applyRequests(params);
         var n: usize = start * 4;
         var q: usize = 0;
         while (q < 40) : (q += 1) {
             if (q == 20) {
-                S.params[contract.master * contract.stride + P.analysis_mask] = @floatFromInt(A.kind.true_peak);
-                b.applyRequests(&S.params);
+                params[contract.master * contract.stride + P.analysis_mask] = @floatFromInt(A.kind.true_peak);
+                b.applyRequests(params);
             }
             for (&l, 0..) |*x, i| x.* = @floatCast(0.1 * @sin(2 * std.math.pi * 1000.0 * @as(f64, @floatFromInt(n + i)) / 48000.0));
             n += Q;
