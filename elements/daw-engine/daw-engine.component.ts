@@ -118,7 +118,8 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     }
     this.emit(ev.type as keyof DawEngineEvents, d);
   });
-  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v),
+    (def) => this.engineCtl.engine.master.get(def.spec.name as StripParamName));
 
   constructor() {
     super();

@@ -3,7 +3,7 @@
  * and the controller that validates every value (checkParam) before anything reaches the engine.
  */
 import type { PropertyDeclaration, PropertyDeclarations, ReactiveController, ReactiveControllerHost } from 'lit';
-import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
+import { checkParam, describeRange, getEngine, type ParamSpec } from '../../src/index.js';
 import { show } from '../../src/validate.js';
 import { emitChange, emitError, type DawChangeDetail } from './element.js';
 
@@ -51,7 +51,13 @@ export class ParamController implements ReactiveController {
   readonly #seen: Record<string, unknown> = {};
   readonly #host: ReactiveControllerHost & HTMLElement & Record<string, unknown>;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void) {
+  /**
+   * `read`: the engine's value of a parameter (undefined while the element has no handle): after
+   * engine.restore() (`daw-restore`) the properties take the restored values, without writing back
+   * and without `daw-change` (the user did not change them here).
+   */
+  constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void,
+    private readonly read?: (def: ParamDef) => number | undefined) {
     this.#host = host as ReactiveControllerHost & HTMLElement & Record<string, unknown>;
     host.addController(this);
     for (const { prop, spec } of defs) {
@@ -59,6 +65,25 @@ export class ParamController implements ReactiveController {
       this.#host[prop] = this.#seen[prop] = external(spec, spec.default);
     }
   }
+
+  hostConnected(): void {
+    if (this.read) getEngine().addEventListener('daw-restore', this.#restored);
+  }
+
+  hostDisconnected(): void {
+    getEngine().removeEventListener('daw-restore', this.#restored);
+  }
+
+  readonly #restored = (): void => {
+    const h = this.#host;
+    for (const { prop, spec } of this.defs) {
+      const v = this.read!({ prop, attr: spec.attribute, spec });
+      if (v === undefined || Object.is(v, this.values[prop])) continue;
+      this.values[prop] = v;
+      h[prop] = this.#seen[prop] = external(spec, v);
+    }
+    h.requestUpdate();
+  };
 
   hostUpdate(): void {
     this.sync();

@@ -1,0 +1,120 @@
+// engine.bounce(): the session rendered offline by a private engine rebuilt from engine.snapshot().
+// References: (1) the same session built by hand on renderOffline (the same worklet and WASM, set up
+// directly, not through a snapshot): the f32 WAV must decode (the browser's decodeAudioData) to it
+// sample for sample; (2) the 16- and 24-bit files without dither within one LSB of it; (3) a second
+// bounce, byte for byte. The session: a synth on the timeline (two notes), a looping sample clip, a
+// reverb send, EQ, pan; levels kept under the limiter so the stems add up to the mix.
+import { expect } from '@esm-bundle/chai';
+import { Engine, renderOffline } from '../dist/daw-elements.js';
+import { SR } from './helpers.js';
+import { buildSession, decode, sessionEngine } from './session-fixture.js';
+
+const firstDiff = (a, b, tol = 0) => {
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= tol)) return i;
+  return -1;
+};
+
+describe('engine.bounce(): offline render of the session to WAV', function () {
+  this.timeout(180000);
+  const SECONDS = 1.5;
+  let e, reference;
+
+  before(async () => {
+    e = await sessionEngine();
+    const buf = await renderOffline(SECONDS, (r) => buildSession(r, true), { sampleRate: SR });
+    reference = [buf.getChannelData(0), buf.getChannelData(1)];
+  });
+
+  it('wav-f32 decodes to exactly the session rendered by hand; the render has sound on both sides', async () => {
+    const blob = await e.bounce({ seconds: SECONDS }, { format: 'wav-f32' });
+    expect(blob.type).to.equal('audio/wav');
+    const d = await decode(blob);
+    expect(d.length).to.equal(Math.ceil(SECONDS * SR));
+    for (let c = 0; c < 2; c++) {
+      const got = d.getChannelData(c);
+      const at = firstDiff(got, reference[c]);
+      expect(at, `channel ${c}: first differing sample (${got[at]} vs ${reference[c][at]})`).to.equal(-1);
+      expect(Math.max(...reference[c].map(Math.abs))).to.be.above(0.05);
+    }
+  });
+
+  for (const [format, bits] of [['wav-16', 16], ['wav-24', 24]]) {
+    it(`${format}, dither off: within one LSB (2^-${bits - 1}) of the render`, async () => {
+      const d = await decode(await e.bounce({ seconds: SECONDS }, { format, dither: false }));
+      const lsb = 2 ** -(bits - 1);
+      for (let c = 0; c < 2; c++) {
+        const at = firstDiff(d.getChannelData(c), reference[c], lsb);
+        expect(at, `channel ${c}: sample ${at} off by more than 1 LSB`).to.equal(-1);
+      }
+    });
+  }
+
+  it('two bounces (16 bit, TPDF dither on) are identical byte for byte; dither changes the bytes', async () => {
+    const [x, y, plain] = await Promise.all([
+      e.bounce({ seconds: 0.5 }, { format: 'wav-16' }), e.bounce({ seconds: 0.5 }, { format: 'wav-16' }), e.bounce({ seconds: 0.5 }, { format: 'wav-16', dither: false }),
+    ]);
+    const [bx, by, bp] = await Promise.all([x, y, plain].map(async (b) => new Uint8Array(await b.arrayBuffer())));
+    expect(bx.length).to.equal(by.length);
+    expect(firstDiff(bx, by), 'first differing byte').to.equal(-1);
+    expect(firstDiff(bx, bp), 'dithered and plain files differ').to.not.equal(-1);
+  });
+
+  it('stems: one per channel, each its channel alone, and they add up to the mix (no limiting)', async () => {
+    const r = await e.bounce({ seconds: SECONDS }, { format: 'wav-f32', stems: true });
+    expect(r.stems.map((s) => s.label)).to.deep.equal(['Lead', 'Loop']);
+    const mix = await decode(r.mix);
+    const stems = await Promise.all(r.stems.map((s) => decode(s.blob)));
+    for (let c = 0; c < 2; c++) {
+      const sum = stems[0].getChannelData(c).map((x, i) => x + stems[1].getChannelData(c)[i]);
+      expect(firstDiff(sum, mix.getChannelData(c), 1e-6), `channel ${c}`).to.equal(-1);
+      // Each stem has sound, and differs from the mix.
+      for (const s of stems) expect(firstDiff(s.getChannelData(c), mix.getChannelData(c), 1e-3)).to.not.equal(-1);
+    }
+  });
+
+  it('untilSilence: cut after the last sound, well before maxSeconds', async () => {
+    const o = new Engine({ context: new OfflineAudioContext(2, SR, SR) });
+    await o.start();
+    const ch = o.createChannel();
+    const s = o.createSynth(ch, { releaseMs: 50 });
+    await o.transport.schedule([{ synth: s, pitch: 69, beat: 0, length: 0.5 }]); // 0.25 s at 120 BPM
+    const d = await decode(await o.bounce({ untilSilence: true, maxSeconds: 4 }, { format: 'wav-f32' }));
+    expect(d.length).to.be.within(0.25 * SR, 1 * SR);
+    const l = d.getChannelData(0);
+    expect(Math.abs(l[l.length - 1])).to.be.above(2 ** -16);
+  });
+
+  it('progress goes up to 1; an AbortSignal cancels with an AbortError', async () => {
+    const seen = [];
+    await e.bounce({ seconds: 3 }, { format: 'wav-16', onProgress: (p) => seen.push(p.fraction) });
+    expect(seen.length).to.be.at.least(2);
+    expect(seen[seen.length - 1]).to.equal(1);
+    expect(seen.every((f, i) => i === 0 || f >= seen[i - 1])).to.equal(true);
+    const ac = new AbortController();
+    const p = e.bounce({ seconds: 30 }, { signal: ac.signal, onProgress: () => ac.abort() });
+    setTimeout(() => ac.abort(), 0); // where no progress comes before the end (a render faster than a timer tick)
+    let err = null;
+    try { await p; } catch (x) { err = x; }
+    expect(err?.name).to.equal('AbortError');
+    const pre = new AbortController();
+    pre.abort();
+    let err2 = null;
+    try { await e.bounce({ seconds: 1 }, { signal: pre.signal }); } catch (x) { err2 = x; }
+    expect(err2?.name).to.equal('AbortError');
+  });
+
+  it('bad input: TypeError / RangeError naming the value', async () => {
+    const fails = async (fn, type, re) => {
+      let err = null;
+      try { await fn(); } catch (x) { err = x; }
+      expect(err, String(re)).to.be.instanceOf(type);
+      expect(err.message).to.match(re);
+    };
+    await fails(() => e.bounce({ seconds: -1 }), RangeError, /seconds -1 is outside/);
+    await fails(() => e.bounce({ seconds: 'long' }), TypeError, /seconds long must be a number/);
+    await fails(() => e.bounce({ seconds: 1 }, { format: 'mp3' }), TypeError, /'mp3'.*wav-16 \| wav-24 \| wav-f32/);
+    await fails(() => e.bounce({ untilSilence: true }), TypeError, /maxSeconds undefined/);
+    await fails(() => e.bounce({ seconds: 1 }, { stems: [99] }), RangeError, /stems\[0\]: no channel in slot 99/);
+    await fails(() => new Engine().bounce({ seconds: 1 }), Error, /start the engine first/);
+  });
+});
