@@ -88,6 +88,8 @@ function checkLength(what: unknown): { seconds: number; trim: boolean } {
 
 /** engine.bounce(): see Engine.bounce. */
 export async function bounce(engine: Engine, rt: Runtime, what: BounceLength, opts: BounceOptions): Promise<BounceResult> {
+  if (rt.state === 'closed') throw new Error('this engine is closed');
+  if (!rt.context || !rt.node) throw new Error('bounce: start the engine first (its sample rate and samples are what is rendered)');
   const { seconds, trim } = checkLength(what);
   if (opts === null || typeof opts !== 'object') throw new TypeError(`bounce: options must be an object, got ${show(opts)}`);
   const { format = 'wav-24', dither = true, signal, onProgress, stems } = opts;

@@ -359,7 +359,6 @@ export class Engine extends EventTarget {
    * thread (so, with either, after start()).
    */
   async restore(snapshot: Snapshot | string): Promise<RestoreReport> {
-    if (this.rt.state === 'closed') throw new Error('this engine is closed');
     const { restore } = await import('./restore.js');
     return restore(this.rt, snapshot);
   }
@@ -375,11 +374,8 @@ export class Engine extends EventTarget {
   bounce(length: BounceLength, opts?: BounceOptions & { stems?: undefined }): Promise<Blob>;
   bounce(length: BounceLength, opts: BounceOptions & { stems: NonNullable<BounceOptions['stems']> }): Promise<BounceResult>;
   async bounce(length: BounceLength, opts: BounceOptions = {}): Promise<Blob | BounceResult> {
-    const rt = this.rt;
-    if (rt.state === 'closed') throw new Error('this engine is closed');
-    if (!rt.context || !rt.node) throw new Error('bounce: start the engine first (its sample rate and samples are what is rendered)');
     const { bounce } = await import('./bounce.js');
-    const r = await bounce(this, rt, length, opts ?? {});
+    const r = await bounce(this, this.rt, length, opts ?? {});
     return opts?.stems === undefined ? r.mix : r;
   }
 

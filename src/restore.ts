@@ -121,6 +121,6 @@ function apply(rt: Runtime, s: CheckedSnapshot, live: Channel[], liveSynths: Syn
 /** The timeline part of restore (async: the notes go to the audio thread): the old notes out, the snapshot's in. */
 export async function restoreNotes(rt: Runtime, notes: readonly SnapshotNote[], synths: Synth[]): Promise<void> {
   const t = rt.engine.transport;
-  await t.unscheduleAll();
+  await Promise.all([...t.scheduled].map(([first, n]) => t.unschedule({ first, count: n.length })));
   if (notes.length) await t.schedule(notes.map((n) => ({ synth: synths[n.synth], pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity, straight: n.straight })));
 }

@@ -163,15 +163,11 @@ export class SampleLoader {
 
 /** Where a sample came from, for engine.snapshot(): a URL (absolute), file bytes, or PCM / an AudioBuffer. */
 function origin(source: SampleSource): Pick<KeptSample, 'url' | 'from'> {
-  if (typeof source === 'string' || source instanceof URL) {
-    const base = typeof location === 'object' ? location.href : undefined;
-    try {
-      return { url: new URL(String(source), base).href, from: 'url' };
-    } catch {
-      return { url: String(source), from: 'url' };
-    }
-  }
-  return { url: null, from: source instanceof ArrayBuffer || source instanceof Uint8Array || (typeof Blob === 'function' && source instanceof Blob) ? 'bytes' : 'pcm' };
+  const url = typeof source === 'string' || source instanceof URL;
+  return {
+    url: url ? new URL(String(source), location.href).href : null, // fetch() resolved it the same way
+    from: url ? 'url' : source instanceof ArrayBuffer || source instanceof Uint8Array || source instanceof Blob ? 'bytes' : 'pcm',
+  };
 }
 
 /**

@@ -33,7 +33,7 @@ export function capture(rt: Runtime, at = rt.now()): Snapshot {
   const master = rt.engine.master.slot;
   const t = rt.transport;
   const notes: SnapshotNote[] = [];
-  for (const n of t?.scheduledNotes() ?? []) {
+  for (const n of [...(t?.scheduled.values() ?? [])].flat()) {
     const synth = synths.indexOf(n.synth);
     if (synth < 0) continue; // its synth was disposed: its notes no longer play
     notes.push({ synth, pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity ?? 1, straight: !!n.straight });

@@ -119,7 +119,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     this.emit(ev.type as keyof DawEngineEvents, d);
   });
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v),
-    (def) => this.engineCtl.engine.master.get(def.spec.name as StripParamName));
+    () => this.engineCtl.engine.master as { get(n: string): number });
 
   constructor() {
     super();

@@ -75,7 +75,7 @@ export class DawSynth extends DawElement {
   #midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_synth as SetByName | null)?.set(def.spec.name, v),
-    (def) => (this.#_synth && !this.#_synth.isDisposed ? this.#_synth.get(def.spec.name as SynthParamName) : undefined));
+    () => this.#_synth as { get(n: string): number } | null);
   /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
   readonly #target = new ChannelTarget(this, this.engineCtl.engine, 'daw-synth', () => this.reroute());
   readonly #onMidi = (e: Event) => {

@@ -52,12 +52,12 @@ export class ParamController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement & Record<string, unknown>;
 
   /**
-   * `read`: the engine's value of a parameter (undefined while the element has no handle): after
-   * engine.restore() (`daw-restore`) the properties take the restored values, without writing back
-   * and without `daw-change` (the user did not change them here).
+   * `handle`: the engine handle the element drives (null while it has none): after engine.restore()
+   * (`daw-restore`) the properties take its restored values, without writing back and without
+   * `daw-change` (the user did not change them here).
    */
   constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void,
-    private readonly read?: (def: ParamDef) => number | undefined) {
+    private readonly handle?: () => { get(name: string): number } | null) {
     this.#host = host as ReactiveControllerHost & HTMLElement & Record<string, unknown>;
     host.addController(this);
     for (const { prop, spec } of defs) {
@@ -67,7 +67,7 @@ export class ParamController implements ReactiveController {
   }
 
   hostConnected(): void {
-    if (this.read) getEngine().addEventListener('daw-restore', this.#restored);
+    if (this.handle) getEngine().addEventListener('daw-restore', this.#restored);
   }
 
   hostDisconnected(): void {
@@ -76,9 +76,15 @@ export class ParamController implements ReactiveController {
 
   readonly #restored = (): void => {
     const h = this.#host;
+    const x = this.handle!();
     for (const { prop, spec } of this.defs) {
-      const v = this.read!({ prop, attr: spec.attribute, spec });
-      if (v === undefined || Object.is(v, this.values[prop])) continue;
+      let v: number;
+      try {
+        v = x!.get(spec.name); // no handle, or a parameter it does not take (a bus's other effects)
+      } catch {
+        continue;
+      }
+      if (Object.is(v, this.values[prop])) continue;
       this.values[prop] = v;
       h[prop] = this.#seen[prop] = external(spec, v);
     }
