@@ -50,7 +50,7 @@ export interface BounceOptions {
   dither?: boolean;
   /** Cancels the bounce: it rejects with an AbortError. */
   signal?: AbortSignal;
-  /** Called as the render goes (at least at every second of audio, or every 100 ms without suspend()). */
+  /** Called as the render goes: at the start of each render, at every second of audio (every 100 ms without suspend()), and at the end (fraction 1). */
   onProgress?: (p: BounceProgress) => void;
 }
 
@@ -178,6 +178,8 @@ function run(ctx: OfflineAudioContext, seconds: number, signal: AbortSignal | un
     };
     const onAbort = () => finish(() => reject(abortError()));
     signal?.addEventListener('abort', onAbort);
+    progress(0); // every render reports its start (a render can end before the first timer tick)
+    if (signal?.aborted) return onAbort();
     let chunked = typeof (ctx as { suspend?: unknown }).suspend === 'function';
     if (chunked) {
       try {
