@@ -83,6 +83,13 @@ export default [
     output: { file: 'dist/daw-worklet.js', format: 'es', sourcemap: true },
     plugins: [typescript(), minify()],
   },
+  // engine.recordInput()'s tap (worklet/input-tap.ts): a second, small worklet module, added to the
+  // context on first use only.
+  {
+    input: 'worklet/input-tap.ts',
+    output: { file: 'dist/daw-input-worklet.js', format: 'es', sourcemap: true },
+    plugins: [typescript(), minify()],
+  },
   // The load clock's worker (src/clock-worker.ts): a classic script (no import or export left), so
   // it also runs from a Blob URL made from its text when the page module comes from another origin.
   {

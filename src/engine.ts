@@ -23,6 +23,7 @@ import type { SampleOptions, SampleSource } from './samples.js';
 import type { Snapshot } from './snapshot.js';
 import type { RestoreReport } from './restore.js';
 import type { BounceLength, BounceOptions, BounceResult } from './bounce.js';
+import type { InputOptions, InputRecording, InputSource } from './input.js';
 import { DEFAULT_SAMPLE_MEMORY, type EngineOptions, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
 
 export const dbToLin = (db: number) => (db <= -400 ? 0 : Math.pow(10, db / 20));
@@ -377,6 +378,18 @@ export class Engine extends EventTarget {
     const { bounce } = await import('./bounce.js');
     const r = await bounce(this, this.rt, length, opts ?? {});
     return opts?.stems === undefined ? r.mix : r;
+  }
+
+  /**
+   * Records a live input — the default microphone, `{ deviceId }`, or a MediaStream — losslessly into
+   * a Sample (src/input.ts, loaded on first use): `(await engine.recordInput()).stop()` resolves with
+   * it, for `channel.play()` or a `<daw-clip>`'s `src`. A microphone that cannot be opened
+   * (permission denied, no such device, busy) is a `daw-error` 'input-failed' with advice, and a
+   * rejection. Needs a running realtime engine.
+   */
+  async recordInput(source?: InputSource, opts?: InputOptions): Promise<InputRecording> {
+    const { recordInput } = await import('./input.js');
+    return recordInput(this, this.rt, source, opts);
   }
 
   /**

@@ -41,7 +41,9 @@ export type DawErrorCode =
   /** elements | A `<daw-clip>` has no mixer channel: its `<daw-channel>` is not defined yet, or no channel was free. | Load the script that defines the tags; free a channel. */
   | 'no-channel'
   /** elements | A `<daw-clip>` was asked to play without a file. | Set its `src`. */
-  | 'no-source';
+  | 'no-source'
+  /** engine | `engine.recordInput()` could not open the input: microphone permission denied, no such device, or the device busy (the message says which). | Allow the microphone for the site (address bar or settings), pick another `deviceId`, or close the app using it. */
+  | 'input-failed';
 
 /** Detail of every `daw-error` event, from the engine and from the elements. */
 export interface DawErrorDetail {
