@@ -173,3 +173,47 @@ describe('engine.recordInput(): a live input into a Sample', function () {
     await fails(() => new Engine().recordInput(), Error, /start the engine first/);
   });
 });
+
+// The tap's process() allocates nothing (as test/alloc.test.js checks for the mixer): the real
+// processor class (dist/daw-input-worklet.js) driven on this page's thread by a harness, a stereo
+// input every quantum, the ring emptied (its read index moved, as a drain does) every 100 quanta,
+// the JS heap read every 500 quanta over 10,000.
+describe('the input tap\'s process() allocates nothing', function () {
+  this.timeout(120000);
+
+  it('over 10,000 quanta of stereo input, writing and (ring full) dropping', async function () {
+    if (!performance.memory || typeof window.gc !== 'function') this.skip(); // Chromium with --enable-precise-memory-info --expose-gc
+    let Tap = null;
+    globalThis.AudioWorkletProcessor = class { constructor() { this.port = new MessageChannel().port1; } };
+    globalThis.registerProcessor = (name, c) => { if (name === 'daw-input-tap') Tap = c; };
+    await import(`../dist/daw-input-worklet.js?harness=${Date.now()}`);
+    expect(Tap).to.be.a('function');
+    const tap = new Tap({ processorOptions: { frames: 128 * 256 } });
+    const l = new Float32Array(128).map((_, i) => Math.sin(i * 0.1)), r = l.map((x) => -x);
+    const inputs = [[l, r]], outputs = [[new Float32Array(128)]];
+    const step = (q) => {
+      if (q % 100 === 0 && q % 2000 < 1000) tap.read = tap.written; // drained; in the other half the ring fills and drops
+      tap.process(inputs, outputs, {});
+    };
+    for (let q = 0; q < 10000; q++) step(q);
+    window.gc();
+    let settled = 0, last = performance.memory.usedJSHeapSize;
+    for (let w = 0; w < 40 && settled < 2; w++) {
+      for (let q = 0; q < 500; q++) step(q);
+      const now = performance.memory.usedJSHeapSize;
+      settled = Math.abs(now - last) < 8192 ? settled + 1 : 0;
+      last = now;
+    }
+    const readings = [performance.memory.usedJSHeapSize];
+    for (let q = 0; q < 10000; q++) {
+      step(q);
+      if ((q + 1) % 500 === 0) readings.push(performance.memory.usedJSHeapSize);
+    }
+    const steps = readings.slice(1).map((v, i) => v - readings[i]);
+    expect(Math.max(...steps.map(Math.abs)), `heap change per 500 quanta: ${steps.join(', ')}`).to.be.below(8192);
+    expect(readings.at(-1) - readings[0], 'total heap change').to.be.below(16 * 1024);
+    expect(tap.written, 'it wrote').to.be.above(0);
+    expect(tap.dropped, 'and it dropped with the ring full').to.be.above(0);
+    expect(tap.l.some((x) => x !== 0)).to.equal(true);
+  });
+});
