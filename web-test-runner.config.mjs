@@ -57,6 +57,8 @@ export default {
           '--disable-background-networking', '--disable-component-update', '--disable-sync',
           '--disable-gpu', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc',
           '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+          // engine.recordInput() (test/input.test.js): a fake microphone, granted without a prompt.
+          '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
         ],
       },
     }),

@@ -28,6 +28,9 @@ export default {
           // AudioContext 'suspended' forever; cubeb's mock context gives it a fake output that runs
           // in real time (Chromium falls back to a fake sink by itself).
           'media.cubeb.force_mock_context': true,
+          // engine.recordInput() (test/input.test.js): a fake microphone, granted without a prompt.
+          'media.navigator.streams.fake': true,
+          'media.navigator.permission.disabled': true,
         },
       },
     }),

@@ -346,6 +346,44 @@ const bench = {
   },
 
   /** Full session: 64 voices (2 synth lanes per channel) into 32 strips, dense pattern. */
+  /**
+   * Analysis cost (issue #14): `strips` channels of a flat mix analysed, polled every 8 quanta (the
+   * rate our DSP publishes at) through OfflineAudioContext.suspend(). 'ours': every kind on each
+   * strip (peak, true peak, correlation, loudness, spectrum 4096, scope), read with read(),
+   * spectrum() and scope() (or, `kinds: 'fft'`, only the spectrum and the scope); 'native': one AnalyserNode (fftSize 4096) per channel, read with
+   * getFloatFrequencyData() and getFloatTimeDomainData(). `analyse: false` is the same mix and the
+   * same suspends without them: the difference is the analysis.
+   */
+  async analysis({ contender, strips = 4, channels = 32, seconds = 4, analyse = true, kinds = 'all' }) {
+    const frames = Math.ceil(seconds * SR);
+    const ctx = new OfflineAudioContext(2, frames, SR);
+    const feed = sources(ctx, channels);
+    let poll = () => undefined;
+    if (contender === 'ours') {
+      const { chans } = await buildOurs(ctx, channels, feed, { variant: 'flat' });
+      if (analyse) {
+        // kinds 'fft': what an AnalyserNode gives (a spectrum and a waveform); 'all': every kind.
+        const opts = kinds === 'fft' ? { spectrum: 4096, scope: true } : { peak: true, truePeak: true, correlation: true, loudness: true, spectrum: 4096, scope: true };
+        const readers = chans.slice(0, strips).map((ch) => ch.analysis(opts));
+        const bins = new Float32Array(2049), pts = new Float32Array(1024);
+        poll = kinds === 'fft' ? () => { for (const r of readers) { r.spectrum(bins); r.scope(pts); } } : () => { for (const r of readers) { r.read(); r.spectrum(bins); r.scope(pts); } };
+      }
+    } else {
+      const out = new GainNode(ctx, { gain: 0.05 });
+      out.connect(ctx.destination);
+      const faders = feed.map((src) => { const g = new GainNode(ctx); src.connect(g).connect(out); return g; });
+      if (analyse) {
+        const an = faders.slice(0, strips).map((g) => { const a = new AnalyserNode(ctx, { fftSize: 4096 }); g.connect(a); return a; });
+        const bins = new Float32Array(2048), pts = new Float32Array(4096);
+        poll = () => { for (const a of an) { a.getFloatFrequencyData(bins); a.getFloatTimeDomainData(pts); } };
+      }
+    }
+    const every = (8 * Q) / SR;
+    for (let t = every; t < seconds; t += every) ctx.suspend(t).then(() => { poll(); return ctx.resume(); });
+    const r = await timeRender(ctx);
+    return result(r.ms, seconds, { peak: r.peak, strips });
+  },
+
   async session({ contender, seconds = 20, lanes = 64 }) {
     const ctx = new OfflineAudioContext(2, Math.ceil(seconds * SR), SR);
     const notes = pattern(seconds, lanes);

@@ -130,6 +130,17 @@ function markdown(R, T) {
     for (const [k, v] of Object.entries(p)) L.push(`| ${k === 'iso' ? 'cross-origin isolated (SAB)' : 'not isolated (batched messages)'} | ${v.seconds} | ${v.changes} | ${f(v.changesPerSecond, 0)} | ${v.portMessages} | ${f(v.messagesPerChange, 4)} | ${f(v.usPerSetInRaf, 3)} | ${f(v.usPerSetLoop, 3)} |`);
     L.push('', 'Port messages are counted by wrapping MessagePort.prototype.postMessage on the page. Headless Chromium may run rAF below 60 fps; changes/s shows what was achieved. Without isolation performance.now() is coarsened to 100 µs, so the rAF figure there is rough; the loop figure is not.');
   }
+  const an = R.scenarios.analysis;
+  if (an) {
+    L.push('', `## Analysis cost (${an.strips} of 32 channels analysed, ${an.seconds} s offline, read every ${an.pollEveryQuanta} quanta)`, '');
+    L.push('| contender | µs per strip per quantum | render ms with / without (median) |', '|---|---|---|');
+    if (an.usPerStripQuantum.ours !== undefined) {
+      L.push(`| this engine: peak, true peak, correlation, loudness, spectrum 4096, scope (read(), spectrum(), scope()) | ${f(an.usPerStripQuantum.ours, 2)} | ${f(an.medianMs.ours, 0)} / ${f(an.medianMs['ours-none'], 0)} |`);
+      L.push(`| this engine: spectrum 4096 and scope only (what an AnalyserNode gives) | ${f(an.usPerStripQuantum.oursFft, 2)} | ${f(an.medianMs['ours-fft'], 0)} / ${f(an.medianMs['ours-none'], 0)} |`);
+    }
+    L.push(`| one AnalyserNode per channel, fftSize 4096 (getFloatFrequencyData + getFloatTimeDomainData) | ${f(an.usPerStripQuantum.native, 2)} | ${f(an.medianMs.native, 0)} / ${f(an.medianMs['native-none'], 0)} |`);
+    L.push('', 'The difference between each mix with and without its analysis (same sources, same suspend() every 8 quanta), over quanta and strips. The AnalyserNode computes its FFT on the main thread when read; ours computes in the DSP and the page copies results. `node bench/analysis-wasm.mjs` gives each of our kinds alone.');
+  }
   const n = R.scenarios.notes;
   if (n) {
     L.push('', '## Notes: main-thread heap growth (after gc())', '');

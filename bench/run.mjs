@@ -137,6 +137,30 @@ async function main() {
   });
   if (tonePage) await tonePage.close();
 
+  // ---- analysis: ours per strip against one AnalyserNode per channel, polled at the same rate ----
+  await guard('analysis', async () => {
+    const strips = 4; // our spectrum and scope pools hold 4 strips (protocol/contract.json analysis)
+    const seconds = QUICK ? 2 : 6;
+    const rounds = QUICK ? 2 : 5;
+    const contenders = ['ours', 'ours-fft', 'ours-none', 'native', 'native-none'].filter((c) => info.ours || !c.startsWith('ours'));
+    const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const c of rotate(contenders, r)) {
+        await gc(page);
+        const res = await call(page, 'analysis', { contender: c.replace(/-none|-fft/, ''), analyse: !c.endsWith('-none'), kinds: c.endsWith('-fft') ? 'fft' : 'all', strips, seconds });
+        runs[c].push(res.renderMs);
+        log(`analysis r${r} ${c.padEnd(11)} ${res.renderMs.toFixed(0).padStart(6)} ms`);
+      }
+    }
+    const quanta = Math.ceil((seconds * 48000) / 128);
+    const med = Object.fromEntries(contenders.map((c) => [c, median(runs[c])]));
+    const perStrip = (c) => ((med[c] - med[`${c.replace('-fft', '')}-none`]) * 1000) / quanta / strips;
+    const out = { seconds, strips, rounds, pollEveryQuanta: 8, medianMs: med, runsMs: runs, usPerStripQuantum: { native: perStrip('native') } };
+    if (info.ours) Object.assign(out.usPerStripQuantum, { ours: perStrip('ours'), oursFft: perStrip('ours-fft') });
+    log(`analysis: µs per strip per quantum: ours (every kind) ${out.usPerStripQuantum.ours?.toFixed(2)}, ours (spectrum + scope) ${out.usPerStripQuantum.oursFft?.toFixed(2)}, AnalyserNode ${out.usPerStripQuantum.native.toFixed(2)}`);
+    return out;
+  });
+
   // ---- full session ----
   await guard('session', async () => {
     const contenders = ['ours', 'native', 'js', 'ours-nonotes'].filter((c) => info.ours || !c.startsWith('ours'));

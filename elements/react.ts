@@ -44,6 +44,7 @@ export interface DawEngineEvents {
   'daw-statechange': { state: EngineState; recovered?: RecoveryReport };
   'daw-error': DawElementErrorDetail;
   'daw-change': DawChangeDetail;
+  'daw-export': { kind: 'bounce' | 'recording'; blob: Blob; url: string; name: string };
 }
 export interface DawChannelEvents {
   'daw-error': DawElementErrorDetail;
@@ -70,8 +71,8 @@ export interface DawTransportEvents {
   'daw-error': DawElementErrorDetail;
 }
 
-/** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`. */
-export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint'>> & EventProps<DawEngineEvents, DawEngine>>;
+/** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`, the export and record buttons. */
+export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint' | 'exportButton' | 'recordButton' | 'exportSeconds' | 'exportFormat'>> & EventProps<DawEngineEvents, DawEngine>>;
 /** `<daw-channel>`: every channel parameter (`volumeDb`, `mute`, `pan`, `sendReverb`, …), `label`, `headless`, `source`. */
 export type DawChannelProps = Base<DawChannel, ChannelParams & Partial<Pick<DawChannel, 'label' | 'headless' | 'source'>> & EventProps<DawChannelEvents, DawChannel>>;
 /** `<daw-synth>`: every synth parameter (`wave`, `cutoffHz`, `releaseMs`, …), `keyboard`, `midi`. */

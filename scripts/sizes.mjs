@@ -22,8 +22,13 @@ import { gzipSync } from 'node:zlib';
 // counted here, 0.6 kB; the worklet's notify, load window and busy-wait test hook, 0.5 kB;
 // status().load/underruns/latency and <daw-engine>'s readout, sparkline and glitch count, 1.4 kB)
 // 2.5 kB (35.2 -> 37.7 kB on its own). With the reverb and delay's parameters (#12, 0.6 kB), all
-// merged: 52.6 kB (53,838 bytes); the guard stops growth at 53 kB.
-export const JS_GZIP_BUDGET = 53 * 1024;
+// merged: 52.6 kB (53,838 bytes); the guard stops growth at 53 kB. #14's rest (engine.snapshot,
+// restore, bounce and recordInput, the elements following a restore, <daw-clip src=Sample>, and
+// <daw-engine>'s export and record buttons with their progress bar and link) added 888 bytes to what
+// every page loads (53,915 -> 54,803): the code behind those calls is in chunks loaded on first use
+// (dist/daw-bounce.js, -restore, -session, -snapshot, -input, -input-worklet, -exporter: 10.4 kB gzip
+// in all, not counted here), what stays is the methods that import them and the buttons' template.
+export const JS_GZIP_BUDGET = 54 * 1024;
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-clock.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));

@@ -20,6 +20,10 @@ import { Runtime, isRealtime, onFirstGesture, urls } from './runtime.js';
 import { Recording, type RecordOptions } from './record.js';
 import { MAX_SAMPLE_MEMORY } from './sample-loader.js';
 import type { SampleOptions, SampleSource } from './samples.js';
+import type { Snapshot } from './snapshot.js';
+import type { RestoreReport } from './restore.js';
+import type { BounceLength, BounceOptions, BounceResult } from './bounce.js';
+import type { InputOptions, InputRecording, InputSource } from './input.js';
 import { DEFAULT_SAMPLE_MEMORY, type EngineOptions, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
 
 export const dbToLin = (db: number) => (db <= -400 ? 0 : Math.pow(10, db / 20));
@@ -328,6 +332,64 @@ export class Engine extends EventTarget {
       done: (r) => { if (rt.recording === r) rt.recording = null; },
     }, opts);
     return (rt.recording = rec);
+  }
+
+  /**
+   * The whole session as JSON-safe data (schema 1, src/snapshot.ts): master, bus (with their effects'
+   * parameters), channel and synth parameters, samples by source (a URL, or a note that they came from
+   * bytes or PCM), the transport's settings, and the timeline the main thread knows: the notes
+   * transport.schedule() added, the clips playing and to come (times relative to now), and
+   * `automation` (empty until the timeline has lanes). `JSON.stringify` it to store it. Async because
+   * its code loads on first use (src/session.ts); clip times are relative to the call.
+   */
+  async snapshot(): Promise<Snapshot> {
+    const read = import('./session.js');
+    const ctxTime = this.rt.now();
+    const { capture } = await read;
+    return capture(this.rt, ctxTime);
+  }
+
+  /**
+   * Applies a snapshot (the object or its JSON text). Everything is checked first: a TypeError or
+   * RangeError whose message starts with the JSON path of the first problem (e.g.
+   * `restore: channels[3].params.volumeDb: 99 is outside -inf..12`) and nothing applied. Samples that
+   * came from bytes or PCM must still be loaded in this engine (same id); URL samples are loaded again
+   * (a failure rejects, nothing applied). Live channels and synths are matched to the snapshot's in
+   * slot order; extra ones are created (and returned), extra live ones left as they are. Elements
+   * follow (the engine fires `daw-restore`). Resolves once samples and timeline notes are on the audio
+   * thread (so, with either, after start()).
+   */
+  async restore(snapshot: Snapshot | string): Promise<RestoreReport> {
+    const { restore } = await import('./restore.js');
+    return restore(this.rt, snapshot);
+  }
+
+  /**
+   * Renders the session offline (src/bounce.ts: a private OfflineAudioContext with the same worklet
+   * and WASM, the session rebuilt from snapshot()), faster than realtime: `{ seconds }`, or
+   * `{ untilSilence: true, maxSeconds }` (cut after the last sample above -96 dBFS). Resolves with a
+   * WAV Blob, or `{ mix, stems }` with `stems` (one render per stem, the other channels muted).
+   * Options: format 'wav-16' | 'wav-24' (default) | 'wav-f32', dither (TPDF, seeded; default true),
+   * signal (AbortSignal: rejects with an AbortError), onProgress({ fraction, seconds, render }).
+   */
+  bounce(length: BounceLength, opts?: BounceOptions & { stems?: undefined }): Promise<Blob>;
+  bounce(length: BounceLength, opts: BounceOptions & { stems: NonNullable<BounceOptions['stems']> }): Promise<BounceResult>;
+  async bounce(length: BounceLength, opts: BounceOptions = {}): Promise<Blob | BounceResult> {
+    const { bounce } = await import('./bounce.js');
+    const r = await bounce(this, this.rt, length, opts ?? {});
+    return opts?.stems === undefined ? r.mix : r;
+  }
+
+  /**
+   * Records a live input — the default microphone, `{ deviceId }`, or a MediaStream — losslessly into
+   * a Sample (src/input.ts, loaded on first use): `(await engine.recordInput()).stop()` resolves with
+   * it, for `channel.play()` or a `<daw-clip>`'s `src`. A microphone that cannot be opened
+   * (permission denied, no such device, busy) is a `daw-error` 'input-failed' with advice, and a
+   * rejection. Needs a running realtime engine.
+   */
+  async recordInput(source?: InputSource, opts?: InputOptions): Promise<InputRecording> {
+    const { recordInput } = await import('./input.js');
+    return recordInput(this, this.rt, source, opts);
   }
 
   /**

@@ -41,7 +41,11 @@ export type DawErrorCode =
   /** elements | A `<daw-clip>` has no mixer channel: its `<daw-channel>` is not defined yet, or no channel was free. | Load the script that defines the tags; free a channel. */
   | 'no-channel'
   /** elements | A `<daw-clip>` was asked to play without a file. | Set its `src`. */
-  | 'no-source';
+  | 'no-source'
+  /** engine | `engine.recordInput()` could not open the input: microphone permission denied, no such device, or the device busy (the message says which). | Allow the microphone for the site (address bar or settings), pick another `deviceId`, or close the app using it. */
+  | 'input-failed'
+  /** elements | `<daw-engine>`'s export or record button failed (the message says why: a channel fed by AudioNodes cannot be bounced, the engine could not start, frames were lost). | Act on the message; `engine.bounce()` / `engine.record()` give the same errors. */
+  | 'export-failed';
 
 /** Detail of every `daw-error` event, from the engine and from the elements. */
 export interface DawErrorDetail {

@@ -18,3 +18,7 @@ export type {
   SynthParams, StatusWords,
 } from '../protocol/generated/contract.js';
 export { checkParam, describeRange } from './validate.js';
+export type { Snapshot, SnapshotChannel, SnapshotBus, SnapshotSynth, SnapshotSample, SnapshotTransport, SnapshotNote, SnapshotClip, SnapshotParams, SnapshotValue } from './snapshot.js';
+export type { RestoreReport } from './restore.js';
+export type { BounceLength, BounceOptions, BounceProgress, BounceResult, BounceStem } from './bounce.js';
+export type { InputRecording, InputSource, InputOptions } from './input.js';

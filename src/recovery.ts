@@ -38,6 +38,9 @@ export interface KeptSample {
   frames: number;
   loopStart: number;
   loopEnd: number;
+  /** Where it came from (engine.snapshot()): the absolute URL it was fetched from, else null and what it was. */
+  url?: string | null;
+  from?: 'url' | 'bytes' | 'pcm';
 }
 
 /** A play or stop the page asked for on a channel, at context time `t` (seconds). */

@@ -80,7 +80,7 @@ export class SampleLoader {
     this.generation[slot] = gen;
     const id = slot + MAX_SAMPLES * gen;
     this.used += bytes; // reserved now: loads in flight count too
-    const kept = { id, slot, channels: pcm.channels, frames, loopStart: ls, loopEnd: le };
+    const kept: KeptSample = { id, slot, channels: pcm.channels, frames, loopStart: ls, loopEnd: le, ...origin(source) };
     this.core.recovery.keepSample(kept); // restored after a failure
     const { done, bad } = this.send(kept);
     let wasmBytes: number;
@@ -159,6 +159,15 @@ export class SampleLoader {
     if (d.type === 'sample-ready') w?.resolve(d.wasmBytes ?? 0);
     else w?.reject(new RangeError(`loadSample: ${d.message}`));
   }
+}
+
+/** Where a sample came from, for engine.snapshot(): a URL (absolute), file bytes, or PCM / an AudioBuffer. */
+function origin(source: SampleSource): Pick<KeptSample, 'url' | 'from'> {
+  const url = typeof source === 'string' || source instanceof URL;
+  return {
+    url: url ? new URL(String(source), location.href).href : null, // fetch() resolved it the same way
+    from: url ? 'url' : source instanceof ArrayBuffer || source instanceof Uint8Array || source instanceof Blob ? 'bytes' : 'pcm',
+  };
 }
 
 /**

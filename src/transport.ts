@@ -117,6 +117,8 @@ export class Transport extends EventTarget {
   #nextNote = 1;
   #nextMsg = 0;
   readonly #waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
+  /** @internal The notes of each schedule() call still scheduled, by its first id (engine.snapshot() lists them; restore() replaces them). */
+  readonly scheduled = new Map<number, TimelineNote[]>();
 
   readonly #core: EngineCore & { whenReady(): Promise<void> };
 
@@ -161,6 +163,7 @@ export class Transport extends EventTarget {
       }
     });
     this.#nextNote += n;
+    if (n) this.scheduled.set(first, notes.map((x) => ({ ...x })));
     // In chunks: the audio thread sorts and merges each between two quanta (8,192 events, about a
     // millisecond), never one long batch that would hold up its rendering.
     const sends = [];
@@ -174,6 +177,7 @@ export class Transport extends EventTarget {
 
   /** Removes notes that schedule() added (a note sounding now plays on until the next stop, seek or loop wrap). */
   async unschedule(s: ScheduledNotes): Promise<void> {
+    this.scheduled.delete(s.first);
     const ids = new Uint32Array(s.count);
     for (let i = 0; i < s.count; i++) ids[i] = (0x80000000 + ((s.first + i) % 0x7fffffff)) >>> 0;
     await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);

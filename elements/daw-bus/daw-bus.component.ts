@@ -92,7 +92,7 @@ export class DawBus extends DawElement {
   protected readonly engineCtl = new EngineController(this);
   protected readonly params = new ParamController(this, [...STRIP_DEFS, ...MASTER_DEFS, ...FX_DEFS], (def, v) => {
     if (this.#strip && this.#applies(def)) (this.#strip as unknown as SetByName).set(def.spec.name, v);
-  });
+  }, () => this.#strip as { get(n: string): number } | null);
   readonly #meter = new MeterController(this, () => this.#strip);
 
   constructor() {

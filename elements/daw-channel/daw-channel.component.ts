@@ -101,7 +101,8 @@ export class DawChannel extends DawElement {
   #_channel: Channel | null = null;
   #connectedSource: AudioNode | null = null;
   protected readonly engineCtl = new EngineController(this, () => this.#attachSource());
-  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_channel as SetByName | null)?.set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_channel as SetByName | null)?.set(def.spec.name, v),
+    () => this.#_channel as { get(n: string): number } | null);
   /** Answers the synths and clips inside (see elements/shared/context.ts): they find this element by context, not by tag name. */
   readonly #provider = new ChannelProvider(this);
   readonly #meter: MeterController;

@@ -36,6 +36,8 @@ export class ClipLoader {
   /** src and loop points of the file loaded or loading; a load whose token is stale is discarded. */
   #key = '';
   #token = 0;
+  /** Whether `sample` is the loader's own (loaded from `src`), which it frees; a Sample given as `src` is the page's. */
+  #own = false;
 
   constructor(private readonly host: { requestUpdate(): void }, private readonly engine: Engine, private readonly emit: Emit<DawClipEvents>, private readonly player: ClipPlayer) {}
 
@@ -59,6 +61,21 @@ export class ClipLoader {
     }
     this.state = 'loading';
     void this.#load(src, loopStart, loopEnd, token);
+  }
+
+  /** Plays a Sample the page gave as `src` (nothing to load; never freed here). */
+  use(s: Sample): void {
+    if (this.sample === s) return;
+    this.#token++; // a load still running is dropped
+    this.#key = '';
+    const old = this.sample;
+    this.#retire(old);
+    this.sample = s;
+    this.#own = false;
+    this.state = 'ready';
+    this.errorText = '';
+    this.player.loaded(s);
+    this.host.requestUpdate();
   }
 
   /** Forgets the file (the element left the document): a load still running is dropped when it completes. */
@@ -119,10 +136,11 @@ export class ClipLoader {
       return;
     }
     const old = this.sample;
+    this.#retire(old);
     this.sample = sample;
+    this.#own = true;
     this.state = 'ready';
     this.player.loaded(sample); // a playing clip moves to the new file with a 5 ms cross-fade
-    this.#retire(old);
     host.requestUpdate();
     emit('daw-clip-load', { src, duration: sample.duration, sample });
   }
@@ -132,7 +150,7 @@ export class ClipLoader {
    * (Sample.dispose() silences its players at once, without a fade).
    */
   #retire(s: Sample | null): void {
-    if (!s || s.isDisposed) return;
+    if (!s || s.isDisposed || !this.#own) return;
     void this.engine.flush().then(() => setTimeout(() => s.dispose(), 50));
   }
 }

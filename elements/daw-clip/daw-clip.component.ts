@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import type { Channel, ParamSpec, Sample } from '../../src/index.js';
+import { Sample, type Channel, type ParamSpec } from '../../src/index.js';
 import { show } from '../../src/validate.js';
 import { diagnose, notRunning, stateView } from '../shared/advice.js';
 import { ChannelTarget } from '../shared/context.js';
@@ -95,8 +95,12 @@ export class DawClip extends DawElement<DawClipEvents> {
   };
 
   // Reactive properties: `declare`d and set in the constructor (see DawChannel).
-  /** URL of the audio file (relative to the page; `blob:` URLs work). Changing it loads the new file. */
-  declare src: string | null;
+  /**
+   * URL of the audio file (relative to the page; `blob:` URLs work). Changing it loads the new file.
+   * A Sample of the page's engine (`engine.recordInput()`'s, `engine.loadSample()`'s) plays as it is:
+   * nothing is loaded, and the clip never frees it (the page does, with `sample.dispose()`).
+   */
+  declare src: string | URL | Sample | null;
   /** Name shown and read out ("Play drums"); default: the file name from `src`. */
   declare label: string;
   /** Loop the loop region (the whole file unless `loop-start`/`loop-end`) until stopped. */
@@ -193,7 +197,7 @@ export class DawClip extends DawElement<DawClipEvents> {
   protected update(changed: PropertyValues): void {
     // The ParamController has validated gain, offset and the loop points (hostUpdate runs first).
     const host = this as unknown as HTMLElement & Record<string, unknown>;
-    if (changed.has('src')) checkText(host, 'src', 'src', true);
+    if (changed.has('src') && !(this.src instanceof Sample)) checkText(host, 'src', 'src', true);
     if (changed.has('label')) checkText(host, 'label', 'label');
     if (changed.has('src') || changed.has('loopStart') || changed.has('loopEnd')) this.#syncSource();
     super.update(changed);
@@ -203,7 +207,8 @@ export class DawClip extends DawElement<DawClipEvents> {
   #syncSource(again = false): void {
     if (!this.isConnected) return;
     const { loopStart, loopEnd } = this.params.values;
-    this.#loader.sync(this.src ? String(this.src) : '', loopStart, loopEnd, again);
+    if (this.src instanceof Sample) this.#loader.use(this.src);
+    else this.#loader.sync(this.src ? String(this.src) : '', loopStart, loopEnd, again);
   }
 
   /**
@@ -275,7 +280,7 @@ export class DawClip extends DawElement<DawClipEvents> {
 
   render() {
     const view = this.#view;
-    const name = this.label || (this.src ? fileName(String(this.src), document.baseURI) : '') || 'audio clip';
+    const name = this.label || (this.src && !(this.src instanceof Sample) ? fileName(String(this.src), document.baseURI) : '') || 'audio clip';
     const pressed = this.#player.pressed;
     const engine = this.engineCtl.engine;
     // A click may start audio, or retry a start that a retry can fix (not a CSP or a closed engine).

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { STRIP_PARAMS, type Engine, type EngineState, type RecoveryReport, type StripParamName } from '../../src/index.js';
+import type { ExportState } from './exporter.js';
 import { diagnose, stateView } from '../shared/advice.js';
 import { BRAND } from '../shared/define.js';
 import { DawElement, type DawEvents } from '../shared/element.js';
@@ -20,6 +21,15 @@ const DEFS: ParamDef[] = [
 export interface DawEngineEvents extends DawEvents {
   'daw-ready': { engine: Engine };
   'daw-statechange': { state: EngineState; recovered?: RecoveryReport | null };
+  'daw-export': DawExportDetail;
+}
+
+/** Detail of `daw-export`: a file the export or record button made (the download link points at `url`). */
+export interface DawExportDetail {
+  kind: 'bounce' | 'recording';
+  blob: Blob;
+  url: string;
+  name: string;
 }
 
 /** daw-error codes of audio-thread failures the engine recovers from. */
@@ -43,6 +53,12 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @attr ceiling-db - Master limiter ceiling, -24 to 0 dBFS (default -1).
  * @attr latency-hint - `interactive` | `balanced` | `playback` or seconds; applies to the
  *   AudioContext created when the engine starts.
+ * @attr export - Shows an "Export" button: bounces the session (`engine.bounce()`) with a progress bar
+ *   (the button cancels while it runs), then a download link. Boolean.
+ * @attr record - Shows a "Record" toggle (`aria-pressed`): records the master output live
+ *   (`engine.record()`), then a download link. Boolean.
+ * @attr export-seconds - Length of an export in seconds, 0 (default) for "until silence", at most 600 s.
+ * @attr export-format - `wav-16` | `wav-24` (default) | `wav-f32`: the export's and the recording's WAV format.
  *
  * @slot - Page content (channels, synths, anything).
  *
@@ -52,6 +68,8 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @event daw-error - From the engine (load failure, capacity, ...) or an invalid attribute here.
  *   `detail: { code, message, advice?, attribute?, param?, value?, range? }`; `advice` (what to do)
  *   on the errors that stop audio.
+ * @event daw-export - An export or recording is ready. `detail: { kind, blob, url, name }` (`kind`:
+ *   'bounce' or 'recording'; `url`: the download link's blob: URL, revoked when the next one replaces it).
  * @event daw-change - The user moved the master fader. `detail: { property, attribute, value }`;
  *   not fired when the page sets `volumeDb`. (A channel's `daw-change` bubbles through here too.)
  *
@@ -69,6 +87,10 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @csspart glitches - Output underruns counted by the browser (`engine.status().underruns`), e.g.
  *   `0 glitches`; empty where the browser does not count them.
  * @csspart control - The labelled master fader.
+ * @csspart export - The "Export" / "Cancel export" button (with `export`).
+ * @csspart record - The "Record" / "Stop recording" toggle (with `record`).
+ * @csspart progress - The export's progress bar (a `progressbar` while it runs).
+ * @csspart download - The link to the last export or recording (`download` names the file).
  *
  * @cssproperty --daw-surface - Background. @cssproperty --daw-text - Text colour.
  * @cssproperty --daw-text-dim - Secondary text. @cssproperty --daw-accent - Button and slider colour.
@@ -77,6 +99,7 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @cssproperty --daw-ok-color - Running state colour. @cssproperty --daw-error-color - Error colour.
  * @cssproperty --daw-meter-bg, --daw-meter-color, --daw-meter-peak-color - Meter colours.
  * @cssproperty --daw-load-color - The load sparkline's colour (default: the accent).
+ * @cssproperty --daw-record-color - The record button while recording (default: the error colour).
  */
 export class DawEngine extends DawElement<DawEngineEvents> {
   static styles = [base, styles];
@@ -85,6 +108,10 @@ export class DawEngine extends DawElement<DawEngineEvents> {
   static properties: PropertyDeclarations = {
     ...declare(DEFS),
     latencyHint: { attribute: 'latency-hint' },
+    exportButton: { attribute: 'export', type: Boolean },
+    recordButton: { attribute: 'record', type: Boolean },
+    exportSeconds: { attribute: 'export-seconds', type: Number },
+    exportFormat: { attribute: 'export-format' },
   };
 
   /** `interactive` | `balanced` | `playback` or seconds (used when the engine creates its context). */
@@ -93,6 +120,19 @@ export class DawEngine extends DawElement<DawEngineEvents> {
   declare volumeDb: number;
   /** Master limiter ceiling in dBFS. */
   declare ceilingDb: number;
+  /** Show the export button (attribute `export`). */
+  declare exportButton: boolean;
+  /** Show the record button (attribute `record`). */
+  declare recordButton: boolean;
+  /** Export length in seconds; 0: until silence (at most 600 s). */
+  declare exportSeconds: number;
+  /** 'wav-16' | 'wav-24' | 'wav-f32'. */
+  declare exportFormat: string;
+  /** The export and record buttons' state (exporter.ts does their work). */
+  readonly #x: ExportState = {
+    host: this, export: null, progress: 0, recording: null, file: null,
+    emit: (type, detail) => this.emit(type, detail),
+  };
   #lastSlow = 0;
   /** Mean load of the last windows (the sparkline), newest last, and the window count last seen. */
   #history: number[] = [];
@@ -118,11 +158,15 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     }
     this.emit(ev.type as keyof DawEngineEvents, d);
   });
-  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v),
+    () => this.engineCtl.engine.master as { get(n: string): number });
 
   constructor() {
     super();
     this.latencyHint = null;
+    this.exportButton = this.recordButton = false;
+    this.exportSeconds = 0;
+    this.exportFormat = 'wav-24';
     new FrameController(this, (now) => this.#draw(now));
     new FaceController(this); // its latency-hint is found without a tag name
   }
@@ -189,6 +233,16 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     if (n !== null) g.title = `Output underruns counted by the browser: ${n}, ${(underruns.seconds! * 1000).toFixed(0)} ms in all`;
   }
 
+  /** Export button: bounces the session (or cancels the bounce running). The work loads on first use (exporter.ts). */
+  async exportMix(): Promise<void> {
+    return (await import('./exporter.js')).exportMix(this.#x);
+  }
+
+  /** Record button: starts recording the master output, or stops and offers the file. */
+  async toggleRecording(): Promise<void> {
+    return (await import('./exporter.js')).toggleRecording(this.#x);
+  }
+
   render() {
     const s = this.engine.state;
     const view = stateView(this.engine);
@@ -212,6 +266,10 @@ export class DawEngine extends DawElement<DawEngineEvents> {
           <span part="load" class="load" aria-label="DSP load">DSP —</span>
           <svg part="history" class="history" viewBox="0 0 30 10" preserveAspectRatio="none" aria-hidden="true"><polyline points=""></polyline></svg>
           <span part="glitches" class="glitches"></span>`}
+        ${this.exportButton ? html`<button part="export button" class="export" @click=${() => this.exportMix()}>${this.#x.export ? 'Cancel export' : 'Export'}</button>` : null}
+        ${this.#x.export ? html`<progress part="progress" aria-label="Export progress" max="1" .value=${this.#x.progress}></progress>` : null}
+        ${this.recordButton ? html`<button part="record button" class="record" aria-pressed=${!!this.#x.recording} @click=${() => this.toggleRecording()}>${this.#x.recording ? 'Stop recording' : 'Record'}</button>` : null}
+        ${this.#x.file ? html`<a part="download" href=${this.#x.file.url} download=${this.#x.file.name}>Download ${this.#x.file.name}</a>` : null}
       </div>
       <slot class="content"></slot>`;
   }

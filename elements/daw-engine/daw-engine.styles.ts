@@ -22,5 +22,8 @@ export default css`
   .history { width: 3rem; height: 1em; overflow: visible; }
   .history polyline { fill: none; stroke: var(--daw-load-color, var(--_accent)); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
   button.start { background: var(--_accent); color: var(--daw-accent-text, #0b1220); font-weight: 600; }
+  .record[aria-pressed='true'] { background: var(--daw-record-color, var(--daw-error-color, #ff6b6b)); color: var(--daw-accent-text, #0b1220); }
+  progress { width: 6rem; accent-color: var(--_accent); }
+  a[part='download'] { color: var(--_accent); }
   .content { display: block; }
 `;

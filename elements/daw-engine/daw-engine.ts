@@ -11,5 +11,6 @@ declare global {
     'daw-error': CustomEvent<DawEngineEvents['daw-error']>;
     'daw-ready': CustomEvent<DawEngineEvents['daw-ready']>;
     'daw-statechange': CustomEvent<DawEngineEvents['daw-statechange']>;
+    'daw-export': CustomEvent<DawEngineEvents['daw-export']>;
   }
 }

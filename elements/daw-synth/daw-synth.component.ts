@@ -74,7 +74,8 @@ export class DawSynth extends DawElement {
   #midiAccess: MIDIAccess | null = null;
   #midiWanted = false;
   protected readonly engineCtl = new EngineController(this, () => undefined);
-  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_synth as SetByName | null)?.set(def.spec.name, v));
+  protected readonly params = new ParamController(this, DEFS, (def, v) => (this.#_synth as SetByName | null)?.set(def.spec.name, v),
+    () => this.#_synth as { get(n: string): number } | null);
   /** The enclosing channel element's channel (found by context, under any tag name), or a private one. */
   readonly #target = new ChannelTarget(this, this.engineCtl.engine, 'daw-synth', () => this.reroute());
   readonly #onMidi = (e: Event) => {

@@ -3,7 +3,7 @@
  * and the controller that validates every value (checkParam) before anything reaches the engine.
  */
 import type { PropertyDeclaration, PropertyDeclarations, ReactiveController, ReactiveControllerHost } from 'lit';
-import { checkParam, describeRange, type ParamSpec } from '../../src/index.js';
+import { checkParam, describeRange, getEngine, type ParamSpec } from '../../src/index.js';
 import { show } from '../../src/validate.js';
 import { emitChange, emitError, type DawChangeDetail } from './element.js';
 
@@ -51,7 +51,13 @@ export class ParamController implements ReactiveController {
   readonly #seen: Record<string, unknown> = {};
   readonly #host: ReactiveControllerHost & HTMLElement & Record<string, unknown>;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void) {
+  /**
+   * `handle`: the engine handle the element drives (null while it has none): after engine.restore()
+   * (`daw-restore`) the properties take its restored values, without writing back and without
+   * `daw-change` (the user did not change them here).
+   */
+  constructor(host: ReactiveControllerHost & HTMLElement, readonly defs: ParamDef[], private readonly write: (def: ParamDef, v: number) => void,
+    private readonly handle?: () => { get(name: string): number } | null) {
     this.#host = host as ReactiveControllerHost & HTMLElement & Record<string, unknown>;
     host.addController(this);
     for (const { prop, spec } of defs) {
@@ -59,6 +65,31 @@ export class ParamController implements ReactiveController {
       this.#host[prop] = this.#seen[prop] = external(spec, spec.default);
     }
   }
+
+  hostConnected(): void {
+    if (this.handle) getEngine().addEventListener('daw-restore', this.#restored);
+  }
+
+  hostDisconnected(): void {
+    getEngine().removeEventListener('daw-restore', this.#restored);
+  }
+
+  readonly #restored = (): void => {
+    const h = this.#host;
+    const x = this.handle!();
+    for (const { prop, spec } of this.defs) {
+      let v: number;
+      try {
+        v = x!.get(spec.name); // no handle, or a parameter it does not take (a bus's other effects)
+      } catch {
+        continue;
+      }
+      if (Object.is(v, this.values[prop])) continue;
+      this.values[prop] = v;
+      h[prop] = this.#seen[prop] = external(spec, v);
+    }
+    h.requestUpdate();
+  };
 
   hostUpdate(): void {
     this.sync();
