@@ -71,7 +71,10 @@ export default [
   // daw-elements.js imports it and registers the daw- tags. A page loads the code once either way.
   {
     input: { 'daw-elements': 'elements/index.ts', 'daw-elements-classes': 'elements/classes.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
+    // engine.loadMidi() imports src/midi-load.ts on first use: the MIDI reader and loader are one
+    // chunk, dist/daw-midi.js, that a page not loading MIDI never downloads.
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js',
+      chunkFileNames: (c) => (c.name === 'midi-load' ? 'daw-midi.js' : '[name].js') },
     plugins: [typescript(), nodeResolve(), minify(), copyWasm()],
   },
   {
