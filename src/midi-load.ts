@@ -267,6 +267,7 @@ export async function loadMidi(engine: MidiHost, source: MidiSource, options: Lo
     ids = await transport.schedule(routed.notes);
   } catch (e) {
     if (timing.map && sameMap(transport.tempoMap, timing.map)) transport.setTempoMap(before);
+    if (sig && transport.timeSignature.join() === sig.join()) transport.timeSignature = sigBefore;
     throw e;
   }
   const endBeat = timing.beatOf(file.endTick);
