@@ -267,14 +267,15 @@ const SONG_LEAD = 0.3; // s between the start call and the song's first beat
 /**
  * Onsets in `x`: frames where |x| first exceeds 2% of the peak after at least 24 frames below it (the
  * notes are 37 and 31 frames long at 44.1 kHz, 110 and 92 frames apart, square waves with no attack).
- * `exact` holds each note's intended time in frames of `x`, unrounded. The offset is the median
- * distance of onsets from their notes (a constant delay, e.g. our limiter's look-ahead, is latency,
- * not onset error). Each note takes the detected onset within ±40 frames of exact + offset (else it is
- * missing); its error is how many frames it lies off the frame nearest its time: 0 when
+ * `exact` holds each note's intended time in frames of `x`, unrounded; `latency` the contender's
+ * known delay (our limiter's look-ahead; 0 for Tone.js). The offset is the most common distance of
+ * onsets from their notes, near `latency` (a constant delay is latency, not onset error). Each note
+ * takes the detected onset within ±40 frames of exact + offset (else it is missing); its error is
+ * how many frames it lies off the frame nearest its time: 0 when
  * |onset − offset − exact| ≤ 0.5 (a time exactly half-way between two frames is 0 either way), else
  * ceil(|…| − 0.5), signed + late, − early.
  */
-function onsetErrors(x, exact) {
+function onsetErrors(x, exact, latency) {
   let peak = 0;
   for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
   const thr = 0.02 * peak, found = [];
@@ -292,12 +293,15 @@ function onsetErrors(x, exact) {
     }
     return missing;
   };
-  // The offset: the median distance of the onsets from their notes, matched around the first note's.
-  const ds = [];
-  match(found[0] - Math.round(exact[0]), (d) => ds.push(Math.round(d)));
-  const offset = found[0] - Math.round(exact[0]) + ds.sort((a, b) => a - b)[ds.length >> 1];
+  // The offset: the most common distance of the onsets from their notes (matched around the known
+  // latency): notes on time share it, late ones spread out behind it.
+  const count = new Map();
+  match(latency, (d) => { const k = Math.round(d); count.set(k, (count.get(k) ?? 0) + 1); });
+  const offset = latency + [...count].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
   const errs = [];
-  const missing = match(offset, (d) => errs.push(Math.sign(d) * Math.max(0, Math.ceil(Math.abs(d) - 0.5))));
+  // 1e-6: the exact times are computed in f64 (~1e-12 frame of error), so a time exactly half-way
+  // between two frames may come out a hair under x.5 while its note (rightly) starts on x + 1.
+  const missing = match(offset, (d) => errs.push(Math.sign(d) * Math.max(0, Math.ceil(Math.abs(d) - 0.5 - 1e-6))));
   const abs = errs.map(Math.abs).sort((a, b) => a - b);
   return {
     peak, detected: found.length, missing, extra: found.length - errs.length, offsetFrames: offset,
@@ -712,7 +716,7 @@ const bench = {
     const S = SONG, sr = S.ctx.sampleRate;
     gc(); const h2 = heap();
     const got = await new Promise((resolve) => { S.capture.port.onmessage = (e) => resolve(e.data); S.capture.port.postMessage({ type: 'get' }); });
-    const onsets = onsetErrors(got.data, S.notes.map((n) => S.startFrame - got.from + n.seconds * sr));
+    const onsets = onsetErrors(got.data, S.notes.map((n) => S.startFrame - got.from + n.seconds * sr), S.latency);
     const status = S.engine ? S.engine.status() : null;
     if (S.engine) await S.engine.close();
     else { S.Tone.getTransport().stop(); S.Tone.getTransport().cancel(); }
