@@ -75,7 +75,10 @@ export default [
     // shares from the classes module: letting that entry export a little more keeps Rollup from
     // moving the shared code out of it into a third chunk.
     preserveEntrySignatures: 'allow-extension',
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'daw-[name].js' },
+    // engine.loadMidi() imports src/midi-load.ts on first use: the MIDI reader and loader are one
+    // chunk, dist/daw-midi.js, that a page not loading MIDI never downloads.
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js',
+      chunkFileNames: (c) => (c.name === 'midi-load' ? 'daw-midi.js' : 'daw-[name].js') },
     plugins: [typescript(), nodeResolve(), minify(), copyWasm()],
   },
   {

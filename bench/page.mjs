@@ -2,6 +2,7 @@
 // the same sources. bench/run.mjs drives this page through puppeteer (window.bench.*), one contender
 // run per call, and does the rounds, rotation, medians and reports.
 import { stripParams, MASTER, LIMIT } from './mix-settings.mjs';
+import { songNotes, songBytes, TPQ, TEMPI } from './song.mjs';
 const SR = 48000;
 const Q = 128;
 const NBUF = 32;
@@ -257,6 +258,59 @@ function result(ms, seconds, extra = {}) {
 const gc = () => { if (typeof globalThis.gc === 'function') { globalThis.gc(); globalThis.gc(); } };
 const heap = () => (performance.memory ? performance.memory.usedJSHeapSize : NaN);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------- the MIDI song (bench/song.mjs) on a realtime context: ours through engine.loadMidi, Tone.js through Transport + Parts ----------
+const SONG_SYNTH = { wave: 'square', attackMs: 0, decayMs: 100, sustain: 1, releaseMs: 1, cutoffHz: 20000, gainDb: -12 };
+const TONE_SYNTH = { oscillator: { type: 'square' }, envelope: { attack: 0, decay: 0.1, sustain: 1, release: 0.001 }, volume: -12 };
+const SONG_LEAD = 0.3; // s between the start call and the song's first beat
+
+/**
+ * Onsets in `x`: frames where |x| first exceeds 2% of the peak after at least 24 frames below it (the
+ * notes are 37 and 31 frames long at 44.1 kHz, 110 and 92 frames apart, square waves with no attack).
+ * `exact` holds each note's intended time in frames of `x`, unrounded; `latency` the contender's
+ * known delay (our limiter's look-ahead; 0 for Tone.js). The offset is the most common distance of
+ * onsets from their notes, near `latency` (a constant delay is latency, not onset error). Each note
+ * takes the detected onset within ±40 frames of exact + offset (else it is missing); its error is
+ * how many frames it lies off the frame nearest its time: 0 when
+ * |onset − offset − exact| ≤ 0.5 (a time exactly half-way between two frames is 0 either way), else
+ * ceil(|…| − 0.5), signed + late, − early.
+ */
+function onsetErrors(x, exact, latency) {
+  let peak = 0;
+  for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]));
+  const thr = 0.02 * peak, found = [];
+  let quiet = 24;
+  for (let i = 0; i < x.length; i++) {
+    if (Math.abs(x[i]) > thr) { if (quiet >= 24) found.push(i); quiet = 0; } else quiet++;
+  }
+  if (!found.length) return { peak, detected: 0, missing: exact.length };
+  const match = (offset, each) => {
+    let j = 0, missing = 0;
+    for (const f of exact) {
+      const want = f + offset;
+      while (j < found.length && found[j] < want - 40) j++;
+      if (j < found.length && Math.abs(found[j] - want) <= 40) each(found[j++] - want); else missing++;
+    }
+    return missing;
+  };
+  // The offset: the most common distance of the onsets from their notes (matched around the known
+  // latency): notes on time share it, late ones spread out behind it.
+  const count = new Map();
+  match(latency, (d) => { const k = Math.round(d); count.set(k, (count.get(k) ?? 0) + 1); });
+  const offset = latency + [...count].reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0])[0];
+  const errs = [];
+  // 1e-6: the exact times are computed in f64 (~1e-12 frame of error), so a time exactly half-way
+  // between two frames may come out a hair under x.5 while its note (rightly) starts on x + 1.
+  const missing = match(offset, (d) => errs.push(Math.sign(d) * Math.max(0, Math.ceil(Math.abs(d) - 0.5 - 1e-6))));
+  const abs = errs.map(Math.abs).sort((a, b) => a - b);
+  return {
+    peak, detected: found.length, missing, extra: found.length - errs.length, offsetFrames: offset,
+    maxAbsErr: abs.at(-1) ?? NaN, p99AbsErr: abs[Math.floor(0.99 * (abs.length - 1))] ?? NaN, meanAbsErr: abs.reduce((a, b) => a + b, 0) / (abs.length || 1),
+    exact: abs.filter((e) => e === 0).length, within1: abs.filter((e) => e <= 1).length, late: errs.filter((e) => e > 1).length, early: errs.filter((e) => e < -1).length,
+  };
+}
+
+let SONG = null, toneErrors = 0;
 
 // ---------- scenarios ----------
 const bench = {
@@ -612,6 +666,100 @@ const bench = {
     const s1 = engine.status();
     await engine.close();
     return { isolated, notes: count, heapBefore: h0, heapGrowth: h1 - h0, heapGrowthSecondHalf: h1 - hHalf, bytesPerNote: (h1 - hHalf) / (count / 2), droppedNotes: s1.droppedNotes - s0.droppedNotes, lateNotes: s1.lateNotes - s0.lateNotes, stolen: s1.stolenVoices - s0.stolenVoices };
+  },
+
+  /**
+   * The MIDI song, step 1 (run.mjs reads the DevTools Performance metrics around each step): the
+   * instruments, an output capture worklet, then the song loaded the contender's way. Ours:
+   * engine.loadMidi(bytes) into the timeline (4 synths by track). Tone.js: Transport.PPQ = 480, the
+   * tempo change as a bpm automation point at its context time, one Tone.Part of [`${tick}i`, note]
+   * per track calling Synth.triggerAttackRelease(freq, duration, time, velocity).
+   */
+  async songLoad({ contender }) {
+    const notes = songNotes();
+    const bytes = songBytes(notes);
+    let ctx, out, engine = null, Tone = null, capture, latency = 0;
+    toneErrors = 0;
+    if (contender === 'ours') {
+      if (!daw) throw new Error('engine not built: ' + dawError);
+      engine = new daw.Engine();
+      await engine.start();
+      ctx = engine.context;
+      await ctx.audioWorklet.addModule(new URL('./peers/capture-processor.js', base));
+      capture = new AudioWorkletNode(ctx, 'bench-capture', { numberOfOutputs: 1, outputChannelCount: [1], processorOptions: { frames: Math.ceil((notes.at(-1).seconds + 1) * ctx.sampleRate) } });
+      engine.node.connect(capture);
+      capture.connect(ctx.destination);
+      out = [1, 2, 3, 4].map(() => engine.createSynth(engine.createChannel(), SONG_SYNTH));
+      latency = engine.latencyFrames;
+    } else if (contender === 'tone') {
+      Tone = await loadTone();
+      await Tone.start();
+      const tc = Tone.getContext();
+      ctx = tc.rawContext;
+      await tc.addAudioWorkletModule(new URL('./peers/capture-processor.js', base).href);
+      capture = tc.createAudioWorkletNode('bench-capture', { numberOfOutputs: 1, outputChannelCount: [1], processorOptions: { frames: Math.ceil((notes.at(-1).seconds + 1) * ctx.sampleRate) } });
+      capture.connect(ctx.destination);
+      const bus = new Tone.Gain(1).toDestination();
+      bus.connect(capture);
+      // One monophonic Tone.Synth per track (each track of the song is monophonic): Tone's cheapest
+      // instrument for it. (PolySynth, as Tone's MIDI examples use, cost far more main-thread time here.)
+      out = [1, 2, 3, 4].map(() => new Tone.Synth(TONE_SYNTH).connect(bus));
+    } else throw new Error('unknown contender ' + contender);
+    await sleep(300);
+    gc(); const h0 = heap();
+    const t0 = performance.now();
+    let loaded;
+    if (engine) {
+      loaded = await engine.loadMidi(bytes, { route: { byTrack: [null, ...out] } });
+    } else {
+      const T = Tone.getTransport();
+      T.PPQ = TPQ;
+      T.bpm.value = 60e6 / TEMPI[0][1];
+      const freq = (p) => 440 * Math.pow(2, (p - 69) / 12);
+      // A note whose callback throws is counted (and lost): a callback run late has its time clamped
+      // to now by Tone, and two such notes on one voice throw "Start time must be strictly greater
+      // than previous start time"; uncaught, that exception stops Tone's clock from moving past the
+      // tick, which then throws again on every loop (one run spent 354 s of main thread in 23 s).
+      loaded = [1, 2, 3, 4].map((tr) => new Tone.Part((time, n) => {
+        try { out[tr - 1].triggerAttackRelease(freq(n.pitch), n.duration, time, n.velocity / 127); } catch { toneErrors++; }
+      }, notes.filter((n) => n.track === tr).map((n) => [`${n.tick}i`, n])).start(0));
+    }
+    const loadMs = performance.now() - t0;
+    gc(); const h1 = heap();
+    SONG = { contender, ctx, engine, Tone, capture, notes, latency, h0, h1, loaded };
+    return { loadMs, heapBefore: h0, heapLoadGrowth: h1 - h0, sampleRate: ctx.sampleRate, notes: notes.length, warnings: engine ? loaded.warnings : [] };
+  },
+
+  /** Step 2: plays the song from a frame SONG_LEAD s ahead; resolves after its last note (one timer, no polling while it plays). */
+  async songPlay() {
+    const S = SONG, sr = S.ctx.sampleRate;
+    const startFrame = Math.ceil(S.ctx.currentTime * sr) + Math.round(SONG_LEAD * sr);
+    const at = startFrame / sr;
+    S.capture.port.postMessage({ type: 'arm', from: startFrame - 256 });
+    if (S.engine) S.engine.transport.start({ at });
+    else {
+      const T = S.Tone.getTransport();
+      T.start(at);
+      T.bpm.setValueAtTime(60e6 / TEMPI[1][1], at + S.notes.find((n) => n.tick >= TEMPI[1][0]).seconds);
+    }
+    S.startFrame = startFrame;
+    const end = at + S.notes.at(-1).seconds + 0.3;
+    await sleep((end - S.ctx.currentTime) * 1000);
+    while (S.ctx.currentTime < end) await sleep(50);
+    return { startFrame };
+  },
+
+  /** Step 3: heap after playing, the captured output's onsets against the intended frames; closes the contender. */
+  async songResult() {
+    const S = SONG, sr = S.ctx.sampleRate;
+    gc(); const h2 = heap();
+    const got = await new Promise((resolve) => { S.capture.port.onmessage = (e) => resolve(e.data); S.capture.port.postMessage({ type: 'get' }); });
+    const onsets = onsetErrors(got.data, S.notes.map((n) => S.startFrame - got.from + n.seconds * sr), S.latency);
+    const status = S.engine ? S.engine.status() : null;
+    if (S.engine) await S.engine.close();
+    else { S.Tone.getTransport().stop(); S.Tone.getTransport().cancel(); }
+    SONG = null;
+    return { ...onsets, toneErrors: S.Tone ? toneErrors : undefined, latencyFrames: S.latency, heapPlayGrowth: h2 - S.h1, heapTotalGrowth: h2 - S.h0, lateNotes: status?.lateNotes, droppedNotes: status?.droppedNotes, stolenVoices: status?.stolenVoices };
   },
 
   /** Realtime load: 64-voice 32-channel session on a realtime AudioContext (run.mjs polls CDP meanwhile). */

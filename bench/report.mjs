@@ -49,6 +49,9 @@ export function targets(R) {
   const nt = R.scenarios.notes?.iso;
   add('heap growth per note', '0', nt?.bytesPerNote, nt ? nt.heapGrowthSecondHalf < 8 * 1024 : null,
     nt ? `main thread, after gc(): ${nt.heapGrowthSecondHalf} B over the second ${nt.notes / 2} notes = ${f(nt.bytesPerNote, 2)} B/note (|growth| < 8 KiB counts as zero: GC noise); ${nt.heapGrowth} B over all ${nt.notes} incl. first-use; audio-thread heap not observable` : 'n/a');
+  const so = R.scenarios.song?.contenders?.ours;
+  add('MIDI song onset error (10,000 notes, realtime)', '0 frames', so?.worstMaxAbsErr, so ? so.worstMaxAbsErr === 0 : null,
+    so ? `${so.exact} of ${so.notes} on the nearest frame, ${so.within1} within 1 frame, worst ${so.worstMaxAbsErr}; Tone.js: ${R.scenarios.song.contenders.tone ? `${R.scenarios.song.contenders.tone.exact} on the nearest frame, ${R.scenarios.song.contenders.tone.missing} missing, worst ${R.scenarios.song.contenders.tone.worstMaxAbsErr}` : 'n/a'}` : 'n/a');
   return t;
 }
 
@@ -159,6 +162,15 @@ function markdown(R, T) {
     L.push(`- quanta rendered ${rt.quanta} of ~${rt.expectedQuanta} expected; late notes ${rt.lateNotes}, dropped ${rt.droppedNotes}, stolen voices ${rt.stolenVoices}, non-finite ${rt.nonFinite}`);
     L.push(`- glitches: ${rt.playbackStats ? 'AudioContext.playbackStats ' + esc(JSON.stringify(rt.playbackStats)) : 'AudioContext.playbackStats not exposed; CDP gives no underrun count (callback interval variance is the proxy)'}`);
     L.push(`- main-thread heap growth over the run: ${rt.mainHeapGrowth} B; baseLatency ${f(rt.baseLatencyMs)} ms, outputLatency ${f(rt.outputLatencyMs)} ms`);
+  }
+  const sg = R.scenarios.song;
+  if (sg) {
+    L.push('', `## MIDI song: ${sg.notes} notes on a realtime AudioContext (bench/song.mjs, ${f(sg.seconds)} s, medians of ${sg.rounds} run${sg.rounds > 1 ? 's' : ''})`, '');
+    L.push('| contender | onsets on the nearest frame | within 1 frame | late / early (> 1 frame) | missing | worst (frames) | p99 | constant offset (frames) | main thread while playing (ms; script) | main thread loading (ms; the load call) | heap: load / playing (B) |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const [k, v] of Object.entries(sg.contenders)) {
+      L.push(`| ${k === 'ours' ? 'daw-elements (engine.loadMidi into the timeline)' : 'Tone.js (Transport + Parts + Synths)'} | ${v.exact} | ${v.within1} | ${v.late} / ${v.early} | ${v.missing} | ${v.worstMaxAbsErr} | ${v.p99AbsErr} | ${v.offsetFrames}${k === 'ours' ? ` (limiter look-ahead ${v.latencyFrames})` : ''} | ${f(v.playTaskMs)}; ${f(v.playScriptMs)} | ${f(v.loadTaskMs)}; ${f(v.loadMs)} | ${v.heapLoadGrowth} / ${v.heapPlayGrowth} |${v.error ? ` error: ${esc(v.error)}` : ''}`);
+    }
+    L.push('', 'One onset every 2.5 ms then 2.08 ms (150 BPM, 180 BPM from the 5,001st note), square waves with no attack, captured from the output by a worklet (bench/peers/capture-processor.js) and matched to the times worked out from the ticks and tempi; an onset counts as on the nearest frame when it is within half a frame of its time after the contender\'s constant offset (the most common one); missing = no onset within ±40 frames (lost, or later than that). Main-thread time is DevTools Performance.getMetrics TaskDuration (ScriptDuration) over the playback (and over setting up and loading); heap is performance.memory after gc(). Tone.js figures depend strongly on the machine\'s load: its notes are scheduled from the main thread, 0.1 s ahead.');
   }
   if (R.errors.length) { L.push('', '## Errors', ''); for (const e of R.errors) L.push(`- ${e.scenario}: ${esc(e.error)}`); }
   L.push('', '## Method', '', '- Every contender renders the same work from the same 32 deterministic 2 s stereo AudioBuffers (noise and tones with level movement), looped, with the same strip settings (low shelf +3 dB @100 Hz, peak −2 dB @1 kHz, high shelf +2 dB @8 kHz, compressor −18 dB 4:1, fader, pan, sends to 3 buses) and a master compressor + limiter.',

@@ -11,6 +11,7 @@ import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { writeReports } from './report.mjs';
+import { songNotes } from './song.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = normalize(join(HERE, '..'));
@@ -23,8 +24,8 @@ const OUT = argVal('out', HERE);
 const STARTUP_ROUNDS = argVal('startup-rounds', null);
 
 const CFG = QUICK
-  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10 }
-  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60 };
+  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10, songRounds: 1 }
+  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60, songRounds: 2 };
 if (STARTUP_ROUNDS) CFG.startupRounds = Math.max(1, Number(STARTUP_ROUNDS) | 0);
 
 // ---------- static server ----------
@@ -57,6 +58,7 @@ const median = (a) => { const s = a.filter((x) => Number.isFinite(x)).sort((x, y
 const rotate = (a, r) => a.slice(r % a.length).concat(a.slice(0, r % a.length));
 const log = (...a) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s]`, ...a);
 const T0 = Date.now();
+const songSeconds = songNotes().at(-1).seconds;
 
 async function main() {
   if (args.has('--report-only')) { // regenerate results.md / results.svg from results.json
@@ -333,6 +335,48 @@ async function main() {
       return out;
     });
   }
+
+  // ---- the 10,000-note MIDI song (bench/song.mjs), realtime: ours (engine.loadMidi into the timeline)
+  // against Tone.js (Transport + Parts), each on a fresh isolated page per run. Main-thread time is the
+  // page's DevTools Performance metrics (TaskDuration: all main-thread tasks; ScriptDuration: JS in
+  // them) over loading and over playing; onsets are found in the captured output (page.mjs onsetErrors).
+  await guard('song', async () => {
+    const contenders = ['ours', 'tone'].filter((c) => info.ours || c !== 'ours');
+    const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+    const errs = {};
+    const metrics = async (cdp) => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    for (let r = 0; r < CFG.songRounds; r++) {
+      for (const c of rotate(contenders, r)) {
+        if (errs[c]) continue;
+        const { page: p } = await open('iso');
+        try {
+          const cdp = await p.createCDPSession();
+          await cdp.send('Performance.enable');
+          const m0 = await metrics(cdp);
+          const load = await call(p, 'songLoad', { contender: c });
+          const m1 = await metrics(cdp);
+          await call(p, 'songPlay');
+          const m2 = await metrics(cdp);
+          const res = await call(p, 'songResult');
+          const run = {
+            ...load, ...res,
+            loadTaskMs: (m1.TaskDuration - m0.TaskDuration) * 1000, loadScriptMs: (m1.ScriptDuration - m0.ScriptDuration) * 1000,
+            playTaskMs: (m2.TaskDuration - m1.TaskDuration) * 1000, playScriptMs: (m2.ScriptDuration - m1.ScriptDuration) * 1000,
+          };
+          runs[c].push(run);
+          log(`song r${r} ${c.padEnd(5)} onsets: ${run.detected - run.extra}/${run.notes} found, offset ${run.offsetFrames} frames (latency ${run.latencyFrames}), |error| max ${run.maxAbsErr} p99 ${run.p99AbsErr} mean ${run.meanAbsErr?.toFixed?.(3)}, exact ${run.exact}, within 1 ${run.within1}, late ${run.late}, early ${run.early}, missing ${run.missing}, extra ${run.extra}${run.toneErrors !== undefined ? `, callbacks that threw ${run.toneErrors}` : ''}; main thread: load ${run.loadTaskMs.toFixed(1)} ms (script ${run.loadScriptMs.toFixed(1)}, loadMidi/Part calls ${run.loadMs.toFixed(1)}), playing ${run.playTaskMs.toFixed(1)} ms (script ${run.playScriptMs.toFixed(1)}); heap +${run.heapLoadGrowth} B load, +${run.heapPlayGrowth} B playing`);
+        } catch (e) { errs[c] = String(e.message || e); log(`song ${c} failed: ${errs[c]}`); }
+        await p.close();
+      }
+    }
+    const out = {};
+    const keys = ['loadMs', 'loadTaskMs', 'loadScriptMs', 'playTaskMs', 'playScriptMs', 'heapLoadGrowth', 'heapPlayGrowth', 'heapTotalGrowth', 'offsetFrames', 'maxAbsErr', 'p99AbsErr', 'meanAbsErr', 'exact', 'within1', 'late', 'early', 'missing', 'extra', 'toneErrors'];
+    for (const c of contenders) {
+      out[c] = Object.fromEntries(keys.map((k) => [k, median(runs[c].map((x) => x[k]))]));
+      Object.assign(out[c], { notes: runs[c][0]?.notes, latencyFrames: runs[c][0]?.latencyFrames, sampleRate: runs[c][0]?.sampleRate, runs: runs[c].length, worstMaxAbsErr: Math.max(...runs[c].map((x) => x.maxAbsErr)), error: errs[c] });
+    }
+    return { notes: 10000, rounds: CFG.songRounds, seconds: songSeconds, contenders: out };
+  });
 
   results.meta.loadavgEnd = os.loadavg();
   results.meta.durationS = (Date.now() - T0) / 1000;

@@ -8,13 +8,14 @@
  * link writes into the control block, and writes meters and status back.
  */
 import {
-  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_SYNTHS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
+  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_SYNTHS, MAX_TEMPO_POINTS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
   type MasterParams, type SynthParams,
 } from '../protocol/generated/contract.js';
 import type { EngineEventMap } from './errors.js';
 import { Bus, Channel, Strip, Synth, type Sample } from './handles.js';
 import { preload, saveData, whenIdle } from './preload.js';
 import { Transport } from './transport.js';
+import type { LoadMidiOptions, MidiSong, MidiSource } from './midi-load.js';
 import type { RecoveryReport } from './recovery.js';
 import { Runtime, isRealtime, onFirstGesture, urls } from './runtime.js';
 import { Recording, type RecordOptions } from './record.js';
@@ -214,6 +215,18 @@ export class Engine extends EventTarget {
    */
   loadSample(source: SampleSource, opts: SampleOptions = {}): Promise<Sample> {
     return this.rt.loader.load(source, opts);
+  }
+
+  /**
+   * Loads a Standard MIDI File (format 0 or 1: a URL, or its bytes) into the transport's timeline:
+   * the file's tempo map becomes the transport's (`tempo: 'keep'` keeps the page's), its notes go to
+   * the synths `route` picks per track or MIDI channel. Resolves with a MidiSong (ids, length in beats
+   * and seconds, tracks, warnings, `remove()`). Rejects with a RangeError / TypeError naming the byte
+   * offset for a bad file, an Error for a failed fetch. The reader is loaded on first use.
+   */
+  async loadMidi(source: MidiSource, options: LoadMidiOptions): Promise<MidiSong> {
+    const { loadMidi } = await import('./midi-load.js');
+    return loadMidi({ transport: this.transport, maxTempoPoints: MAX_TEMPO_POINTS }, source, options);
   }
 
   /**

@@ -12,6 +12,8 @@ export type { EngineOptions, EngineState, EngineStatus, LoadFigure, UnderrunFigu
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';
 export type { SampleOptions, SampleSource } from './samples.js';
+export type { LoadMidiOptions, MidiRoute, MidiRouteFunction, MidiSong, MidiSource, MidiTempoMode, MidiTrackInfo, MidiTrackLoaded } from './midi-load.js';
+export type { MidiError } from './midi.js';
 export { STRIP_PARAMS, SYNTH_PARAMS, BUS_FX, BUS_NAMES, MAX_CHANNELS, EXTERNAL_INPUTS, MAX_SYNTHS, MAX_VOICES, MAX_SAMPLES } from '../protocol/generated/contract.js';
 export type {
   ParamSpec, BusFxSpec, BusName, StripParamName, SynthParamName, ChannelParams, BusParams, BusFxParams, ReverbFxParams, DelayFxParams, MasterParams,

@@ -326,6 +326,23 @@ async function testPage(browser, name, spec, servers, blank) {
       });
       assert.ok(box && box.visible && box.width > 100 && box.height > 20, `keyboard box ${JSON.stringify(box)}`);
     });
+    await check('engine.loadMidi() fetches dist/daw-midi.js from beside the page module on first use and schedules a file', async () => {
+      const r = await page.evaluate(async () => {
+        const before = performance.getEntriesByType('resource').filter((e) => /daw-midi\.js$/.test(e.name)).length;
+        // Format 0, 480 ticks per quarter: one note (C4, velocity 100) one beat long.
+        const bytes = new Uint8Array([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xe0, 0x4d, 0x54, 0x72, 0x6b, 0, 0, 0, 13,
+          0, 0x90, 60, 100, 0x83, 0x60, 0x80, 60, 0, 0, 0xff, 0x2f, 0]);
+        const engine = document.querySelector('daw-engine').engine;
+        const song = await engine.loadMidi(bytes, { route: document.querySelector('daw-synth').synth, tempo: 'keep' });
+        const loaded = performance.getEntriesByType('resource').filter((e) => /daw-midi\.js$/.test(e.name)).map((e) => e.name);
+        await song.remove();
+        return { before, loaded, count: song.count, beats: song.beats, script: document.querySelector('script[type=module]')?.src };
+      });
+      assert.equal(r.before, 0, 'not fetched before the first loadMidi()');
+      assert.deepEqual(r.loaded, [new URL('daw-midi.js', r.script).href]);
+      assert.equal(r.count, 1);
+      assert.equal(r.beats, 1);
+    });
     if (spec.manifestCheck) {
       await check('dist/custom-elements.json lists exactly the attributes the elements observe at run time', async () => {
         const manifest = JSON.parse(readFileSync(join(dist, 'custom-elements.json'), 'utf8'));
@@ -374,14 +391,18 @@ await (async () => {
   console.log('dist/');
   const page = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
   const js = readFileSync(join(dist, 'daw-elements-classes.js'), 'utf8');
+  const midi = readFileSync(join(dist, 'daw-midi.js'), 'utf8');
   await check('dist/daw-elements-classes.js finds its siblings with new URL(..., import.meta.url) and uses no blob:/eval', () => {
     assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'],\s*import\.meta\.url\)/);
     assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'],\s*import\.meta\.url\)/);
-    for (const code of [page, js]) {
+    for (const code of [page, js, midi]) {
       assert.doesNotMatch(code, /createObjectURL|["'`]blob:/);
       assert.doesNotMatch(code, /\beval\(|new Function\(/);
     }
-    assert.doesNotMatch(js, /(?:^|[;}])\s*import\s*[{*"']|\bimport\(["']/m, 'the classes module must import nothing');
+    // Statically it imports nothing; engine.loadMidi() imports its lazily loaded sibling, which imports nothing.
+    assert.doesNotMatch(js, /(?:^|[;}])\s*import\s*[{*"']/m, 'the classes module must import nothing statically');
+    assert.deepEqual([...js.matchAll(/\bimport\(["']([^"']+)["']\)/g)].map((m) => m[1]), ['./daw-midi.js'], 'the classes module loads only ./daw-midi.js on demand');
+    assert.doesNotMatch(midi, /(?:^|[;}])\s*import\s*[{*"']|\bimport\(["']/m, 'daw-midi.js must import nothing');
     const imports = [...page.matchAll(/\bimport\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
     const reexports = [...page.matchAll(/\bexport\s*{[^}]*}\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
     assert.deepEqual([...new Set([...imports, ...reexports])], ['./daw-elements-classes.js'], 'the page module imports only the classes module beside it');
