@@ -31,7 +31,7 @@ function npm(args, cwd = root) {
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 
 // ---- what would be published ----
-const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-elements-classes.js', 'dist/daw-elements-classes.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-clock.js', 'dist/daw-clock.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
+const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-elements-classes.js', 'dist/daw-elements-classes.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-clock.js', 'dist/daw-clock.js.map', 'dist/quality-link.js', 'dist/quality-link.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
 const missing = DIST.filter((f) => !existsSync(join(root, f)));
 if (missing.length || !existsSync(join(root, 'dist/types'))) {
   console.log(`dist is not built (missing ${[...missing, ...(existsSync(join(root, 'dist/types')) ? [] : ['dist/types/'])].join(', ')}): run \`npm run build\``);
