@@ -15,7 +15,7 @@
  * (`ondaw-eror`), as with `data-*`; camelCase ones (`volumDb`) are reported.
  */
 import type { HTMLAttributes, Key, RefAttributes } from 'react';
-import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport, TransportEventDetail } from '../src/index.js';
+import type { ChannelParams, SynthParams, Engine, EngineState, QualityChangeDetail, RecoveryReport, TransportEventDetail } from '../src/index.js';
 import type { DawBus } from './daw-bus/daw-bus.js';
 import type { BusElementParams } from './daw-bus/daw-bus.component.js';
 import type { DawChannel } from './daw-channel/daw-channel.js';
@@ -44,6 +44,7 @@ export interface DawEngineEvents {
   'daw-statechange': { state: EngineState; recovered?: RecoveryReport };
   'daw-error': DawElementErrorDetail;
   'daw-change': DawChangeDetail;
+  'daw-quality': QualityChangeDetail;
 }
 export interface DawChannelEvents {
   'daw-error': DawElementErrorDetail;
@@ -70,8 +71,8 @@ export interface DawTransportEvents {
   'daw-error': DawElementErrorDetail;
 }
 
-/** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`. */
-export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint'>> & EventProps<DawEngineEvents, DawEngine>>;
+/** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`, `quality`. */
+export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint' | 'quality'>> & EventProps<DawEngineEvents, DawEngine>>;
 /** `<daw-channel>`: every channel parameter (`volumeDb`, `mute`, `pan`, `sendReverb`, …), `label`, `headless`, `source`. */
 export type DawChannelProps = Base<DawChannel, ChannelParams & Partial<Pick<DawChannel, 'label' | 'headless' | 'source'>> & EventProps<DawChannelEvents, DawChannel>>;
 /** `<daw-synth>`: every synth parameter (`wave`, `cutoffHz`, `releaseMs`, …), `keyboard`, `midi`. */
