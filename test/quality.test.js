@@ -9,7 +9,7 @@
 // else a shared machine runs: a figure to report, not a test that could pass or fail by chance).
 // Every wait is for a real change (a status word, an event, audio time), never a delay.
 import { expect } from '@esm-bundle/chai';
-import { Engine, QUALITY_LEVELS, STRIP_PARAMS, controlLink } from '../dist/daw-elements.js';
+import { Engine, QUALITY_LEVELS, STRIP_PARAMS, controlLink, getEngine } from '../dist/daw-elements.js';
 import { until } from './helpers.js';
 
 const QUALITY = STRIP_PARAMS.find((p) => p.name === 'quality').index;
@@ -162,6 +162,32 @@ describe('adaptive quality', function () {
       console.log(`overload: ${fixed} underruns in 2 s at fixed quality 0; 'auto' reached level 4 in ${reached.toFixed(2)} s of audio (${events.map((d) => `${d.level}: ${d.reason}`).join('; ')})`);
     } finally {
       controlLink(e).node?.port.postMessage({ type: 'spin', ms: 0 });
+      await e.close();
+    }
+  });
+
+  it('<daw-engine> shows the level while it is reduced (its title the reason) and passes daw-quality on', async () => {
+    const el = document.createElement('daw-engine');
+    el.setAttribute('quality', '2');
+    const seen = [];
+    el.addEventListener('daw-quality', (ev) => seen.push(ev.detail));
+    document.body.append(el);
+    const e = getEngine();
+    try {
+      await el.updateComplete;
+      await e.start();
+      const part = () => el.shadowRoot.querySelector('[part="quality"]');
+      await until(() => part()?.textContent === 'quality 2/4' && !part().hidden, { engine: e, what: 'the face showing quality 2/4' });
+      expect(part().title).to.equal('Quality level 2 of 4 (0 is full quality, quality = 2): fixed by quality = 2');
+      expect(part().getAttribute('aria-label')).to.equal('Quality level');
+      expect(getComputedStyle(part()).display).to.not.equal('none');
+      expect(seen).to.deep.equal([{ level: 2, previous: 0, setting: 2, reason: 'fixed by quality = 2' }]);
+      el.setAttribute('quality', '0');
+      await until(() => part().hidden, { engine: e, what: 'the level hidden at full quality' });
+      expect(getComputedStyle(part()).display).to.equal('none');
+      expect(seen.map((d) => d.level)).to.deep.equal([2, 0]);
+    } finally {
+      el.remove();
       await e.close();
     }
   });
