@@ -322,7 +322,11 @@ export class Runtime implements EngineCore {
   applyQuality(): void {
     const ctx = this.context;
     if (!ctx || this.state === 'closed' || this.state === 'idle' || this.state === 'starting') return;
-    if (!isRealtime(ctx)) return this.setQualityLevel(0, 'offline render: always full quality');
+    if (!isRealtime(ctx)) {
+      // Written even when already 0: a block restored from a realtime engine must not carry its level.
+      this.link.write('strip', MASTER, StripParam.quality, 0);
+      return this.setQualityLevel(0, 'offline render: always full quality');
+    }
     const q = this.quality;
     if (q !== 'auto') {
       this.stopQuality();
