@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 // status().load/underruns/latency and <daw-engine>'s readout, sparkline and glitch count, 1.4 kB)
 // 2.5 kB (35.2 -> 37.7 kB on its own). With the reverb and delay's parameters (#12, 0.6 kB), all
 // merged: 52.6 kB (53,838 bytes); the guard stops growth at 53 kB. Adaptive quality (#15) added
-// 3.0 kB (53,915 -> 57,006 bytes): 1.0 kB in the classes module (engine.quality and its checks, the
+// 3.0 kB (53,915 -> 57,018 bytes): 1.0 kB in the classes module (engine.quality and its checks, the
 // level's application, <daw-engine quality> and its readout), 0.05 kB in the worklet (the per-voice
 // test hook) and 2.0 kB in dist/quality-link.js, the controller, which only engines running quality
 // 'auto' on a realtime context load (at start); the guard stops growth at 56 kB.
