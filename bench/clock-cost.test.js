@@ -53,7 +53,7 @@ describe('load clock cost', function () {
     const out = {};
     for (const loadClock of [false, true, false, true]) {
       await executeServerCommand('webaudio-enable');
-      const e = new Engine({ context: new AudioContext({ sampleRate: 48000 }), inputs: 0, loadClock });
+      const e = new Engine({ context: new AudioContext({ sampleRate: 48000 }), inputs: 0, loadClock, quality: 0 }); // full quality throughout: the same session both ways
       await e.start();
       const chs = [];
       for (let i = 0; i < 64; i++) chs.push(e.createChannel({ volumeDb: -40, compThresholdDb: -30, compRatio: 4, sendReverb: 0.1 }));

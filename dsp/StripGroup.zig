@@ -79,6 +79,7 @@ fn kindOf(p: P.Param) Kind {
         .limiter_release_ms => .linear,
         .input_index => .raw, // the mixer routes external inputs with it
         .analysis_mask, .spectrum_size => .raw, // read by the mixer's AnalysisBank, not the strip
+        .quality => .raw, // master: read once per quantum by daw_process (Quality.zig)
     };
 }
 

@@ -34,6 +34,11 @@
 //!    slot itself restarts at once with the new note at its exact frame. If all fade slots are busy,
 //!    the slot closest to the end of its fade is reused (counted in `fade_overruns`).
 //! Lowering `polyphony` does not cut sounding voices; it applies to the next note on.
+//! 5. The quality ladder's voice cap (`setVoiceCap`, levels 3 and 4: 64 and 32 voices) is a
+//!    pool-wide polyphony: a note on with `voice_cap` voices in use steals from the whole pool as
+//!    in 2; lowering the cap below the voices sounding fades the surplus out in place (victims
+//!    chosen as in 3, the same `fade_ms` fade as a hard stop) at the next `render`. Both count in
+//!    `stolen`.
 //!
 //! Note off (kind 2) releases the voices of the synth with that id (id 0: every held voice whose
 //! pitch equals the event pitch). All notes off (3) releases every voice of the synth. Hard stop (4)
@@ -109,6 +114,8 @@ dropped_events: u32,
 invalid_events: u32,
 /// Fade slots reused before their fade had finished.
 fade_overruns: u32,
+/// Most voices that may sound at once (quality ladder; `max_voices` at full quality).
+voice_cap: u32,
 
 const zeros = [_]f32{0} ** quantum;
 
@@ -142,6 +149,13 @@ pub fn init(self: *VoicePool, sample_rate: f32) void {
     self.dropped_events = 0;
     self.invalid_events = 0;
     self.fade_overruns = 0;
+    self.voice_cap = contract.max_voices;
+}
+
+/// Pool-wide polyphony of the quality ladder, clamped to 1..`max_voices`: see rule 5 of the
+/// stealing policy. Real-time safe; takes effect at the next `render` / note on.
+pub fn setVoiceCap(self: *VoicePool, cap: u32) void {
+    self.voice_cap = @min(@max(cap, 1), contract.max_voices);
 }
 
 /// Voices currently sounding in the pool (not counting stolen voices still fading out).
@@ -213,6 +227,7 @@ pub fn render(
     // Nothing sounding, fading or queued: skip the scans below, which touch every voice.
     if (self.active_voices == 0 and self.q_len == 0 and !self.anyFading()) return;
     @memset(&self.chan_used, false);
+    if (self.active_voices > self.voice_cap) self.shed();
 
     for (&self.voices) |*v| if (v.active) self.beginVoice(v, synth_params);
     for (&self.faders) |*v| if (v.active) self.beginVoice(v, synth_params);
@@ -381,6 +396,8 @@ fn noteOn(self: *VoicePool, ev: NoteEvent, p: *const Voice.Patch) void {
     var slot: ?*Voice = null;
     if (self.synth_voices[s] >= p.polyphony) {
         slot = self.victim(s);
+    } else if (self.active_voices >= self.voice_cap) {
+        slot = self.victim(null);
     } else {
         for (&self.voices) |*v| if (!v.active) {
             slot = v;
@@ -403,13 +420,34 @@ fn noteOn(self: *VoicePool, ev: NoteEvent, p: *const Voice.Patch) void {
     self.synth_voices[s] += 1;
 }
 
+/// Fades out (in place) the voices sounding above `voice_cap`, the victims chosen as stealing
+/// chooses them among the voices not fading yet. Runs while the cap is exceeded, which lasts the
+/// fade (4 ms) after the cap is lowered; otherwise not at all.
+fn shed(self: *VoicePool) void {
+    var sounding: u32 = 0;
+    for (&self.voices) |*v| {
+        if (v.active and !v.isFading()) sounding += 1;
+    }
+    while (sounding > self.voice_cap) : (sounding -= 1) {
+        const v = self.pick(null, true) orelse break;
+        v.startFade(self.fade_samples);
+        self.stolen +%= 1;
+    }
+}
+
 /// Best voice to steal, among synth `only`'s voices or the whole pool (see the policy above).
 fn victim(self: *VoicePool, only: ?u32) ?*Voice {
+    return self.pick(only, false);
+}
+
+/// `victim`, optionally leaving out the voices already fading.
+fn pick(self: *VoicePool, only: ?u32, skip_fading: bool) ?*Voice {
     var best: ?*Voice = null;
     var best_class: u8 = 255;
     var best_key: f64 = 0;
     for (&self.voices) |*v| {
         if (!v.active) continue;
+        if (skip_fading and v.isFading()) continue;
         if (only) |s| if (v.synth != s) continue;
         const class: u8 = if (v.isFading()) 0 else if (v.released) 1 else 2;
         const key: f64 = if (class == 2) @floatFromInt(v.seq) else v.loudness();

@@ -75,6 +75,7 @@ const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
 const Conductor = @import("Conductor.zig");
 const Timeline = @import("Timeline.zig");
+const Quality = @import("Quality.zig");
 const builtin = @import("builtin");
 
 /// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
@@ -115,6 +116,9 @@ export fn daw_process() void {
         @memset(&mixer.out[1], 0);
         return;
     }
+    // The quality level (master strip's `quality` parameter), read once per quantum: Quality.zig.
+    const level = Quality.levelOf(mixer.params[contract.master * contract.stride + contract.strip.quality]);
+    Quality.apply(level, &mixer, &pool);
     mixer.beginQuantum();
     // Sources add into the channel inputs (group g lane k = channel 4g + k): clips, then synth
     // voices. The ring carries both kinds of event, and the transport's records.
@@ -145,6 +149,7 @@ export fn daw_process() void {
     st[Mixer.Status.clips_playing] = clips.playing;
     st[Mixer.Status.dropped_clip_events] = clips.dropped;
     st[Mixer.Status.late_clip_events] = clips.late;
+    st[Mixer.Status.quality_level] = level;
 }
 
 /// Routes the timeline's due events to the voice pool and the clip players at their frames.
@@ -347,6 +352,7 @@ test {
     _ = @import("Analysis.zig");
     _ = @import("AnalysisBank.zig");
     _ = @import("Conductor.zig");
+    _ = @import("Quality.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------

@@ -10,7 +10,7 @@ export fn rv_init(sample_rate: f32) void {
 }
 
 /// Index: 0 decay, 1 pre-delay, 2 size, 3 damping, 4 low cut, 5 high cut, 6 diffusion,
-/// 7 mod depth, 8 mod rate, 9 width, 10 freeze (≠ 0 is on).
+/// 7 mod depth, 8 mod rate, 9 width, 10 freeze (≠ 0 is on), 11 economy (quality level ≥ 1; ≠ 0 is on).
 export fn rv_set(index: u32, value: f32) void {
     switch (index) {
         0 => rv.setDecay(value),
@@ -24,6 +24,7 @@ export fn rv_set(index: u32, value: f32) void {
         8 => rv.setModRate(value),
         9 => rv.setWidth(value),
         10 => rv.setFreeze(value != 0),
+        11 => rv.setEconomy(value != 0),
         else => {},
     }
 }

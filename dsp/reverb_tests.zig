@@ -403,6 +403,54 @@ test "parameter moves mid-tail: no step above the signal's own slope bound (440 
     try std.testing.expect(slopeRatio(y, 1, 440) > 1.5);
 }
 
+test "economy mode (quality level 1): RT60 within ±20 % of full quality, no modulation once settled, switching click-free" {
+    // RT60 per octave band, full quality against economy, at three decays.
+    for ([_]f32{ 0.5, 1.8, 5 }) |rt| {
+        const n = @min(max_frames, (@as(usize, @intFromFloat((rt * 1.0 + 0.3) * fs)) / Q + 1) * Q);
+        var full: [3]f64 = undefined;
+        impulse(.{ .decay = rt, .pre_delay = 0 }, n);
+        for ([_]f64{ 500, 1000, 2000 }, 0..) |fc, b| full[b] = bandT30(n, fc);
+        start(.{ .decay = rt, .pre_delay = 0 });
+        rv.setEconomy(true);
+        rv.snap();
+        @memset(out_l[0..n], 0);
+        @memset(out_r[0..n], 0);
+        out_l[0] = 1;
+        out_r[0] = 1;
+        var i: usize = 0;
+        while (i < n) : (i += Q) rv.process(out_l[i..][0..Q], out_r[i..][0..Q]);
+        std.debug.print("\n  economy RT60 {d:.1} s:", .{rt});
+        for ([_]f64{ 500, 1000, 2000 }, 0..) |fc, b| {
+            const t = bandT30(n, fc);
+            std.debug.print(" {d:.0} Hz {d:.3} (full {d:.3})", .{ fc, t, full[b] });
+            try std.testing.expectApproxEqRel(full[b], t, 0.20);
+        }
+        // Settled: the read delays are whole samples that do not move (no modulation left).
+        for (rv.d_prev) |d| try std.testing.expect(@reduce(.And, d == @round(d)));
+    }
+    // Switching economy on and off mid-tail (440 Hz sine in): no step above 1.5 × the signal's
+    // own slope bound, the test the parameter moves pass (a 5 % step is shown caught there).
+    const settle = 72000 / Q * Q;
+    const before = 9600 / Q * Q;
+    const after = 48000 / Q * Q;
+    for ([_]bool{ true, false }) |on| {
+        start(.{ .decay = 1 });
+        rv.setEconomy(!on);
+        rv.snap();
+        var i: usize = 0;
+        while (i < settle + after) : (i += Q) {
+            if (i == settle) rv.setEconomy(on);
+            sineBlock(out_l[i..][0..Q], out_r[i..][0..Q], i);
+            rv.process(out_l[i..][0..Q], out_r[i..][0..Q]);
+        }
+        const lo = settle - before;
+        const hi = settle + after;
+        const ratio = @max(slopeRatio(out_l[lo..hi], before, 440), slopeRatio(out_r[lo..hi], before, 440));
+        std.debug.print("\n  economy {s}: slope / bound {d:.2}", .{ if (on) "on" else "off", ratio });
+        try std.testing.expect(ratio <= 1.5);
+    }
+}
+
 test "cost per quantum (ReleaseSafe here; see bench/reverb-micro.mjs for the WASM figure)" {
     var prng = std.rand.DefaultPrng.init(1);
     const rnd = prng.random();

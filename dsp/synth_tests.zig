@@ -402,6 +402,48 @@ test "polyphony limit and pool exhaustion" {
     try std.testing.expect(touched[0]);
 }
 
+test "voice cap (quality levels 3 and 4): surplus voices fade out in <= 5 ms without a click; new notes steal" {
+    // 128 sine voices on one channel, pitches spread so they do not cancel; the output is their sum.
+    setup();
+    params[0][S.wave] = 0;
+    params[0][S.polyphony] = 128;
+    params[0][S.gain_db] = -42; // 128 voices: keep the sum near ±1
+    for (0..contract.max_voices) |i| note(Kind.note_on, 0, @intCast(i + 1), 36 + @as(f32, @floatFromInt(i)) * 0.37, 0);
+    const n0 = 40 * Q;
+    const a = run(n0, 0);
+    var step0: f32 = 0;
+    for (a[Q..], Q..) |v, k| step0 = @max(step0, @fabs(v - a[k - 1]));
+    try std.testing.expectEqual(@as(u32, 128), pool.activeVoices());
+    // Cap 32: 96 voices fade out (the oldest held notes), each in 4 ms like a stolen voice.
+    pool.setVoiceCap(32);
+    const b = run(20 * Q, 0);
+    var step1: f32 = 0;
+    for (b, 0..) |v, k| step1 = @max(step1, @fabs(v - (if (k == 0) a[n0 - 1] else b[k - 1])));
+    std.debug.print("\n  voice cap 32: largest step {d:.4} (before {d:.4})", .{ step1, step0 });
+    try std.testing.expect(step1 <= step0); // the fades only lower the sum's slope
+    try std.testing.expectEqual(@as(u32, 32), pool.activeVoices());
+    try std.testing.expectEqual(@as(u32, 96), pool.stolen);
+    try std.testing.expect(!hasId(1) and !hasId(96) and hasId(97) and hasId(128));
+    // Within the 5 ms (240 frames) fade bound: after 2 quanta (256 frames) only 32 voices sound.
+    setup();
+    for (0..contract.max_voices) |i| note(Kind.note_on, 0, @intCast(i + 1), 40, 0);
+    params[0][S.polyphony] = 128;
+    _ = run(Q, 0);
+    pool.setVoiceCap(64);
+    _ = run(2 * Q, 0);
+    try std.testing.expectEqual(@as(u32, 64), pool.activeVoices());
+    // At the cap a note on steals from the whole pool (the oldest), as an exhausted pool does.
+    note(Kind.note_on, 0, 900, 60, frame);
+    _ = run(Q, 0);
+    try std.testing.expectEqual(@as(u32, 64), pool.activeVoices());
+    try std.testing.expect(hasId(900) and !hasId(65));
+    // Back to full: no voice comes back, new notes take free voices again.
+    pool.setVoiceCap(contract.max_voices);
+    note(Kind.note_on, 0, 901, 61, frame);
+    _ = run(Q, 0);
+    try std.testing.expectEqual(@as(u32, 65), pool.activeVoices());
+}
+
 test "note off by id and by pitch; all notes off; hard stop" {
     setup();
     params[0][S.release_ms] = 10;

@@ -15,7 +15,7 @@
  * (`ondaw-eror`), as with `data-*`; camelCase ones (`volumDb`) are reported.
  */
 import type { HTMLAttributes, Key, RefAttributes } from 'react';
-import type { ChannelParams, SynthParams, Engine, EngineState, RecoveryReport, TransportEventDetail } from '../src/index.js';
+import type { ChannelParams, SynthParams, Engine, EngineState, QualityChangeDetail, RecoveryReport, TransportEventDetail } from '../src/index.js';
 import type { DawBus } from './daw-bus/daw-bus.js';
 import type { BusElementParams } from './daw-bus/daw-bus.component.js';
 import type { DawChannel } from './daw-channel/daw-channel.js';
@@ -45,6 +45,7 @@ export interface DawEngineEvents {
   'daw-error': DawElementErrorDetail;
   'daw-change': DawChangeDetail;
   'daw-export': { kind: 'bounce' | 'recording'; blob: Blob; url: string; name: string };
+  'daw-quality': QualityChangeDetail;
 }
 export interface DawChannelEvents {
   'daw-error': DawElementErrorDetail;
@@ -71,8 +72,8 @@ export interface DawTransportEvents {
   'daw-error': DawElementErrorDetail;
 }
 
-/** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`, the export and record buttons. */
-export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint' | 'exportButton' | 'recordButton' | 'exportSeconds' | 'exportFormat'>> & EventProps<DawEngineEvents, DawEngine>>;
+/** `<daw-engine>`: master `volumeDb`, `ceilingDb`, `latencyHint`, `quality`, the export and record buttons. */
+export type DawEngineProps = Base<DawEngine, Partial<Pick<DawEngine, 'volumeDb' | 'ceilingDb' | 'latencyHint' | 'quality' | 'exportButton' | 'recordButton' | 'exportSeconds' | 'exportFormat'>> & EventProps<DawEngineEvents, DawEngine>>;
 /** `<daw-channel>`: every channel parameter (`volumeDb`, `mute`, `pan`, `sendReverb`, …), `label`, `headless`, `source`. */
 export type DawChannelProps = Base<DawChannel, ChannelParams & Partial<Pick<DawChannel, 'label' | 'headless' | 'source'>> & EventProps<DawChannelEvents, DawChannel>>;
 /** `<daw-synth>`: every synth parameter (`wave`, `cutoffHz`, `releaseMs`, …), `keyboard`, `midi`. */

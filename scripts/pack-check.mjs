@@ -33,7 +33,7 @@ const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (
 // ---- what would be published ----
 const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-elements-classes.js', 'dist/daw-elements-classes.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-clock.js', 'dist/daw-clock.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json',
   // loaded on first use (engine.bounce, snapshot, restore, loadMidi)
-  ...['bounce', 'restore', 'session', 'snapshot', 'input', 'input-worklet', 'exporter', 'midi'].flatMap((n) => [`dist/daw-${n}.js`, `dist/daw-${n}.js.map`])];
+  ...['bounce', 'restore', 'session', 'snapshot', 'input', 'input-worklet', 'exporter', 'midi', 'quality-link'].flatMap((n) => [`dist/daw-${n}.js`, `dist/daw-${n}.js.map`])];
 const missing = DIST.filter((f) => !existsSync(join(root, f)));
 if (missing.length || !existsSync(join(root, 'dist/types'))) {
   console.log(`dist is not built (missing ${[...missing, ...(existsSync(join(root, 'dist/types')) ? [] : ['dist/types/'])].join(', ')}): run \`npm run build\``);

@@ -41,7 +41,7 @@ export function sizesText({ files, jsGzip }, budget = JS_GZIP_BUDGET) {
   return `Sizes (raw / gzip -9, measured on \`dist/\` by \`scripts/readme-figures.mjs\`; \`npm test\` checks them and
 the budget): \`daw-elements.js\` ${s('daw-elements.js')} (registers the tags; imports \`daw-elements-classes.js\`
 ${s('daw-elements-classes.js')}: the engine and the elements, Lit included, minified), \`daw-worklet.js\`
-${s('daw-worklet.js')}, ${files['dist/daw-clock.js'] ? `\`daw-clock.js\` ${s('daw-clock.js')} (the load clock's worker), ` : ''}\`daw-dsp.wasm\` ${s('daw-dsp.wasm')}; JavaScript ${kB(jsGzip)} kB gzip in all (budget
+${s('daw-worklet.js')}, ${files['dist/daw-clock.js'] ? `\`daw-clock.js\` ${s('daw-clock.js')} (the load clock's worker), ` : ''}${files['dist/daw-quality-link.js'] ? `\`daw-quality-link.js\` ${s('daw-quality-link.js')} (adaptive quality, loaded when an engine with quality 'auto' starts), ` : ''}\`daw-dsp.wasm\` ${s('daw-dsp.wasm')}; JavaScript ${kB(jsGzip)} kB gzip in all (budget
 ${budget / 1024} kB, which stops growth; the target of 30 kB is not met yet).
 `;
 }

@@ -25,14 +25,15 @@ import type { Snapshot } from './snapshot.js';
 import type { RestoreReport } from './restore.js';
 import type { BounceLength, BounceOptions, BounceResult } from './bounce.js';
 import type { InputOptions, InputRecording, InputSource } from './input.js';
-import { DEFAULT_SAMPLE_MEMORY, type EngineOptions, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
+import { DEFAULT_SAMPLE_MEMORY, checkQuality, type EngineOptions, type QualitySetting, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
 
 export const dbToLin = (db: number) => (db <= -400 ? 0 : Math.pow(10, db / 20));
 export const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
 
 /**
  * The engine. Get the page's one engine with getEngine(); renderOffline() builds private ones on
- * OfflineAudioContexts. Events: `daw-error` (DawErrorDetail), `daw-ready`, `daw-statechange`.
+ * OfflineAudioContexts. Events: `daw-error` (DawErrorDetail), `daw-ready`, `daw-statechange`,
+ * `daw-quality` (QualityChangeDetail).
  */
 export class Engine extends EventTarget {
   /** True when parameters travel through a SharedArrayBuffer (cross-origin isolated page). */
@@ -61,6 +62,7 @@ export class Engine extends EventTarget {
     if (typeof cap !== 'number' || Number.isNaN(cap)) throw new TypeError(`sampleMemory ${String(options.sampleMemory)} must be a number of bytes, ${range}`);
     if (!(cap >= 0 && cap <= MAX_SAMPLE_MEMORY)) throw new RangeError(`sampleMemory ${cap} must be ${range}`);
     this.sampleMemory = Math.floor(cap);
+    if (options.quality !== undefined) checkQuality(options.quality, 'quality');
     const rt = (this.rt = new Runtime(this, options, this.shared, inputs, this.sampleMemory));
     for (let s = 0; s < NUM_STRIPS; s++) rt.link.writeDefaults('strip', s);
     rt.link.writeDefaults('busFx', 0);
@@ -131,6 +133,23 @@ export class Engine extends EventTarget {
   /** Largest number of channels. */
   get capacity(): number {
     return MAX_CHANNELS;
+  }
+
+  /**
+   * Adaptive quality: `'auto'` (the default) steps the DSP down its quality ladder under load or
+   * glitches and back up when calm (a `daw-quality` event names each level and why); a whole number
+   * 0 to QUALITY_LEVELS (4) fixes the level, 0 being full quality. Takes effect at once on a running
+   * engine; offline renders always run at level 0. TypeError / RangeError for anything else.
+   * `status().quality` says the level and why.
+   */
+  get quality(): QualitySetting {
+    return this.rt.quality;
+  }
+
+  set quality(q: QualitySetting) {
+    const rt = this.rt;
+    rt.quality = checkQuality(q, 'quality');
+    rt.applyQuality();
   }
 
   /** The transport: tempo map, position, loop, metronome; it runs in the audio thread. */
@@ -322,6 +341,7 @@ export class Engine extends EventTarget {
     const rt = this.rt;
     rt.keeper.close();
     rt.stopClock();
+    rt.stopQuality();
     for (const ch of [...rt.channels]) ch.dispose();
     for (const s of [...rt.synths]) s.dispose();
     for (const s of [...rt.loader.samples]) s.dispose();
@@ -424,7 +444,7 @@ export class Engine extends EventTarget {
   }
 }
 
-// Event methods typed by EngineEventMap ('daw-error', 'daw-ready', 'daw-statechange'): declaration
+// Event methods typed by EngineEventMap ('daw-error', 'daw-ready', 'daw-statechange', 'daw-quality'): declaration
 // merging adds these overloads to EventTarget's, with no code.
 export interface Engine {
   addEventListener<K extends keyof EngineEventMap>(type: K, listener: (this: Engine, ev: EngineEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;

@@ -4,7 +4,7 @@
  */
 import type { RecoveryReport } from './recovery.js';
 import type { Engine } from './engine.js';
-import type { EngineState } from './types.js';
+import type { EngineState, QualityChangeDetail } from './types.js';
 
 /**
  * Every `daw-error` code. Each one's doc reads "from | what it means | what the page author can
@@ -77,4 +77,6 @@ export interface EngineEventMap {
   'daw-error': CustomEvent<DawErrorDetail>;
   'daw-ready': CustomEvent<{ engine: Engine }>;
   'daw-statechange': CustomEvent<{ state: EngineState; recovered?: RecoveryReport }>;
+  /** The quality level changed (adaptive quality, or a new fixed level): level, previous, setting, reason. */
+  'daw-quality': CustomEvent<QualityChangeDetail>;
 }

@@ -1,14 +1,14 @@
 /** Public API of daw-elements' engine. */
 export { Engine, getEngine, renderOffline, dbToLin, linToDb, controlLink } from './engine.js';
 export { Bus, Channel, Strip, Synth, Sample } from './handles.js';
-export { DEFAULT_SAMPLE_MEMORY } from './types.js';
+export { DEFAULT_SAMPLE_MEMORY, QUALITY_LEVELS } from './types.js';
 export { AnalysisReader } from './analysis.js';
 export type { AnalysisOptions, AnalysisReading } from './analysis.js';
 export { Recording } from './record.js';
 export type { RecordOptions } from './record.js';
 export { Transport } from './transport.js';
 export type { TransportState, TransportChange, TransportPosition, TransportEventDetail, TempoPoint, LoopRegion, Quantize, CommandOptions } from './transport.js';
-export type { EngineOptions, EngineState, EngineStatus, LoadFigure, UnderrunFigure, LatencyFigure, Meter, FaultOptions, ParamName, ParamValue, BusParamsOf } from './types.js';
+export type { EngineOptions, EngineState, EngineStatus, LoadFigure, UnderrunFigure, LatencyFigure, QualitySetting, QualityFigure, QualityChangeDetail, Meter, FaultOptions, ParamName, ParamValue, BusParamsOf } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';
 export type { SampleOptions, SampleSource } from './samples.js';

@@ -39,7 +39,7 @@ test('steps down in the same window as an underrun, a mean load over 80 % or a p
     [{ loadMean: 0.3, loadMax: 0.4, underruns: 1 }, /^underrun \(1 in the window\)$/],
     [{ loadMean: 0.86, loadMax: 0.9, underruns: 0 }, /^mean load 86% ≥ 80%$/],
     [{ loadMean: 0.4, loadMax: 0.97, underruns: 0 }, /^peak load 97% ≥ 95%$/],
-    [{ loadMean: NaN, loadMax: NaN, underruns: 3 }, /^underrun \(3 in the window\)$/],
+    [{ loadMean: NaN, loadMax: NaN, underruns: 2 }, /^underrun \(2 in the window\)$/],
   ]) {
     const ctrl = new QualityController();
     for (let t = 0.5; t <= 10; t += 0.5) assert.equal(ctrl.update({ time: t, loadMean: 0.3, loadMax: 0.4, underruns: 0 }), null);
@@ -104,19 +104,53 @@ test('a load hovering at the low threshold steps up at most once, and never back
   assert.deepEqual(simulate(ctrl, () => ({ mean: (k++ % 2 ? 0.51 : 0.49) / COST[1] }), { seconds: 600 }).changes, []);
 });
 
-test('an overload burst: steps down window by window until the underruns stop (within 2 s), back to full quality after it', () => {
+test('an overload burst: two levels down, then two more, until the underruns stop (within 2 s), back to full quality after it', () => {
   const n = noise(11);
   const ctrl = new QualityController();
   // 60 % at full quality; from 30 s to 60 s a burst to 170 % mean (peaks 190 %).
   const base = (t) => (t > 30 && t <= 60 ? { mean: 1.7 + 0.05 * n(), max: 1.9 } : { mean: 0.3 + 0.05 * n(), max: 0.4 });
   const { changes, windows } = simulate(ctrl, base, { seconds: 120, dt: 0.25 });
   const glitches = windows.filter((w) => w.underruns > 0);
-  assert.ok(glitches.length > 0 && glitches.every((w) => w.t > 30 && w.t <= 32), `underruns at ${glitches.map((w) => w.t)}`);
-  // Down one level a window: 190 % × 0.75^3 = 80 % needs 3 steps, mean 170 % × 0.75^3 = 72 % < 80 %: settles on level 3.
-  assert.deepEqual(changes.filter((c) => c.time <= 60).map((c) => [c.time, c.level]), [[30.25, 1], [30.5, 2], [30.75, 3]]);
+  assert.ok(glitches.length > 0 && glitches.every((w) => w.t > 30 && w.t <= 30.5), `underruns at ${glitches.map((w) => w.t)}`);
+  // Mean 170 % >= 1: severe, two levels (170 % × 0.75^2 = 96 %, peak 107 %: still glitching); the
+  // second step in a row doubles: level 4 (54 %), where it stays while the burst lasts.
+  assert.deepEqual(changes.filter((c) => c.time <= 60).map((c) => [c.time, c.level]), [[30.25, 2], [30.5, 4]]);
   // After the burst: one level up per 5 s of calm, back at full quality 20 s after it ended.
-  assert.deepEqual(changes.filter((c) => c.time > 60).map((c) => [c.time, c.level]), [[65, 2], [70, 1], [75, 0]]);
+  assert.deepEqual(changes.filter((c) => c.time > 60).map((c) => [c.time, c.level]), [[65, 3], [70, 2], [75, 1], [80, 0]]);
   assert.equal(ctrl.level, 0);
+});
+
+test('a severe overload (mean load >= 1, or >= 5 underruns a second) steps two levels at once; a mild one, one', () => {
+  const c1 = new QualityController();
+  c1.update({ time: 1, loadMean: 0.3, loadMax: 0.4, underruns: 0 });
+  assert.equal(c1.update({ time: 2, loadMean: 1.02, loadMax: 1.1, underruns: 0 }).level, 2);
+  const c2 = new QualityController();
+  c2.update({ time: 1, loadMean: NaN, loadMax: NaN, underruns: 0 });
+  assert.equal(c2.update({ time: 2, loadMean: NaN, loadMax: NaN, underruns: 5 }).level, 2); // 5 in 1 s
+  const c3 = new QualityController();
+  c3.update({ time: 1, loadMean: NaN, loadMax: NaN, underruns: 0 });
+  assert.equal(c3.update({ time: 3, loadMean: NaN, loadMax: NaN, underruns: 9 }).level, 1); // 4.5 a second
+  assert.equal(c3.update({ time: 4, loadMean: 0.99, loadMax: 0.99, underruns: 0 }).level, 3); // second in a row: 2
+});
+
+test('the step down doubles only while step downs follow each other: one window that is not overloaded restarts at one level', () => {
+  const ctrl = new QualityController({ maxLevel: 8 });
+  const over = (t) => ctrl.update({ time: t, loadMean: 0.9, loadMax: 0.9, underruns: 0 });
+  const busy = (t) => ctrl.update({ time: t, loadMean: 0.6, loadMax: 0.7, underruns: 0 }); // neither high nor calm
+  assert.deepEqual([over(1), over(2), over(3)].map((c) => c.level), [1, 3, 7]);
+  assert.equal(over(4).level, 8); // capped at maxLevel
+  assert.equal(busy(5), null);
+  const c = ctrl.update({ time: 6, loadMean: 0.2, loadMax: 0.3, underruns: 0 });
+  assert.equal(c, null);
+  // After 5 s of calm: up one; then an overload steps one level down again, not 2^4.
+  let up = null;
+  for (let t = 6.5; t <= 12 && !up; t += 0.5) up = ctrl.update({ time: t, loadMean: 0.2, loadMax: 0.3, underruns: 0 });
+  assert.equal(up.level, 7);
+  assert.equal(over(13).level, 8);
+  const fresh = new QualityController({ maxLevel: 8 });
+  fresh.update({ time: 1, loadMean: 0.9, loadMax: 0.9, underruns: 0 });
+  fresh.update({ time: 2, loadMean: 0.6, loadMax: 0.7, underruns: 0 });
+  assert.equal(fresh.update({ time: 3, loadMean: 0.9, loadMax: 0.9, underruns: 0 }).level, 2);
 });
 
 test('with the load not measured (NaN), probing after underruns backs off: holds of 5, 10, 20, 40, 60, 60 … s', () => {

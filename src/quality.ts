@@ -10,8 +10,15 @@
  * The rule is a two-threshold hysteresis with a hold time, the scheme of thermostat and network
  * bit-rate controllers (quick to back off, slow to probe again: cf. TCP's multiplicative decrease and
  * the hold-down of adaptive-bitrate players), with an exponential back-off against probing cycles:
- * - Step down (one level) in the same window as any underrun, or when the window's mean load reaches
- *   `highMean` (default 0.8 of the quantum's time budget) or its peak reaches `highMax` (0.95).
+ * - Step down in the same window as any underrun, or when the window's mean load reaches `highMean`
+ *   (default 0.8 of the quantum's time budget) or its peak reaches `highMax` (0.95): one level, and
+ *   twice as many at each further step down with no other window in between (1, 2, 4 … levels: a
+ *   multiplicative decrease). A severe overload, `severeUnderrunsPerSecond` (5) underruns a second or
+ *   more or a mean load of 1 or more (the DSP slower than real time), starts at two levels.
+ *   Browsers give these figures about once a second (the load clock's windows,
+ *   AudioContext.playbackStats' counts), so one level a window would take 4 s to cross a 4-level
+ *   ladder; this crosses it in two windows when the engine cannot keep up at all, and still takes
+ *   one level for a mild overload.
  * - Step up (one level) only after `holdUpSeconds` (5 s) of calm windows in a row: no underrun, mean
  *   load below `lowMean` (0.5) and peak below `highMax`. The calm run restarts after every change.
  * - No oscillation on a steady load: a step up from a mean load below `lowMean` can only reach
@@ -53,6 +60,8 @@ export interface QualityOptions {
   lowMean?: number;
   /** Seconds of calm windows before a step up (default 5). */
   holdUpSeconds?: number;
+  /** Underruns a second (over the window) that make an overload severe: two levels at once (default 5). */
+  severeUnderrunsPerSecond?: number;
   /** Longest hold after back-offs (default 60). */
   maxHoldUpSeconds?: number;
   /** A step down this soon after a step up doubles the hold (default 20 s). */
@@ -86,6 +95,7 @@ export class QualityController {
   readonly holdUpSeconds: number;
   readonly maxHoldUpSeconds: number;
   readonly backoffSeconds: number;
+  readonly severeUnderrunsPerSecond: number;
   /** The level to run now. */
   level = 0;
   /** Why the level is what it is. */
@@ -97,6 +107,8 @@ export class QualityController {
   private lastTime = -Infinity;
   private calmSince: number | null = null;
   private lastUp: number | null = null;
+  /** Steps down in a row with no other window between (the next one steps 2^downStreak levels). */
+  private downStreak = 0;
 
   constructor(options: QualityOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError(`QualityController: options must be an object, got ${String(options)}`);
@@ -109,6 +121,7 @@ export class QualityController {
     this.holdUpSeconds = num('holdUpSeconds', options.holdUpSeconds, 0, 3600, 5);
     this.maxHoldUpSeconds = num('maxHoldUpSeconds', options.maxHoldUpSeconds, this.holdUpSeconds, 86400, Math.max(60, this.holdUpSeconds));
     this.backoffSeconds = num('backoffSeconds', options.backoffSeconds, 0, 86400, 20);
+    this.severeUnderrunsPerSecond = num('severeUnderrunsPerSecond', options.severeUnderrunsPerSecond, 0.01, 1e6, 5);
     this.hold = this.holdUpSeconds;
     this.offline = options.offline === true;
     this.reason = this.offline ? 'offline render: always full quality' : 'start';
@@ -124,6 +137,7 @@ export class QualityController {
     }
     this.setting = quality;
     this.calmSince = null;
+    this.downStreak = 0;
     if (this.offline) return null;
     if (quality === 'auto') { this.reason = `quality 'auto' from level ${this.level}`; return null; }
     return this.change(quality, `fixed by quality = ${quality}`, time);
@@ -154,8 +168,12 @@ export class QualityController {
       this.calmSince = null;
       if (this.level === this.maxLevel) return null;
       if (this.lastUp !== null) { this.hold = Math.min(this.hold * 2, this.maxHoldUpSeconds); this.lastUp = null; }
-      return this.change(this.level + 1, down, time);
+      const severe = loadMean >= 1 || (time > start && underruns / (time - start) >= this.severeUnderrunsPerSecond);
+      const step = Math.min(Math.max(severe ? 2 : 1, 2 ** this.downStreak), this.maxLevel - this.level);
+      this.downStreak++;
+      return this.change(this.level + step, down, time);
     }
+    this.downStreak = 0;
 
     const measured = !Number.isNaN(loadMean);
     const calm = measured ? loadMean < this.lowMean && !(loadMax >= this.highMax) : true;

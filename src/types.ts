@@ -49,6 +49,32 @@ export interface EngineOptions {
    * it off (status().load is then unavailable).
    */
   loadClock?: boolean;
+  /**
+   * Adaptive quality (README, "Adaptive quality"): `'auto'` (default) lets the engine step down the
+   * quality ladder under load or glitches and back up when calm; a whole number 0 to QUALITY_LEVELS
+   * (4) fixes the level (0: full quality). Realtime only: offline renders always run at level 0.
+   * Invalid: TypeError / RangeError naming the value and the range. Also `engine.quality`.
+   */
+  quality?: QualitySetting;
+}
+
+/** `'auto'` or a fixed quality level 0 … QUALITY_LEVELS (0: full quality). */
+export type QualitySetting = 'auto' | number;
+
+/** What `status().quality` and the `daw-quality` event say about the quality level. */
+export interface QualityFigure {
+  /** The level asked of the DSP: 0 full quality … QUALITY_LEVELS the cheapest (the DSP's own word: status().qualityLevel). */
+  level: number;
+  /** EngineOptions.quality / engine.quality: 'auto' or the fixed level. */
+  setting: QualitySetting;
+  /** Why the level is what it is, for people: "underrun (1 in the window)", "mean load 86% ≥ 80%", "fixed by quality = 2", ... */
+  reason: string;
+}
+
+/** `daw-quality`'s detail: the level changed. */
+export interface QualityChangeDetail extends QualityFigure {
+  /** The level before. */
+  previous: number;
 }
 
 /** A fault to inject into the audio thread (Engine.injectFault). */
@@ -118,6 +144,8 @@ export interface EngineStatus extends Omit<StatusWords, 'load' | 'loadMax' | 'lo
   load: LoadFigure;
   underruns: UnderrunFigure;
   latency: LatencyFigure;
+  /** The quality level, its setting and the reason for it (adaptive quality). */
+  quality: QualityFigure;
 }
 
 /**
@@ -133,3 +161,15 @@ export type ParamValue<P, K extends keyof P> = Exclude<P[K], undefined>;
 
 /** Default EngineOptions.sampleMemory: 256 MiB of sample data (see there for why). */
 export const DEFAULT_SAMPLE_MEMORY = 256 * 1024 * 1024;
+
+/** The cheapest quality level (the master strip's internal `quality` parameter's maximum; dsp/Quality.zig). */
+export const QUALITY_LEVELS = 4;
+
+/** Checks a quality setting: 'auto' or a whole number 0 … QUALITY_LEVELS; TypeError / RangeError naming `what`, the value and the range. */
+export function checkQuality(q: unknown, what: string): QualitySetting {
+  const range = `'auto' or a whole number 0 to ${QUALITY_LEVELS}`;
+  if (q === 'auto') return q;
+  if (typeof q !== 'number') throw new TypeError(`${what} ${typeof q === 'string' ? `'${q}'` : String(q)} must be ${range}`);
+  if (!Number.isInteger(q) || q < 0 || q > QUALITY_LEVELS) throw new RangeError(`${what} ${q} must be ${range}`);
+  return q;
+}

@@ -81,7 +81,7 @@ describe('DSP load telemetry', function () {
   });
 
   it('realtime: a load figure from the clock exactly where the page is cross-origin isolated; underruns from playbackStats where the browser has them', async () => {
-    const e = new Engine({ context: new AudioContext() });
+    const e = new Engine({ context: new AudioContext(), quality: 0 }); // a fixed session: adaptive quality would change it under the measurement
     try {
       await e.start();
       const h = session(e, 8, 8);
@@ -186,7 +186,7 @@ describe('DSP load telemetry', function () {
     // worklet ran past its end tick in 1 quantum of 15 by 20 ms on average (preemption or Date.now()'s
     // reduced precision there: not settled), so it is no reference there.
     if (!isolated || !chromium) this.skip();
-    const e = new Engine({ context: new AudioContext({ sampleRate: 48000 }), inputs: 0 });
+    const e = new Engine({ context: new AudioContext({ sampleRate: 48000 }), inputs: 0, quality: 0 });
     try {
       await e.start();
       const quantumMs = (128 / e.sampleRate) * 1000;
@@ -236,7 +236,7 @@ describe('DSP load telemetry', function () {
   it("Chromium: the load figure against Chromium's render capacity (DevTools WebAudio.getRealtimeData) at three workloads, within ±30 %", async function () {
     if (!isolated || !chromium) this.skip();
     await executeServerCommand('webaudio-enable');
-    const e = new Engine({ context: new AudioContext({ sampleRate: 48000 }), inputs: 0 });
+    const e = new Engine({ context: new AudioContext({ sampleRate: 48000 }), inputs: 0, quality: 0 });
     try {
       await e.start();
       const rows = [];

@@ -186,6 +186,13 @@ class DawMixerProcessor extends AudioWorkletProcessor {
   private spins = 0;
   /** Spin in one quantum of this many (1: every quantum). */
   private spinEvery = 1;
+  /**
+   * Test hook (test/quality.test.js, bench/overload.mjs): a per-voice cost. Busy-waits one whole
+   * millisecond per this many voices sounding (the DSP's activeVoices after the previous quantum, at
+   * most 8 ms): a session made too heavy for the quantum in a way the quality ladder really
+   * reduces (its voice caps), unlike a fixed spin. 0: off.
+   */
+  private spinVoices = 0;
   /** While spinning: [quanta, their spin time in ms summed, quanta preempted inside the spin]. */
   private readonly spinStats = new Float64Array(3);
   private lastSeq = -1;
@@ -298,9 +305,10 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       const st = this.spinStats;
       this.port.postMessage({ type: 'spin-report', quanta: st[0], ms: st[1], preempted: st[2] });
       st.fill(0);
-      const m = d as unknown as { ms: number; every?: number };
+      const m = d as unknown as { ms: number; every?: number; voicesPerMs?: number };
       this.spinMs = Math.max(0, Math.min(2, Math.floor(Number(m.ms)) || 0));
       this.spinEvery = Math.max(1, Math.min(64, Math.floor(Number(m.every)) || 1));
+      this.spinVoices = Math.max(0, Math.min(128, Math.floor(Number(m.voicesPerMs)) || 0));
       return;
     }
     if (d.type === 'ping') {
@@ -425,7 +433,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     if (this.throwCountdown !== 0 && --this.throwCountdown === 0) throw this.faultError; // injected fault
     const b = this.b;
     const h = b.header;
-    const spin = this.spinMs !== 0 && (this.spins = (this.spins + 1) | 0) % this.spinEvery === 0 ? this.spinMs : 0;
+    const spinV = this.spinVoices;
+    const spin = this.spinMs !== 0 && (this.spins = (this.spins + 1) | 0) % this.spinEvery === 0 ? this.spinMs
+      : spinV !== 0 ? Math.min(8, ((h[Header.activeVoices] >>> 0) / spinV) | 0) : 0;
     if (this.notify) {
       Atomics.add(h, Header.clockSeq, 1); // odd: started
       Atomics.notify(h, Header.clockSeq);

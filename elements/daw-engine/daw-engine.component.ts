@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import { STRIP_PARAMS, type Engine, type EngineState, type RecoveryReport, type StripParamName } from '../../src/index.js';
+import { QUALITY_LEVELS, STRIP_PARAMS, type Engine, type EngineState, type QualityChangeDetail, type QualitySetting, type RecoveryReport, type StripParamName } from '../../src/index.js';
 import type { ExportState } from './exporter.js';
 import { diagnose, stateView } from '../shared/advice.js';
 import { BRAND } from '../shared/define.js';
@@ -22,6 +22,15 @@ export interface DawEngineEvents extends DawEvents {
   'daw-ready': { engine: Engine };
   'daw-statechange': { state: EngineState; recovered?: RecoveryReport | null };
   'daw-export': DawExportDetail;
+  'daw-quality': QualityChangeDetail;
+}
+
+/** Parses the `quality` attribute: 'auto' or a whole number 0 … QUALITY_LEVELS; undefined if invalid. */
+function parseQuality(v: string): QualitySetting | undefined {
+  const t = v.trim().toLowerCase();
+  if (t === 'auto') return 'auto';
+  const n = /^\d+$/.test(t) ? Number(t) : NaN;
+  return n >= 0 && n <= QUALITY_LEVELS ? n : undefined;
 }
 
 /** Detail of `daw-export`: a file the export or record button made (the download link points at `url`). */
@@ -59,6 +68,9 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  *   (`engine.record()`), then a download link. Boolean.
  * @attr export-seconds - Length of an export in seconds, 0 (default) for "until silence", at most 600 s.
  * @attr export-format - `wav-16` | `wav-24` (default) | `wav-f32`: the export's and the recording's WAV format.
+ * @attr quality - Adaptive quality: `auto` (default: the engine steps its quality down under load or
+ *   glitches and back up when calm) or a fixed level `0` (full quality) to `4` (the cheapest); sets
+ *   `engine.quality` (README, "Adaptive quality"). An invalid value is a `daw-error` and changes nothing.
  *
  * @slot - Page content (channels, synths, anything).
  *
@@ -70,6 +82,7 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  *   on the errors that stop audio.
  * @event daw-export - An export or recording is ready. `detail: { kind, blob, url, name }` (`kind`:
  *   'bounce' or 'recording'; `url`: the download link's blob: URL, revoked when the next one replaces it).
+ * @event daw-quality - The engine's quality level changed. `detail: { level, previous, setting, reason }`.
  * @event daw-change - The user moved the master fader. `detail: { property, attribute, value }`;
  *   not fired when the page sets `volumeDb`. (A channel's `daw-change` bubbles through here too.)
  *
@@ -86,6 +99,8 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @csspart history - The load's last 30 s as a sparkline (decorative: the readout carries the value).
  * @csspart glitches - Output underruns counted by the browser (`engine.status().underruns`), e.g.
  *   `0 glitches`; empty where the browser does not count them.
+ * @csspart quality - The quality level while it is below full quality, e.g. `quality 2/4` (its title
+ *   says why: `engine.status().quality.reason`); hidden at full quality.
  * @csspart control - The labelled master fader.
  * @csspart export - The "Export" / "Cancel export" button (with `export`).
  * @csspart record - The "Record" / "Stop recording" toggle (with `record`).
@@ -100,6 +115,7 @@ const FAILURES = new Set(['worklet-crashed', 'context-lost', 'context-interrupte
  * @cssproperty --daw-meter-bg, --daw-meter-color, --daw-meter-peak-color - Meter colours.
  * @cssproperty --daw-load-color - The load sparkline's colour (default: the accent).
  * @cssproperty --daw-record-color - The record button while recording (default: the error colour).
+ * @cssproperty --daw-quality-color - The reduced quality level's colour (default: amber).
  */
 export class DawEngine extends DawElement<DawEngineEvents> {
   static styles = [base, styles];
@@ -112,10 +128,13 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     recordButton: { attribute: 'record', type: Boolean },
     exportSeconds: { attribute: 'export-seconds', type: Number },
     exportFormat: { attribute: 'export-format' },
+    quality: { attribute: 'quality' },
   };
 
   /** `interactive` | `balanced` | `playback` or seconds (used when the engine creates its context). */
   declare latencyHint: string | null;
+  /** `auto` or a fixed quality level `0` … `4` (the attribute; sets `engine.quality`). */
+  declare quality: string | null;
   /** Master volume in dB. */
   declare volumeDb: number;
   /** Master limiter ceiling in dBFS. */
@@ -157,7 +176,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
       d = { ...d, advice, retry };
     }
     this.emit(ev.type as keyof DawEngineEvents, d);
-  });
+  }, ['daw-quality']);
   protected readonly params = new ParamController(this, DEFS, (def, v) => (this.engineCtl.engine.master as SetByName).set(def.spec.name, v),
     () => this.engineCtl.engine.master as { get(n: string): number });
 
@@ -167,6 +186,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     this.exportButton = this.recordButton = false;
     this.exportSeconds = 0;
     this.exportFormat = 'wav-24';
+    this.quality = null;
     new FrameController(this, (now) => this.#draw(now));
     new FaceController(this); // its latency-hint is found without a tag name
   }
@@ -186,6 +206,15 @@ export class DawEngine extends DawElement<DawEngineEvents> {
       this.emit('daw-error', { code: 'invalid-value', attribute: 'latency-hint', value: this.latencyHint, range: 'interactive | balanced | playback | seconds (0 to 10)',
         message: `<daw-engine> latency-hint: '${show(this.latencyHint)}' is not interactive, balanced, playback or a number of seconds; using interactive` });
     }
+    if (changed.has('quality') && this.quality != null) {
+      const q = parseQuality(this.quality);
+      if (q === undefined) {
+        this.emit('daw-error', { code: 'invalid-value', attribute: 'quality', value: this.quality, range: `auto | 0 to ${QUALITY_LEVELS}`,
+          message: `<daw-engine> quality: '${show(this.quality)}' is not auto or a whole number 0 to ${QUALITY_LEVELS}; quality stays ${String(this.engine.quality)}` });
+      } else {
+        this.engine.quality = q;
+      }
+    }
   }
 
   #draw(now: number): void {
@@ -201,7 +230,7 @@ export class DawEngine extends DawElement<DawEngineEvents> {
     this.#lastSlow = now;
     const meter = bars[0].parentElement!;
     meter.setAttribute('aria-valuenow', String(Math.round(Math.max(-60, Math.min(6, m.peakDb)))));
-    const { load, underruns } = e.status();
+    const { load, underruns, quality } = e.status();
     const el = root.querySelector<HTMLElement>('.load')!;
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     if (load.mean === null) {
@@ -226,6 +255,10 @@ export class DawEngine extends DawElement<DawEngineEvents> {
         root.querySelector('.history polyline')!.setAttribute('points', h.map((v, i) => `${i + 30 - h.length},${(10 - v * 10).toFixed(1)}`).join(' '));
       }
     }
+    const q = root.querySelector<HTMLElement>('.quality')!;
+    q.hidden = quality.level === 0;
+    q.textContent = `quality ${quality.level}/${QUALITY_LEVELS}`;
+    q.title = `Quality level ${quality.level} of ${QUALITY_LEVELS} (0 is full quality, quality = ${String(quality.setting)}): ${quality.reason}`;
     const g = root.querySelector<HTMLElement>('.glitches')!;
     const n = underruns.count;
     g.textContent = n === null ? '' : `${n} glitch${n === 1 ? '' : 'es'}`;
@@ -265,7 +298,8 @@ export class DawEngine extends DawElement<DawEngineEvents> {
             <div class="rms"></div><div class="peak"></div></div>
           <span part="load" class="load" aria-label="DSP load">DSP —</span>
           <svg part="history" class="history" viewBox="0 0 30 10" preserveAspectRatio="none" aria-hidden="true"><polyline points=""></polyline></svg>
-          <span part="glitches" class="glitches"></span>`}
+          <span part="glitches" class="glitches"></span>
+          <span part="quality" class="quality" aria-label="Quality level" hidden></span>`}
         ${this.exportButton ? html`<button part="export button" class="export" @click=${() => this.exportMix()}>${this.#x.export ? 'Cancel export' : 'Export'}</button>` : null}
         ${this.#x.export ? html`<progress part="progress" aria-label="Export progress" max="1" .value=${this.#x.progress}></progress>` : null}
         ${this.recordButton ? html`<button part="record button" class="record" aria-pressed=${!!this.#x.recording} @click=${() => this.toggleRecording()}>${this.#x.recording ? 'Stop recording' : 'Record'}</button>` : null}

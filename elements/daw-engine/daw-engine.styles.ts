@@ -19,6 +19,8 @@ export default css`
   .meter > div { transform-origin: left; transform: scaleX(0); }
   .load, .glitches { color: var(--_dim); font-variant-numeric: tabular-nums; }
   .glitches.bad { color: var(--daw-error-color, #ff6b6b); }
+  .quality { color: var(--daw-quality-color, #e0a030); font-variant-numeric: tabular-nums; }
+  .quality[hidden] { display: none; }
   .history { width: 3rem; height: 1em; overflow: visible; }
   .history polyline { fill: none; stroke: var(--daw-load-color, var(--_accent)); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
   button.start { background: var(--_accent); color: var(--daw-accent-text, #0b1220); font-weight: 600; }

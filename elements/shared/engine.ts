@@ -98,17 +98,21 @@ export class EngineController implements ReactiveController {
   readonly engine: Engine = getEngine();
   readonly #onEvent = (ev: Event) => this.listener(ev);
 
-  constructor(private readonly host: ReactiveControllerHost & EventTarget, private readonly listener: (ev: Event) => void = () => host.requestUpdate()) {
+  readonly #types: string[];
+
+  /** `listener` gets the engine's daw-ready, daw-statechange and daw-error, and the `extra` event types. */
+  constructor(private readonly host: ReactiveControllerHost & EventTarget, private readonly listener: (ev: Event) => void = () => host.requestUpdate(), extra: string[] = []) {
+    this.#types = ['daw-ready', 'daw-statechange', 'daw-error', ...extra];
     host.addController(this);
   }
 
   hostConnected(): void {
     armGesture();
-    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.addEventListener(t, this.#onEvent);
+    for (const t of this.#types) this.engine.addEventListener(t, this.#onEvent);
   }
 
   hostDisconnected(): void {
-    for (const t of ['daw-ready', 'daw-statechange', 'daw-error']) this.engine.removeEventListener(t, this.#onEvent);
+    for (const t of this.#types) this.engine.removeEventListener(t, this.#onEvent);
   }
 }
 

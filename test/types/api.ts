@@ -58,6 +58,14 @@ engine.addEventListener('daw-error', (ev) => {
   void n;
 });
 engine.addEventListener('daw-statechange', (ev) => void ev.detail.state.toUpperCase());
+// Adaptive quality: the option, the property and the event are typed.
+engine.addEventListener('daw-quality', (ev) => void (ev.detail.level - ev.detail.previous + ev.detail.reason.length));
+engine.quality = 'auto';
+engine.quality = 2;
+// @ts-expect-error 'auto' or a level number
+engine.quality = 'high';
+const q: number = engine.status().quality.level + engine.status().qualityLevel;
+void q;
 // @ts-expect-error not a daw-error code
 const bad: DawErrorDetail = { code: 'no-such-code', message: '' };
 // element codes and engine codes are one vocabulary
