@@ -8,9 +8,10 @@
  * when the first tag is registered, then a MutationObserver (childList, subtree) over the document
  * and over each open shadow root our elements create (DawElement.createRenderRoot calls watch()).
  * `customElements.whenDefined(tag)` resolves once the chunk has loaded and the tag is defined, so
- * `await customElements.whenDefined('daw-meter')` works as for any tag. `load(tag)` imports without
- * waiting for an element (for a page that creates its elements off-document first).
+ * `await customElements.whenDefined('daw-meter')` works as for any tag. A chunk that cannot be
+ * fetched is a `daw-error` (`load-failed`, `tag`) on document; the tag's next element imports it again.
  */
+import type { DawErrorDetail } from '../src/errors.js';
 
 /** Imports the element class of one kind (a dynamic import: its own chunk). */
 export type Loader = () => Promise<CustomElementConstructor>;
@@ -23,23 +24,26 @@ let observer: MutationObserver | null = null;
 export function defineLazily(tag: string, loader: Loader, define: (ctor: CustomElementConstructor) => unknown): void {
   if (pending.has(tag) || customElements.get(tag)) return;
   let started: Promise<unknown> | null = null;
-  pending.set(tag, () => (started ??= loader().then(define, (err: unknown) => {
-    pending.delete(tag);
-    // A chunk that cannot be fetched (offline, a CDN gap) is said once, with the tag and what to do.
-    console.error(`daw-elements: <${tag}> could not be loaded (${String(err)}); check that the files next to daw-elements.js are served`);
-  })));
+  const start = (): Promise<unknown> => (started ??= loader().then(define, (err: unknown) => {
+    // A chunk that could not be fetched (offline, a file missing on the CDN): a daw-error on document
+    // (and the console, unless a listener prevents it), and the next element of the tag imports it
+    // again (Chromium and WebKit fetch it again; Firefox keeps a failed module until a reload).
+    started = null;
+    pending.set(tag, start);
+    const detail: DawErrorDetail = {
+      code: 'load-failed', tag, value: tag,
+      message: `<${tag}> could not be loaded (${String(err)}): serve the files next to daw-elements.js together (its chunks are imported from beside it) and reload`,
+    };
+    const ev = new CustomEvent('daw-error', { detail, bubbles: true, composed: true, cancelable: true });
+    if (document.dispatchEvent(ev)) console.error(`daw-elements: ${detail.message}`);
+  }));
+  pending.set(tag, start);
   if (!observer) {
     observer = new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) scan(n as Element);
     });
     watch(document);
   } else scan(document.documentElement);
-}
-
-/** Starts the chunk of `tag` (registered with defineLazily) and resolves once the tag is defined. */
-export function load(tag: string): Promise<CustomElementConstructor> {
-  void pending.get(tag)?.();
-  return customElements.whenDefined(tag);
 }
 
 /** Watches `root` (the document, or an open shadow root of ours) for feature tags added under it. */

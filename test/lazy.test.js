@@ -109,6 +109,31 @@ describe('feature code loads on first use', function () {
     expect(count('daw-transport.js')).to.equal(0);
   });
 
+  it('a feature chunk that cannot be fetched is a daw-error (load-failed, naming the tag) on document, and the next element of the tag imports it again', async () => {
+    // A second copy of the script whose daw-console.js is missing (the test server answers 404), under a prefix of its own.
+    const broken = await import('/dist-copy-broken/daw-elements.js');
+    expect(broken.define({ prefix: 'broken' }).defined).to.include('broken-mixer');
+    const errors = [];
+    const onError = (e) => { if (e.detail.tag === 'broken-mixer') { errors.push(e.detail); e.preventDefault(); } };
+    document.addEventListener('daw-error', onError);
+    try {
+      const failed = () => new Promise((resolve) => document.addEventListener('daw-error', (e) => e.detail.tag === 'broken-mixer' && resolve(), { once: false }));
+      let next = failed();
+      const host = mount('<broken-mixer></broken-mixer>');
+      await next;
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.include({ code: 'load-failed', tag: 'broken-mixer', value: 'broken-mixer' });
+      expect(errors[0].message).to.match(/<broken-mixer> could not be loaded .*serve the files next to daw-elements\.js together/);
+      expect(customElements.get('broken-mixer')).to.equal(undefined);
+      next = failed();
+      host.append(document.createElement('broken-mixer')); // a second element: imported again (Chromium and WebKit fetch it again, Firefox keeps the failure); fails again
+      await next;
+      expect(errors).to.have.length(2);
+    } finally {
+      document.removeEventListener('daw-error', onError);
+    }
+  });
+
   it('engine.record() fetches the WAV encoder (not before) and stop() gives the WAV', async () => {
     expect(count('daw-wav.js')).to.equal(0);
     const SR = 8000, FRAMES = 16 * 128; // whole quanta: the render ends where stop() cuts
