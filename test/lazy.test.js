@@ -8,7 +8,7 @@
 import { expect } from '@esm-bundle/chai';
 import { Engine, getEngine, define } from '../dist/daw-elements.js';
 
-const CHUNKS = ['daw-transport.js', 'daw-analysis.js', 'daw-console.js', 'daw-wav.js', 'daw-rebuild.js'];
+performance.setResourceTimingBufferSize(1000); // every fetch of the page is counted (the default buffer keeps 250)
 /** The dist/ files this page fetched, by name (each once: a module is fetched once per URL). */
 const distFetched = () => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/dist/')).map((p) => p.slice(6));
 const count = (file) => distFetched().filter((f) => f === file).length;
