@@ -1,8 +1,10 @@
 // dist/daw-elements.js (elements/index.ts, the page module: registers the tags) and
-// dist/daw-elements-classes.js (elements/classes.ts, what it imports: elements + engine, Lit bundled,
-// no tag registered), dist/daw-worklet.js (the AudioWorklet module, self-contained) and
-// dist/daw-dsp.wasm beside them: the page module finds the other two with new URL(...,
-// import.meta.url), so a CDN include needs nothing else.
+// dist/daw-elements-classes.js (elements/classes.ts: elements + engine, no tag registered) share
+// their code through chunks: daw-core.js (the engine, the core tags, Lit), and the chunks loaded on
+// first use (the feature tags' sets, the WAV encoder, recovery's rebuild; see manualChunks below).
+// dist/daw-worklet.js (the AudioWorklet module, self-contained), dist/daw-clock.js and
+// dist/daw-dsp.wasm beside them: the code finds them, and the chunks, relative to its own URL
+// (new URL(..., import.meta.url), import('./x.js')), so a CDN include needs nothing else.
 import { transform } from 'esbuild';
 import { minify as terser } from 'terser';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -65,21 +67,55 @@ function copyWasm() {
   };
 }
 
+/**
+ * The page module's chunks (the split, measured by scripts/sizes.mjs and scripts/bundle-report.mjs):
+ * daw-core.js is what a page with only the core tags loads with daw-elements.js; each feature set is
+ * one chunk, imported on first use (elements/lazy-define.ts, engine.record(), recovery). One chunk a
+ * feature set, not one a tag: each chunk is gzipped on its own, and small ones compress worse (one a
+ * tag cost 2.3 kB more in all than one a set).
+ */
+const FEATURE_SETS = {
+  // <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope> and what only they use
+  analysis: /elements\/(daw-meter|daw-loudness|daw-spectrum|daw-scope)\/|elements\/shared\/(analysis|canvas)\.ts$/,
+  // <daw-bus>, <daw-mixer>
+  console: /elements\/(daw-bus|daw-mixer)\//,
+  transport: /elements\/daw-transport\//,
+};
+/**
+ * The core chunk is what the page module reaches by static imports; everything else (the feature
+ * sets above, and any module imported only with import(): src/wav.ts, src/rebuild.ts, what other
+ * features add) is left to Rollup's own chunking, so new lazy code stays out of the core by itself.
+ * Named, or a feature chunk would take in the core modules it shares with the core.
+ */
+let core = null;
+function manualChunks(id, { getModuleIds, getModuleInfo }) {
+  for (const [name, re] of Object.entries(FEATURE_SETS)) if (re.test(id)) return name;
+  if (!core) {
+    core = new Set();
+    const stack = [...getModuleIds()].filter((m) => /elements\/index\.ts$/.test(m));
+    while (stack.length) {
+      const m = stack.pop();
+      if (core.has(m)) continue;
+      core.add(m);
+      stack.push(...getModuleInfo(m).importedIds);
+    }
+  }
+  return core.has(id) && !/elements\/index\.ts$/.test(id) ? 'core' : undefined;
+}
+/** Forgets the core set between builds (rollup --watch). */
+const resetCore = () => ({ name: 'reset-core', buildStart() { core = null; } });
+// engine.loadMidi()'s module (src/midi-load.ts, the reader and loader) is dist/daw-midi.js.
+const chunkFileNames = (chunk) => (chunk.name === 'midi-load' ? 'daw-midi.js' : `daw-${chunk.name}.js`);
+
 export default [
   // Two entries, one copy of the code: daw-elements-classes.js (`daw-elements/classes`) is the engine
-  // and the element classes without registering any tag (define({ prefix }) is the page's call);
-  // daw-elements.js imports it and registers the daw- tags. A page loads the code once either way.
+  // and every element class without registering any tag (define({ prefix }) is the page's call);
+  // daw-elements.js registers the daw- tags, the feature ones on first appearance. A page loads each
+  // chunk once either way.
   {
     input: { 'daw-elements': 'elements/index.ts', 'daw-elements-classes': 'elements/classes.ts' },
-    // Code loaded on first use (engine.bounce/snapshot/restore: dist/bounce.js, ...) imports what it
-    // shares from the classes module: letting that entry export a little more keeps Rollup from
-    // moving the shared code out of it into a third chunk.
-    preserveEntrySignatures: 'allow-extension',
-    // engine.loadMidi() imports src/midi-load.ts on first use: the MIDI reader and loader are one
-    // chunk, dist/daw-midi.js, that a page not loading MIDI never downloads.
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js',
-      chunkFileNames: (c) => (c.name === 'midi-load' ? 'daw-midi.js' : 'daw-[name].js') },
-    plugins: [typescript(), nodeResolve(), minify(), copyWasm()],
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames, manualChunks },
+    plugins: [resetCore(), typescript(), nodeResolve(), minify(), copyWasm()],
   },
   {
     input: 'worklet/processor.ts',

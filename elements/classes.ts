@@ -18,6 +18,23 @@ export type { DawTransportEvents } from './daw-transport/daw-transport.js';
 export { DawBus } from './daw-bus/daw-bus.js';
 export { DawMixer } from './daw-mixer/daw-mixer.js';
 export { define } from './define.js';
+
+// This module imports every class, so define() here registers the feature tags at once, not on first use.
+import { provide } from './define.js';
+import { DawMeter as Meter } from './daw-meter/daw-meter.js';
+import { DawLoudness as Loudness } from './daw-loudness/daw-loudness.js';
+import { DawSpectrum as Spectrum } from './daw-spectrum/daw-spectrum.js';
+import { DawScope as Scope } from './daw-scope/daw-scope.js';
+import { DawTransport as Transport } from './daw-transport/daw-transport.js';
+import { DawBus as Bus } from './daw-bus/daw-bus.js';
+import { DawMixer as Mixer } from './daw-mixer/daw-mixer.js';
+provide('transport', Transport);
+provide('meter', Meter);
+provide('loudness', Loudness);
+provide('spectrum', Spectrum);
+provide('scope', Scope);
+provide('bus', Bus);
+provide('mixer', Mixer);
 export type { DefineOptions, DefineResult } from './define.js';
 export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';
 export type { BusFxSpec, BusElementParams } from './daw-bus/daw-bus.component.js';

@@ -5,23 +5,44 @@
  * (`daw-elements`) calls `define()` when it loads; `daw-elements/classes` registers nothing, so a
  * page that shares the `daw-` names with another library calls `define({ prefix })` itself and the
  * `daw-` names are never taken. Tags already defined are handled by elements/shared/define.ts.
+ * The core tags (engine, channel, synth, clip) are defined at once; the feature tags when their first
+ * element appears (their chunk is imported then: elements/lazy-define.ts), or at once where their
+ * classes are loaded already (`daw-elements/classes` imports them all).
  */
-import { DawBus } from './daw-bus/daw-bus.component.js';
 import { DawChannel } from './daw-channel/daw-channel.component.js';
 import { DawClip } from './daw-clip/daw-clip.component.js';
 import { DawEngine } from './daw-engine/daw-engine.component.js';
-import { DawMixer } from './daw-mixer/daw-mixer.component.js';
 import { DawSynth } from './daw-synth/daw-synth.component.js';
-import { DawTransport } from './daw-transport/daw-transport.component.js';
-import { DawMeter } from './daw-meter/daw-meter.component.js';
-import { DawLoudness } from './daw-loudness/daw-loudness.component.js';
-import { DawSpectrum } from './daw-spectrum/daw-spectrum.component.js';
-import { DawScope } from './daw-scope/daw-scope.component.js';
+import { defineLazily, type Loader } from './lazy-define.js';
 import { defineElement } from './shared/define.js';
 
-/** The elements by kind: the tag is `${prefix}-${kind}`. */
-const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip, transport: DawTransport, meter: DawMeter, loudness: DawLoudness, spectrum: DawSpectrum, scope: DawScope, bus: DawBus, mixer: DawMixer } as const;
-type Kind = keyof typeof ELEMENTS;
+/** The core elements by kind (the tag is `${prefix}-${kind}`): in the page module, defined at once. */
+const CORE = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip } as const;
+
+/**
+ * The feature elements by kind: each in a chunk of its own, imported when its first element appears
+ * (elements/lazy-define.ts). New feature tags are added here, at the end.
+ */
+const FEATURES = {
+  transport: () => import('./daw-transport/daw-transport.component.js').then((m) => m.DawTransport),
+  meter: () => import('./daw-meter/daw-meter.component.js').then((m) => m.DawMeter),
+  loudness: () => import('./daw-loudness/daw-loudness.component.js').then((m) => m.DawLoudness),
+  spectrum: () => import('./daw-spectrum/daw-spectrum.component.js').then((m) => m.DawSpectrum),
+  scope: () => import('./daw-scope/daw-scope.component.js').then((m) => m.DawScope),
+  bus: () => import('./daw-bus/daw-bus.component.js').then((m) => m.DawBus),
+  mixer: () => import('./daw-mixer/daw-mixer.component.js').then((m) => m.DawMixer),
+} satisfies Record<string, Loader>;
+
+type Kind = keyof typeof CORE | keyof typeof FEATURES;
+type FeatureKind = keyof typeof FEATURES;
+
+/** Feature classes already loaded (daw-elements/classes imports them all): defined at once, like the core. */
+const loaded: Partial<Record<FeatureKind, CustomElementConstructor>> = {};
+
+/** Makes define() register `kind`'s class without a chunk to wait for (called by elements/classes.ts). */
+export function provide(kind: FeatureKind, ctor: CustomElementConstructor): void {
+  loaded[kind] = ctor;
+}
 
 export interface DefineOptions {
   /** Start of every tag name: lowercase letters and digits, starting with a letter, words joined by '-'. Default 'daw'. */
@@ -57,10 +78,14 @@ export function define(options: DefineOptions = {}): DefineResult {
   const other = prefix === 'studio' ? 'my-studio' : 'studio';
   const hint = `define({ prefix: '${other}' }) to get <${other}-engine>, <${other}-channel>, <${other}-synth>, <${other}-clip>, …`;
   const result: DefineResult = { tags: {} as Record<Kind, string>, defined: [], taken: [] };
-  for (const kind of Object.keys(ELEMENTS) as Kind[]) {
+  for (const kind of [...Object.keys(CORE), ...Object.keys(FEATURES)] as Kind[]) {
     const tag = `${prefix}-${kind}`;
     result.tags[kind] = tag;
-    (defineElement(tag, ELEMENTS[kind], hint) === 'taken' ? result.taken : result.defined).push(tag);
+    const ctor = (CORE as Record<string, CustomElementConstructor>)[kind] ?? loaded[kind as FeatureKind];
+    // A feature tag another library holds now is reported now; a free one is ours from its first element on.
+    const outcome = ctor ? defineElement(tag, ctor, hint) : defineElement(tag, null, hint, kind);
+    if (!outcome) defineLazily(tag, FEATURES[kind as FeatureKind], (c) => defineElement(tag, c, hint));
+    (outcome === 'taken' ? result.taken : result.defined).push(tag);
   }
   return result;
 }

@@ -16,7 +16,7 @@ export type DawErrorCode =
   | 'out-of-range'
   /** engine, elements | A value was not of the parameter's kind (not a number, an unknown name) and was ignored; or a loaded sample held NaN or Infinity, replaced by 0. | Check the value (or the file). */
   | 'invalid-value'
-  /** engine, elements | The engine (worklet script or WASM) or a sample file could not be loaded. | Check the URL, the network and the server's CORS headers. */
+  /** engine, elements | The engine (worklet script or WASM), a sample file or the code of a tag defined on first use (`tag`) could not be loaded. | Check the URL, the network and the server's CORS headers; serve the files of one build together. */
   | 'load-failed'
   /** engine, elements | The browser lacks what is needed (Web Audio, AudioWorklet, WebAssembly, Web MIDI) or the page blocks it (a CSP without `'wasm-unsafe-eval'`, not a secure context). | Serve over https or localhost, allow WASM in the CSP, or use another browser. */
   | 'unsupported'

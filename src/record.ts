@@ -7,7 +7,7 @@
  */
 import { QUANTUM } from '../protocol/generated/contract.js';
 import { CtlWord, ringBytes, ringViews, type RecordData, type RingViews } from '../protocol/record-ring.js';
-import { encodeWav, type WavFormat } from './wav.js';
+import type { WavFormat } from './wav.js';
 
 export interface RecordOptions {
   /** Context time to start at, in seconds (default: now). */
@@ -53,6 +53,11 @@ export class Recording {
   /** The worklet node the recording runs in; another one (recovery rebuilt the audio thread) ends it. */
   private readonly node: AudioWorkletNode;
   private lost = false;
+  /**
+   * The WAV encoder (src/wav.ts) is a chunk of its own, needed only at stop(): its import starts
+   * with the recording, so it is there by then (a page that never records never fetches it).
+   */
+  private readonly wav: Promise<typeof import('./wav.js')>;
 
   /** @internal Made by Engine.record() (which validates nothing else: this does). */
   constructor(private readonly host: RecordHost, opts: RecordOptions) {
@@ -77,6 +82,8 @@ export class Recording {
       this.ring = null;
     }
     node.port.postMessage({ type: 'record-start', id: this.id, ring: sab, quanta: this.quanta, start: this.startFrame });
+    this.wav = import('./wav.js');
+    this.wav.catch(() => undefined); // a failed fetch is reported by stop(), not as an unhandled rejection
     this.schedule();
   }
 
@@ -113,13 +120,13 @@ export class Recording {
         if (!ctx || ctx.state === 'closed' || (isOffline(ctx) && ctx.currentTime * this.sampleRate >= ctx.length)) break;
         await new Promise((r) => setTimeout(r, 20));
       }
-      return this.assemble();
+      return this.assemble((await this.wav).encodeWav);
     } finally {
       this.end();
     }
   }
 
-  private assemble(): Blob {
+  private assemble(encodeWav: typeof import('./wav.js').encodeWav): Blob {
     const from = Math.max(this.startFrame, this.first < 0 ? this.startFrame : this.first);
     const to = Math.max(from, Math.min(this.stopFrame, this.first + this.received * QUANTUM));
     const n = this.first < 0 ? 0 : to - from;

@@ -5,15 +5,21 @@
  * and the crash-loop policy live in recovery.ts; the node itself is made by Runtime.boot. Main
  * thread only.
  */
-import { ClipFlag, EventKind } from '../protocol/generated/contract.js';
-import type { DawErrorCode } from './errors.js';
-import { RESUME_LEAD } from './recovery.js';
-import { isRealtime, mapState, onFirstGesture, type Runtime } from './runtime.js';
+import { isRealtime, onFirstGesture, type Runtime } from './runtime.js';
+
+/**
+ * The rebuild itself (src/rebuild.ts: the attempts, their backoff and report, the clips played
+ * again) is a chunk of its own. A failure is the worst time to fetch it (the network may be what
+ * failed, or the page busy), so the engine imports it in idle time once the audio runs (preload());
+ * a page that never starts never fetches it.
+ */
+let rebuild: Promise<typeof import('./rebuild.js')> | null = null;
+export const rebuilder = (): Promise<typeof import('./rebuild.js')> => (rebuild ??= import('./rebuild.js'));
 
 export class Keeper {
   recovering = false;
-  /** Rejects the recovery attempt under way when its new node fails too. */
-  private attemptFailed: ((e: Error) => void) | null = null;
+  /** Rejects the recovery attempt under way when its new node fails too (set by rebuild.ts). */
+  attemptFailed: ((e: Error) => void) | null = null;
   /** The context and its time when the audio thread was lost; cleared once clips are restored. */
   lostAt: { ctx: BaseAudioContext; time: number } | null = null;
   /** Set by Engine.close(): nothing is recovered any more. */
@@ -22,7 +28,8 @@ export class Keeper {
   suspendRequested = false;
   private watchedContext: BaseAudioContext | null = null;
   removeResumeGesture: (() => void) | null = null;
-  private restoredClips = 0;
+  /** Clips the last recovery played or stopped again (rebuild.ts). */
+  restoredClips = 0;
 
   constructor(private readonly rt: Runtime) {}
 
@@ -58,91 +65,16 @@ export class Keeper {
       void rt.fail(code, err).catch(() => undefined);
       return;
     }
-    const p = this.recover(code, err);
+    this.recovering = true; // at once: a second loss reported before the chunk is there is the same loss
+    const p = rebuilder().then((m) => m.recover(this, rt, code, err), (e: unknown) => {
+      // The rebuild's chunk could not be fetched (it is preloaded once audio runs, so rarely): the engine stops in 'error'.
+      this.recovering = false;
+      rt.dropNode();
+      rt.startPromise = null;
+      return rt.fail(code, Object.assign(err, { message: `${err.message}; recovery could not be loaded (${String(e)})` }));
+    });
     p.catch(() => undefined);
     rt.startPromise = p;
-  }
-
-  /**
-   * Rebuilds the audio thread: a new worklet node (on a new AudioContext if the old one is closed)
-   * given every claim and parameter (the control block), the samples and the clips. Failures within
-   * 30 s are counted; each attempt waits longer (Recovery.nextAttempt) and past the limit the engine
-   * stops in 'error' with advice. A new context that the browser will not start without a user
-   * gesture leaves the engine 'suspended' until the next click or key press (or start()).
-   */
-  private async recover(code: 'worklet-crashed' | 'context-lost', err: Error): Promise<void> {
-    const rt = this.rt;
-    const t0 = performance.now();
-    this.recovering = true;
-    rt.dropNode();
-    rt.link.block.meters.fill(0); // the dead processor's last readings
-    let cause: string = code;
-    let error: Error = err;
-    let newContext = false;
-    let gestureTimer: ReturnType<typeof setTimeout> | undefined;
-    let waited = 0;
-    for (;;) {
-      const wait = rt.recovery.nextAttempt(performance.now());
-      const attempt = rt.recovery.failureCount;
-      if (wait < 0) {
-        this.recovering = false;
-        rt.startPromise = null;
-        const n = rt.recovery.attempts;
-        const gaveUp = Object.assign(new Error(`the audio engine failed ${attempt} times within 30 s and stopped trying (last: ${cause}: ${error.message}). `
-          + 'Reload the page; if it keeps failing, close other tabs or apps using audio, or try another browser. "Try again" (engine.start()) tries once more.'), { code: 'recovery-failed' });
-        rt.error = gaveUp;
-        rt.setState('error');
-        rt.report({ code: 'recovery-failed', message: gaveUp.message, error, attempt: n + 1 });
-        throw gaveUp;
-      }
-      const what = cause === 'context-lost' ? 'the AudioContext was closed' : 'the audio worklet crashed';
-      rt.report({
-        code: cause as DawErrorCode, attempt, error,
-        message: `${what} (${error.message}); recovering${wait ? ` in ${wait} ms` : ''} (failure ${attempt} of at most ${rt.recovery.attempts} within 30 s)`,
-      });
-      rt.setState('recovering');
-      waited += wait;
-      if (wait) await new Promise((r) => setTimeout(r, wait));
-      if (this.closing) throw new Error('this engine is closed');
-      try {
-        let ctx = rt.context!;
-        if ((ctx as AudioContext).state === 'closed') {
-          ctx = this.replaceContext();
-          newContext = true;
-          // A new context may need a user gesture to start (autoplay policy): if it is not running
-          // within a second, say so and resume it on the next gesture; the rebuild goes on meanwhile.
-          const fresh = ctx as AudioContext;
-          void fresh.resume().catch(() => undefined);
-          gestureTimer = setTimeout(() => {
-            if (!this.recovering || rt.context !== fresh || fresh.state === 'running' || fresh.state === 'closed') return;
-            rt.report({ code: 'context-lost', message: 'the new AudioContext waits for a user gesture (browser autoplay policy): audio resumes on the next click or key press' });
-            rt.setState('suspended');
-            this.armResumeGesture();
-          }, 1000);
-        }
-        const failed = new Promise<never>((_, reject) => (this.attemptFailed = reject));
-        failed.catch(() => undefined);
-        const stats = { samples: rt.recovery.samples.size, sampleBytes: rt.recovery.keptBytes };
-        await Promise.race([rt.boot(ctx), failed]);
-        clearTimeout(gestureTimer);
-        this.attemptFailed = null;
-        this.recovering = false;
-        rt.recovery.count++;
-        rt.lastRecovery = {
-          cause: code, ms: performance.now() - t0, waitMs: waited, attempt, count: rt.recovery.count, newContext, ...stats, clips: this.restoredClips,
-        };
-        rt.error = null;
-        rt.setState(mapState((ctx as AudioContext).state), rt.lastRecovery);
-        return;
-      } catch (e) {
-        clearTimeout(gestureTimer);
-        this.attemptFailed = null;
-        rt.dropNode();
-        if (this.closing) throw e;
-        error = e instanceof Error ? e : new Error(String(e));
-        cause = (e as { code?: string }).code === 'context-lost' || (rt.context as AudioContext)?.state === 'closed' ? 'context-lost' : 'worklet-crashed';
-      }
-    }
   }
 
   /**
@@ -155,17 +87,8 @@ export class Keeper {
     this.restoredClips = 0;
     if (!this.lostAt && kept.length === 0) return;
     await Promise.all(kept.map((k) => rt.loader.send(k).done));
-    const lost = this.lostAt;
-    if (!lost) return;
-    const ctx = rt.context!;
-    const resumeAt = ctx.currentTime + RESUME_LEAD;
-    for (const c of rt.recovery.plan(resumeAt, ctx.sampleRate)) {
-      // onClock: should the main thread have been slow enough that resumeAt has passed when the play
-      // reaches the DSP, the clip starts where the clock says, not RESUME_LEAD's worth behind it.
-      if (c.kind === 'play') rt.link.clip(EventKind.clipPlay, c.channel.slot, c.sample!.id, c.offset, c.gain, c.time, (c.loop ? ClipFlag.loop : 0) | ClipFlag.onClock);
-      else rt.link.clip(EventKind.clipStop, c.channel.slot, 0, 0, 0, c.time, 0);
-      this.restoredClips++;
-    }
+    if (!this.lostAt) return;
+    (await rebuilder()).replayClips(this, rt);
     this.lostAt = null;
     await rt.link.flush();
   }

@@ -16,8 +16,8 @@ import { AnalysisRequests } from './analysis.js';
 import { ControlLink } from './link.js';
 import type { Recording } from './record.js';
 import type { RecordData } from '../protocol/record-ring.js';
-import { compileWasm } from './preload.js';
-import { Keeper } from './recover.js';
+import { compileWasm, whenIdle } from './preload.js';
+import { Keeper, rebuilder } from './recover.js';
 import { Recovery, type RecoveryReport } from './recovery.js';
 import { SampleLoader } from './sample-loader.js';
 import { SlotPool } from './slots.js';
@@ -306,6 +306,7 @@ export class Runtime implements EngineCore {
     this.resuming = null;
     if (isRealtime(ctx)) {
       this.keeper.watch(ctx);
+      if (this.recovery.attempts > 0) whenIdle(() => void rebuilder().catch(() => undefined)); // before a failure needs it (recover.ts)
       if (!recovering) this.setState(mapState(ctx.state));
     } else {
       this.setState('running');

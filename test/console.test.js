@@ -5,8 +5,12 @@
 // signal's level by x dB, halving a send lowers its bus by 20·log10(2) = 6.02 dB (tolerance 0.1 dB).
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { getEngine, BUS_NAMES, STRIP_PARAMS, DawBus } from '../dist/daw-elements.js';
-import { nextFrame, task, until as waitFor } from './helpers.js';
+import { getEngine, BUS_NAMES, STRIP_PARAMS } from '../dist/daw-elements.js';
+import { defineFeatures, nextFrame, task, until as waitFor } from './helpers.js';
+
+// The console tags load on first appearance (their chunk); the tests below mount them and use them at once.
+await defineFeatures('daw-bus', 'daw-mixer');
+const DawBus = customElements.get('daw-bus');
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();

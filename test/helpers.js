@@ -196,6 +196,28 @@ export async function until(fn, { engine = null, audio = 1, frames = 60, wallMs 
 }
 
 /**
+ * The feature tags (<daw-transport>, <daw-meter>, <daw-bus>, ...) are defined on their first
+ * appearance, once their chunk has loaded (elements/lazy-define.ts). Makes each of `tags` appear (an
+ * element added to the document and removed in the same task: the page module's MutationObserver
+ * sees it added) and resolves once all are defined, so that a test file can mount them and use them
+ * at once. Rejects after 20 s naming the tags still undefined.
+ */
+export async function defineFeatures(...tags) {
+  const els = tags.map((tag) => document.createElement(tag));
+  document.body.append(...els);
+  for (const el of els) el.remove();
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not defined within 20 s: ${tags.filter((t) => !customElements.get(t)).join(', ')}`)), 20000);
+  });
+  try {
+    await Promise.race([Promise.all(tags.map((t) => customElements.whenDefined(t))), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * The page module served again under another URL (web-test-runner.config.mjs serves /dist-copy/ from
  * dist/): importing it loads a second copy of the script, as two script tags from two places would.
  * A variable, so the test runner's import rewriting leaves it alone.

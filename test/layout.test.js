@@ -6,7 +6,9 @@
 // that caught Firefox sizing <daw-synth keyboard> at 103 px around 318 px of keys.
 import { expect } from '@esm-bundle/chai';
 import { getEngine } from '../dist/daw-elements.js';
-import { nextFrame, wavUrl } from './helpers.js';
+import { defineFeatures, nextFrame, wavUrl } from './helpers.js';
+
+await defineFeatures('daw-transport'); // loaded on first appearance; settle() below awaits every element's render
 
 const engine = getEngine();
 const EPS = 0.5; // px: subpixel layout rounds edges differently per engine

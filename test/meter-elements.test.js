@@ -4,7 +4,9 @@
 // 1 kHz sine of known level into a channel (peak and momentary loudness known in closed form).
 import { expect } from '@esm-bundle/chai';
 import { getEngine, STRIP_PARAMS, controlLink } from '../dist/daw-elements.js';
-import { until as waitFor } from './helpers.js';
+import { defineFeatures, until as waitFor } from './helpers.js';
+
+await defineFeatures('daw-meter', 'daw-loudness', 'daw-spectrum', 'daw-scope'); // loaded on first appearance; the tests use them at once
 
 const engine = getEngine();
 const until = (fn, what, ms = 5000) => waitFor(fn, { engine, audio: ms / 1000, frames: Math.round(ms * 0.06), what });

@@ -37,8 +37,9 @@ async function loadDemo(width) {
   });
   const win = frame.contentWindow;
   const doc = win.document;
-  // The page's module script adds the channels; the tags upgrade when the bundle has loaded.
-  for (let i = 0; i < 600 && !(win.customElements.get('daw-mixer') && doc.querySelectorAll('daw-channel').length === 24); i++) await nextFrame();
+  // The page's module script adds the channels; the tags upgrade when the bundle has loaded (<daw-mixer>
+  // and <daw-bus> when their chunk has: they are defined on first appearance).
+  for (let i = 0; i < 600 && !(win.customElements.get('daw-mixer') && win.customElements.get('daw-bus') && doc.querySelectorAll('daw-channel').length === 24); i++) await nextFrame();
   const strips = [...doc.querySelectorAll('daw-channel, daw-bus')];
   expect(strips.length, 'strips in the demo').to.equal(28);
   await Promise.all([...doc.querySelectorAll('daw-engine, daw-mixer, daw-channel, daw-bus')].map((el) => el.updateComplete));

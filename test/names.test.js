@@ -95,7 +95,7 @@ describe(`names shared with another library (${isolatedPage ? 'cross-origin isol
   });
 
   it('define() works when the page has registered our class under a name of its own (a fresh constructor per name)', async () => {
-    const fresh = await import('../dist/daw-elements-classes.js?copy=page');
+    const fresh = await import('/dist-copy-page/daw-elements-classes.js'); // a fresh copy, its chunks included
     customElements.define('page-engine', fresh.DawEngine);
     const r = fresh.define({ prefix: 'page2' });
     expect(r.defined).to.include('page2-engine');

@@ -5,7 +5,9 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine } from '../dist/daw-elements.js';
-import { until } from './helpers.js';
+import { defineFeatures, until } from './helpers.js';
+
+await defineFeatures('daw-transport'); // loaded on first appearance; the tests mount it and use it at once
 
 const engine = getEngine();
 

@@ -37,16 +37,19 @@ export type DefineOutcome = 'defined' | 'ours' | 'taken';
 /**
  * Registers our element class `ctor` as `tag`. Returns 'defined', 'ours' (the tag already holds
  * our element of the same kind: nothing to do), or 'taken' (another library's, or another of our
- * elements: reported with `name-taken`, see the file header).
+ * elements: reported with `name-taken`, see the file header). With `ctor` null (a feature class not
+ * loaded yet) it only checks a tag that exists against `kind`: 'ours', 'taken', or null if the tag is free.
  */
-export function defineElement(tag: string, ctor: CustomElementConstructor, hint: string): DefineOutcome {
-  const kind = kindOf(ctor);
+export function defineElement(tag: string, ctor: CustomElementConstructor, hint: string): DefineOutcome;
+export function defineElement(tag: string, ctor: null, hint: string, kind: string): DefineOutcome | null;
+export function defineElement(tag: string, ctor: CustomElementConstructor | null, hint: string, kind = kindOf(ctor!)): DefineOutcome | null {
   const existing = customElements.get(tag);
   if (existing) {
     if (kind !== undefined && kindOf(existing) === kind) return 'ours';
-    reportTaken(tag, existing, ctor, hint);
+    reportTaken(tag, existing, kind, hint);
     return 'taken';
   }
+  if (!ctor) return null;
   // The same class under a second name (a second prefix, or a name the page gave it) needs a constructor of its own.
   const named = (customElements as { getName?(c: CustomElementConstructor): string | null }).getName?.(ctor);
   const reg = used.has(ctor) || named ? class extends (ctor as unknown as typeof HTMLElement) {} : ctor;
@@ -55,11 +58,11 @@ export function defineElement(tag: string, ctor: CustomElementConstructor, hint:
   return 'defined';
 }
 
-function reportTaken(tag: string, existing: CustomElementConstructor, ctor: CustomElementConstructor, hint: string): void {
+function reportTaken(tag: string, existing: CustomElementConstructor, kind: string | undefined, hint: string): void {
   if (reported.has(tag)) return;
   reported.add(tag);
   const className = (k: string | undefined) => (k ? `Daw${k[0].toUpperCase()}${k.slice(1)}` : 'element'); // not ctor.name: a minified build renames classes
-  const element = className(kindOf(ctor));
+  const element = className(kind);
   const owner = kindOf(existing) !== undefined ? `daw-elements' own ${className(kindOf(existing))}` : `another library${existing.name ? ` (class ${existing.name})` : ''}`;
   const detail: DawElementErrorDetail = {
     code: 'name-taken',

@@ -6,6 +6,7 @@
  */
 import { LitElement } from 'lit';
 import type { DawErrorDetail } from '../../src/index.js';
+import { watch } from '../lazy-define.js';
 
 /** Detail of the `daw-error` events the elements fire: the one vocabulary (src/errors.ts). */
 export type DawElementErrorDetail = DawErrorDetail;
@@ -46,6 +47,13 @@ export type Emit<E> = <K extends keyof E & string>(type: K, detail: E[K]) => unk
 
 /** A LitElement that fires the events of its map `E` with `emit()`. */
 export class DawElement<E extends DawEvents = DawEvents> extends LitElement {
+  /** Lit's open shadow root, watched for feature tags to load (elements/lazy-define.ts). */
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    const root = super.createRenderRoot();
+    if (root instanceof ShadowRoot) watch(root);
+    return root;
+  }
+
   /** Fires `type` with `detail` (typed by the element's event map); returns the event (for `defaultPrevented`). */
   protected emit<K extends keyof E & string>(type: K, detail: E[K], cancelable = false): CustomEvent<E[K]> {
     return fire(this, type, detail, cancelable);

@@ -22,7 +22,7 @@
 // test/e2e/react.mjs. E2E_PAGES=react,react-plain,... runs only the pages named.
 // Ends with "N passed, N failed" (the line scripts/test.mjs counts).
 import puppeteer from 'puppeteer-core';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -134,7 +134,7 @@ async function testDemo(browser, path, servers) {
       });
       // The console plays through its buses: with the demo's song playing, every bus meter and the master rise.
       await check('with the song playing, the three buses and the master meter rise above -60 dBFS (the sends reach the buses)', async () => {
-        await page.waitForFunction(() => [...document.querySelectorAll('daw-bus')].every((b) => b.meter().peakDb > -60), { timeout: 15000, polling: 50 })
+        await page.waitForFunction(() => [...document.querySelectorAll('daw-bus')].every((b) => typeof b.meter === 'function' && b.meter().peakDb > -60), { timeout: 15000, polling: 50 })
           .catch(async (e) => { throw new Error(`${e.message}; ${JSON.stringify(await page.evaluate(() => [...document.querySelectorAll('daw-bus')].map((b) => [b.name, b.meter().peakDb])))}`); });
         assert.deepEqual(logs, []);
       });
@@ -351,6 +351,11 @@ async function testPage(browser, name, spec, servers, blank) {
         const documented = Object.fromEntries(manifest.modules.flatMap((m) => m.declarations).filter((d) => d.tagName)
           .map((d) => [d.tagName, d.attributes.map((a) => a.name).sort()]));
         assert.deepEqual(Object.keys(documented).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport']);
+        // The feature tags are defined on first appearance: make each appear and wait for its definition.
+        await page.evaluate(async (tags) => {
+          for (const t of tags) document.body.appendChild(document.createElement(t)).remove();
+          await Promise.all(tags.map((t) => customElements.whenDefined(t)));
+        }, Object.keys(documented));
         const runtime = await page.evaluate((setBy, tags) => Object.fromEntries(tags.map((t) => {
           const props = customElements.get(t).elementProperties;
           const attrs = [...props].filter(([, o]) => o.attribute !== false && !o.state).map(([k, o]) => (typeof o.attribute === 'string' ? o.attribute : String(k).toLowerCase()));
@@ -368,10 +373,14 @@ async function testPage(browser, name, spec, servers, blank) {
     await check('no blob: URLs', () => assert.deepEqual(blobs, []));
     await checkA11y(page, 'audio running');
     if (spec.script.startsWith('http')) {
-      await check('daw-worklet.js and daw-dsp.wasm came from the CDN origin, fetched with CORS', () => {
+      // A page of core tags fetches no feature chunk; where the manifest check made every tag appear,
+      // the feature chunks came from beside the script too (import() relative to it, CORS).
+      const FEATURE_CHUNKS = ['daw-transport.js', 'daw-analysis.js', 'daw-console.js'];
+      await check(`daw-core.js, daw-worklet.js and daw-dsp.wasm${spec.manifestCheck ? ' and the feature chunks' : ' (no feature chunk)'} came from the CDN origin, fetched with CORS`, () => {
         const variant = new URL(spec.script).pathname.split('/')[1];
         const got = servers.log.slice(logFrom).filter((r) => r.variant === variant);
-        for (const file of ['daw-elements.js', 'daw-worklet.js', 'daw-dsp.wasm']) {
+        if (!spec.manifestCheck) assert.deepEqual(got.filter((r) => FEATURE_CHUNKS.includes(r.file)).map((r) => r.file), [], 'a page of core tags fetched a feature chunk');
+        for (const file of ['daw-elements.js', 'daw-core.js', 'daw-worklet.js', 'daw-dsp.wasm', ...(spec.manifestCheck ? FEATURE_CHUNKS : [])]) {
           const r = got.find((x) => x.file === file);
           assert.ok(r, `${file} not requested from the CDN; got ${JSON.stringify(got)}`);
           assert.equal(r.origin, servers.origin, `${file}: Origin header ${r.origin}`);
@@ -385,31 +394,34 @@ async function testPage(browser, name, spec, servers, blank) {
 }
 
 // The bundle itself: no blob: URLs, no eval, siblings found with import.meta.url. The page module
-// imports the classes module beside it (one copy of the code for daw-elements and daw-elements/classes)
-// and nothing else; the classes module imports nothing.
+// imports daw-core.js beside it and nothing else; the classes module imports only chunks beside it;
+// the feature chunks are imported on first use with relative import()s (resolved against the
+// importing module's URL, so a CDN include finds them: the CDN page below fetches one).
 await (async () => {
   console.log('dist/');
-  const page = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
-  const js = readFileSync(join(dist, 'daw-elements-classes.js'), 'utf8');
-  const midi = readFileSync(join(dist, 'daw-midi.js'), 'utf8');
-  await check('dist/daw-elements-classes.js finds its siblings with new URL(..., import.meta.url) and uses no blob:/eval', () => {
-    assert.match(js, /new URL\(["']\.\/daw-worklet\.js["'],\s*import\.meta\.url\)/);
-    assert.match(js, /new URL\(["']\.\/daw-dsp\.wasm["'],\s*import\.meta\.url\)/);
-    for (const code of [page, js, midi]) {
-      assert.doesNotMatch(code, /createObjectURL|["'`]blob:/);
-      assert.doesNotMatch(code, /\beval\(|new Function\(/);
+  const read = (f) => readFileSync(join(dist, f), 'utf8');
+  const page = read('daw-elements.js');
+  const classes = read('daw-elements-classes.js');
+  const core = read('daw-core.js');
+  const jsFiles = readdirSync(dist).filter((f) => f.endsWith('.js'));
+  // Statements start a line or follow ';' or '}' in minified code (not an error message quoting an import).
+  const staticOf = (code) => [...new Set([...code.matchAll(/(?:^|[;}])\s*(?:import|export)\s*(?:[^"';()]*?from\s*)?["']([^"']+)["']/gm)].map((m) => m[1]))];
+  await check('dist/daw-core.js finds its siblings with new URL(..., import.meta.url); no chunk uses blob: or eval', () => {
+    assert.match(core, /new URL\(["']\.\/daw-worklet\.js["'],\s*import\.meta\.url\)/);
+    assert.match(core, /new URL\(["']\.\/daw-dsp\.wasm["'],\s*import\.meta\.url\)/);
+    for (const f of jsFiles) {
+      const code = read(f);
+      assert.doesNotMatch(code, /createObjectURL|["'`]blob:/, f);
+      assert.doesNotMatch(code, /\beval\(|new Function\(/, f);
     }
-    assert.doesNotMatch(js, /(?:^|[;}])\s*import\s*[{*"']/m, 'the classes module must import nothing statically');
-    // Code loaded on first use (engine.loadMidi's dist/daw-midi.js, adaptive quality's dist/daw-quality-link.js, bounce, ...) comes from a sibling file,
-    // relative to the module, as the worklet and the WASM do: a CDN include still needs nothing else.
-    const lazy = [...js.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
-    for (const l of lazy) assert.ok(/^\.\/[\w-]+\.js$/.test(l) && existsSync(join(dist, l.slice(2))), `dynamic import of ${l}: not a sibling file of dist/`);
-    assert.doesNotMatch(js, /\bimport\(\s*[^"'\s]/, 'dynamic imports name their sibling file literally');
-    assert.doesNotMatch(midi, /(?:^|[;}])\s*import\s*[{*"']|\bimport\(["']/m, 'daw-midi.js must import nothing');
-    const imports = [...page.matchAll(/\bimport\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
-    const reexports = [...page.matchAll(/\bexport\s*{[^}]*}\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
-    assert.deepEqual([...new Set([...imports, ...reexports])], ['./daw-elements-classes.js'], 'the page module imports only the classes module beside it');
+  });
+  await check('the page module imports only daw-core.js; daw-core.js imports the feature chunks on first use, relative to itself', () => {
+    assert.deepEqual(staticOf(page), ['./daw-core.js'], 'the page module imports only daw-core.js beside it');
     assert.doesNotMatch(page, /\bimport\(/);
+    assert.deepEqual(staticOf(core), [], 'daw-core.js imports nothing eagerly');
+    const lazy = [...core.matchAll(/\bimport\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    assert.ok(lazy.length >= 5 && lazy.every((u) => /^\.\/daw-[a-z-]+\.js$/.test(u) && jsFiles.includes(u.slice(2))), `dynamic imports ${lazy}`);
+    assert.ok(staticOf(classes).every((u) => /^\.\/daw-[a-z-]+\.js$/.test(u) && jsFiles.includes(u.slice(2))), `classes imports ${staticOf(classes)}`);
   });
 })();
 
