@@ -161,6 +161,16 @@ tcache: [np]V = undefined,
 settled: bool = false,
 last_active: u4 = 0,
 last_any_solo: bool = false,
+/// Automation (ParamLanes.zig): per strip, a mask of parameters a lane drives this quantum and
+/// their values (raw units, like `params`). Null: no automation (unit tests).
+auto: ?Auto = null,
+
+/// The automated parameters of every strip: bit p of `mask[s]` set means strip s's parameter p
+/// follows `vals[s·stride + p]` this quantum instead of its smoother.
+pub const Auto = struct {
+    mask: *const [contract.num_strips]u32,
+    vals: *const [contract.num_strips * contract.stride]f32,
+};
 
 /// A fresh group. Everything snaps to the parameter block at the first `update`.
 pub fn init(role: Role, strips: [width]i32, sample_rate: f32) StripGroup {
@@ -214,7 +224,8 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
     self.pending_reset = 0;
     // Fast path for the common case: nothing requested, everything settled, and the parameter
     // block bit-identical to what was last read (one xor-accumulated compare for all lanes).
-    if (reset == 0 and self.settled and self.raw_valid == 0b1111 and active == self.last_active and
+    const automated = self.anyAutomated();
+    if (reset == 0 and self.settled and !automated and self.raw_valid == 0b1111 and active == self.last_active and
         any_solo == self.last_any_solo and self.rawUnchanged(params))
     {
         self.setRamps(0);
@@ -259,7 +270,7 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
     const same_ctl = active == self.last_active and any_solo == self.last_any_solo;
     self.last_active = active;
     self.last_any_solo = any_solo;
-    if (reset == 0 and self.settled and same_ctl and !raw_changed) {
+    if (reset == 0 and self.settled and same_ctl and !raw_changed and !automated) {
         self.setRamps(0);
         return;
     }
@@ -289,6 +300,7 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
             dirty |= dirtyBit(p);
         }
     }
+    if (automated) dirty |= self.applyAutomation(active);
 
     const c = &self.cur;
     if (dirty & dirty_pan != 0) {
@@ -339,6 +351,65 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
     self.settled = settled;
     self.setRamps(reset);
 }
+
+/// Some lane of this group has an automated parameter this quantum.
+fn anyAutomated(self: *const StripGroup) bool {
+    const a = self.auto orelse return false;
+    var m: u32 = 0;
+    for (self.strips) |s| {
+        if (s >= 0) m |= a.mask[@intCast(s)];
+    }
+    return m != 0;
+}
+
+/// Parameters a lane may drive: not the routing and analysis indices (`.raw`), not solo (the
+/// mixer's solo-in-place state is computed from the parameter block).
+pub fn automatable(p: usize) bool {
+    return p < np and specs[p].kind != .raw and p != P.solo;
+}
+
+/// Automation.zig's handover: the lane's value (at the quantum's end) goes into the smoother's
+/// *current* value, bypassing the one-pole; the target (the last immediate write) is left alone,
+/// so when the lane stops driving the smoother glides from here to it. Gains then ramp per sample
+/// from the previous quantum's end to this value (`setRamps`). Unclaimed channels stay silent.
+/// Returns the dirty bits of what moved.
+fn applyAutomation(self: *StripGroup, active: u4) u8 {
+    const a = self.auto.?;
+    var dirty: u8 = 0;
+    for (0..width) |k| {
+        const s = self.strips[k];
+        if (s < 0) continue;
+        if (self.role == .channel and active & (@as(u4, 1) << @intCast(k)) == 0) continue;
+        const su: usize = @intCast(s);
+        var m = a.mask[su];
+        while (m != 0) : (m &= m - 1) {
+            const p: usize = @ctz(m);
+            if (!automatable(p)) continue;
+            const v = self.transformFor(p, a.vals[su * contract.stride + p]);
+            if (self.cur[p][k] != v) {
+                self.cur[p][k] = v;
+                dirty |= dirtyBit(p);
+            }
+        }
+    }
+    return dirty;
+}
+
+/// The smoothed value of parameter `p` on lane `k` in the parameter's own unit (the inverse of
+/// `transform`): where an automation lane starts from. A silent gain reads as `silent_db`.
+pub fn currentRaw(self: *const StripGroup, p: usize, k: usize) f32 {
+    const c = self.cur[p][k];
+    return switch (specs[p].kind) {
+        .gain_db => if (c > 0) @max(silent_db, 20 * std.math.log10(c)) else silent_db,
+        .db, .linear, .raw, .solo => c,
+        .log_hz => std.math.exp2(c),
+        .mute => 1 - c,
+        .invert => (1 - c) / 2,
+    };
+}
+
+/// The dB an automation lane starts from when its gain is 0 (−inf dB is not a value to ramp from).
+pub const silent_db: f32 = -120;
 
 /// True when every used lane's parameter slot holds exactly the bits in `raw_cache`.
 fn rawUnchanged(self: *const StripGroup, params: []const f32) bool {

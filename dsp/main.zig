@@ -75,6 +75,7 @@ const NoteEvent = @import("note_event.zig").NoteEvent;
 const Clips = @import("Clips.zig");
 const Conductor = @import("Conductor.zig");
 const Timeline = @import("Timeline.zig");
+const ParamLanes = @import("ParamLanes.zig");
 const builtin = @import("builtin");
 
 /// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
@@ -84,6 +85,7 @@ var mixer: Mixer = undefined;
 var pool: VoicePool = undefined;
 var clips: Clips = undefined;
 var conductor: Conductor = undefined;
+var param_lanes: ParamLanes = undefined;
 var synth_params: [contract.max_synths][contract.stride]f32 = undefined;
 var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
@@ -97,6 +99,9 @@ export fn daw_init(sample_rate: f32) void {
     pool.init(mixer.sample_rate);
     clips.init(mixer.sample_rate);
     conductor.init(mixer.sample_rate);
+    param_lanes.init(mixer.sample_rate);
+    pool.auto_mask = &param_lanes.synth_mask;
+    pool.auto_vals = &param_lanes.synth_vals;
     for (&synth_params) |*sp| sp.* = contract.synth.defaults;
     events_count = 0;
     frame = .{ 0, 0 };
@@ -133,6 +138,8 @@ export fn daw_process() void {
     // The transport moves first: what it and the timeline play this quantum starts on its frames.
     var sink = TimelineSink{ .now = now };
     mixer.click = if (conductor.render(now, &sink)) &conductor.click else null;
+    // Automation lanes over the same segments: strip values for the mixer, synth values for the voices.
+    param_lanes.render(&conductor.timeline, &conductor.transport, .{ .ctx = &mixer, .strip = stripCurrent, .synth_params = &synth_params }, &mixer.auto_mask, &mixer.auto_vals);
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
@@ -145,6 +152,11 @@ export fn daw_process() void {
     st[Mixer.Status.clips_playing] = clips.playing;
     st[Mixer.Status.dropped_clip_events] = clips.dropped;
     st[Mixer.Status.late_clip_events] = clips.late;
+}
+
+fn stripCurrent(ctx: *const anyopaque, s: usize, p: usize) f32 {
+    const m: *const Mixer = @ptrCast(@alignCast(ctx));
+    return m.stripCurrent(s, p);
 }
 
 /// Routes the timeline's due events to the voice pool and the clip players at their frames.
@@ -347,6 +359,7 @@ test {
     _ = @import("Analysis.zig");
     _ = @import("AnalysisBank.zig");
     _ = @import("Conductor.zig");
+    _ = @import("ParamLanes.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------
