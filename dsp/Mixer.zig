@@ -85,6 +85,8 @@ click: ?*const [lanes.quantum]f32,
 /// `endQuantum`: bit p of `auto_mask[s]` = strip s's parameter p follows `auto_vals[s·stride + p]`.
 auto_mask: [contract.num_strips]u32,
 auto_vals: [contract.num_strips * contract.stride]f32,
+/// An automated volume's per-frame curve (dB), for the fader (StripGroup.volumeCurve).
+auto_curve: [contract.num_strips][Q]f32,
 
 /// Reset everything for `sample_rate` (Hz). Parameters return to their defaults, all slots to
 /// unclaimed. Writes in place: the struct is too large to build on the stack.
@@ -124,7 +126,8 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.click = null;
     @memset(&self.auto_mask, 0);
     @memset(&self.auto_vals, 0);
-    const auto = StripGroup.Auto{ .mask = &self.auto_mask, .vals = &self.auto_vals };
+    for (&self.auto_curve) |*c| @memset(c, 0);
+    const auto = StripGroup.Auto{ .mask = &self.auto_mask, .vals = &self.auto_vals, .curve = &self.auto_curve };
     for (&self.groups) |*g| g.auto = auto;
     self.bus.auto = auto;
     self.master.auto = auto;

@@ -12,14 +12,17 @@
 //!   (StripGroup.applyAutomation); a synth reads it instead of its parameter block
 //!   (VoicePool.patchFor). False (stopped, paused): the bit stays clear and the smoother owns the
 //!   parameter again, gliding to the target with τ = 10 ms.
+//! * A strip's volume (the fader) also gets the lane's per-frame curve (`strip_curve`), which the
+//!   strip applies at every frame (StripGroup.volumeCurve): fader automation is exact per frame,
+//!   steps included.
 //! * A lane removed from the timeline stops driving at once (its state is marked not driving,
 //!   so a lane added there later joins from the parameter's value).
 //!
-//! Resolution: the lane is evaluated per frame (Automation.render); the parameter takes the value of
-//! the quantum's last frame, once per 128 frames; gains (volume, trim, sends, make-up, synth gain)
-//! are interpolated linearly per sample between quantum ends (smoother.Ramp, Voice ramps), filter
-//! and compressor coefficients step per quantum. So a linear ramp of a linear gain is exact at
-//! every frame except inside the one quantum holding a point; see Automation.zig for the bounds.
+//! Resolution: the lane is evaluated per frame (Automation.render). A strip's volume follows it at
+//! every frame. Every other parameter takes the value of the quantum's last frame, once per 128
+//! frames: gains (trim, sends, make-up, synth gain) are interpolated linearly per sample between
+//! quantum ends (smoother.Ramp, Voice ramps), filter and compressor coefficients step per quantum;
+//! see Automation.zig for the bounds.
 //!
 //! Memory: one Automation state (40 bytes) per (strip or synth, parameter): 4,224 states, 169 kB,
 //! fixed. Real time: no allocation; O(lanes · (log points + 128)) per quantum, nothing when the
@@ -71,7 +74,7 @@ pub const Current = struct {
 
 /// Evaluates every lane for the quantum the transport just advanced and fills the masks and values
 /// (`strip_mask`/`strip_vals`: Mixer.auto_mask/auto_vals). Real-time safe.
-pub fn render(self: *ParamLanes, tl: *const Timeline, tr: *const Transport, cur: Current, strip_mask: *[contract.num_strips]u32, strip_vals: *[contract.num_strips * stride]f32) void {
+pub fn render(self: *ParamLanes, tl: *const Timeline, tr: *const Transport, cur: Current, strip_mask: *[contract.num_strips]u32, strip_vals: *[contract.num_strips * stride]f32, strip_curve: *[contract.num_strips][Q]f32) void {
     if (self.n_driving == 0 and tl.n_lanes == 0) return;
     self.quantum_no +%= 1;
     const q = self.quantum_no;
@@ -99,6 +102,7 @@ pub fn render(self: *ParamLanes, tl: *const Timeline, tr: *const Transport, cur:
         } else {
             strip_mask[t] |= @as(u32, 1) << @intCast(p);
             strip_vals[t * stride + p] = a.value;
+            if (p == contract.strip.volume_db) strip_curve[t] = self.buf;
         }
         new[n] = @intCast(idx);
         n += 1;
@@ -142,6 +146,7 @@ test "lanes drive strips and synths while playing; a removed lane stops driving"
     const cur = Current{ .ctx = &pl, .strip = Fixed.strip, .synth_params = &synth_params };
     var mask: [contract.num_strips]u32 = undefined;
     var vals: [contract.num_strips * stride]f32 = undefined;
+    var curve: [contract.num_strips][Q]f32 = undefined;
     const vol = contract.strip.volume_db;
     const cut = contract.synth.cutoff_hz;
     var b = [_]Timeline.Event{
@@ -154,17 +159,18 @@ test "lanes drive strips and synths while playing; a removed lane stops driving"
     try tl.add(&b);
     // Stopped: nothing drives.
     tr.advance(0);
-    pl.render(&tl, &tr, cur, &mask, &vals);
+    pl.render(&tl, &tr, cur, &mask, &vals, &curve);
     try testing.expectEqual(@as(u32, 0), mask[3]);
     try tr.schedule(.{ .kind = .play, .frame = Q });
     var q: u64 = 1;
     while (q <= 10) : (q += 1) {
         tr.advance(q * Q);
-        pl.render(&tl, &tr, cur, &mask, &vals);
+        pl.render(&tl, &tr, cur, &mask, &vals, &curve);
     }
     // After 10 quanta the song is at frame 1280; the values are the lanes' at its last frame 1279.
     try testing.expectEqual(@as(u32, 1) << vol, mask[3]);
     try testing.expectApproxEqAbs(@as(f32, -6 + 6 * 1279.0 / 48000.0), vals[3 * stride + vol], 1e-5);
+    for (curve[3], 0..) |v, i| try testing.expectApproxEqAbs(@as(f32, @floatCast(-6 + 6 * @as(f64, @floatFromInt(1152 + i)) / 48000.0)), v, 1e-5);
     try testing.expectEqual(@as(u32, 1) << cut, pl.synth_mask[2]);
     try testing.expectApproxEqRel(@as(f32, @floatCast(200 * std.math.pow(f64, 16, 1279.0 / 48000.0))), pl.synth_vals[2][cut], 1e-6);
     try testing.expectEqual(@as(u32, 2), pl.n_driving);
@@ -174,13 +180,13 @@ test "lanes drive strips and synths while playing; a removed lane stops driving"
     var b2 = [_]Timeline.Event{ pt(0, 200, .step, 2, cut, true), pt(1, 3200, .exponential, 2, cut, true) };
     try tl.add(&b2);
     tr.advance(11 * Q);
-    pl.render(&tl, &tr, cur, &mask, &vals);
+    pl.render(&tl, &tr, cur, &mask, &vals, &curve);
     try testing.expectEqual(@as(u32, 0), mask[3]);
     try testing.expect(!pl.states[3 * stride + vol].driving);
     try testing.expectEqual(@as(u32, 1), pl.n_driving);
     // Stop: the lane hands back to the parameter's own value.
     try tr.schedule(.{ .kind = .stop, .frame = 12 * Q });
     tr.advance(12 * Q);
-    pl.render(&tl, &tr, cur, &mask, &vals);
+    pl.render(&tl, &tr, cur, &mask, &vals, &curve);
     try testing.expectEqual(@as(u32, 0), pl.synth_mask[2]);
 }

@@ -164,12 +164,18 @@ last_any_solo: bool = false,
 /// Automation (ParamLanes.zig): per strip, a mask of parameters a lane drives this quantum and
 /// their values (raw units, like `params`). Null: no automation (unit tests).
 auto: ?Auto = null,
+/// Lanes whose volume follows an automation lane this quantum (`volumeCurve`), and the smoothed
+/// volume (linear) at the end of the previous quantum, where the gain ramps start.
+vol_auto: u4 = 0,
+vol_prev: V = @splat(1),
 
 /// The automated parameters of every strip: bit p of `mask[s]` set means strip s's parameter p
 /// follows `vals[s·stride + p]` this quantum instead of its smoother.
+/// `curve[s]`: strip s's automated volume (dB) at every frame of the quantum, for the faders.
 pub const Auto = struct {
     mask: *const [contract.num_strips]u32,
     vals: *const [contract.num_strips * contract.stride]f32,
+    curve: *const [contract.num_strips][lanes.quantum]f32,
 };
 
 /// A fresh group. Everything snaps to the parameter block at the first `update`.
@@ -222,6 +228,8 @@ fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
 pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
     const reset = reset_in | self.pending_reset;
     self.pending_reset = 0;
+    self.vol_prev = self.cur[P.volume_db];
+    self.vol_auto = 0;
     // Fast path for the common case: nothing requested, everything settled, and the parameter
     // block bit-identical to what was last read (one xor-accumulated compare for all lanes).
     const automated = self.anyAutomated();
@@ -386,6 +394,7 @@ fn applyAutomation(self: *StripGroup, active: u4) u8 {
             const p: usize = @ctz(m);
             if (!automatable(p)) continue;
             const v = self.transformFor(p, a.vals[su * contract.stride + p]);
+            if (p == P.volume_db) self.vol_auto |= @as(u4, 1) << @intCast(k);
             if (self.cur[p][k] != v) {
                 self.cur[p][k] = v;
                 dirty |= dirtyBit(p);
@@ -494,6 +503,7 @@ pub const MixAcc = struct {
 pub fn process(self: *StripGroup, buf: *lanes.GroupBuf, counts: *Counts) void {
     var gains: [lanes.quantum / Compressor.block]V = undefined;
     self.front(buf, &gains, counts);
+    if (self.vol_auto != 0) self.volumeCurve(buf);
     switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
         inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, buf, &gains, undefined),
     }
@@ -509,6 +519,7 @@ pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, c
     // `front` works in place on the input buffer, which the mixer clears after this anyway.
     const io: *lanes.GroupBuf = @constCast(buf);
     self.front(io, &gains, counts);
+    if (self.vol_auto != 0) self.volumeCurve(io);
     const z: V = @splat(0);
     var send_mask: u3 = 0;
     inline for (0..3) |b| {
@@ -528,6 +539,31 @@ pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, c
         },
     }
     self.endQuantum(counts);
+}
+
+/// A fader following automation, at every frame: the output pass ramps the gain linearly between
+/// quantum ends (vol_prev → cur), which differs from the lane inside a quantum where a point falls
+/// (a step, a kink) or the curve bends (dB ramps are exponential in gain). This scales lane k by
+/// lane(i) / ramp(i) before it, so fader × ramp is the lane's gain at frame i (f32 rounding aside;
+/// exact while mute, solo and pan hold still). Multiplying here, after the compressor's detector
+/// ran on the pre-fader signal, is the same as multiplying in the output pass. The ramp's ends are
+/// ≥ 10^(−120/20) > 0 (ParamLanes' lanes start at StripGroup.silent_db at worst), so no division by 0.
+fn volumeCurve(self: *const StripGroup, buf: *lanes.GroupBuf) void {
+    const a = self.auto.?;
+    var f: [lanes.quantum]V = undefined;
+    const d = (self.cur[P.volume_db] - self.vol_prev) * splat(1.0 / @as(f32, lanes.quantum));
+    for (0..width) |k| {
+        const on = self.vol_auto & (@as(u4, 1) << @intCast(k)) != 0;
+        const c = &a.curve[@intCast(@max(self.strips[k], 0))];
+        for (&f, 0..) |*x, i| {
+            const ramp = self.vol_prev[k] + @as(f32, @floatFromInt(i + 1)) * d[k];
+            x[k] = if (on and ramp > 0) std.math.exp2(c[i] * (std.math.log2(10.0) / 20.0)) / ramp else 1;
+        }
+    }
+    for (&buf.l, &buf.r, f) |*l, *r, g| {
+        l.* *= g;
+        r.* *= g;
+    }
 }
 
 /// Input sanitising, trim × polarity, the EQ bands and (when the compressor runs) its gains.

@@ -139,7 +139,7 @@ export fn daw_process() void {
     var sink = TimelineSink{ .now = now };
     mixer.click = if (conductor.render(now, &sink)) &conductor.click else null;
     // Automation lanes over the same segments: strip values for the mixer, synth values for the voices.
-    param_lanes.render(&conductor.timeline, &conductor.transport, .{ .ctx = &mixer, .strip = stripCurrent, .synth_params = &synth_params }, &mixer.auto_mask, &mixer.auto_vals);
+    param_lanes.render(&conductor.timeline, &conductor.transport, .{ .ctx = &mixer, .strip = stripCurrent, .synth_params = &synth_params }, &mixer.auto_mask, &mixer.auto_vals, &mixer.auto_curve);
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
