@@ -133,8 +133,13 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.master.auto = auto;
 }
 
-/// The smoothed (current) value of strip `s`'s parameter `p`, in the parameter's unit.
+/// The smoothed (current) value of strip `s`'s parameter `p`, in the parameter's unit. A strip
+/// about to snap to its targets (claimed this quantum: reset requested) reads its target.
 pub fn stripCurrent(self: *const Mixer, s: usize, p: usize) f32 {
+    if (self.ctl[s] & ctl_reset != 0) {
+        const v = self.params[s * contract.stride + p];
+        return if (std.math.isNan(v)) P.defaults[p] else std.math.clamp(v, @max(P.min[p], StripGroup.silent_db), P.max[p]);
+    }
     if (s < contract.max_channels) return self.groups[s / lanes.width].currentRaw(p, s % lanes.width);
     if (s < contract.master) return self.bus.currentRaw(p, s - contract.first_bus);
     return self.master.currentRaw(p, 0);
