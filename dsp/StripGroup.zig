@@ -887,3 +887,51 @@ test "silent input with an idle EQ is quiet (skippable)" {
         strip.process(&buf, &counts);
     }
 }
+
+test "automation: the fader follows its per-frame curve (a step inside a quantum on its frame); the smoother takes over after" {
+    const fs = 48000;
+    var params = testParams();
+    for (0..4) |k| params[k * contract.stride + P.volume_db] = -6; // the immediate value (the target)
+    var mask = [_]u32{0} ** contract.num_strips;
+    var vals = [_]f32{0} ** (contract.num_strips * contract.stride);
+    var curve: [contract.num_strips][lanes.quantum]f32 = undefined;
+    var strip = StripGroup.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    strip.auto = .{ .mask = &mask, .vals = &vals, .curve = &curve };
+    const coef = smoother.quantumCoef(fs);
+    strip.update(&params, 0b1111, 0b1111, false, coef);
+    var buf: lanes.GroupBuf = undefined;
+    var counts = Counts{};
+    @memset(&buf.l, splat(1));
+    @memset(&buf.r, splat(1));
+    strip.process(&buf, &counts);
+    // Lane 1 automated for two quanta: a linear dB ramp, then a step at frame 77 of the second.
+    const db = struct {
+        fn at(f: usize) f32 {
+            return if (f < 128 + 77) -6 - 12 * @as(f32, @floatFromInt(f)) / 205.0 else 3;
+        }
+    }.at;
+    mask[1] = @as(u32, 1) << P.volume_db;
+    const pan = @cos(@as(f32, std.math.pi / 4.0));
+    for (0..2) |q| {
+        for (&curve[1], 0..) |*c, i| c.* = db(q * 128 + i);
+        vals[1 * contract.stride + P.volume_db] = curve[1][127];
+        strip.update(&params, 0b1111, 0, false, coef);
+        @memset(&buf.l, splat(1));
+        @memset(&buf.r, splat(1));
+        strip.process(&buf, &counts);
+        for (0..128) |i| {
+            const want = std.math.pow(f32, 10, db(q * 128 + i) / 20) * pan;
+            // f32: the output pass accumulates its ramp over 128 frames (≤ ~128 half-ulps).
+            try testing.expectApproxEqRel(want, buf.l[i][1], 1e-5);
+            // The other lanes keep their -6 dB.
+            try testing.expectApproxEqRel(std.math.pow(f32, 10, -6.0 / 20.0) * pan, buf.l[i][0], 2e-6);
+        }
+    }
+    // The lane stops driving: the smoother glides from +3 dB (the lane's last value, in its
+    // current value) back to the -6 dB target with its one-pole, one step per quantum.
+    mask[1] = 0;
+    strip.update(&params, 0b1111, 0, false, coef);
+    const g3 = std.math.pow(f32, 10, 3.0 / 20.0);
+    const g6 = std.math.pow(f32, 10, -6.0 / 20.0);
+    try testing.expectApproxEqRel(g6 + (g3 - g6) * coef, strip.cur[P.volume_db][1], 1e-5);
+}
