@@ -54,6 +54,8 @@ export class TimelineStore {
   #nextNote = 1;
   #nextLane = 1;
   #nextMsg = 0;
+  /** Bumped by restore(): edits from before it are in the copy it sent. */
+  #epoch = 0;
   readonly #waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
   /** Note batches by their first note number (two records a note). */
   readonly #notes = new Map<number, ArrayBuffer>();
@@ -152,15 +154,23 @@ export class TimelineStore {
     }
   }
 
-  /** After a recovery: every note and lane into the new audio thread's timeline (before its transport resumes). */
+  /**
+   * After a recovery: every note and lane into the new audio thread's timeline (before its transport
+   * resumes). Edits sent to the lost node, or waiting for the new one, are in the copy: the waiting
+   * ones are not sent again, and all of them resolve once the copy is in.
+   */
   async restore(): Promise<void> {
+    this.#epoch++;
+    const lost = [...this.#waiting.values()];
+    this.#waiting.clear();
     const sends: Promise<number>[] = [];
     for (const b of this.#notes.values()) sends.push(this.#send(b, false));
     for (const l of this.#lanes.values()) sends.push(this.#send(l.records, false));
-    await Promise.all(sends);
+    const counts = await Promise.all(sends);
+    for (const [resolve] of lost) resolve(counts[counts.length - 1] ?? 0);
   }
 
-  /** Sends records in chunks (copies; `keep` false sends straight away, without waiting for the engine). */
+  /** Sends records in chunks (copies); `wait` false posts at once, not waiting for the engine (recovery: the node is up). */
   #send(buf: ArrayBuffer, wait = true): Promise<number> {
     const sends = [];
     const n = buf.byteLength / 32;
@@ -173,11 +183,14 @@ export class TimelineStore {
 
   /** Sends a timeline edit once the worklet runs; resolves with the timeline's event count. */
   async #edit(msg: object, transfer: Transferable[], wait = true): Promise<number> {
-    if (wait) await this.core.whenReady();
+    const epoch = this.#epoch;
     const id = ++this.#nextMsg;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, [resolve, reject]);
-      this.core.link.node!.port.postMessage({ ...msg, id }, transfer);
+      void (wait ? this.core.whenReady() : Promise.resolve()).then(() => {
+        // A recovery in between sent the copy, this edit included.
+        if (epoch === this.#epoch) this.core.link.node!.port.postMessage({ ...msg, id }, transfer);
+      }, reject);
     });
   }
 

@@ -226,6 +226,7 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     t.loop = { start: 0, end: 4, enabled: true };
     const vel = [0.25, 0.5, 0.75, 1];
     await t.schedule(vel.map((velocity, beat) => ({ synth, pitch: 57, beat, length: 0.5, velocity })));
+    await ch.automate('pan', [{ beat: 0, value: 0 }]); // an automation lane (centred: the levels stay)
     const sr = engine.sampleRate;
     const beatF = (60 / 150) * sr;
     const t0 = engine.now() + 0.2;
@@ -242,8 +243,11 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     const heardBefore = onsets.length;
     engine.injectFault({ kind: 'trap', afterQuanta: 1 });
     await until(() => rec.errors('worklet-crashed').length === 1, 1000, 'daw-error worklet-crashed within 1 s');
+    ch.set('pan', 0, { beat: 2 }); // an edit made while the engine recovers: in the restored timeline once
     await until(() => engine.state === 'running' && engine.lastRecovery?.count >= 1, 5000, 'running again');
     watch.attach(); // the new node
+    // The timeline came back whole: 4 notes (8 events) and the lane's 2 points, nothing twice.
+    await until(() => engine.status().timelineEvents === 10, 2000, () => `10 timeline events (${engine.status().timelineEvents})`);
     const after = () => onsets.slice(heardBefore).filter((o) => o.frame > f0);
     await until(() => after().length >= 6, 8000, 'six notes heard after the recovery');
     expect(t.position.state).to.equal('playing');
