@@ -19,6 +19,8 @@
 //! value, `value`; gains interpolated per sample between quantum ends (Smoother.Ramp) then deviate
 //! from the curve only where a point falls inside a quantum (linear) or by at most
 //! h²/8·max|v''| = (128²/8)·|v|·(ln(v_i/v_{i-1})/(K_i − K_{i-1}))² (exponential, h = 128 frames).
+//! A strip's fader (volume) instead follows `out` at every frame (StripGroup.volumeCurve, wired by
+//! ParamLanes.zig), so fader automation is exact per frame, steps included.
 //!
 //! Coexistence with the smoothing of immediate changes (Smoother.zig, one-pole τ = 10 ms):
 //! * While the transport plays and the lane has points, the lane drives the parameter and bypasses

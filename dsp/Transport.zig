@@ -41,7 +41,7 @@
 //! `setTempoMap`, `setSignatures`, `setLoop`, `setSwing` run between quanta (the worklet's message
 //! handler); `advance` and the queries run in the render call.
 //!
-//! Wiring (proposed for main.zig once the thread contract of #11 lands; nothing here is exported):
+//! Wiring (as done by Conductor.zig, ParamLanes.zig and main.zig; nothing here is exported):
 //!   globals:  `var transport = Transport.init(fs)`, `var timeline = Timeline.init(storage)` with
 //!             `storage` a `[]Timeline.Event` above `__heap_base` that the worklet grows (then
 //!             `timeline.rehome(bigger)`), `var metronome = Metronome.init(fs)`, one

@@ -63,7 +63,8 @@
 //!   at frames, tempo map, signatures, loop, swing, metronome.
 //!
 //! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), the transport advanced
-//! and the metronome rendered (Conductor.render), clips and synth voices written into the inputs
+//! and the metronome rendered (Conductor.render), the automation lanes evaluated for the strips and
+//! the synths (ParamLanes.render), clips and synth voices written into the inputs
 //! (Clips.render, VoicePool.render), then strips, buses, master (with the click) and limiter
 //! (Mixer.endQuantum); the transport's position and changes go into the status words.
 const std = @import("std");
