@@ -75,7 +75,7 @@ function point(o: LaneOwner, p: AutomationTime & { value?: unknown }, value: unk
 /** Points sorted by time, a later one at the same time replacing an earlier; exponential segments checked. */
 function finish(pts: Pt[], what: string): Pt[] {
   const out: Pt[] = [];
-  for (const p of pts.map((q, i) => [q, i] as const).sort((a, b) => a[0].t - b[0].t || a[1] - b[1]).map((x) => x[0])) {
+  for (const p of [...pts].sort((a, b) => a.t - b.t)) { // a stable sort (ES2019): equal times keep their order
     if (out.length && out[out.length - 1].t === p.t) out[out.length - 1] = p;
     else out.push(p);
   }

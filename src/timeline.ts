@@ -102,21 +102,14 @@ export class TimelineStore {
   async unschedule(s: ScheduledNotes): Promise<void> {
     const ids = new Uint32Array(s.count);
     for (let i = 0; i < s.count; i++) ids[i] = noteId(s.first + i);
-    const batch = this.#notes.get(s.first);
-    if (batch && batch.byteLength === s.count * 64) {
-      this.#notes.delete(s.first);
-    } else {
-      // Part of a batch (or several): keep the records whose id is not going.
-      const gone = new Set(ids);
-      for (const [k, b] of this.#notes) {
-        const u = new Uint32Array(b);
-        const keep: number[] = [];
-        for (let r = 0; r < u.length / 8; r++) if (!gone.has(u[r * 8 + 2])) keep.push(r);
-        if (keep.length === u.length / 8) continue;
-        const out = new Uint32Array(keep.length * 8);
-        keep.forEach((r, i) => out.set(u.subarray(r * 8, r * 8 + 8), i * 8));
-        if (keep.length) this.#notes.set(k, out.buffer); else this.#notes.delete(k);
-      }
+    // The copy keeps the records whose id is not going (usually: drops one whole batch).
+    const gone = new Set(ids);
+    for (const [k, b] of this.#notes) {
+      const u = new Uint32Array(b);
+      const keep: number[] = [];
+      for (let r = 0; r < u.length; r += 8) if (!gone.has(u[r + 2])) keep.push(...u.subarray(r, r + 8));
+      if (keep.length === u.length) continue;
+      if (keep.length) this.#notes.set(k, new Uint32Array(keep).buffer); else this.#notes.delete(k);
     }
     await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
   }
