@@ -7,7 +7,7 @@
 //! `linearRampToValueAtTime` describes the segment that *ends* at its point):
 //!   step:        v(f) = v_{i-1} for K_{i-1} ≤ f < K_i, then v_i from K_i on (exact jump, not smoothed)
 //!   linear:      v(f) = v_{i-1} + (v_i − v_{i-1})·x,           x = (f − K_{i-1})/(K_i − K_{i-1})
-//!   exponential: v(f) = v_{i-1}·(v_i / v_{i-1})^x               (both positive; else linear)
+//!   exponential: v(f) = v_{i-1}·(v_i / v_{i-1})^x               (same sign, non-zero; else linear)
 //! Before the first point the value is v_0; after the last it is v_last. Ramps are linear in time
 //! (frames), also between beat-timed points under a tempo ramp.
 //!
@@ -19,6 +19,8 @@
 //! value, `value`; gains interpolated per sample between quantum ends (Smoother.Ramp) then deviate
 //! from the curve only where a point falls inside a quantum (linear) or by at most
 //! h²/8·max|v''| = (128²/8)·|v|·(ln(v_i/v_{i-1})/(K_i − K_{i-1}))² (exponential, h = 128 frames).
+//! A strip's fader (volume) instead follows `out` at every frame (StripGroup.volumeCurve, wired by
+//! ParamLanes.zig), so fader automation is exact per frame, steps included.
 //!
 //! Coexistence with the smoothing of immediate changes (Smoother.zig, one-pole τ = 10 ms):
 //! * While the transport plays and the lane has points, the lane drives the parameter and bypasses
@@ -86,8 +88,10 @@ fn upper(points: []const Event, tr: *const Transport, f: i64) usize {
     return lo;
 }
 
+/// An exponential segment needs both ends of one sign and non-zero (Web Audio's rule for
+/// exponentialRampToValueAtTime); otherwise it travels linearly.
 fn isExp(v0: f64, p: *const Event) bool {
-    return p.c == @intFromEnum(Ramp.exponential) and v0 > 0 and p.value() > 0;
+    return p.c == @intFromEnum(Ramp.exponential) and v0 * @as(f64, p.value()) > 0;
 }
 
 /// The lane's value at song frame `f` (direct evaluation; `points` non-empty).
@@ -226,9 +230,11 @@ test "step, linear and exponential ramps against the analytic curve (1e-5)" {
         pt(3.0, 18000, .exponential, true), // 20 -> 18000 Hz over 84000 frames
         pt(3.5, 0.001, .exponential, true),
         pt(4.0, -1, .linear, true),
+        pt(4.1, -0.01, .exponential, true), // both negative: exponential
+        pt(4.2, 0.5, .exponential, true), // a sign change: linear
     };
     try tr.schedule(.{ .kind = .play, .frame = 0 });
-    const n: usize = 201600 / Q; // 4.2 s
+    const n: usize = 206400 / Q; // 4.3 s
     var out: [n * Q]f32 = undefined;
     var a = Automation.init(fs, 0.25);
     play(&tr, n, &a, &pts, &out, 0);
@@ -248,8 +254,12 @@ test "step, linear and exponential ramps against the analytic curve (1e-5)" {
             18000 * std.math.pow(f64, 0.001 / 18000.0, (t - 144000) / 24000)
         else if (t < 192000)
             0.001 + (-1 - 0.001) * (t - 168000) / 24000
+        else if (t < 196800)
+            -1 * std.math.pow(f64, 0.01, (t - 192000) / 4800)
+        else if (t < 201600)
+            -0.01 + (0.5 + 0.01) * (t - 196800) / 4800
         else
-            -1;
+            0.5;
         const err = @fabs(got - want) / @max(1, @fabs(want));
         worst = @max(worst, err);
     }

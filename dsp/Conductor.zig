@@ -93,8 +93,16 @@ pub fn apply(self: *Conductor, w: *const [8]u32, now: u64) void {
     switch (w[0]) {
         E.transport => {
             const kind = std.meta.intToEnum(Transport.Command.Kind, w[1]) catch return self.reject();
-            const grid = std.meta.intToEnum(Transport.Grid, w[2]) catch return self.reject();
             const f = (@as(u64, w[6]) << 32) | w[5];
+            if (kind == .@"resume") {
+                // Word 2 the state, words 3-4 the song frame (f64), word 7 the frames played since.
+                const state = std.meta.intToEnum(Transport.State, w[2]) catch return self.reject();
+                const song = f64At(w, 3);
+                if (!(song >= 0 and song <= 1e15)) return self.reject();
+                t.schedule(.{ .kind = kind, .frame = if (f == 0) now else f, .song = @intFromFloat(song), .elapsed = w[7], .resume_state = state }) catch self.reject();
+                return;
+            }
+            const grid = std.meta.intToEnum(Transport.Grid, w[2]) catch return self.reject();
             t.schedule(.{ .kind = kind, .frame = if (f == 0) now else f, .beat = f64At(w, 3), .quantize = grid }) catch self.reject();
         },
         E.tempo_point => {

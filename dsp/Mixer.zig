@@ -81,6 +81,12 @@ analysis: AnalysisBank,
 /// Mono audio added to the master input this quantum (the metronome; null: none). Set by the
 /// caller before `endQuantum`.
 click: ?*const [lanes.quantum]f32,
+/// Automated strip parameters this quantum (StripGroup.Auto), written by ParamLanes before
+/// `endQuantum`: bit p of `auto_mask[s]` = strip s's parameter p follows `auto_vals[s·stride + p]`.
+auto_mask: [contract.num_strips]u32,
+auto_vals: [contract.num_strips * contract.stride]f32,
+/// An automated volume's per-frame curve (dB), for the fader (StripGroup.volumeCurve).
+auto_curve: [contract.num_strips][Q]f32,
 
 /// Reset everything for `sample_rate` (Hz). Parameters return to their defaults, all slots to
 /// unclaimed. Writes in place: the struct is too large to build on the stack.
@@ -118,6 +124,25 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     self.any_solo = false;
     self.analysis.init(sample_rate);
     self.click = null;
+    @memset(&self.auto_mask, 0);
+    @memset(&self.auto_vals, 0);
+    for (&self.auto_curve) |*c| @memset(c, 0);
+    const auto = StripGroup.Auto{ .mask = &self.auto_mask, .vals = &self.auto_vals, .curve = &self.auto_curve };
+    for (&self.groups) |*g| g.auto = auto;
+    self.bus.auto = auto;
+    self.master.auto = auto;
+}
+
+/// The smoothed (current) value of strip `s`'s parameter `p`, in the parameter's unit. A strip
+/// about to snap to its targets (claimed this quantum: reset requested) reads its target.
+pub fn stripCurrent(self: *const Mixer, s: usize, p: usize) f32 {
+    if (self.ctl[s] & ctl_reset != 0) {
+        const v = self.params[s * contract.stride + p];
+        return if (std.math.isNan(v)) P.defaults[p] else std.math.clamp(v, @max(P.min[p], StripGroup.silent_db), P.max[p]);
+    }
+    if (s < contract.max_channels) return self.groups[s / lanes.width].currentRaw(p, s % lanes.width);
+    if (s < contract.master) return self.bus.currentRaw(p, s - contract.first_bus);
+    return self.master.currentRaw(p, 0);
 }
 
 /// The channel input buffers, for sources (clips, synth voices) to write into between

@@ -162,6 +162,22 @@ tcache: [np]V = undefined,
 settled: bool = false,
 last_active: u4 = 0,
 last_any_solo: bool = false,
+/// Automation (ParamLanes.zig): per strip, a mask of parameters a lane drives this quantum and
+/// their values (raw units, like `params`). Null: no automation (unit tests).
+auto: ?Auto = null,
+/// Lanes whose volume follows an automation lane this quantum (`volumeCurve`), and the smoothed
+/// volume (linear) at the end of the previous quantum, where the gain ramps start.
+vol_auto: u4 = 0,
+vol_prev: V = @splat(1),
+
+/// The automated parameters of every strip: bit p of `mask[s]` set means strip s's parameter p
+/// follows `vals[s·stride + p]` this quantum instead of its smoother.
+/// `curve[s]`: strip s's automated volume (dB) at every frame of the quantum, for the faders.
+pub const Auto = struct {
+    mask: *const [contract.num_strips]u32,
+    vals: *const [contract.num_strips * contract.stride]f32,
+    curve: *const [contract.num_strips][lanes.quantum]f32,
+};
 
 /// A fresh group. Everything snaps to the parameter block at the first `update`.
 pub fn init(role: Role, strips: [width]i32, sample_rate: f32) StripGroup {
@@ -213,9 +229,12 @@ fn transform(p: usize, raw_in: f32, sample_rate: f32) f32 {
 pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, any_solo: bool, coef: f32) void {
     const reset = reset_in | self.pending_reset;
     self.pending_reset = 0;
+    self.vol_prev = self.cur[P.volume_db];
+    self.vol_auto = 0;
     // Fast path for the common case: nothing requested, everything settled, and the parameter
     // block bit-identical to what was last read (one xor-accumulated compare for all lanes).
-    if (reset == 0 and self.settled and self.raw_valid == 0b1111 and active == self.last_active and
+    const automated = self.anyAutomated();
+    if (reset == 0 and self.settled and !automated and self.raw_valid == 0b1111 and active == self.last_active and
         any_solo == self.last_any_solo and self.rawUnchanged(params))
     {
         self.setRamps(0);
@@ -260,7 +279,7 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
     const same_ctl = active == self.last_active and any_solo == self.last_any_solo;
     self.last_active = active;
     self.last_any_solo = any_solo;
-    if (reset == 0 and self.settled and same_ctl and !raw_changed) {
+    if (reset == 0 and self.settled and same_ctl and !raw_changed and !automated) {
         self.setRamps(0);
         return;
     }
@@ -290,6 +309,7 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
             dirty |= dirtyBit(p);
         }
     }
+    if (automated) dirty |= self.applyAutomation(active);
 
     const c = &self.cur;
     if (dirty & dirty_pan != 0) {
@@ -340,6 +360,66 @@ pub fn update(self: *StripGroup, params: []const f32, active: u4, reset_in: u4, 
     self.settled = settled;
     self.setRamps(reset);
 }
+
+/// Some lane of this group has an automated parameter this quantum.
+fn anyAutomated(self: *const StripGroup) bool {
+    const a = self.auto orelse return false;
+    var m: u32 = 0;
+    for (self.strips) |s| {
+        if (s >= 0) m |= a.mask[@intCast(s)];
+    }
+    return m != 0;
+}
+
+/// Parameters a lane may drive: not the routing and analysis indices (`.raw`), not solo (the
+/// mixer's solo-in-place state is computed from the parameter block).
+pub fn automatable(p: usize) bool {
+    return p < np and specs[p].kind != .raw and p != P.solo;
+}
+
+/// Automation.zig's handover: the lane's value (at the quantum's end) goes into the smoother's
+/// *current* value, bypassing the one-pole; the target (the last immediate write) is left alone,
+/// so when the lane stops driving the smoother glides from here to it. Gains then ramp per sample
+/// from the previous quantum's end to this value (`setRamps`). Unclaimed channels stay silent.
+/// Returns the dirty bits of what moved.
+fn applyAutomation(self: *StripGroup, active: u4) u8 {
+    const a = self.auto.?;
+    var dirty: u8 = 0;
+    for (0..width) |k| {
+        const s = self.strips[k];
+        if (s < 0) continue;
+        if (self.role == .channel and active & (@as(u4, 1) << @intCast(k)) == 0) continue;
+        const su: usize = @intCast(s);
+        var m = a.mask[su];
+        while (m != 0) : (m &= m - 1) {
+            const p: usize = @ctz(m);
+            if (!automatable(p)) continue;
+            const v = self.transformFor(p, a.vals[su * contract.stride + p]);
+            if (p == P.volume_db) self.vol_auto |= @as(u4, 1) << @intCast(k);
+            if (self.cur[p][k] != v) {
+                self.cur[p][k] = v;
+                dirty |= dirtyBit(p);
+            }
+        }
+    }
+    return dirty;
+}
+
+/// The smoothed value of parameter `p` on lane `k` in the parameter's own unit (the inverse of
+/// `transform`): where an automation lane starts from. A silent gain reads as `silent_db`.
+pub fn currentRaw(self: *const StripGroup, p: usize, k: usize) f32 {
+    const c = self.cur[p][k];
+    return switch (specs[p].kind) {
+        .gain_db => if (c > 0) @max(silent_db, 20 * std.math.log10(c)) else silent_db,
+        .db, .linear, .raw, .solo => c,
+        .log_hz => std.math.exp2(c),
+        .mute => 1 - c,
+        .invert => (1 - c) / 2,
+    };
+}
+
+/// The dB an automation lane starts from when its gain is 0 (−inf dB is not a value to ramp from).
+pub const silent_db: f32 = -120;
 
 /// True when every used lane's parameter slot holds exactly the bits in `raw_cache`.
 fn rawUnchanged(self: *const StripGroup, params: []const f32) bool {
@@ -424,6 +504,7 @@ pub const MixAcc = struct {
 pub fn process(self: *StripGroup, buf: *lanes.GroupBuf, counts: *Counts) void {
     var gains: [lanes.quantum / Compressor.block]V = undefined;
     self.front(buf, &gains, counts);
+    if (self.vol_auto != 0) self.volumeCurve(buf);
     switch (@as(u2, @intFromBool(self.comp_on)) | @as(u2, @intFromBool(self.meter_enabled)) << 1) {
         inline else => |m| self.outPass(.in_place, m & 1 != 0, m & 2 != 0, 0, buf, &gains, undefined),
     }
@@ -439,6 +520,7 @@ pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, c
     // `front` works in place on the input buffer, which the mixer clears after this anyway.
     const io: *lanes.GroupBuf = @constCast(buf);
     self.front(io, &gains, counts);
+    if (self.vol_auto != 0) self.volumeCurve(io);
     const z: V = @splat(0);
     var send_mask: u3 = 0;
     inline for (0..3) |b| {
@@ -458,6 +540,31 @@ pub fn processMix(self: *StripGroup, buf: *const lanes.GroupBuf, mix: *MixAcc, c
         },
     }
     self.endQuantum(counts);
+}
+
+/// A fader following automation, at every frame: the output pass ramps the gain linearly between
+/// quantum ends (vol_prev → cur), which differs from the lane inside a quantum where a point falls
+/// (a step, a kink) or the curve bends (dB ramps are exponential in gain). This scales lane k by
+/// lane(i) / ramp(i) before it, so fader × ramp is the lane's gain at frame i (f32 rounding aside;
+/// exact while mute, solo and pan hold still). Multiplying here, after the compressor's detector
+/// ran on the pre-fader signal, is the same as multiplying in the output pass. The ramp's ends are
+/// ≥ 10^(−120/20) > 0 (ParamLanes' lanes start at StripGroup.silent_db at worst), so no division by 0.
+fn volumeCurve(self: *const StripGroup, buf: *lanes.GroupBuf) void {
+    const a = self.auto.?;
+    var f: [lanes.quantum]V = undefined;
+    const d = (self.cur[P.volume_db] - self.vol_prev) * splat(1.0 / @as(f32, lanes.quantum));
+    for (0..width) |k| {
+        const on = self.vol_auto & (@as(u4, 1) << @intCast(k)) != 0;
+        const c = &a.curve[@intCast(@max(self.strips[k], 0))];
+        for (&f, 0..) |*x, i| {
+            const ramp = self.vol_prev[k] + @as(f32, @floatFromInt(i + 1)) * d[k];
+            x[k] = if (on and ramp > 0) std.math.exp2(c[i] * (std.math.log2(10.0) / 20.0)) / ramp else 1;
+        }
+    }
+    for (&buf.l, &buf.r, f) |*l, *r, g| {
+        l.* *= g;
+        r.* *= g;
+    }
 }
 
 /// Input sanitising, trim × polarity, the EQ bands and (when the compressor runs) its gains.
@@ -780,4 +887,52 @@ test "silent input with an idle EQ is quiet (skippable)" {
         buf.clear();
         strip.process(&buf, &counts);
     }
+}
+
+test "automation: the fader follows its per-frame curve (a step inside a quantum on its frame); the smoother takes over after" {
+    const fs = 48000;
+    var params = testParams();
+    for (0..4) |k| params[k * contract.stride + P.volume_db] = -6; // the immediate value (the target)
+    var mask = [_]u32{0} ** contract.num_strips;
+    var vals = [_]f32{0} ** (contract.num_strips * contract.stride);
+    var curve: [contract.num_strips][lanes.quantum]f32 = undefined;
+    var strip = StripGroup.init(.channel, .{ 0, 1, 2, 3 }, fs);
+    strip.auto = .{ .mask = &mask, .vals = &vals, .curve = &curve };
+    const coef = smoother.quantumCoef(fs);
+    strip.update(&params, 0b1111, 0b1111, false, coef);
+    var buf: lanes.GroupBuf = undefined;
+    var counts = Counts{};
+    @memset(&buf.l, splat(1));
+    @memset(&buf.r, splat(1));
+    strip.process(&buf, &counts);
+    // Lane 1 automated for two quanta: a linear dB ramp, then a step at frame 77 of the second.
+    const db = struct {
+        fn at(f: usize) f32 {
+            return if (f < 128 + 77) -6 - 12 * @as(f32, @floatFromInt(f)) / 205.0 else 3;
+        }
+    }.at;
+    mask[1] = @as(u32, 1) << P.volume_db;
+    const pan = @cos(@as(f32, std.math.pi / 4.0));
+    for (0..2) |q| {
+        for (&curve[1], 0..) |*c, i| c.* = db(q * 128 + i);
+        vals[1 * contract.stride + P.volume_db] = curve[1][127];
+        strip.update(&params, 0b1111, 0, false, coef);
+        @memset(&buf.l, splat(1));
+        @memset(&buf.r, splat(1));
+        strip.process(&buf, &counts);
+        for (0..128) |i| {
+            const want = std.math.pow(f32, 10, db(q * 128 + i) / 20) * pan;
+            // f32: the output pass accumulates its ramp over 128 frames (≤ ~128 half-ulps).
+            try testing.expectApproxEqRel(want, buf.l[i][1], 1e-5);
+            // The other lanes keep their -6 dB.
+            try testing.expectApproxEqRel(std.math.pow(f32, 10, -6.0 / 20.0) * pan, buf.l[i][0], 2e-6);
+        }
+    }
+    // The lane stops driving: the smoother glides from +3 dB (the lane's last value, in its
+    // current value) back to the -6 dB target with its one-pole, one step per quantum.
+    mask[1] = 0;
+    strip.update(&params, 0b1111, 0, false, coef);
+    const g3 = std.math.pow(f32, 10, 3.0 / 20.0);
+    const g6 = std.math.pow(f32, 10, -6.0 / 20.0);
+    try testing.expectApproxEqRel(g6 + (g3 - g6) * coef, strip.cur[P.volume_db][1], 1e-5);
 }

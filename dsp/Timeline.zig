@@ -199,7 +199,7 @@ fn valid(e: Event) bool {
             if (e.target >= (if (synth) Params.max_synths else Params.num_strips)) return false;
             if (e.param >= Params.stride or !std.math.isFinite(e.value())) return false;
             if (e.c > @intFromEnum(Ramp.exponential)) return false;
-            if (e.c == @intFromEnum(Ramp.exponential) and !(e.value() > 0)) return false;
+            if (e.c == @intFromEnum(Ramp.exponential) and e.value() == 0) return false;
         },
         else => return false,
     }

@@ -41,7 +41,7 @@
 //! `setTempoMap`, `setSignatures`, `setLoop`, `setSwing` run between quanta (the worklet's message
 //! handler); `advance` and the queries run in the render call.
 //!
-//! Wiring (proposed for main.zig once the thread contract of #11 lands; nothing here is exported):
+//! Wiring (as done by Conductor.zig, ParamLanes.zig and main.zig; nothing here is exported):
 //!   globals:  `var transport = Transport.init(fs)`, `var timeline = Timeline.init(storage)` with
 //!             `storage` a `[]Timeline.Event` above `__heap_base` that the worklet grows (then
 //!             `timeline.rehome(bigger)`), `var metronome = Metronome.init(fs)`, one
@@ -78,13 +78,21 @@ pub const State = enum(u32) { stopped = 0, playing = 1, paused = 2 };
 pub const Grid = TempoMap.Grid;
 
 pub const Command = struct {
-    pub const Kind = enum(u32) { play = 1, pause = 2, stop = 3, seek = 4 };
+    /// `resume` puts back a transport after the audio thread was rebuilt (recovery): state
+    /// `resume_state` at song frame `song` + `elapsed`, `elapsed` counting the frames the song
+    /// played between the last position the page saw and `frame`; applied late, it adds the
+    /// lateness (on the clock, like a clip's `onClock` play), wrapping through the loop.
+    pub const Kind = enum(u32) { play = 1, pause = 2, stop = 3, seek = 4, @"resume" = 5 };
     kind: Kind,
     /// Absolute engine frame at which the command takes effect (before a grid wait).
     frame: u64,
     /// Seek target, beats (0 .. TempoMap.max_beat).
     beat: f64 = 0,
     quantize: Grid = .none,
+    /// `resume`: song frame at the reference, frames played since then at `frame`, and the state.
+    song: i64 = 0,
+    elapsed: u64 = 0,
+    resume_state: State = .stopped,
 };
 
 /// Frames [offset, offset + len) of the quantum play song frames [song, song + len).
@@ -197,6 +205,7 @@ pub fn beat(self: *const Transport) f64 {
 /// Queues a command (kept in frame order; equal frames keep their order).
 pub fn schedule(self: *Transport, c: Command) Error!void {
     if (c.kind == .seek and !(c.beat >= 0 and c.beat <= TempoMap.max_beat)) return error.BadPosition;
+    if (c.kind == .@"resume" and !(c.song >= 0 and c.song <= self.frameOfBeat(TempoMap.max_beat))) return error.BadPosition;
     if (self.n_cmds == max_commands) return error.QueueFull;
     var i: usize = self.n_cmds;
     while (i > 0 and self.cmds[i - 1].frame > c.frame) : (i -= 1) self.cmds[i] = self.cmds[i - 1];
@@ -323,7 +332,22 @@ fn apply(self: *Transport, c: Command, off: u32) void {
             self.pos = self.frameOfBeat(c.beat);
             self.mark(off, .seeked);
         },
+        .@"resume" => {
+            self.commitSwing();
+            const playing = c.resume_state == .playing;
+            self.pos = if (playing) self.played(c.song, c.elapsed) else c.song;
+            self.start_beat = self.beat();
+            self.state = c.resume_state;
+            self.mark(off, if (playing) .started else .seeked);
+        },
     }
+}
+
+/// Song frame after playing `d` frames from `p0`, through the loop as `advance` plays it.
+pub fn played(self: *const Transport, p0: i64, d: u64) i64 {
+    const p = p0 + @as(i64, @intCast(@min(d, 1 << 50)));
+    if (!self.loop_on or p0 >= self.loop_end or p < self.loop_end) return p;
+    return self.loop_begin + @mod(p - self.loop_end, self.loop_end - self.loop_begin);
 }
 
 /// Advances one quantum starting at absolute engine frame `now`: applies due commands at their
@@ -346,8 +370,12 @@ pub fn advance(self: *Transport, now: u64) void {
             if (self.commandOffset(c, now, off) != off) break;
             // Late: its frame had passed when it arrived (not: it waited for a grid line).
             const waited = c.quantize != .none and self.state == .playing and c.kind != .play;
-            if (c.frame < now and !waited) self.late_commands +%= 1;
-            self.apply(c, off);
+            var cc = c;
+            if (c.kind == .@"resume") {
+                // On the clock: lateness is time the song went on playing (not counted as late).
+                if (now + off > c.frame) cc.elapsed += now + off - c.frame;
+            } else if (c.frame < now and !waited) self.late_commands +%= 1;
+            self.apply(cc, off);
             std.mem.copyForwards(Command, self.cmds[0 .. self.n_cmds - 1], self.cmds[1..self.n_cmds]);
             self.n_cmds -= 1;
         }
@@ -511,4 +539,29 @@ test "validation" {
     try testing.expectError(error.BadLoop, t.setLoop(2, 2 + 1e-6, true)); // under one frame
     for (0..max_commands) |_| try t.schedule(.{ .kind = .pause, .frame = 5 });
     try testing.expectError(error.QueueFull, t.schedule(.{ .kind = .pause, .frame = 5 }));
+}
+
+test "resume (recovery): on the clock through the loop, late or not; paused stays put" {
+    var t = Transport.init(48000);
+    try t.setLoop(0, 1, true); // 24000 frames at 120 BPM
+    // The page last saw song frame 20000; 6000 frames later (at engine frame 1000) the song is 2000
+    // frames into its next pass.
+    try t.schedule(.{ .kind = .@"resume", .frame = 1000, .song = 20000, .elapsed = 6000, .resume_state = .playing });
+    t.advance(896);
+    try expectSegs(&t, &.{.{ .offset = 104, .len = 24, .song = 2000 }});
+    try testing.expectEqual(Mark.Kind.started, t.marks()[0].kind);
+    // Arriving 1180 frames after its frame, it plays from where the clock says, not late.
+    var u = Transport.init(48000);
+    try u.setLoop(0, 1, true);
+    try u.schedule(.{ .kind = .@"resume", .frame = 100, .song = 20000, .elapsed = 6000, .resume_state = .playing });
+    u.advance(1280);
+    try expectSegs(&u, &.{.{ .offset = 0, .len = Q, .song = 3180 }});
+    try testing.expectEqual(@as(u32, 0), u.late_commands);
+    // Paused: the position is kept, nothing plays.
+    var p = Transport.init(48000);
+    try p.schedule(.{ .kind = .@"resume", .frame = 0, .song = 5000, .elapsed = 6000, .resume_state = .paused });
+    p.advance(0);
+    try testing.expectEqual(State.paused, p.state);
+    try testing.expectEqual(@as(i64, 5000), p.pos);
+    try testing.expectEqual(@as(usize, 0), p.segments().len);
 }

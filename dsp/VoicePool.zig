@@ -116,6 +116,10 @@ invalid_events: u32,
 fade_overruns: u32,
 /// Most voices that may sound at once (quality ladder; `max_voices` at full quality).
 voice_cap: u32,
+/// Automated synth parameters this quantum (ParamLanes.zig): bit p of `auto_mask[s]` = synth s's
+/// parameter p reads `auto_vals[s][p]` instead of the parameter block. Null: none (set by main.zig).
+auto_mask: ?*const [contract.max_synths]u32,
+auto_vals: ?*const [contract.max_synths][contract.stride]f32,
 
 const zeros = [_]f32{0} ** quantum;
 
@@ -143,6 +147,8 @@ pub fn init(self: *VoicePool, sample_rate: f32) void {
     @memset(&self.group_out, @as(lanes.V, @splat(0)));
     self.seq = 0;
     self.quantum_no = 0;
+    self.auto_mask = null;
+    self.auto_vals = null;
     self.active_voices = 0;
     self.stolen = 0;
     self.late_events = 0;
@@ -293,9 +299,19 @@ fn writeGroup(comptime add: bool, dst: *lanes.GroupBuf, c0: *const [quantum]f32,
 
 fn patchFor(self: *VoicePool, s: u32, synth_params: *const [contract.max_synths][contract.stride]f32) *const Voice.Patch {
     if (self.patch_stamp[s] != self.quantum_no) {
-        const src: *const [contract.stride]u32 = @ptrCast(&synth_params[s]);
+        // An automated parameter replaces its value in a copy of the slot (the voices ramp it
+        // across the quantum like any change: Voice.beginQuantum).
+        var row: [contract.stride]f32 = undefined;
+        var params: *const [contract.stride]f32 = &synth_params[s];
+        if (self.auto_mask) |mask| if (mask[s] != 0) {
+            row = params.*;
+            var m = mask[s];
+            while (m != 0) : (m &= m - 1) row[@ctz(m)] = self.auto_vals.?[s][@ctz(m)];
+            params = &row;
+        };
+        const src: *const [contract.stride]u32 = @ptrCast(params);
         if (!self.patch_valid[s] or !std.mem.eql(u32, src, &self.patch_src[s])) {
-            self.patches[s] = Voice.Patch.fromParams(&synth_params[s], self.sample_rate);
+            self.patches[s] = Voice.Patch.fromParams(params, self.sample_rate);
             self.patch_src[s] = src.*;
             self.patch_valid[s] = true;
         }

@@ -63,7 +63,8 @@
 //!   at frames, tempo map, signatures, loop, swing, metronome.
 //!
 //! Per quantum: channel inputs from the external inputs (Mixer.beginQuantum), the transport advanced
-//! and the metronome rendered (Conductor.render), clips and synth voices written into the inputs
+//! and the metronome rendered (Conductor.render), the automation lanes evaluated for the strips and
+//! the synths (ParamLanes.render), clips and synth voices written into the inputs
 //! (Clips.render, VoicePool.render), then strips, buses, master (with the click) and limiter
 //! (Mixer.endQuantum); the transport's position and changes go into the status words.
 const std = @import("std");
@@ -76,6 +77,7 @@ const Clips = @import("Clips.zig");
 const Conductor = @import("Conductor.zig");
 const Timeline = @import("Timeline.zig");
 const Quality = @import("Quality.zig");
+const ParamLanes = @import("ParamLanes.zig");
 const builtin = @import("builtin");
 
 /// Events one quantum can hand over; more wait in the worklet's ring for the next quantum.
@@ -85,6 +87,7 @@ var mixer: Mixer = undefined;
 var pool: VoicePool = undefined;
 var clips: Clips = undefined;
 var conductor: Conductor = undefined;
+var param_lanes: ParamLanes = undefined;
 var synth_params: [contract.max_synths][contract.stride]f32 = undefined;
 var events: [events_capacity]NoteEvent = undefined;
 var events_count: u32 = 0;
@@ -98,6 +101,9 @@ export fn daw_init(sample_rate: f32) void {
     pool.init(mixer.sample_rate);
     clips.init(mixer.sample_rate);
     conductor.init(mixer.sample_rate);
+    param_lanes.init(mixer.sample_rate);
+    pool.auto_mask = &param_lanes.synth_mask;
+    pool.auto_vals = &param_lanes.synth_vals;
     for (&synth_params) |*sp| sp.* = contract.synth.defaults;
     events_count = 0;
     frame = .{ 0, 0 };
@@ -137,6 +143,8 @@ export fn daw_process() void {
     // The transport moves first: what it and the timeline play this quantum starts on its frames.
     var sink = TimelineSink{ .now = now };
     mixer.click = if (conductor.render(now, &sink)) &conductor.click else null;
+    // Automation lanes over the same segments: strip values for the mixer, synth values for the voices.
+    param_lanes.render(&conductor.timeline, &conductor.transport, .{ .ctx = &mixer, .strip = stripCurrent, .synth_params = &synth_params }, &mixer.auto_mask, &mixer.auto_vals, &mixer.auto_curve);
     if (clips.busy()) clips.render(now, mixer.channelInputs(), mixer.inputFlags());
     pool.render(now, &synth_params, mixer.channelInputs(), mixer.inputFlags());
     mixer.endQuantum();
@@ -150,6 +158,11 @@ export fn daw_process() void {
     st[Mixer.Status.dropped_clip_events] = clips.dropped;
     st[Mixer.Status.late_clip_events] = clips.late;
     st[Mixer.Status.quality_level] = level;
+}
+
+fn stripCurrent(ctx: *const anyopaque, s: usize, p: usize) f32 {
+    const m: *const Mixer = @ptrCast(@alignCast(ctx));
+    return m.stripCurrent(s, p);
 }
 
 /// Routes the timeline's due events to the voice pool and the clip players at their frames.
@@ -353,6 +366,7 @@ test {
     _ = @import("AnalysisBank.zig");
     _ = @import("Conductor.zig");
     _ = @import("Quality.zig");
+    _ = @import("ParamLanes.zig");
 }
 
 // --- End-to-end tests through the exported functions --------------------------------------------

@@ -11,8 +11,9 @@ import type { Engine } from './engine.js';
 import type { DawErrorDetail } from './errors.js';
 import type { ControlLink, Table } from './link.js';
 import type { Recovery } from './recovery.js';
-import type { BusParamsOf, Meter, ParamName, ParamValue } from './types.js';
-import { checkParam, describeRange } from './validate.js';
+import { automate, checked, setAt } from './automation.js';
+import type { AutomationPoint, AutomationTime, BusParamsOf, Meter, ParamName, ParamValue } from './types.js';
+import { checkNote, checkParam, checkTime } from './validate.js';
 
 /** What a handle may ask of its engine. */
 export interface EngineCore {
@@ -40,14 +41,9 @@ const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
  * the wrong kind), clamps it with a `daw-error` 'out-of-range' on the engine, writes it; returns
  * the value applied.
  */
-function applyParam(core: EngineCore, table: Table, slot: number, owner: string, spec: ParamSpec, value: unknown): number {
-  const { value: v, clamped } = checkParam(spec, value, owner);
-  if (clamped) {
-    core.report({
-      code: 'out-of-range', param: spec.name, value, range: describeRange(spec),
-      message: `${owner} ${spec.name}: ${String(value)} is outside ${describeRange(spec)}; using ${v}`,
-    });
-  }
+function applyParam(core: EngineCore, table: Table, slot: number, owner: string, spec: ParamSpec, value: unknown, when?: AutomationTime): number {
+  if (when !== undefined) return setAt({ core, table, slot, owner, spec }, value, when);
+  const v = checked(core, owner, spec, value);
   core.link.write(table, slot, spec.index, v);
   return v;
 }
@@ -82,12 +78,20 @@ export class Strip<P extends object = ChannelParams & MasterParams> {
   /**
    * Sets a parameter (names, units and ranges in the README). Out-of-range numbers are clamped and
    * reported with a `daw-error` event on the engine; returns the value applied. Throws RangeError for
-   * an unknown name and TypeError for a value that is not a number.
+   * an unknown name and TypeError for a value that is not a number. With `when` (`{ beat }` or
+   * `{ at }`, and a `ramp`), adds an automation point to the parameter's lane on the timeline instead.
    */
-  set<K extends ParamName<P>>(name: K, value: ParamValue<P, K>): number {
+  set<K extends ParamName<P>>(name: K, value: ParamValue<P, K>, when?: AutomationTime): number {
     this.assertLive();
     const [spec, table, slot] = this.lookup(name);
-    return applyParam(this.core, table, slot, this.owner, spec, value);
+    return applyParam(this.core, table, slot, this.owner, spec, value, when);
+  }
+
+  /** Replaces the parameter's automation lane with `points` (an empty list clears it); resolves when the audio thread has it. */
+  automate<K extends ParamName<P>>(name: K, points: readonly AutomationPoint<ParamValue<P, K>>[]): Promise<void> {
+    this.assertLive();
+    const [spec, table, slot] = this.lookup(name);
+    return automate({ core: this.core, table, slot, owner: this.owner, spec }, points);
   }
 
   /** Sets several parameters at once; all are validated before any is written. */
@@ -274,13 +278,21 @@ export class Synth {
     return this.disposed;
   }
 
-  set<K extends ParamName<SynthParams>>(name: K, value: ParamValue<SynthParams, K>): number {
+  /** Sets a parameter, or with `when` adds an automation point (see Strip.set). */
+  set<K extends ParamName<SynthParams>>(name: K, value: ParamValue<SynthParams, K>, when?: AutomationTime): number {
+    return applyParam(this.core, 'synth', this.slot, 'synth', this.spec(name), value, when);
+  }
+
+  /** Replaces the parameter's automation lane (see Strip.automate). */
+  automate<K extends ParamName<SynthParams>>(name: K, points: readonly AutomationPoint<ParamValue<SynthParams, K>>[]): Promise<void> {
+    return automate({ core: this.core, table: 'synth', slot: this.slot, owner: 'synth', spec: this.spec(name) }, points);
+  }
+
+  private spec(name: string): ParamSpec {
     this.assertLive();
     const spec = synthSpec.get(name);
-    if (!spec || spec.internal) {
-      throw new RangeError(`unknown synth parameter '${name}'; valid: ${SYNTH_PARAMS.filter((p) => !p.internal).map((p) => p.name).join(', ')}`);
-    }
-    return applyParam(this.core, 'synth', this.slot, 'synth', spec, value);
+    if (!spec || spec.internal) throw new RangeError(`unknown synth parameter '${name}'; valid: ${SYNTH_PARAMS.filter((p) => !p.internal).map((p) => p.name).join(', ')}`);
+    return spec;
   }
 
   get(name: SynthParamName): number {
@@ -354,10 +366,6 @@ export class Synth {
   }
 }
 
-function checkTime(what: string, time: number | undefined): void {
-  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`${what} time ${String(time)} must be an AudioContext time in seconds >= 0`);
-}
-
 /**
  * Audio held by the engine (in its WebAssembly memory) for channels to play: see
  * Engine.loadSample and Channel.play. dispose() frees its memory for later samples.
@@ -404,11 +412,5 @@ export class Sample {
     this.disposed = true;
     this.core.freeSample(this);
   }
-}
-
-function checkNote(pitch: number, velocity: number, time: number | undefined): void {
-  if (typeof pitch !== 'number' || !(pitch >= 0 && pitch <= 127)) throw new RangeError(`note pitch ${String(pitch)} must be a MIDI note number 0 to 127`);
-  if (typeof velocity !== 'number' || !(velocity >= 0 && velocity <= 1)) throw new RangeError(`note velocity ${String(velocity)} must be 0 to 1`);
-  checkTime('note', time);
 }
 

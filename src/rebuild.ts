@@ -91,8 +91,8 @@ export async function recover(k: Keeper, rt: Runtime, code: 'worklet-crashed' | 
   }
 }
 
-/** Plays and stops the clips again on the new node (Keeper.restore(), after a loss). */
-export function replayClips(k: Keeper, rt: Runtime): void {
+/** Plays and stops the clips again on the new node (Keeper.restore(), after a loss); returns the context time they resume at (the transport resumes there too). */
+export function replayClips(k: Keeper, rt: Runtime): number {
   const ctx = rt.context!;
   const resumeAt = ctx.currentTime + RESUME_LEAD;
   for (const c of rt.recovery.plan(resumeAt, ctx.sampleRate)) {
@@ -102,4 +102,5 @@ export function replayClips(k: Keeper, rt: Runtime): void {
     else rt.link.clip(EventKind.clipStop, c.channel.slot, 0, 0, 0, c.time, 0);
     k.restoredClips++;
   }
+  return resumeAt;
 }

@@ -52,7 +52,10 @@ export class Keeper {
     const rt = this.rt;
     if (this.closing || rt.state === 'closed') return;
     const ctx = rt.context;
-    if (!this.lostAt && ctx) this.lostAt = { ctx, time: ctx.currentTime };
+    if (!this.lostAt && ctx) {
+      this.lostAt = { ctx, time: ctx.currentTime };
+      rt.transport?.lose(); // where the song was, as last published
+    }
     if (this.attemptFailed) {
       // A node made by the recovery under way failed too: that attempt failed.
       this.attemptFailed(Object.assign(err, { code }));
@@ -88,8 +91,10 @@ export class Keeper {
     if (!this.lostAt && kept.length === 0) return;
     await Promise.all(kept.map((k) => rt.loader.send(k).done));
     if (!this.lostAt) return;
-    (await rebuilder()).replayClips(this, rt);
+    const resumeAt = (await rebuilder()).replayClips(this, rt);
     this.lostAt = null;
+    // The timeline's events, then the transport where the clock says it is at resumeAt (or later).
+    await rt.transport?.resume(resumeAt);
     await rt.link.flush();
   }
 
@@ -117,6 +122,7 @@ export class Keeper {
     const lost = this.lostAt;
     if (lost) {
       rt.recovery.rebase(-lost.time);
+      rt.transport?.rebase(Math.round(lost.time * ctx.sampleRate));
       this.lostAt = { ctx, time: 0 };
     }
     if (dropped > 0) {

@@ -171,6 +171,7 @@ export class Runtime implements EngineCore {
     }
     const strip = h instanceof Channel;
     this.link.claim(strip ? 'strip' : 'synth', h.slot, 0);
+    this.transport?.timeline.clearTarget(!strip, h.slot); // its automation lanes go with it
     (strip ? this.channelSlots : this.synthSlots).release(h.slot);
   }
 

@@ -34,7 +34,7 @@ export function capture(rt: Runtime, at = rt.now()): Snapshot {
   const t = rt.transport;
   const notes: SnapshotNote[] = [];
   for (const n of [...(t?.scheduled.values() ?? [])].flat()) {
-    const synth = synths.indexOf(n.synth);
+    const synth = synths.findIndex((s) => s === n.synth);
     if (synth < 0) continue; // its synth was disposed: its notes no longer play
     notes.push({ synth, pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity ?? 1, straight: !!n.straight });
   }

@@ -8,8 +8,14 @@
  */
 import { EventKind, MAX_TEMPO_POINTS } from '../protocol/generated/contract.js';
 import { EventRecord } from '../protocol/event-ring.js';
-import type { EngineCore, Synth } from './handles.js';
+import type { EngineCore } from './handles.js';
+import { MAX_BEAT, TimelineStore, inRange as check, type ScheduledNotes, type TimelineNote } from './timeline.js';
 import { show } from './validate.js';
+
+import type { TransportEventDetail, TransportPosition } from './types.js';
+
+export type { ScheduledNotes, TimelineNote } from './timeline.js';
+export type { TransportEventDetail, TransportPosition } from './types.js';
 
 export type TransportState = 'stopped' | 'playing' | 'paused';
 /** Grid a command waits for: the next beat (of the time signature) or bar line. */
@@ -31,53 +37,6 @@ export interface LoopRegion {
   enabled: boolean;
 }
 
-/** Where the transport is, as the DSP last published it. */
-export interface TransportPosition {
-  state: TransportState;
-  /** Bar, 1-based. */
-  bar: number;
-  /** Beat of the bar in the signature's unit, 1-based. */
-  beat: number;
-  /** Ticks into the beat (960 per quarter note), 0-based. */
-  tick: number;
-  /** Quarter notes from the song start. */
-  beats: number;
-  /** Seconds from the song start (through the tempo map). */
-  seconds: number;
-  /** Tempo here (BPM). */
-  bpm: number;
-}
-
-/** Detail of the `transport` event. */
-export interface TransportEventDetail {
-  change: TransportChange;
-  state: TransportState;
-  /** Context frame the change took effect on (exact). */
-  frame: number;
-  /** The same as context time (frame / sample rate). */
-  time: number;
-  /** Changes since the previous event (more than 1 when several happened within one read). */
-  count: number;
-}
-
-/** A note for the timeline: `synth` plays `pitch` (MIDI 0 to 127) from `beat` for `length` beats (quarter notes). */
-export interface TimelineNote {
-  synth: Synth;
-  pitch: number;
-  beat: number;
-  length: number;
-  /** 0 to 1 (default 1). */
-  velocity?: number;
-  /** Not swung (default: swing applies). */
-  straight?: boolean;
-}
-
-/** Notes scheduled by one schedule() call: their ids, for unschedule(). */
-export interface ScheduledNotes {
-  readonly first: number;
-  readonly count: number;
-}
-
 /** Timing of a command: `at` context time in seconds (default: at once), `quantize` to wait for the next beat or bar line. */
 export interface CommandOptions {
   at?: number;
@@ -86,20 +45,10 @@ export interface CommandOptions {
 
 const STATES: readonly TransportState[] = ['stopped', 'playing', 'paused'];
 const CHANGES: readonly TransportChange[] = ['start', 'start', 'pause', 'stop', 'seek', 'loop', 'retime'];
-/** Largest position (beats): dsp/TempoMap.zig max_beat. */
-const MAX_BEAT = 2 ** 20;
 const GRIDS = ['none', 'beat', 'bar'];
-/** Notes per timeline message. */
-const CHUNK = 4096;
-const enum Cmd { play = 1, pause, stop, seek }
+const enum Cmd { play = 1, pause, stop, seek, resume }
 
-/** `v` as a number in [lo, hi], else a TypeError (not a number) or RangeError naming the value and the range. */
-function inRange(what: string, v: unknown, lo: number, hi: number, unit = ''): number {
-  const range = `${lo} to ${hi}${unit}`;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`transport ${what}: expected a number ${range}, got ${show(v)}`);
-  if (!(v >= lo && v <= hi)) throw new RangeError(`transport ${what}: ${v} is outside ${range}`);
-  return v;
-}
+const inRange = (what: string, v: unknown, lo: number, hi: number, unit = ''): number => check(`transport ${what}`, v, lo, hi, unit);
 
 export class Transport extends EventTarget {
   readonly #r = new EventRecord();
@@ -114,11 +63,14 @@ export class Transport extends EventTarget {
   readonly #listening = new Set<unknown>();
   #seen = -1;
   #poll = 0;
-  #nextNote = 1;
-  #nextMsg = 0;
-  readonly #waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
+  /** Where the song was when the audio thread was lost: state, song frame, context frame. */
+  #lost: { state: number; song: number; frame: number } | null = null;
+  /** @internal The timeline's batches and the copy kept for recovery. */
+  readonly timeline: TimelineStore;
   /** @internal The notes of each schedule() call still scheduled, by its first id (engine.snapshot() lists them; restore() replaces them). */
-  readonly scheduled = new Map<number, TimelineNote[]>();
+  get scheduled(): ReadonlyMap<number, TimelineNote[]> {
+    return this.timeline.scheduled;
+  }
 
   readonly #core: EngineCore & { whenReady(): Promise<void> };
 
@@ -126,6 +78,7 @@ export class Transport extends EventTarget {
   constructor(core: EngineCore & { whenReady(): Promise<void> }) {
     super();
     this.#core = core;
+    this.timeline = new TimelineStore(core);
   }
 
   /**
@@ -135,70 +88,18 @@ export class Transport extends EventTarget {
    * engine runs) when the audio thread has them: notes at or after the position then play, notes
    * the song has passed play on the next pass. Throws for a bad note, naming it.
    */
-  async schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
-    if (!Array.isArray(notes)) throw new TypeError(`transport schedule: expected an array of notes, got ${show(notes)}`);
-    const n = notes.length;
-    const buf = new ArrayBuffer(n * 64);
-    const u = new Uint32Array(buf);
-    const f = new Float32Array(buf);
-    const d = new Float64Array(buf);
-    const first = this.#nextNote;
-    notes.forEach((x, i) => {
-      const at = `note ${i}`;
-      if (typeof x !== 'object' || x === null || typeof x.synth?.slot !== 'number' || x.synth.isDisposed) throw new TypeError(`transport schedule ${at}: expected { synth, pitch, beat, length } with a live synth`);
-      const beat = inRange(`${at} beat`, x.beat, 0, MAX_BEAT, ' beats');
-      const end = beat + inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
-      const pitch = inRange(`${at} pitch`, x.pitch, 0, 127);
-      const velocity = inRange(`${at} velocity`, x.velocity ?? 1, 0, 1);
-      const id = (0x80000000 + ((first + i) % 0x7fffffff)) >>> 0; // Synth.noteOn's ids stay below 2^31
-      // Two records (dsp/Timeline.zig Event): 0-1 time f64, 2 id, 3 kind | flags << 8, 4 synth, 5 pitch f32, 6 velocity f32.
-      for (const [k, time, vel] of [[1, beat, velocity], [2, end, 0]]) {
-        const o = (2 * i + k - 1) * 8;
-        d[o / 2] = time;
-        u[o + 2] = id;
-        u[o + 3] = k | (x.straight ? 2 << 8 : 0);
-        u[o + 4] = x.synth.slot;
-        f[o + 5] = pitch;
-        f[o + 6] = vel;
-      }
-    });
-    this.#nextNote += n;
-    if (n) this.scheduled.set(first, notes.map((x) => ({ ...x })));
-    // In chunks: the audio thread sorts and merges each between two quanta (8,192 events, about a
-    // millisecond), never one long batch that would hold up its rendering.
-    const sends = [];
-    for (let o = 0; o < n || o === 0; o += CHUNK) {
-      const part = buf.slice(o * 64, Math.min(n, o + CHUNK) * 64);
-      sends.push(this.#edit({ type: 'timeline-add', events: part }, [part]));
-    }
-    await Promise.all(sends);
-    return { first, count: n };
+  schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
+    return this.timeline.schedule(notes);
   }
 
   /** Removes notes that schedule() added (a note sounding now plays on until the next stop, seek or loop wrap). */
-  async unschedule(s: ScheduledNotes): Promise<void> {
-    this.scheduled.delete(s.first);
-    const ids = new Uint32Array(s.count);
-    for (let i = 0; i < s.count; i++) ids[i] = (0x80000000 + ((s.first + i) % 0x7fffffff)) >>> 0;
-    await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
-  }
-
-  /** Sends a timeline edit once the worklet runs; resolves with the timeline's event count. */
-  async #edit(msg: object, transfer: Transferable[]): Promise<number> {
-    await this.#core.whenReady();
-    const id = ++this.#nextMsg;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, [resolve, reject]);
-      this.#core.link.node!.port.postMessage({ ...msg, id }, transfer);
-    });
+  unschedule(s: ScheduledNotes): Promise<void> {
+    return this.timeline.unschedule(s);
   }
 
   /** @internal The worklet's answer to a timeline edit. */
   onTimeline(d: { id: number; count: number; error: string }): void {
-    const w = this.#waiting.get(d.id);
-    this.#waiting.delete(d.id);
-    if (d.error) w?.[1](new RangeError(d.error));
-    else w?.[0](d.count);
+    this.timeline.onTimeline(d);
   }
 
   /** Starts playing (from the position; with `quantize`, from the next beat or bar line at or after it). */
@@ -356,6 +257,35 @@ export class Transport extends EventTarget {
   /** The position in beats (quarter notes). */
   now(): number {
     return this.position.beats;
+  }
+
+  /** @internal The audio thread is lost: where the song was as last published (state, song frame, context frame). */
+  lose(): void {
+    const s = this.#core.link.status();
+    this.#lost ??= { state: s.transportState, song: s.transportSongFrame, frame: s.frame };
+  }
+
+  /** @internal A new AudioContext replaced the closed one: its frame 0 is the old one's `frames`. */
+  rebase(frames: number): void {
+    if (this.#lost) this.#lost.frame -= frames;
+  }
+
+  /**
+   * @internal After the audio thread was rebuilt and given the settings (restore()): the timeline's
+   * events back, then the transport where the clock says it is at context time `at` (playing: the
+   * frames since the last published position played on, through the loop; paused or stopped: that
+   * position). Applied late, the DSP adds the lateness (a 'resume' command, dsp/Transport.zig).
+   */
+  async resume(at: number): Promise<void> {
+    await this.timeline.restore();
+    const l = this.#lost;
+    this.#lost = null;
+    if (!l || (l.state === 0 && l.song === 0)) return;
+    const frame = this.#core.link.frameOf(at);
+    this.#put(EventKind.transport, Cmd.resume, l.state, l.song, 0, Math.max(0, Math.min(frame - l.frame, 4294967295)));
+    this.#r.u[5] = frame >>> 0;
+    this.#r.u[6] = Math.floor(frame / 4294967296);
+    this.#send();
   }
 
   /** @internal After the audio thread was rebuilt: its transport starts stopped at 0 with this handle's settings. */

@@ -1,5 +1,6 @@
 /** The engine's public types: options, state, meters, status. */
 import type { BusFxParams, BusName, BusParams, StatusWords } from '../protocol/generated/contract.js';
+import type { TransportChange, TransportState } from './transport.js';
 
 /** `recovering`: the audio thread failed and the engine is rebuilding it (README, "Failures and recovery"). */
 export type EngineState = 'idle' | 'starting' | 'running' | 'suspended' | 'recovering' | 'closed' | 'error';
@@ -172,4 +173,57 @@ export function checkQuality(q: unknown, what: string): QualitySetting {
   if (typeof q !== 'number') throw new TypeError(`${what} ${typeof q === 'string' ? `'${q}'` : String(q)} must be ${range}`);
   if (!Number.isInteger(q) || q < 0 || q > QUALITY_LEVELS) throw new RangeError(`${what} ${q} must be ${range}`);
   return q;
+}
+
+/** Where the transport is, as the DSP last published it. */
+export interface TransportPosition {
+  state: TransportState;
+  /** Bar, 1-based. */
+  bar: number;
+  /** Beat of the bar in the signature's unit, 1-based. */
+  beat: number;
+  /** Ticks into the beat (960 per quarter note), 0-based. */
+  tick: number;
+  /** Quarter notes from the song start. */
+  beats: number;
+  /** Seconds from the song start (through the tempo map). */
+  seconds: number;
+  /** Tempo here (BPM). */
+  bpm: number;
+}
+
+/** Detail of the `transport` event. */
+export interface TransportEventDetail {
+  change: TransportChange;
+  state: TransportState;
+  /** Context frame the change took effect on (exact). */
+  frame: number;
+  /** The same as context time (frame / sample rate). */
+  time: number;
+  /** Changes since the previous event (more than 1 when several happened within one read). */
+  count: number;
+}
+
+/**
+ * How an automation point's value is reached from the previous point's: 'step' jumps on the point's
+ * frame, 'linear' ramps linearly in time, 'exponential' geometrically (both values of one sign,
+ * neither 0). Default 'linear'.
+ */
+export type AutomationRamp = 'step' | 'linear' | 'exponential';
+
+/**
+ * When an automated value applies, on the song timeline (the transport's clock, not AudioContext
+ * time): `beat` in quarter notes (through the tempo map; never swung) or `at` in seconds from the
+ * song's start. Exactly one; a lane keeps one of the two. `ramp`: how the value travels there from
+ * the lane's previous point.
+ */
+export interface AutomationTime {
+  beat?: number;
+  at?: number;
+  ramp?: AutomationRamp;
+}
+
+/** A point of an automation lane: `value` (as set() takes it) at `beat` or `at`, reached by `ramp`. */
+export interface AutomationPoint<V = number> extends AutomationTime {
+  value: V;
 }

@@ -53,3 +53,15 @@ export function checkParam(spec: ParamSpec, input: unknown, owner = 'parameter')
   else if (spec.integer || spec.values) v = Math.round(v);
   return { value: v, clamped };
 }
+
+/** An AudioContext time (seconds >= 0) or undefined, else a RangeError. */
+export function checkTime(what: string, time: number | undefined): void {
+  if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) throw new RangeError(`${what} time ${String(time)} must be an AudioContext time in seconds >= 0`);
+}
+
+/** A note's pitch (MIDI 0 to 127), velocity (0 to 1) and time, else a RangeError. */
+export function checkNote(pitch: number, velocity: number, time: number | undefined): void {
+  if (typeof pitch !== 'number' || !(pitch >= 0 && pitch <= 127)) throw new RangeError(`note pitch ${String(pitch)} must be a MIDI note number 0 to 127`);
+  if (typeof velocity !== 'number' || !(velocity >= 0 && velocity <= 1)) throw new RangeError(`note velocity ${String(velocity)} must be 0 to 1`);
+  checkTime('note', time);
+}

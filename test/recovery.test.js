@@ -99,6 +99,44 @@ async function peakIs(strip, want, tol = 0.05, ms = 5000) {
 /** A looping DC sample: its level through a centred channel is value × gain × pan law × fader. */
 const dc = (value, seconds) => new Float32Array(Math.round(seconds * engine.sampleRate)).fill(value);
 
+// A processor on the engine's output that posts every note onset it hears: the first frame (on its
+// context's clock) above `level` after at least 256 frames of silence, and the peak of the 2048
+// frames from there. Read from the audio itself, exact to the frame.
+const ONSET_WATCH = `registerProcessor('onset-watch', class extends AudioWorkletProcessor {
+  constructor(o) { super(); this.level = o.processorOptions.level; this.quiet = 0; this.onset = -1; this.peak = 0; this.left = 0; }
+  process(inputs) {
+    const x = inputs[0][0];
+    if (!x) return true;
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.abs(x[i]);
+      if (this.left > 0) {
+        if (a > this.peak) this.peak = a;
+        if (--this.left === 0) this.port.postMessage({ frame: this.onset, peak: this.peak });
+      } else if (a > this.level && this.quiet >= 256) {
+        this.onset = currentFrame + i; this.peak = a; this.left = 2048;
+      }
+      this.quiet = a < 1e-4 ? this.quiet + 1 : 0;
+    }
+    return true;
+  }
+});`;
+
+/** Starts posting onsets heard at the worklet's output into `list`; returns a stop function. */
+async function onsetWatch(list, level) {
+  const ctx = engine.context;
+  await ctx.audioWorklet.addModule(URL.createObjectURL(new Blob([ONSET_WATCH], { type: 'text/javascript' })));
+  let node = null, src = null;
+  const attach = () => {
+    if (src === engine.node) return;
+    node = new AudioWorkletNode(ctx, 'onset-watch', { processorOptions: { level } });
+    node.port.onmessage = (e) => list.push(e.data);
+    src = engine.node;
+    src.connect(node);
+  };
+  attach();
+  return { attach, stop: () => { try { src.disconnect(node); } catch { /* gone */ } } };
+}
+
 describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
   this.timeout(60000);
   const cleanup = [];
@@ -172,6 +210,59 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     await peakIs(ch, db(0.25 * CENTRE * g(-12)), 0.05);
     ch.stop();
     await outputIs(tap, 0, 1e-6);
+  });
+
+  it('a playing transport keeps playing its scheduled notes after a WASM trap, on the beats the clock says (tempo, loop and timeline restored)', async () => {
+    const rec = recorder();
+    const ch = engine.createChannel({ label: 'Seq', volumeDb: -6 });
+    const synth = engine.createSynth(ch, { wave: 'square', attackMs: 0, decayMs: 1, sustain: 1, releaseMs: 1, cutoffHz: 20000 });
+    const onsets = [];
+    const watch = await onsetWatch(onsets, 0.002);
+    cleanup.push(() => { rec.stop(); watch.stop(); ch.dispose(); synth.dispose(); });
+    // 150 BPM, a loop over beats [0, 4) (1.6 s); a note on every beat, each beat its own loudness, so
+    // the level of a note says which beat it is.
+    const t = engine.transport;
+    t.tempo = 150;
+    t.loop = { start: 0, end: 4, enabled: true };
+    const vel = [0.25, 0.5, 0.75, 1];
+    await t.schedule(vel.map((velocity, beat) => ({ synth, pitch: 57, beat, length: 0.5, velocity })));
+    await ch.automate('pan', [{ beat: 0, value: 0 }]); // an automation lane (centred: the levels stay)
+    const sr = engine.sampleRate;
+    const beatF = (60 / 150) * sr;
+    const t0 = engine.now() + 0.2;
+    const f0 = Math.round(t0 * sr);
+    t.start({ at: t0 });
+    // Before the fault: one full pass calibrates each beat's level and the watch's detection offset
+    // (its first sample above the level comes a fixed few frames after the note's frame).
+    await until(() => onsets.filter((o) => o.frame >= f0).length >= 5 && t.position.state === 'playing', 8000, 'a loop pass heard');
+    const beatOf = (o) => Math.round((o.frame - f0) / beatF);
+    const cal = new Map();
+    for (const o of onsets.filter((x) => x.frame >= f0)) cal.set(beatOf(o) % 4, { offset: o.frame - f0 - beatOf(o) * beatF, peak: o.peak });
+    expect(cal.size, 'every beat heard before the fault').to.equal(4);
+    expect(cal.get(3).peak / cal.get(0).peak, 'the beats are told apart by level').to.be.above(2);
+    const heardBefore = onsets.length;
+    engine.injectFault({ kind: 'trap', afterQuanta: 1 });
+    await until(() => rec.errors('worklet-crashed').length === 1, 1000, 'daw-error worklet-crashed within 1 s');
+    ch.set('pan', 0, { beat: 2 }); // an edit made while the engine recovers: in the restored timeline once
+    await until(() => engine.state === 'running' && engine.lastRecovery?.count >= 1, 5000, 'running again');
+    watch.attach(); // the new node
+    // The timeline came back whole: 4 notes (8 events) and the lane's 2 points, nothing twice.
+    await until(() => engine.status().timelineEvents === 10, 2000, () => `10 timeline events (${engine.status().timelineEvents})`);
+    const after = () => onsets.slice(heardBefore).filter((o) => o.frame > f0);
+    await until(() => after().length >= 6, 8000, 'six notes heard after the recovery');
+    expect(t.position.state).to.equal('playing');
+    expect(t.tempo).to.equal(150);
+    // Each note after the recovery starts on a beat of the original clock (0 frames off), with the
+    // level of the beat of the loop the clock says.
+    for (const o of after()) {
+      const b = beatOf(o);
+      const c = cal.get(b % 4);
+      expect(o.frame - f0 - b * beatF, `note at frame ${o.frame}: frames off beat ${b} of the clock`).to.equal(c.offset);
+      expect(o.peak / c.peak, `note at frame ${o.frame}: level of beat ${b % 4}`).to.be.closeTo(1, 0.05);
+    }
+    const beats = new Set(after().map((o) => beatOf(o) % 4));
+    expect(beats.size, 'every beat of the loop heard again').to.equal(4);
+    t.stop();
   });
 
   it('process() throwing: recovers the same way; a loop resumes where it would be on the context clock, not from its start', async () => {

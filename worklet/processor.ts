@@ -56,7 +56,7 @@ interface DspExports {
 
 /** Timeline edits (Transport.schedule / unschedule): 32-byte event records, or u32 ids. Not real-time code. */
 type TimelineMessage =
-  | { type: 'timeline-add'; id: number; events: ArrayBuffer }
+  | { type: 'timeline-add'; id: number; events: ArrayBuffer; remove?: Uint32Array }
   | { type: 'timeline-remove'; id: number; ids: Uint32Array };
 
 /** Timeline storage starts at this many events (128 kB) and at least doubles when it grows. */
@@ -411,6 +411,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       const b = this.heap.alloc(bytes);
       if (b.grew) this.makeViews();
       new Uint8Array(dsp.memory.buffer, b.ptr, bytes).set(new Uint8Array(add ? m.events : m.ids.buffer, add ? 0 : m.ids.byteOffset, bytes));
+      // A lane replaced whole (automation): its old id goes in the same handler call as the new
+      // points arrive, so no quantum renders between the two.
+      if (add && m.remove?.length) this.timelineRemove(m.remove);
       const rc = add ? dsp.daw_timeline_add(b.ptr, n) : (dsp.daw_timeline_remove(b.ptr, n), 0);
       this.heap.release(b.ptr, bytes);
       if (rc !== 0) error = `the timeline refused the batch: ${TIMELINE_ERRORS[rc]}${rc === 2 ? ` (event ${dsp.daw_timeline_bad_index()})` : ''}`;
@@ -418,6 +421,14 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       error = (e as Error).message;
     }
     this.port.postMessage({ type: 'timeline-done', id: m.id, count: dsp.daw_timeline_count(), error });
+  }
+
+  private timelineRemove(ids: Uint32Array): void {
+    const b = this.heap.alloc(ids.byteLength);
+    if (b.grew) this.makeViews();
+    new Uint32Array(this.dsp.memory.buffer, b.ptr, ids.length).set(ids);
+    this.dsp.daw_timeline_remove(b.ptr, ids.length);
+    this.heap.release(b.ptr, ids.byteLength);
   }
 
   private dropSample(slot: number): void {

@@ -17,6 +17,14 @@ void decay;
 const synth = engine.createSynth(ch, { wave: 'saw', cutoffHz: 2400, polyphony: 8 });
 synth.set('wave', 'pulse');
 synth.set('wave', 3);
+ch.set('volumeDb', -6, { beat: 4, ramp: 'exponential' });
+synth.set('cutoffHz', 800, { at: 1.5 });
+void ch.automate('pan', [{ beat: 0, value: -1 }, { beat: 4, value: 1, ramp: 'linear' }]);
+void engine.master.automate('volumeDb', []);
+// @ts-expect-error a ramp is step | linear | exponential
+ch.set('volumeDb', -6, { beat: 4, ramp: 'cubic' });
+// @ts-expect-error a lane's values are of the parameter's kind
+void ch.automate('volumeDb', [{ beat: 0, value: true }]);
 const opts: ChannelParams = { compRatio: 4 };
 const sopts: SynthParams = { releaseMs: 300 };
 void opts;

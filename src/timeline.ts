@@ -1,0 +1,203 @@
+/**
+ * The timeline's main-thread side: batches of events (notes from engine.transport.schedule(),
+ * automation lanes from set(name, value, { beat | at }) and automate()) sent to the DSP's timeline
+ * in WASM memory (dsp/Timeline.zig), and a copy of every event kept here so that an audio thread
+ * rebuilt after a failure gets them back (restore()). The copy costs 32 bytes a note start or end
+ * or automation point (100,000 notes: 6.4 MB), as much again as the DSP's. Main thread only.
+ */
+import type { EngineCore } from './handles.js';
+import { show } from './validate.js';
+
+/** A note for the timeline: `synth` plays `pitch` (MIDI 0 to 127) from `beat` for `length` beats (quarter notes). */
+export interface TimelineNote {
+  synth: { readonly slot: number; readonly isDisposed: boolean };
+  pitch: number;
+  beat: number;
+  length: number;
+  /** 0 to 1 (default 1). */
+  velocity?: number;
+  /** Not swung (default: swing applies). */
+  straight?: boolean;
+}
+
+/** Notes scheduled by one schedule() call: their ids, for unschedule(). */
+export interface ScheduledNotes {
+  readonly first: number;
+  readonly count: number;
+}
+
+/** An automation lane as sent: one id for all its points, records of 32 bytes (dsp/Timeline.zig Event). */
+export interface LaneRecords {
+  id: number;
+  records: ArrayBuffer;
+  /** In seconds (else beats), and the points as checked (automation.ts). */
+  seconds: boolean;
+  pts: readonly unknown[];
+}
+
+/** Largest position (beats): dsp/TempoMap.zig max_beat. */
+export const MAX_BEAT = 2 ** 20;
+/** Events per timeline message: the audio thread sorts and merges each between two quanta (about a millisecond). */
+const CHUNK = 8192;
+
+/** `v` as a number in [lo, hi], else a TypeError (not a number) or RangeError naming the value and the range. */
+export function inRange(what: string, v: unknown, lo: number, hi: number, unit = ''): number {
+  const range = `${lo} to ${hi}${unit}`;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${what}: expected a number ${range}, got ${show(v)}`);
+  if (!(v >= lo && v <= hi)) throw new RangeError(`${what}: ${v} is outside ${range}`);
+  return v;
+}
+
+const noteId = (n: number): number => (0x80000000 + (n % 0x7fffffff)) >>> 0; // Synth.noteOn's ids stay below 2^31
+
+export class TimelineStore {
+  #nextNote = 1;
+  #nextLane = 1;
+  #nextMsg = 0;
+  /** Bumped by restore(): edits from before it are in the copy it sent. */
+  #epoch = 0;
+  readonly #waiting = new Map<number, [(n: number) => void, (e: Error) => void]>();
+  /** Note batches by their first note number (two records a note). */
+  readonly #notes = new Map<number, ArrayBuffer>();
+  /** Automation lanes by key (dsp/Timeline.zig laneKey: synth flag, target, parameter). */
+  readonly #lanes = new Map<string, LaneRecords>();
+  /** The notes of each schedule() call still scheduled, as given, by its first id (engine.snapshot() lists them). */
+  readonly scheduled = new Map<number, TimelineNote[]>();
+
+  constructor(private readonly core: EngineCore & { whenReady(): Promise<void> }) {}
+
+  /** See Transport.schedule. */
+  async schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
+    if (!Array.isArray(notes)) throw new TypeError(`transport schedule: expected an array of notes, got ${show(notes)}`);
+    const n = notes.length;
+    const buf = new ArrayBuffer(n * 64);
+    const u = new Uint32Array(buf);
+    const f = new Float32Array(buf);
+    const d = new Float64Array(buf);
+    const first = this.#nextNote;
+    notes.forEach((x, i) => {
+      const at = `transport schedule note ${i}`;
+      if (typeof x !== 'object' || x === null || typeof x.synth?.slot !== 'number' || x.synth.isDisposed) throw new TypeError(`${at}: expected { synth, pitch, beat, length } with a live synth`);
+      const beat = inRange(`${at} beat`, x.beat, 0, MAX_BEAT, ' beats');
+      const end = beat + inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
+      const pitch = inRange(`${at} pitch`, x.pitch, 0, 127);
+      const velocity = inRange(`${at} velocity`, x.velocity ?? 1, 0, 1);
+      const id = noteId(first + i);
+      // Two records: 0-1 time f64, 2 id, 3 kind | flags << 8, 4 synth, 5 pitch f32, 6 velocity f32.
+      for (const [k, time, vel] of [[1, beat, velocity], [2, end, 0]]) {
+        const o = (2 * i + k - 1) * 8;
+        d[o / 2] = time;
+        u[o + 2] = id;
+        u[o + 3] = k | (x.straight ? 2 << 8 : 0);
+        u[o + 4] = x.synth.slot;
+        f[o + 5] = pitch;
+        f[o + 6] = vel;
+      }
+    });
+    this.#nextNote += n;
+    if (n) {
+      this.#notes.set(first, buf);
+      this.scheduled.set(first, notes.map((x) => ({ ...x })));
+    }
+    await this.#send(buf);
+    return { first, count: n };
+  }
+
+  /** See Transport.unschedule. */
+  async unschedule(s: ScheduledNotes): Promise<void> {
+    this.scheduled.delete(s.first);
+    const ids = new Uint32Array(s.count);
+    for (let i = 0; i < s.count; i++) ids[i] = noteId(s.first + i);
+    // The copy keeps the records whose id is not going (usually: drops one whole batch).
+    const gone = new Set(ids);
+    for (const [k, b] of this.#notes) {
+      const u = new Uint32Array(b);
+      const keep: number[] = [];
+      for (let r = 0; r < u.length; r += 8) if (!gone.has(u[r + 2])) keep.push(...u.subarray(r, r + 8));
+      if (keep.length === u.length) continue;
+      if (keep.length) this.#notes.set(k, new Uint32Array(keep).buffer); else this.#notes.delete(k);
+    }
+    await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
+  }
+
+  /** A new id for a lane's points. */
+  laneId(): number {
+    const id = this.#nextLane;
+    this.#nextLane = this.#nextLane >= 0x7fffffff ? 1 : this.#nextLane + 1;
+    return id;
+  }
+
+  lane(key: string): LaneRecords | undefined {
+    return this.#lanes.get(key);
+  }
+
+  /**
+   * Replaces a lane (null or no records: clears it) in one message, so that no quantum renders
+   * between the old points going and the new ones arriving.
+   */
+  setLane(key: string, lane: LaneRecords | null): Promise<number> {
+    const old = this.#lanes.get(key);
+    const remove = new Uint32Array(old ? [old.id] : []);
+    if (lane && lane.records.byteLength) this.#lanes.set(key, lane);
+    else this.#lanes.delete(key);
+    if (!lane || !lane.records.byteLength) return this.#edit({ type: 'timeline-remove', ids: remove }, [remove.buffer]);
+    const events = lane.records.slice(0);
+    return this.#edit({ type: 'timeline-add', events, remove }, [events, remove.buffer]);
+  }
+
+  /** Clears the lanes of a strip or synth slot given back (its next owner starts without them). */
+  clearTarget(synth: boolean, slot: number): void {
+    for (const key of [...this.#lanes.keys()]) {
+      const [s, t] = key.split(':');
+      if (s === (synth ? 's' : 'm') && +t === slot) void this.setLane(key, null).catch(() => undefined);
+    }
+  }
+
+  /**
+   * After a recovery: every note and lane into the new audio thread's timeline (before its transport
+   * resumes). Edits sent to the lost node, or waiting for the new one, are in the copy: the waiting
+   * ones are not sent again, and all of them resolve once the copy is in.
+   */
+  async restore(): Promise<void> {
+    this.#epoch++;
+    const lost = [...this.#waiting.values()];
+    this.#waiting.clear();
+    const sends: Promise<number>[] = [];
+    for (const b of this.#notes.values()) sends.push(this.#send(b, false));
+    for (const l of this.#lanes.values()) sends.push(this.#send(l.records, false));
+    const counts = await Promise.all(sends);
+    for (const [resolve] of lost) resolve(counts[counts.length - 1] ?? 0);
+  }
+
+  /** Sends records in chunks (copies); `wait` false posts at once, not waiting for the engine (recovery: the node is up). */
+  #send(buf: ArrayBuffer, wait = true): Promise<number> {
+    const sends = [];
+    const n = buf.byteLength / 32;
+    for (let o = 0; o < n || o === 0; o += CHUNK) {
+      const part = buf.slice(o * 32, Math.min(n, o + CHUNK) * 32);
+      sends.push(this.#edit({ type: 'timeline-add', events: part }, [part], wait));
+    }
+    return Promise.all(sends).then((c) => c[c.length - 1]);
+  }
+
+  /** Sends a timeline edit once the worklet runs; resolves with the timeline's event count. */
+  async #edit(msg: object, transfer: Transferable[], wait = true): Promise<number> {
+    const epoch = this.#epoch;
+    const id = ++this.#nextMsg;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, [resolve, reject]);
+      void (wait ? this.core.whenReady() : Promise.resolve()).then(() => {
+        // A recovery in between sent the copy, this edit included.
+        if (epoch === this.#epoch) this.core.link.node!.port.postMessage({ ...msg, id }, transfer);
+      }, reject);
+    });
+  }
+
+  /** The worklet's answer to a timeline edit. */
+  onTimeline(d: { id: number; count: number; error: string }): void {
+    const w = this.#waiting.get(d.id);
+    this.#waiting.delete(d.id);
+    if (d.error) w?.[1](new RangeError(d.error));
+    else w?.[0](d.count);
+  }
+}
