@@ -4,13 +4,13 @@
  * else. Loaded on first use (await import), so a page that never restores does not load it.
  * Main thread only.
  */
-import { MAX_CHANNELS, STRIDE, type ParamSpec } from '../protocol/generated/contract.js';
+import { BUS_NAMES, MAX_CHANNELS, STRIDE, type ParamSpec } from '../protocol/generated/contract.js';
 import type { Channel, Sample, Synth } from './handles.js';
 import type { KeptSample } from './recovery.js';
 import type { Runtime } from './runtime.js';
 import type { Table } from './link.js';
 import { busFxSpecs, stripSpecs, synthSpecs, type SnapshotNote } from './snapshot.js';
-import { checkSnapshot, type CheckedSnapshot } from './snapshot-check.js';
+import { checkSnapshot, type CheckedLane, type CheckedSnapshot } from './snapshot-check.js';
 
 const bySlot = <T extends { slot: number }>(a: Iterable<T>): T[] => [...a].sort((x, y) => x.slot - y.slot);
 
@@ -71,6 +71,7 @@ export async function restore(rt: Runtime, input: unknown, from: SampleSourceMap
   }
   const report = apply(rt, s, live, liveSynths, samples);
   await restoreNotes(rt, s.timeline.notes, report.synths);
+  await restoreLanes(rt, s.timeline.automation, report);
   return report;
 }
 
@@ -124,3 +125,14 @@ export async function restoreNotes(rt: Runtime, notes: readonly SnapshotNote[], 
   await Promise.all([...t.scheduled].map(([first, n]) => t.unschedule({ first, count: n.length })));
   if (notes.length) await t.schedule(notes.map((n) => ({ synth: synths[n.synth], pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity, straight: n.straight })));
 }
+
+/** The automation part of restore: every lane cleared, the snapshot's set (already checked, so automate() accepts them). */
+export async function restoreLanes(rt: Runtime, lanes: readonly CheckedLane[], r: RestoreReport): Promise<void> {
+  const e = rt.engine;
+  await e.transport.timeline.clearLanes();
+  await Promise.all(lanes.map((l) => {
+    const h = l.target === 'synth' ? r.synths[l.index] : l.target === 'channel' ? r.channels[l.index] : l.target === 'bus' ? e.bus(BUS_NAMES[l.index]) : e.master;
+    return (h as { automate(name: string, points: readonly object[]): Promise<void> }).automate(l.param, l.points);
+  }));
+}
+

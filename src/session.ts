@@ -7,10 +7,10 @@
  * settings and the notes it scheduled. The JSON shape and its validator are in snapshot.ts.
  * Main thread only.
  */
-import { BUS_NAMES, type ParamSpec } from '../protocol/generated/contract.js';
+import { BUS_NAMES, STRIP_PARAMS, SYNTH_PARAMS, type ParamSpec } from '../protocol/generated/contract.js';
 import type { Runtime } from './runtime.js';
 import {
-  SNAPSHOT_SCHEMA, busFxSpecs, storeValue, stripSpecs, synthSpecs, type Snapshot, type SnapshotClip, type SnapshotNote, type SnapshotParams, type SnapshotSample,
+  SNAPSHOT_SCHEMA, busFxSpecs, storeValue, stripSpecs, synthSpecs, type Snapshot, type SnapshotClip, type SnapshotLane, type SnapshotNote, type SnapshotParams, type SnapshotSample,
 } from './snapshot.js';
 import type { Table } from './link.js';
 
@@ -75,7 +75,29 @@ export function capture(rt: Runtime, at = rt.now()): Snapshot {
       metronome: t?.metronome ?? false,
       metronomeLevel: t?.metronomeLevel ?? 0.5,
     },
-    timeline: { notes, clips, automation: [] },
+    timeline: { notes, clips, automation: lanes(rt, channels, synths) },
   };
 }
+
+/** The automation lanes (automation.ts keeps each lane's checked points: t, v, r), by target and parameter. */
+function lanes(rt: Runtime, channels: { slot: number }[], synths: { slot: number }[]): SnapshotLane[] {
+  const out: SnapshotLane[] = [];
+  const buses = BUS_NAMES.map((n) => rt.engine.bus(n).slot);
+  for (const [key, lane] of rt.transport?.timeline.lanes() ?? []) {
+    const [kind, slotText, indexText] = key.split(':');
+    const slot = Number(slotText), index = Number(indexText);
+    const spec = (kind === 's' ? SYNTH_PARAMS : STRIP_PARAMS).find((p) => p.index === index);
+    let target: SnapshotLane['target'], at: number;
+    if (kind === 's') [target, at] = ['synth', synths.findIndex((x) => x.slot === slot)];
+    else if (slot === rt.engine.master.slot) [target, at] = ['master', 0];
+    else if (buses.includes(slot)) [target, at] = ['bus', buses.indexOf(slot)];
+    else [target, at] = ['channel', channels.findIndex((x) => x.slot === slot)];
+    if (!spec || at < 0) continue;
+    const base = lane.seconds ? 'at' : 'beat';
+    out.push({ target, index: at, param: spec.name, points: (lane.pts as { t: number; v: number; r: number }[]).map((p) => ({ [base]: p.t, value: storeValue(spec, p.v), ramp: RAMPS[p.r] })) });
+  }
+  return out;
+}
+
+const RAMPS = ['step', 'linear', 'exponential'] as const;
 

@@ -76,10 +76,34 @@ test('out of range, wrong kind, unknown names: the first problem by path, nothin
   rejects((s) => { s.timeline.notes[0].synth = 1; }, RangeError, 'timeline.notes[0].synth');
   rejects((s) => { s.timeline.notes[0].pitch = 128; }, RangeError, 'timeline.notes[0].pitch', '128 is outside 0..127');
   rejects((s) => { s.timeline.clips[0].sample = 3; }, RangeError, 'timeline.clips[0].sample');
-  rejects((s) => { s.timeline.automation = [{ lane: 1 }]; }, RangeError, 'timeline.automation');
+  rejects((s) => { s.timeline.automation = [{ lane: 1 }]; }, RangeError, 'timeline.automation[0].target', 'undefined is not one of master | bus | channel | synth');
   rejects((s) => { s.channels = {}; }, TypeError, 'channels', 'expected an array');
   // The first problem wins: two bad values, the earlier path is named.
   rejects((s) => { s.channels[0].params.pan = 5; s.timeline.notes[0].pitch = -1; }, RangeError, 'channels[0].params.pan');
   assert.throws(() => checkSnapshot('{not json'), (e) => e instanceof TypeError && e.message.startsWith('restore: (JSON text): not valid JSON'));
   assert.throws(() => checkSnapshot(null), TypeError);
 });
+
+test('automation lanes: read as automate() takes them (sorted, engine values), refused by path where automate() would refuse', () => {
+  const lane = (o) => ({ target: 'channel', index: 1, param: 'pan', points: [{ beat: 2, value: 0.5, ramp: 'linear' }, { beat: 0, value: -0.5, ramp: 'step' }], ...o });
+  const s = valid();
+  s.timeline.automation = [lane(), { target: 'synth', index: 0, param: 'wave', points: [{ at: 1, value: 'square', ramp: 'step' }] },
+    { target: 'master', index: 0, param: 'volumeDb', points: [{ beat: 0, value: -6 }, { beat: 4, value: -12, ramp: 'exponential' }] }];
+  const got = checkSnapshot(s).timeline.automation;
+  assert.deepEqual(got[0], { target: 'channel', index: 1, param: 'pan', points: [{ beat: 0, value: -0.5, ramp: 'step' }, { beat: 2, value: 0.5, ramp: 'linear' }] });
+  assert.deepEqual(got[1].points, [{ at: 1, value: SYNTH_PARAMS.find((p) => p.name === 'wave').values.indexOf('square'), ramp: 'step' }]);
+  assert.equal(got[2].points[1].ramp, 'exponential');
+  const bad = (o, type, path, rest) => rejects((x) => { x.timeline.automation = [lane(o)]; }, type, `timeline.automation[0]${path}`, rest);
+  bad({ target: 'deck' }, RangeError, '.target', "'deck' is not one of");
+  bad({ index: 2 }, RangeError, '.index', '2 is outside 0..1');
+  bad({ param: 'solo' }, RangeError, '.param', "'solo' cannot be automated on a channel");
+  bad({ target: 'master', index: 0, param: 'sendReverb' }, RangeError, '.param');
+  bad({ points: [{ beat: 0, value: 2 }] }, RangeError, '.points[0].value', '2 is outside -1..1');
+  bad({ points: [{ beat: 0, at: 1, value: 0 }] }, TypeError, '.points[0]', 'give beat or at, not both');
+  bad({ points: [{ beat: 0, value: 0 }, { at: 1, value: 0 }] }, TypeError, '.points[1].at', 'this lane is in beats');
+  bad({ points: [{ beat: 0, value: 0, ramp: 'cubic' }] }, RangeError, '.points[0].ramp', "'cubic' is not one of");
+  bad({ points: [{ beat: 0, value: -0.5 }, { beat: 1, value: 0.5, ramp: 'exponential' }] }, RangeError, '.points[1].ramp', 'an exponential ramp to 0.5 needs the previous point (-0.5) of the same sign');
+  bad({ param: 'mute', points: [{ beat: 0, value: true, ramp: 'linear' }] }, RangeError, '.points[0].ramp', "mute takes whole values; only 'step' applies");
+  bad({ param: 'volumeDb', points: [{ beat: 0, value: '-inf' }] }, RangeError, '.points[0].value', '-inf cannot be automated');
+});
+

@@ -5,7 +5,7 @@
  */
 import { BUS_NAMES, MAX_CHANNELS, MAX_SAMPLES, MAX_SYNTHS, MAX_TEMPO_POINTS, type ParamSpec } from '../protocol/generated/contract.js';
 import {
-  SNAPSHOT_SCHEMA, busFxSpecs, stripSpecs, synthSpecs, type SnapshotClip, type SnapshotNote, type SnapshotSample, type SnapshotTempoPoint, type SnapshotTransport,
+  SNAPSHOT_SCHEMA, busFxSpecs, stripSpecs, synthSpecs, type SnapshotClip, type SnapshotLane, type SnapshotNote, type SnapshotSample, type SnapshotTempoPoint, type SnapshotTransport,
 } from './snapshot.js';
 import { show } from './validate.js';
 
@@ -89,7 +89,12 @@ export interface CheckedSnapshot {
   synths: { channel: number | null; params: Record<string, number> }[];
   samples: SnapshotSample[];
   transport: SnapshotTransport;
-  timeline: { notes: SnapshotNote[]; clips: SnapshotClip[]; automation: unknown[] };
+  timeline: { notes: SnapshotNote[]; clips: SnapshotClip[]; automation: CheckedLane[] };
+}
+
+/** A lane checked: points sorted by time, values as engine values. */
+export interface CheckedLane extends Omit<SnapshotLane, 'points'> {
+  points: { beat?: number; at?: number; value: number; ramp: SnapshotLane['points'][number]['ramp'] }[];
 }
 
 /**
@@ -165,10 +170,8 @@ export function checkSnapshot(input: unknown): CheckedSnapshot {
       time: num(o.time, `${p}.time`, 0, 2 ** 31), offset: num(o.offset, `${p}.offset`, 0, 2 ** 31), loop: bool(o.loop, `${p}.loop`), gain: num(o.gain, `${p}.gain`, 0, 16),
     };
   });
-  // The place for automation lanes (issue #13 adds them to the timeline): until this engine restores
-  // them, a snapshot carrying lanes is refused rather than restored without them.
-  const automation = arr(tl.automation ?? [], 'timeline.automation', Infinity);
-  if (automation.length) bad('timeline.automation', `${automation.length} automation lanes: this version of the engine cannot restore automation yet (an empty array restores)`, true);
+  const counts = { master: 1, bus: buses.length, channel: channels.length, synth: synths.length };
+  const automation = arr(tl.automation ?? [], 'timeline.automation', 4096).map((x, i) => checkLane(x, `timeline.automation[${i}]`, counts));
   return { sampleRate, master, buses, channels, synths, samples, transport, timeline: { notes, clips, automation } };
 }
 
@@ -200,3 +203,47 @@ function checkTransport(t: Record<string, unknown>): SnapshotTransport {
     metronome: bool(t.metronome, 'transport.metronome'), metronomeLevel: num(t.metronomeLevel, 'transport.metronomeLevel', 0, 1),
   };
 }
+
+const RAMPS = ['step', 'linear', 'exponential'] as const;
+const quote = (x: unknown) => (typeof x === 'string' ? `'${show(x)}'` : show(x));
+
+/**
+ * One automation lane, as automate() would take it (automation.ts), so that restore() applies it
+ * without a further error: a parameter a lane may drive (not solo, not internal), one time base,
+ * finite values in range, 'step' only for whole-valued parameters, exponential ramps between two
+ * values of one sign.
+ */
+function checkLane(x: unknown, p: string, counts: Record<SnapshotLane['target'], number>): CheckedLane {
+  const o = obj(x, p, '{ target, index, param, points }');
+  const target = o.target as SnapshotLane['target'];
+  if (!(target in counts)) bad(`${p}.target`, `${quote(o.target)} is not one of master | bus | channel | synth`, true);
+  const index = num(o.index ?? 0, `${p}.index`, 0, counts[target] - 1, true);
+  const specs = (target === 'synth' ? synthSpecs() : stripSpecs(target)).filter((s) => s.name !== 'solo');
+  const spec = specs.find((s) => s.name === o.param) ?? bad(`${p}.param`, `${quote(o.param)} cannot be automated on a ${target}; valid: ${specs.map((s) => s.name).join(', ')}`, true);
+  const whole = spec.unit === 'bool' || !!spec.values || !!spec.integer;
+  let base: 'beat' | 'at' | undefined;
+  const points = arr(o.points, `${p}.points`, 100_000).map((y, j) => {
+    const q = `${p}.points[${j}]`;
+    const pt = obj(y, q, '{ beat | at, value, ramp }');
+    const b = pt.beat !== undefined ? 'beat' : pt.at !== undefined ? 'at' : bad(q, 'needs beat (quarter notes) or at (seconds of song time)');
+    if (pt.beat !== undefined && pt.at !== undefined) bad(q, 'give beat or at, not both');
+    if (base && b !== base) bad(`${q}.${b}`, `this lane is in ${base === 'at' ? 'seconds (at)' : 'beats'}; one lane keeps one time base`);
+    base = b;
+    const t = num(pt[b], `${q}.${b}`, 0, b === 'beat' ? MAX_BEAT : 1e6);
+    const value = loadValue(spec, pt.value, `${q}.value`);
+    if (!Number.isFinite(value)) bad(`${q}.value`, `${fmt(value)} cannot be automated (a finite value: -120 dB is a gain of 1e-6)`, true);
+    const ramp = (pt.ramp ?? 'linear') as CheckedLane['points'][number]['ramp'];
+    if (!RAMPS.includes(ramp)) bad(`${q}.ramp`, `'${show(ramp)}' is not one of step | linear | exponential`, true);
+    if (whole && ramp !== 'step') bad(`${q}.ramp`, `${spec.name} takes whole values; only 'step' applies`, true);
+    return { [b]: t, value, ramp, t, j };
+  });
+  const sorted = [...points].sort((a, b) => a.t - b.t);
+  sorted.forEach((pt, k) => {
+    const prev = sorted[k - 1];
+    if (pt.ramp === 'exponential' && !(prev ? prev.value * pt.value > 0 : pt.value !== 0)) {
+      bad(`${p}.points[${pt.j}].ramp`, `an exponential ramp to ${pt.value} needs ${prev ? `the previous point (${prev.value}) of the same sign and` : ''} neither value 0; use 'linear'`, true);
+    }
+  });
+  return { target, index, param: spec.name, points: sorted.map(({ t: _t, j: _j, ...rest }) => rest) };
+}
+

@@ -82,6 +82,21 @@ export interface SnapshotClip {
   loop: boolean;
   gain: number;
 }
+/** One automation lane: whose parameter, and its points as `automate()` takes them (one time base a lane). */
+export interface SnapshotLane {
+  /** The master, a bus (index into `buses`), a channel (into `channels`) or a synth (into `synths`). */
+  target: 'master' | 'bus' | 'channel' | 'synth';
+  index: number;
+  param: string;
+  points: SnapshotPoint[];
+}
+/** `beat` (quarter notes) or `at` (seconds of song time); the value as stored for parameters; the ramp arriving there. */
+export interface SnapshotPoint {
+  beat?: number;
+  at?: number;
+  value: SnapshotValue;
+  ramp: 'step' | 'linear' | 'exponential';
+}
 export interface Snapshot {
   schema: number;
   sampleRate: number;
@@ -91,8 +106,8 @@ export interface Snapshot {
   synths: SnapshotSynth[];
   samples: SnapshotSample[];
   transport: SnapshotTransport;
-  /** Timeline events the main thread knows: scheduled notes, clip plays, automation lanes (none yet). */
-  timeline: { notes: SnapshotNote[]; clips: SnapshotClip[]; automation: unknown[] };
+  /** Timeline events the main thread knows: scheduled notes, clip plays, automation lanes. */
+  timeline: { notes: SnapshotNote[]; clips: SnapshotClip[]; automation: SnapshotLane[] };
 }
 
 /** The parameters a strip kind takes in a snapshot (public ones of its scope). */

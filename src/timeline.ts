@@ -153,6 +153,16 @@ export class TimelineStore {
     }
   }
 
+  /** Every lane by key (`s` synth or `m` mixer strip, slot, parameter index: `m:3:12`); engine.snapshot() lists them. */
+  lanes(): IterableIterator<[string, LaneRecords]> {
+    return this.#lanes.entries();
+  }
+
+  /** Clears every lane (engine.restore(), before the snapshot's lanes). */
+  clearLanes(): Promise<unknown> {
+    return Promise.all([...this.#lanes.keys()].map((k) => this.setLane(k, null)));
+  }
+
   /**
    * After a recovery: every note and lane into the new audio thread's timeline (before its transport
    * resumes). Edits sent to the lost node, or waiting for the new one, are in the copy: the waiting

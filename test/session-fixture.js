@@ -1,5 +1,5 @@
 // The session test/bounce.test.js and test/snapshot.test.js render: a synth on the timeline (two
-// notes), a looping sample clip loaded from a URL (a 16-bit WAV made here), a reverb send, EQ, pan;
+// notes, two automation lanes), a looping sample clip loaded from a URL (a 16-bit WAV made here), a reverb send, EQ, pan;
 // levels kept under the limiter.
 import { Engine } from '../dist/daw-elements.js';
 import { SR, sine, wavUrl } from './helpers.js';
@@ -17,6 +17,9 @@ export async function buildSession(e, play = false) {
   e.bus('reverb').set('reverbDecayS', 1.2);
   e.transport.tempo = 150;
   await e.transport.schedule([{ synth: s, pitch: 60, beat: 0, length: 1 }, { synth: s, pitch: 67, beat: 1, length: 0.5, velocity: 0.7 }]);
+  // Automation lanes: the lead's pan in beats (linear), the synth's cutoff in seconds (exponential).
+  await a.automate('pan', [{ beat: 0, value: -0.3 }, { beat: 2, value: 0.5, ramp: 'linear' }]);
+  await s.automate('cutoffHz', [{ at: 0, value: 2400 }, { at: 0.6, value: 700, ramp: 'exponential' }]);
   if (play) e.transport.start();
   return { a, b, s, smp };
 }

@@ -35,6 +35,10 @@ describe('engine.snapshot() and restore()', function () {
     expect(snap.samples[0]).to.include({ from: 'url', duration: 0.1 });
     expect(snap.samples[1]).to.include({ from: 'pcm', url: null, duration: 0.01 });
     expect(snap.timeline.notes).to.have.length(2);
+    expect(snap.timeline.automation).to.deep.equal([
+      { target: 'channel', index: 0, param: 'pan', points: [{ beat: 0, value: -0.3, ramp: 'linear' }, { beat: 2, value: 0.5, ramp: 'linear' }] },
+      { target: 'synth', index: 0, param: 'cutoffHz', points: [{ at: 0, value: 2400, ramp: 'linear' }, { at: 0.6, value: 700, ramp: 'exponential' }] },
+    ]);
     expect(snap.timeline.clips[0]).to.include({ kind: 'play', channel: 1, sample: 0, loop: true });
     expect(snap.transport.tempoMap[0].bpm).to.equal(150);
     expect(snap.buses[1].fx.delayFeedback).to.be.closeTo(0.3, 1e-6);
