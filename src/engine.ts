@@ -8,24 +8,25 @@
  * link writes into the control block, and writes meters and status back.
  */
 import {
-  BUS_NAMES, EXTERNAL_INPUTS, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_SYNTHS, MAX_TEMPO_POINTS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
+  BUS_NAMES, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_TEMPO_POINTS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
   type MasterParams, type SynthParams,
 } from '../protocol/generated/contract.js';
 import type { EngineEventMap } from './errors.js';
 import { Bus, Channel, Strip, Synth, type Sample } from './handles.js';
-import { preload, saveData, whenIdle } from './preload.js';
+import { preload } from './preload.js';
 import { Transport } from './transport.js';
 import type { LoadMidiOptions, MidiSong, MidiSource } from './midi-load.js';
 import type { RecoveryReport } from './recovery.js';
-import { Runtime, isRealtime, onFirstGesture, urls } from './runtime.js';
+import { Runtime, urls } from './runtime.js';
+import { isRealtime, mayStart, onFirstGesture } from './gesture.js';
+import { claimSlot } from './slots.js';
 import { Recording, type RecordOptions } from './record.js';
-import { MAX_SAMPLE_MEMORY } from './sample-loader.js';
 import type { SampleOptions, SampleSource } from './samples.js';
 import type { Snapshot } from './snapshot.js';
 import type { RestoreReport } from './restore.js';
 import type { BounceLength, BounceOptions, BounceResult } from './bounce.js';
 import type { InputOptions, InputRecording, InputSource } from './input.js';
-import { DEFAULT_SAMPLE_MEMORY, checkQuality, type EngineOptions, type QualitySetting, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
+import { checkOptions, checkQuality, type EngineOptions, type QualitySetting, type EngineState, type EngineStatus, type FaultOptions, type ParamName } from './types.js';
 
 export const dbToLin = (db: number) => (db <= -400 ? 0 : Math.pow(10, db / 20));
 export const linToDb = (v: number) => (v > 0 ? 20 * Math.log10(v) : -Infinity);
@@ -49,21 +50,11 @@ export class Engine extends EventTarget {
 
   constructor(options: EngineOptions = {}) {
     super();
-    const canShare = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-    if (options.shared && !canShare) throw new TypeError('shared: true needs a cross-origin isolated page (COOP/COEP headers)');
-    this.shared = options.shared ?? canShare;
-    const inputs = options.inputs ?? EXTERNAL_INPUTS;
-    if (typeof inputs !== 'number' || !Number.isInteger(inputs) || inputs < 0 || inputs > EXTERNAL_INPUTS) {
-      throw new RangeError(`inputs ${String(options.inputs)} must be a whole number 0 to ${EXTERNAL_INPUTS}`);
-    }
-    this.inputs = inputs;
-    const cap = options.sampleMemory ?? DEFAULT_SAMPLE_MEMORY;
-    const range = `0 to ${MAX_SAMPLE_MEMORY} bytes (4 GiB, a wasm32 memory's most)`;
-    if (typeof cap !== 'number' || Number.isNaN(cap)) throw new TypeError(`sampleMemory ${String(options.sampleMemory)} must be a number of bytes, ${range}`);
-    if (!(cap >= 0 && cap <= MAX_SAMPLE_MEMORY)) throw new RangeError(`sampleMemory ${cap} must be ${range}`);
-    this.sampleMemory = Math.floor(cap);
-    if (options.quality !== undefined) checkQuality(options.quality, 'quality');
-    const rt = (this.rt = new Runtime(this, options, this.shared, inputs, this.sampleMemory));
+    const o = checkOptions(options);
+    this.shared = o.shared;
+    this.inputs = o.inputs;
+    this.sampleMemory = o.sampleMemory;
+    const rt = (this.rt = new Runtime(this, options, this.shared, this.inputs, this.sampleMemory));
     for (let s = 0; s < NUM_STRIPS; s++) rt.link.writeDefaults('strip', s);
     rt.link.writeDefaults('busFx', 0);
     this.buses = BUS_NAMES.map((name, i) => new Bus(rt, FIRST_BUS + i, name));
@@ -143,13 +134,13 @@ export class Engine extends EventTarget {
    * `status().quality` says the level and why.
    */
   get quality(): QualitySetting {
-    return this.rt.quality;
+    return this.rt.q.quality;
   }
 
   set quality(q: QualitySetting) {
     const rt = this.rt;
-    rt.quality = checkQuality(q, 'quality');
-    rt.applyQuality();
+    rt.q.quality = checkQuality(q, 'quality');
+    rt.q.apply();
   }
 
   /** The transport: tempo map, position, loop, metronome; it runs in the audio thread. */
@@ -183,7 +174,7 @@ export class Engine extends EventTarget {
   createChannel(options: { label?: string } & ChannelParams = {}): Channel {
     const { label, ...params } = options;
     const rt = this.rt;
-    return this.claim('strip', (slot) => new Channel(rt, slot, label ?? `Channel ${slot + 1}`), (ch) => {
+    return claimSlot(this.rt, 'strip', (slot) => new Channel(rt, slot, label ?? `Channel ${slot + 1}`), (ch) => {
       for (const [k, v] of Object.entries(params)) ch.set(k as ParamName<ChannelParams>, v);
       rt.channels.add(ch);
     });
@@ -192,36 +183,11 @@ export class Engine extends EventTarget {
   /** Claims a synth slot playing into `channel`. */
   createSynth(channel: Channel | null, params: SynthParams = {}): Synth {
     const rt = this.rt;
-    return this.claim('synth', (slot) => new Synth(rt, slot, channel), (synth) => {
+    return claimSlot(this.rt, 'synth', (slot) => new Synth(rt, slot, channel), (synth) => {
       for (const [k, v] of Object.entries(params)) synth.set(k as ParamName<SynthParams>, v);
       rt.link.block.synth[synth.slot * STRIDE + SynthParam.channel] = channel ? channel.slot : -1;
       rt.synths.add(synth);
     });
-  }
-
-  /**
-   * The one claim: a free slot (capacity daw-error and RangeError when none), its parameters at their
-   * defaults, then `setup` (the options; a throw gives the slot back), then the claim is published
-   * after its parameters, so the worklet snaps to them (no ramp from defaults).
-   */
-  private claim<H extends Channel | Synth>(table: 'strip' | 'synth', make: (slot: number) => H, setup: (h: H) => void): H {
-    const rt = this.rt;
-    if (rt.state === 'closed') throw new Error('this engine is closed');
-    const pool = table === 'strip' ? rt.channelSlots : rt.synthSlots;
-    const slot = pool.claim();
-    if (slot === undefined) {
-      return rt.full(table === 'strip' ? `no free mixer channel: all ${MAX_CHANNELS} are in use (dispose one first)` : `no free synth slot: all ${MAX_SYNTHS} are in use`);
-    }
-    const h = make(slot);
-    rt.link.writeDefaults(table, slot);
-    try {
-      setup(h);
-    } catch (e) {
-      pool.release(slot);
-      throw e;
-    }
-    rt.link.claim(table, slot, ++rt.generation);
-    return h;
   }
 
   /**
@@ -341,7 +307,7 @@ export class Engine extends EventTarget {
     const rt = this.rt;
     rt.keeper.close();
     rt.stopClock();
-    rt.stopQuality();
+    rt.q.stop();
     for (const ch of [...rt.channels]) ch.dispose();
     for (const s of [...rt.synths]) s.dispose();
     for (const s of [...rt.loader.samples]) s.dispose();
@@ -371,8 +337,8 @@ export class Engine extends EventTarget {
    * The whole session as JSON-safe data (schema 1, src/snapshot.ts): master, bus (with their effects'
    * parameters), channel and synth parameters, samples by source (a URL, or a note that they came from
    * bytes or PCM), the transport's settings, and the timeline the main thread knows: the notes
-   * transport.schedule() added, the clips playing and to come (times relative to now), and
-   * `automation` (empty until the timeline has lanes). `JSON.stringify` it to store it. Async because
+   * transport.schedule() added, the clips playing and to come (times relative to now), and the
+   * automation lanes. `JSON.stringify` it to store it. Async because
    * its code loads on first use (src/session.ts); clip times are relative to the call.
    */
   async snapshot(): Promise<Snapshot> {
@@ -451,63 +417,4 @@ export interface Engine {
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof EngineEventMap>(type: K, listener: (this: Engine, ev: EngineEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
-}
-
-/**
- * The engine's control link (the control block views and the one event push), for tools and tests
- * that drive the worklet directly (test/alloc.test.js). Pages do not need it.
- */
-export function controlLink(engine: Engine): import('./link.js').ControlLink {
-  return (engine as unknown as { rt: Runtime }).rt.link;
-}
-
-const ENGINE_KEY = Symbol.for('daw-elements.engine');
-
-/**
- * The page's one engine, shared by every element and every copy of this script on the page. It
- * creates no AudioContext until start() (or a gesture, with startOnGesture()); when the page is
- * idle it preloads the worklet script and the WASM (unless the user asked to save data).
- */
-export function getEngine(options?: EngineOptions): Engine {
-  const g = globalThis as unknown as Record<symbol, Engine | undefined>;
-  let e = g[ENGINE_KEY];
-  if (!e || e.state === 'closed') {
-    const engine = (g[ENGINE_KEY] = e = new Engine(options));
-    if (!options?.context && !saveData()) whenIdle(() => void engine.preload());
-  }
-  return e;
-}
-
-/**
- * Renders `seconds` of audio offline: builds a private engine on an OfflineAudioContext, lets
- * `setup(engine)` create channels, synths and sources (their AudioNodes on `engine.context`), renders.
- */
-export async function renderOffline(
-  seconds: number,
-  setup: (engine: Engine) => void | Promise<void>,
-  opts: { sampleRate?: number; shared?: boolean; inputs?: number; sampleMemory?: number; workletUrl?: string | URL; wasmUrl?: string | URL } = {},
-): Promise<AudioBuffer> {
-  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new RangeError(`renderOffline: seconds ${seconds} must be > 0`);
-  const sampleRate = opts.sampleRate ?? 48000;
-  if (!(sampleRate >= 8000 && sampleRate <= 192000)) throw new RangeError(`renderOffline: sampleRate ${sampleRate} must be 8000 to 192000`);
-  const context = new OfflineAudioContext(2, Math.ceil(seconds * sampleRate), sampleRate);
-  const engine = new Engine({ ...opts, context });
-  await engine.start();
-  await setup(engine);
-  await engine.flush();
-  return context.startRendering();
-}
-
-/**
- * Whether the browser will let `ctx` run now: called in a user gesture (transient activation), or on a
- * page whose autoplay policy allows audio (Firefox: navigator.getAutoplayPolicy). False when unknown.
- */
-function mayStart(ctx: AudioContext): boolean {
-  const nav = globalThis.navigator as { userActivation?: { isActive?: boolean }; getAutoplayPolicy?: (c: AudioContext) => string } | undefined;
-  if (nav?.userActivation?.isActive) return true;
-  try {
-    return nav?.getAutoplayPolicy?.(ctx) === 'allowed';
-  } catch {
-    return false;
-  }
 }

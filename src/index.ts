@@ -1,5 +1,6 @@
 /** Public API of daw-elements' engine. */
-export { Engine, getEngine, renderOffline, dbToLin, linToDb, controlLink } from './engine.js';
+export { Engine, dbToLin, linToDb } from './engine.js';
+export { getEngine, renderOffline, controlLink } from './page-engine.js';
 export { Bus, Channel, Strip, Synth, Sample } from './handles.js';
 export { DEFAULT_SAMPLE_MEMORY, QUALITY_LEVELS } from './types.js';
 export { AnalysisReader } from './analysis.js';

@@ -14,7 +14,7 @@
 import type { Engine } from './engine.js';
 import type { Sample } from './handles.js';
 import type { Runtime } from './runtime.js';
-import { isRealtime } from './runtime.js';
+import { isRealtime } from './gesture.js';
 import { show } from './validate.js';
 
 /** What to record: a device (default: the browser's default microphone) or a MediaStream with an audio track. */

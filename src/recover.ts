@@ -5,7 +5,8 @@
  * and the crash-loop policy live in recovery.ts; the node itself is made by Runtime.boot. Main
  * thread only.
  */
-import { isRealtime, onFirstGesture, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
+import { isRealtime, onFirstGesture } from './gesture.js';
 
 /**
  * The rebuild itself (src/rebuild.ts: the attempts, their backoff and report, the clips played

@@ -21,8 +21,9 @@ import { Keeper, rebuilder } from './recover.js';
 import { Recovery, type RecoveryReport } from './recovery.js';
 import { SampleLoader } from './sample-loader.js';
 import { SlotPool } from './slots.js';
-import { QUALITY_LEVELS, type EngineOptions, type EngineState, type EngineStatus, type QualitySetting } from './types.js';
-import type { QualityLink } from './quality-link.js';
+import type { EngineOptions, EngineState, EngineStatus } from './types.js';
+import { QualityState } from './quality-state.js';
+import { isRealtime } from './gesture.js';
 import type { Transport } from './transport.js';
 
 /** Where the worklet module and the WASM load from: EngineOptions, or beside this module. */
@@ -34,24 +35,6 @@ export const urls = (o: EngineOptions): [worklet: string, wasm: string] => [
 /** Where dist/daw-clock.js (the load clock's worker) loads from: EngineOptions.clockUrl, or beside this module. */
 export const clockUrl = (o: EngineOptions): URL => new URL(String(o.clockUrl ?? new URL('./daw-clock.js', import.meta.url)), location.href);
 
-export function isRealtime(ctx: BaseAudioContext): ctx is AudioContext {
-  return typeof (ctx as AudioContext).resume === 'function' && typeof (ctx as OfflineAudioContext).startRendering !== 'function';
-}
-
-/**
- * Calls `fn` once, on the first pointerdown / keydown / touchend (a user gesture) in `target`
- * (capture, passive); returns a function that removes the listeners.
- */
-export function onFirstGesture(target: EventTarget, fn: () => void): () => void {
-  const events = ['pointerdown', 'keydown', 'touchend'];
-  const go = () => {
-    remove();
-    fn();
-  };
-  const remove = () => events.forEach((e) => target.removeEventListener(e, go, true));
-  events.forEach((e) => target.addEventListener(e, go, { capture: true, passive: true }));
-  return remove;
-}
 
 export function mapState(s: AudioContextState | string): EngineState {
   return s === 'running' ? 'running' : s === 'closed' ? 'closed' : 'suspended';
@@ -94,12 +77,8 @@ export class Runtime implements EngineCore {
   clock: Worker | null = null;
   /** What times process() ('clock') or why nothing does (status().load.reason). */
   loadReason = 'not started';
-  /** Adaptive quality: the setting (EngineOptions.quality, engine.quality), the level asked of the DSP and why. */
-  quality: QualitySetting;
-  qualityLevel = 0;
-  qualityReason = 'full quality (not started)';
-  /** The controller feeding on load and underruns (src/quality-link.ts, loaded on first use) while 'auto' runs realtime. */
-  qualityLink: QualityLink | null = null;
+  /** Adaptive quality: the setting, the level asked of the DSP and why (src/quality-state.ts). */
+  readonly q: QualityState;
 
   constructor(readonly engine: Engine, readonly options: EngineOptions, shared: boolean, readonly inputs: number, sampleMemory: number) {
     this.link = new ControlLink(shared, this);
@@ -110,7 +89,7 @@ export class Runtime implements EngineCore {
     this.recovery = new Recovery(rec === false ? 0 : rec?.attempts);
     this.keeper = new Keeper(this);
     if (options.context) this.context = options.context;
-    this.quality = options.quality ?? 'auto';
+    this.q = new QualityState(this);
   }
 
   get node(): AudioWorkletNode | null {
@@ -312,69 +291,8 @@ export class Runtime implements EngineCore {
     } else {
       this.setState('running');
     }
-    this.applyQuality();
+    this.q.apply();
     if (!recovering) this.engine.dispatchEvent(new CustomEvent('daw-ready', { detail: { engine: this.engine } }));
-  }
-
-  /**
-   * Applies the quality setting to the running engine: a fixed level at once; 'auto' on a realtime
-   * context loads the controller (src/quality-link.ts) on first use; an offline render (a bounce, a
-   * test) stays at level 0 whatever the setting, so its output stays bit-identical.
-   */
-  applyQuality(): void {
-    const ctx = this.context;
-    if (!ctx || this.state === 'closed' || this.state === 'idle' || this.state === 'starting') return;
-    if (!isRealtime(ctx)) {
-      // Written even when already 0: a block restored from a realtime engine must not carry its level.
-      this.link.write('strip', MASTER, StripParam.quality, 0);
-      return this.setQualityLevel(0, 'offline render: always full quality');
-    }
-    const q = this.quality;
-    if (q !== 'auto') {
-      this.stopQuality();
-      return this.setQualityLevel(q, `fixed by quality = ${q}`);
-    }
-    if (this.qualityLink) return this.qualityLink.resume();
-    this.qualityReason = `quality 'auto' from level ${this.qualityLevel}`;
-    void import('./quality-link.js').then(({ QualityLink }) => {
-      if (this.quality === 'auto' && this.state !== 'closed' && !this.qualityLink) this.qualityLink = new QualityLink(this);
-    }, (e) => this.report({ code: 'load-failed', message: `adaptive quality could not load (the level stays ${this.qualityLevel}): ${(e as Error)?.message ?? e}` }));
-  }
-
-  /** The cheapest quality level (QualityHost). */
-  readonly qualityLevels = QUALITY_LEVELS;
-
-  /** QualityHost: the load clock's windows and the last one's figures, or why there are none. */
-  loadWindow(): { windows: number; mean: number; max: number } | string {
-    if (this.loadReason !== 'clock' && this.loadReason !== 'worklet') return this.loadReason;
-    const h = this.link.block.header;
-    const permille = (i: number) => {
-      const v = Atomics.load(h, i);
-      return v < 0 ? NaN : v / 1000;
-    };
-    return { windows: Atomics.load(h, Header.loadWindows), mean: permille(Header.load), max: permille(Header.loadMax) };
-  }
-
-  /** QualityHost: the browser's underrun count since the context started, or null. */
-  underrunCount(): number | null {
-    const ctx = this.context;
-    return ctx && 'playbackStats' in ctx ? (ctx as unknown as { playbackStats: PlaybackStats }).playbackStats.underrunEvents : null;
-  }
-
-  /** Ends the quality controller's polling (a fixed level, a closed engine). */
-  stopQuality(): void {
-    this.qualityLink?.stop();
-    this.qualityLink = null;
-  }
-
-  /** Asks the DSP for quality `level` (0 … QUALITY_LEVELS) for `reason`; a change fires `daw-quality`. */
-  setQualityLevel(level: number, reason: string): void {
-    const previous = this.qualityLevel;
-    this.qualityReason = reason;
-    if (level === previous) return;
-    this.qualityLevel = Math.max(0, Math.min(QUALITY_LEVELS, level));
-    this.link.write('strip', MASTER, StripParam.quality, this.qualityLevel);
-    this.engine.dispatchEvent(new CustomEvent('daw-quality', { detail: { level: this.qualityLevel, previous, setting: this.quality, reason } }));
   }
 
   /** Ends the load clock's worker (a new node, a closed engine): its figures stop with it. */
@@ -414,7 +332,7 @@ export class Runtime implements EngineCore {
         : { count: null, seconds: null, source: 'unavailable' },
       latency: ps ? { mean: ps.averageLatency, min: ps.minimumLatency, max: ps.maximumLatency, source: 'playbackStats' }
         : { mean: null, min: null, max: null, source: 'unavailable' },
-      quality: { level: this.qualityLevel, setting: this.quality, reason: this.qualityReason },
+      quality: { level: this.q.qualityLevel, setting: this.q.quality, reason: this.q.qualityReason },
     };
   }
 
@@ -463,7 +381,7 @@ export class Runtime implements EngineCore {
 }
 
 /** AudioContext.playbackStats (Audio Playback Statistics; Chromium 146+): what status() reads of it. */
-interface PlaybackStats {
+export interface PlaybackStats {
   readonly underrunEvents: number;
   readonly underrunDuration: number;
   readonly averageLatency: number;

@@ -11,7 +11,6 @@ import { SlotPool } from './slots.js';
 import type { EngineState } from './types.js';
 
 /** A wasm32 memory holds at most 2^32 bytes. */
-export const MAX_SAMPLE_MEMORY = 2 ** 32;
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 /** Frames per 'sample-data' message: the worklet copies each between two renders. */
 const CHUNK = 65536;

@@ -1,5 +1,5 @@
 /** The engine's public types: options, state, meters, status. */
-import type { BusFxParams, BusName, BusParams, StatusWords } from '../protocol/generated/contract.js';
+import { EXTERNAL_INPUTS, type BusFxParams, type BusName, type BusParams, type StatusWords } from '../protocol/generated/contract.js';
 import type { TransportChange, TransportState } from './transport.js';
 
 /** `recovering`: the audio thread failed and the engine is rebuilding it (README, "Failures and recovery"). */
@@ -162,6 +162,27 @@ export type ParamValue<P, K extends keyof P> = Exclude<P[K], undefined>;
 
 /** Default EngineOptions.sampleMemory: 256 MiB of sample data (see there for why). */
 export const DEFAULT_SAMPLE_MEMORY = 256 * 1024 * 1024;
+/** Largest EngineOptions.sampleMemory: 4 GiB, a wasm32 memory's most. */
+export const MAX_SAMPLE_MEMORY = 2 ** 32;
+
+/**
+ * The Engine constructor's options checked: `shared` only where the page can share memory, `inputs`
+ * 0 … EXTERNAL_INPUTS, `sampleMemory` 0 … 4 GiB, `quality`; TypeError / RangeError naming the value and the range.
+ */
+export function checkOptions(options: EngineOptions): { shared: boolean; inputs: number; sampleMemory: number } {
+  const canShare = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (options.shared && !canShare) throw new TypeError('shared: true needs a cross-origin isolated page (COOP/COEP headers)');
+  const inputs = options.inputs ?? EXTERNAL_INPUTS;
+  if (typeof inputs !== 'number' || !Number.isInteger(inputs) || inputs < 0 || inputs > EXTERNAL_INPUTS) {
+    throw new RangeError(`inputs ${String(options.inputs)} must be a whole number 0 to ${EXTERNAL_INPUTS}`);
+  }
+  const cap = options.sampleMemory ?? DEFAULT_SAMPLE_MEMORY;
+  const range = `0 to ${MAX_SAMPLE_MEMORY} bytes (4 GiB, a wasm32 memory's most)`;
+  if (typeof cap !== 'number' || Number.isNaN(cap)) throw new TypeError(`sampleMemory ${String(options.sampleMemory)} must be a number of bytes, ${range}`);
+  if (!(cap >= 0 && cap <= MAX_SAMPLE_MEMORY)) throw new RangeError(`sampleMemory ${cap} must be ${range}`);
+  if (options.quality !== undefined) checkQuality(options.quality, 'quality');
+  return { shared: options.shared ?? canShare, inputs, sampleMemory: Math.floor(cap) };
+}
 
 /** The cheapest quality level (the master strip's internal `quality` parameter's maximum; dsp/Quality.zig). */
 export const QUALITY_LEVELS = 4;
