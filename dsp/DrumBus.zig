@@ -15,7 +15,7 @@
 //!   harmonics decay exponentially, and at +12 dB every harmonic that 4x would fold into
 //!   0 .. 24 kHz (above 168 kHz) is more than 80 dB down; the final decimator removes what lies
 //!   between 24 and 96 kHz. (Hard clipping, or more drive, would need ADAA on top: Parker,
-//!   Zavalishin & Le Bivic, DAFx 2016.) Measured in the tests: a full-scale 5 kHz sine at full
+//!   Zavalishin & Le Bihan, DAFx 2016.) Measured in the tests: a full-scale 5 kHz sine at full
 //!   drive, any curve, with full crunch: largest non-harmonic bin < −60 dB re the fundamental.
 //! * Damping: 2-pole Butterworth low-pass (TPT SVF), 500 Hz .. 20 kHz.
 //! * Transients T in [−1, 1] (an SPL Transient Designer-style differential envelope shaper): on
@@ -31,6 +31,13 @@
 //!   decay time T60 (0.15 .. 1.5 s): σ = ln(1000)/T60, ω0 = √(σ² + ω²), k = 2σ/ω0,
 //!   g = tan(ω0/(2·fs)) (the bilinear transform's frequency error at 90 Hz is < 1e-5).
 //! * Trim −24 .. +12 dB and dry/wet 0 .. 1, ramped per frame.
+//!
+//! Latency. The output is `latency` (51) frames late, dry part included. Making the drive stage
+//! latency-free instead was measured and rejected (scripts/adaa-aliasing.mjs): first-order ADAA
+//! (Parker, Zavalishin & Le Bihan, DAFx 2016) at the base rate leaves a 5 kHz sine's aliases at
+//! −24 dB at +12 dB drive, and at 2x, even with ideal resampling filters, at −59 dB (soft curve);
+//! the −60 dB requirement needs 4x and its filters. On the drum bus the mixer delays everything
+//! else reaching the master by as much (Mixer.pdc), so the return is aligned with the dry paths.
 //!
 //! Real time: fixed state (~5 kB), nothing allocated; gains in dB become linear with the vector
 //! `simd.exp2`; recursive states are flushed below 1e-15 once a quantum.
