@@ -364,11 +364,25 @@ pub fn process(self: *DrumBus, l: *[quantum]f32, r: *[quantum]f32) void {
     // The high-band channels' decimators are unused; their up-sampler histories carry the state.
     self.curve_prev = cur;
 
-    // Damping, then the transient detector and gain (dB per frame, converted 4 at a time).
+    // Damping, then the transient detector and gain (dB per frame, converted 4 at a time). With
+    // transients at 0 the detector is not run and its followers restart from silence (under a
+    // setting ramping up from 0) when it comes back, as the crunch band does.
     var gdb: [quantum]f32 = undefined;
     const t0 = self.g_prev[2];
     const dt = (g_next[2] - t0) * inv;
-    for (0..quantum) |i| {
+    const shaping = t0 != 0 or g_next[2] != 0;
+    if (!shaping) {
+        for (0..quantum) |i| {
+            const o = self.damp.tick(.{ wet[0][i], wet[1][i], 0, 0 }, self.damp_c).lp;
+            wet[0][i] = o[0];
+            wet[1][i] = o[1];
+        }
+        @memset(&gdb, 1);
+        self.env_f = 0;
+        self.env_s = 0;
+        self.env_l = 0;
+    } else for (0..quantum) |n| {
+        const i = n;
         const o = self.damp.tick(.{ wet[0][i], wet[1][i], 0, 0 }, self.damp_c).lp;
         wet[0][i] = o[0];
         wet[1][i] = o[1];
@@ -381,20 +395,32 @@ pub fn process(self: *DrumBus, l: *[quantum]f32, r: *[quantum]f32) void {
         const t = t0 + dt * @as(f32, @floatFromInt(i + 1));
         gdb[i] = t * (attack_db_per_unit * a - sustain_db_per_unit * su);
     }
-    var i: usize = 0;
-    while (i < quantum) : (i += 4) gdb[i..][0..4].* = simd.dbToLin(gdb[i..][0..4].*);
+    if (shaping) {
+        var i: usize = 0;
+        while (i < quantum) : (i += 4) gdb[i..][0..4].* = simd.dbToLin(gdb[i..][0..4].*);
+    }
 
-    // Boom from the aligned dry mono sum; trim; dry/wet.
+    // Boom from the aligned dry mono sum; trim; dry/wet. With the boom at 0 its resonator is not
+    // run and its state is cleared (it restarts from silence under a gain ramping up from 0).
     const od = (o_next - self.o_prev) * @as(V, @splat(inv));
     var o = self.o_prev;
-    for (0..quantum) |n| {
-        o += od;
-        const dl = dry[0][n];
-        const dr = dry[1][n];
-        const bp = self.boom_f.tick(@splat(0.5 * (dl + dr)), self.boom_c).bp[0] * self.boom_gk[1];
-        const boom = o[0] * bp;
-        l[n] = o[1] * (o[2] * (wet[0][n] * gdb[n] + boom) + o[3] * dl);
-        r[n] = o[1] * (o[2] * (wet[1][n] * gdb[n] + boom) + o[3] * dr);
+    if (self.o_prev[0] != 0 or o_next[0] != 0) {
+        for (0..quantum) |n| {
+            o += od;
+            const dl = dry[0][n];
+            const dr = dry[1][n];
+            const bp = self.boom_f.tick(@splat(0.5 * (dl + dr)), self.boom_c).bp[0] * self.boom_gk[1];
+            const boom = o[0] * bp;
+            l[n] = o[1] * (o[2] * (wet[0][n] * gdb[n] + boom) + o[3] * dl);
+            r[n] = o[1] * (o[2] * (wet[1][n] * gdb[n] + boom) + o[3] * dr);
+        }
+    } else {
+        self.boom_f = .{};
+        for (0..quantum) |n| {
+            o += od;
+            l[n] = o[1] * (o[2] * wet[0][n] * gdb[n] + o[3] * dry[0][n]);
+            r[n] = o[1] * (o[2] * wet[1][n] * gdb[n] + o[3] * dry[1][n]);
+        }
     }
     self.g_prev = g_next;
     self.o_prev = o_next;
