@@ -1,4 +1,5 @@
-// Cost of the bus effect units (dsp/Delay.zig, dsp/DrumBus.zig) in µs per 128-frame quantum, as
+// Cost of the bus effect units (dsp/Delay.zig, dsp/DrumBus.zig: every stage on, and the drum bus at
+// its defaults) in µs per 128-frame quantum, as
 // WASM SIMD in Node's V8 (bench/fx-cost.zig, built with the flags of build/daw-dsp.wasm).
 // Usage: node bench/fx-cost.mjs [--quanta 20000]. CPU time of this process (process.cpuUsage),
 // best of 5 rounds, minus the cost of copying the input; a loaded machine is not charged for waiting.
@@ -25,6 +26,7 @@ if (b.status !== 0) process.exit(b.status ?? 1);
 const { instance } = await WebAssembly.instantiate(readFileSync(out), {});
 const x = instance.exports;
 x.fx_setup();
+x.fx_setup_default();
 const Q = +o.quanta;
 function cost(fn) {
   fn(2000); // warm up (tier-up)
@@ -39,7 +41,7 @@ function cost(fn) {
 }
 const copy = cost(x.fx_copy);
 const budget = (128 / 48000) * 1e6;
-for (const [name, fn] of [['delay', x.fx_delay], ['drum bus', x.fx_drum]]) {
+for (const [name, fn] of [['delay', x.fx_delay], ['drum bus', x.fx_drum], ['drum bus at its defaults', x.fx_drum_default]]) {
   const us = cost(fn) - copy;
   console.log(`${name}: ${us.toFixed(2)} µs per quantum (${((100 * us) / budget).toFixed(2)} % of a 48 kHz quantum)`);
 }

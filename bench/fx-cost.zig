@@ -71,3 +71,22 @@ export fn fx_drum(n: u32) f32 {
     }
     return acc;
 }
+
+var drum_default: DrumBus = undefined;
+
+/// The drum bus at the table's defaults (drive 0.2, soft curve; crunch, transients, boom and glue
+/// off), as a send bus runs it until someone turns its knobs.
+export fn fx_drum_default(n: u32) f32 {
+    if (n == 0) return 0;
+    var acc: f32 = 0;
+    for (0..n) |q| {
+        load(@intCast(q));
+        drum_default.process(&l, &r);
+        acc += l[5];
+    }
+    return acc;
+}
+
+export fn fx_setup_default() void {
+    drum_default = DrumBus.init(48000);
+}

@@ -851,6 +851,90 @@ const bench = {
     await engine.close();
     return { quality, seconds, underruns: total, lastCountChangeS: total > 0 ? +firstFinal.t.toFixed(2) : 0, perSecond, levels, finalVoices: samples.at(-1).voices };
   },
+
+  /**
+   * One bus effect on one looping stereo source, offline: ours (a channel sending 1 to the bus) or a
+   * peer effect between the source and the destination. run.mjs subtracts the baseline of the same
+   * kind (ours-none: the engine with the channel and no send, so the buses are skipped; base: the
+   * source alone; tone-base: the source alone in Tone's offline context) to get the effect's cost.
+   */
+  async fx({ contender, seconds = 10 }) {
+    const frames = Math.ceil(seconds * SR);
+    const buf = buffers()[1];
+    if (contender.startsWith('tone')) {
+      const Tone = await loadTone();
+      const ctx = new Tone.OfflineContext(2, seconds, SR);
+      Tone.setContext(ctx);
+      const src = ctx.createBufferSource();
+      src.buffer = buf;
+      src.loop = true;
+      src.start(0);
+      let fx = null;
+      if (contender === 'tone-freeverb') fx = new Tone.Freeverb({ roomSize: 0.8, dampening: 3000, wet: 1 });
+      else if (contender === 'tone-reverb') { fx = new Tone.Reverb({ decay: 3, preDelay: 0.015, wet: 1 }); await fx.ready; }
+      else if (contender === 'tone-feedbackdelay') fx = new Tone.FeedbackDelay({ delayTime: 0.375, feedback: 0.35, wet: 1 });
+      else if (contender === 'tone-pingpong') fx = new Tone.PingPongDelay({ delayTime: 0.375, feedback: 0.35, wet: 1 });
+      else if (contender !== 'tone-base') throw new Error('unknown contender ' + contender);
+      if (fx) { Tone.connect(src, fx); fx.toDestination(); } else Tone.connect(src, ctx.destination);
+      await ctx.workletsAreReady?.();
+      const t0 = performance.now();
+      const out = await ctx.render(false);
+      const ms = performance.now() - t0;
+      const d = out.getChannelData(0);
+      let peak = 0;
+      for (let i = 0; i < d.length; i += 7) peak = Math.max(peak, Math.abs(d[i]));
+      return result(ms, seconds, { peak });
+    }
+    const ctx = new OfflineAudioContext(2, frames, SR);
+    const src = new AudioBufferSourceNode(ctx, { buffer: buf, loop: true });
+    src.start(0);
+    if (contender === 'base') src.connect(ctx.destination);
+    else if (contender === 'convolver') {
+      // A 3 s stereo impulse: exponentially decaying noise (RT60 3 s), different per side.
+      const n = 3 * SR;
+      const ir = new AudioBuffer({ numberOfChannels: 2, length: n, sampleRate: SR });
+      let seed = 99;
+      for (let c = 0; c < 2; c++) {
+        const d = ir.getChannelData(c);
+        for (let i = 0; i < n; i++) d[i] = ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296 - 0.5) * Math.exp((-6.9 * i) / n);
+      }
+      const conv = new ConvolverNode(ctx, { buffer: ir, disableNormalization: false });
+      src.connect(conv).connect(ctx.destination);
+    } else if (contender === 'native-delay') {
+      // Stereo feedback delay as native nodes, the delay bus's default loop: 375 / 500 ms, feedback
+      // 0.35 through a 150 Hz high-pass and a 6 kHz low-pass.
+      const split = new ChannelSplitterNode(ctx, { numberOfOutputs: 2 });
+      const merge = new ChannelMergerNode(ctx, { numberOfInputs: 2 });
+      src.connect(split);
+      [0.375, 0.5].forEach((t, c) => {
+        const d = new DelayNode(ctx, { delayTime: t, maxDelayTime: 4 });
+        const hp = new BiquadFilterNode(ctx, { type: 'highpass', frequency: 150, Q: Math.SQRT1_2 });
+        const lp = new BiquadFilterNode(ctx, { type: 'lowpass', frequency: 6000, Q: Math.SQRT1_2 });
+        const fb = new GainNode(ctx, { gain: 0.35 });
+        split.connect(d, c);
+        d.connect(hp).connect(lp);
+        lp.connect(fb).connect(d);
+        lp.connect(merge, 0, c);
+      });
+      merge.connect(ctx.destination);
+    } else if (contender.startsWith('ours')) {
+      if (!daw) throw new Error('engine not built: ' + dawError);
+      const { Engine } = await loadEngine();
+      const engine = new Engine({ context: ctx });
+      await engine.start();
+      const which = contender.slice(5); // none, reverb, delay, drum, all
+      const send = (b) => (which === b || which === 'all' ? 1 : 0);
+      const ch = engine.createChannel({ sendReverb: send('reverb'), sendDelay: send('delay'), sendDrum: send('drum') });
+      // The drum bus with every stage running (glue, drive, crunch, transients, boom, damping).
+      engine.bus('drum').setAll({ drumDrive: 0.5, drumCurve: 'medium', drumCrunch: 0.3, drumTransients: 0.3, drumBoom: 0.3, drumGlue: true, drumDampingHz: 9000 });
+      ch.connectSource(src);
+      await engine.flush();
+      const r = await timeRender(ctx);
+      return result(r.ms, seconds, { peak: r.peak, status: engine.status() });
+    } else throw new Error('unknown contender ' + contender);
+    const r = await timeRender(ctx);
+    return result(r.ms, seconds, { peak: r.peak });
+  },
 };
 
 globalThis.bench = bench;

@@ -18,6 +18,19 @@ export const LABELS = {
   sum: 'floor: one JS worklet summing 32 inputs',
   nop: 'floor: one worklet with 32 inputs, empty process()',
   sources: 'floor: buffer sources + gain only',
+  'ours-none': 'daw-elements, one channel, no send (baseline)',
+  'ours-reverb': 'daw-elements reverb bus',
+  'ours-delay': 'daw-elements delay bus',
+  'ours-drum': 'daw-elements drum bus',
+  'ours-all': 'daw-elements, all three buses',
+  base: 'native: the source alone (baseline)',
+  convolver: 'native ConvolverNode, 3 s stereo impulse',
+  'native-delay': 'native DelayNode feedback graph (stereo, HP + LP in the loop)',
+  'tone-base': 'Tone.js: the source alone (baseline)',
+  'tone-freeverb': 'Tone.js Freeverb',
+  'tone-reverb': 'Tone.js Reverb (3 s, convolution)',
+  'tone-feedbackdelay': 'Tone.js FeedbackDelay',
+  'tone-pingpong': 'Tone.js PingPongDelay',
 };
 const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -40,7 +53,15 @@ export function targets(R) {
   }
   const sess = R.scenarios.session?.contenders?.ours?.xRealtime;
   add('full session (64 voices, 32 ch) offline', '>= 40x realtime', sess, Number.isFinite(sess) ? sess >= 40 : null, `${f(sess)}x realtime`);
+  const fx = R.scenarios.fx?.contenders;
+  const cost = (k) => fx?.[k]?.costUs;
+  for (const [peer, goal, label] of [['tone-freeverb', 10, 'Tone.js Freeverb'], ['convolver', 5, 'a native ConvolverNode (3 s stereo impulse)']]) {
+    const r = cost(peer) / cost('ours-reverb');
+    add(`reverb bus vs ${label}`, `>= ${goal}x cheaper`, r, Number.isFinite(r) ? r >= goal : null,
+      `${f(cost('ours-reverb'), 2)} vs ${f(cost(peer), 2)} µs per quantum = ${f(r, 2)}x`);
+  }
   const iso = R.scenarios.params?.iso;
+
   add('port messages per parameter change (isolated)', '0', iso?.messagesPerChange, iso ? iso.portMessages === 0 : null,
     iso ? `${iso.portMessages} messages for ${iso.changes} changes` : 'n/a');
   const rt = R.scenarios.realtime;
@@ -98,6 +119,15 @@ function markdown(R, T) {
     L.push('Ours: `engine.createSynth` (saw, 2.4 kHz low-pass, ADSR). Peers: OscillatorNode → lowpass BiquadFilter → GainNode envelope per note, into the same strips.', '');
     L.push('| contender | render ms | x realtime | runs (ms) |', '|---|---|---|---|');
     for (const [c, v] of Object.entries(s.contenders)) L.push(`| ${LABELS[c] ?? c} | ${f(v.medianMs, 0)} | ${f(v.xRealtime, 1)} | ${v.error ? 'failed: ' + esc(v.error) : v.runsMs.join(', ')} |`);
+  }
+  const fxs = R.scenarios.fx;
+  if (fxs) {
+    L.push('', `## Bus effects: cost per 128-frame quantum (one looping stereo source, ${fxs.seconds} s offline, median of ${fxs.rounds} rotated rounds)`, '');
+    L.push('Cost = render time minus the baseline of the same kind. Ours: a channel sending 1 to the bus, minus the same engine with no send (the buses skipped): the effect plus the bus group\'s strip. Drum bus with every stage on (glue, drive, crunch, transients, boom, damping). Peers: the effect between the source and the destination, minus the source alone (Tone.js in its own offline context).', '');
+    L.push('| contender | µs / quantum | baseline | cost µs / quantum | runs (µs / quantum) |', '|---|---|---|---|---|');
+    for (const [c, v] of Object.entries(fxs.contenders)) L.push(`| ${LABELS[c] ?? c} | ${f(v.usPerQuantum, 2)} | ${v.baseline ?? '-'} | ${v.baseline ? f(v.costUs, 2) : '-'} | ${v.error ? 'failed: ' + esc(v.error) : v.runsUs.join(', ')} |`);
+    const u = R.scenarios.fxunits?.usPerQuantum;
+    if (u) L.push('', `The WASM units alone (bench/reverb-micro.mjs, bench/fx-cost.mjs: Node's V8, CPU time): reverb ${f(u.reverb, 2)}, delay ${f(u.delay, 2)}, drum bus ${f(u['drum bus'], 2)} µs per quantum (budget ${f((128 / 48000) * 1e6, 0)} µs at 48 kHz).`);
   }
   const sc = R.scenarios.scaling;
   if (sc) {

@@ -24,8 +24,8 @@ const OUT = argVal('out', HERE);
 const STARTUP_ROUNDS = argVal('startup-rounds', null);
 
 const CFG = QUICK
-  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10, songRounds: 1, overloadSeconds: 8 }
-  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60, songRounds: 2, overloadSeconds: 10 };
+  ? { mixSeconds: 4, mixRounds: 3, sessionSeconds: 4, sessionRounds: 2, scaleSeconds: 1, scaleRounds: 1, voiceSeconds: 1, voiceRounds: 1, startupRounds: 3, registerRounds: 1, paramSeconds: 3, notes: 10000, realtimeSeconds: 10, songRounds: 1, overloadSeconds: 8, fxSeconds: 5, fxRounds: 2 }
+  : { mixSeconds: 20, mixRounds: 5, sessionSeconds: 20, sessionRounds: 3, scaleSeconds: 4, scaleRounds: 3, voiceSeconds: 3, voiceRounds: 3, startupRounds: 5, registerRounds: 3, paramSeconds: 10, notes: 10000, realtimeSeconds: 60, songRounds: 2, overloadSeconds: 10, fxSeconds: 20, fxRounds: 3 };
 if (STARTUP_ROUNDS) CFG.startupRounds = Math.max(1, Number(STARTUP_ROUNDS) | 0);
 
 // ---------- static server ----------
@@ -185,6 +185,56 @@ async function main() {
       out[c] = { medianMs: ms, xRealtime: (CFG.sessionSeconds * 1000) / ms, runsMs: runs[c].map((x) => +x.renderMs.toFixed(1)), peak: runs[c][0]?.peak, notes: runs[c][0]?.notes, status: runs[c].at(-1)?.status, error: errs[c] };
     }
     return { seconds: CFG.sessionSeconds, voices: 64, channels: 32, rounds: CFG.sessionRounds, contenders: out };
+  });
+
+  // ---- bus effects: each effect on one looping stereo source, offline, against the peers' ----
+  // Cost = render time minus the baseline of the same kind, per 128-frame quantum. Ours: a channel
+  // sending 1 to the bus minus the same engine with no send (the buses skipped), so the figure is
+  // the effect plus the bus group's strip; the WASM units alone come from fxunits below.
+  await guard('fx', async () => {
+    const kinds = [
+      ['ours-none', null], ['ours-reverb', 'ours-none'], ['ours-delay', 'ours-none'], ['ours-drum', 'ours-none'], ['ours-all', 'ours-none'],
+      ['base', null], ['convolver', 'base'], ['native-delay', 'base'],
+      ['tone-base', null], ['tone-freeverb', 'tone-base'], ['tone-reverb', 'tone-base'], ['tone-feedbackdelay', 'tone-base'], ['tone-pingpong', 'tone-base'],
+    ].filter(([c]) => info.ours || !c.startsWith('ours'));
+    const contenders = kinds.map(([c]) => c);
+    const runs = Object.fromEntries(contenders.map((c) => [c, []]));
+    const errs = {};
+    const fxPage = (await open('iso')).page; // Tone.js sets a page-global context
+    for (let r = 0; r < CFG.fxRounds; r++) {
+      for (const c of rotate(contenders, r)) {
+        if (errs[c]) continue;
+        const p = c.startsWith('tone') ? fxPage : page;
+        try {
+          await gc(p);
+          const res = await call(p, 'fx', { contender: c, seconds: CFG.fxSeconds });
+          runs[c].push(res);
+          log(`fx r${r} ${c.padEnd(18)} ${res.renderMs.toFixed(0).padStart(6)} ms  ${res.usPerQuantum.toFixed(1).padStart(7)} µs/quantum  peak ${res.peak?.toFixed?.(3)}`);
+        } catch (e) { errs[c] = String(e.message || e); log(`fx ${c} failed: ${errs[c]}`); }
+      }
+    }
+    await fxPage.close();
+    const out = {};
+    for (const [c, base] of kinds) {
+      const us = median(runs[c].map((x) => x.usPerQuantum));
+      const baseUs = base ? median(runs[base].map((x) => x.usPerQuantum)) : NaN;
+      out[c] = { usPerQuantum: us, baseline: base, costUs: base ? us - baseUs : null, runsUs: runs[c].map((x) => +x.usPerQuantum.toFixed(2)), peak: runs[c][0]?.peak, error: errs[c] };
+      if (base) log(`fx ${c}: ${out[c].costUs?.toFixed?.(2)} µs per quantum over ${base}`);
+    }
+    return { seconds: CFG.fxSeconds, rounds: CFG.fxRounds, contenders: out };
+  });
+
+  // The WASM effect units alone, in Node's V8 (bench/reverb-micro.mjs, bench/fx-cost.mjs).
+  await guard('fxunits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const out = {};
+    for (const [script, re] of [['reverb-micro.mjs', /^(reverb): ([\d.]+) µs/m], ['fx-cost.mjs', /^(delay|drum bus): ([\d.]+) µs/gm]]) {
+      const r = spawnSync(process.execPath, [join(HERE, script), '--quanta', QUICK ? '5000' : '20000'], { cwd: ROOT, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${script}: ${r.stderr || r.stdout}`);
+      for (const m of r.stdout.matchAll(new RegExp(re.source, 'gm'))) out[m[1]] = +m[2];
+    }
+    log(`fx units (WASM in Node, µs per quantum): ${JSON.stringify(out)}`);
+    return { usPerQuantum: out };
   });
 
   // ---- scaling: channels (ours through its inputs, ours playing the buffers itself, native) and voices (ours) ----

@@ -201,7 +201,7 @@ pub fn setTimeBeats(self: *Delay, side: u1, beats: f32) void {
 
 /// Tempo in beats per minute: note-value times move to the new tempo (through the glide or
 /// cross-fade, like any time change).
-pub fn setTempo(self: *Delay, bpm: f32) void {
+pub inline fn setTempo(self: *Delay, bpm: f32) void {
     self.bpm = specs.tempo_bpm.clamp(bpm);
     self.updateTimes();
 }
@@ -267,12 +267,21 @@ pub fn setWidth(self: *Delay, wd: f32) void {
     self.misc_tgt[0] = self.width;
 }
 
+/// Jump the read heads to their targets, for a delay without a tail (`hasTail` false: nothing the
+/// heads can read is audible, so there is no glide to hear): a time changed while the bus was idle
+/// (a note value after a tempo change, say) is exact from the first echo on.
+pub fn settleHeads(self: *Delay) void {
+    self.d_cur = self.d_tgt;
+    self.fading = .{ false, false };
+    self.fade = .{ 0, 0 };
+}
+
 /// Delay of side `side` in frames once settled (for tests and meters).
 pub fn targetFrames(self: *const Delay, side: u1) f64 {
     return self.d_tgt[side];
 }
 
-fn updateTimes(self: *Delay) void {
+inline fn updateTimes(self: *Delay) void {
     for (0..2) |s| {
         const ms: f64 = if (self.beats[s] > 0) @as(f64, self.beats[s]) * 60000.0 / self.bpm else self.time_ms_set[s];
         const clamped = @min(@max(ms, specs.time_ms.min), specs.time_ms.max);

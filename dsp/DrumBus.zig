@@ -15,7 +15,7 @@
 //!   harmonics decay exponentially, and at +12 dB every harmonic that 4x would fold into
 //!   0 .. 24 kHz (above 168 kHz) is more than 80 dB down; the final decimator removes what lies
 //!   between 24 and 96 kHz. (Hard clipping, or more drive, would need ADAA on top: Parker,
-//!   Zavalishin & Le Bivic, DAFx 2016.) Measured in the tests: a full-scale 5 kHz sine at full
+//!   Zavalishin & Le Bihan, DAFx 2016.) Measured in the tests: a full-scale 5 kHz sine at full
 //!   drive, any curve, with full crunch: largest non-harmonic bin < −60 dB re the fundamental.
 //! * Damping: 2-pole Butterworth low-pass (TPT SVF), 500 Hz .. 20 kHz.
 //! * Transients T in [−1, 1] (an SPL Transient Designer-style differential envelope shaper): on
@@ -31,6 +31,13 @@
 //!   decay time T60 (0.15 .. 1.5 s): σ = ln(1000)/T60, ω0 = √(σ² + ω²), k = 2σ/ω0,
 //!   g = tan(ω0/(2·fs)) (the bilinear transform's frequency error at 90 Hz is < 1e-5).
 //! * Trim −24 .. +12 dB and dry/wet 0 .. 1, ramped per frame.
+//!
+//! Latency. The output is `latency` (51) frames late, dry part included. Making the drive stage
+//! latency-free instead was measured and rejected (scripts/adaa-aliasing.mjs): first-order ADAA
+//! (Parker, Zavalishin & Le Bihan, DAFx 2016) at the base rate leaves a 5 kHz sine's aliases at
+//! −24 dB at +12 dB drive, and at 2x, even with ideal resampling filters, at −59 dB (soft curve);
+//! the −60 dB requirement needs 4x and its filters. On the drum bus the mixer delays everything
+//! else reaching the master by as much (Mixer.pdc), so the return is aligned with the dry paths.
 //!
 //! Real time: fixed state (~5 kB), nothing allocated; gains in dB become linear with the vector
 //! `simd.exp2`; recursive states are flushed below 1e-15 once a quantum.
@@ -357,11 +364,25 @@ pub fn process(self: *DrumBus, l: *[quantum]f32, r: *[quantum]f32) void {
     // The high-band channels' decimators are unused; their up-sampler histories carry the state.
     self.curve_prev = cur;
 
-    // Damping, then the transient detector and gain (dB per frame, converted 4 at a time).
+    // Damping, then the transient detector and gain (dB per frame, converted 4 at a time). With
+    // transients at 0 the detector is not run and its followers restart from silence (under a
+    // setting ramping up from 0) when it comes back, as the crunch band does.
     var gdb: [quantum]f32 = undefined;
     const t0 = self.g_prev[2];
     const dt = (g_next[2] - t0) * inv;
-    for (0..quantum) |i| {
+    const shaping = t0 != 0 or g_next[2] != 0;
+    if (!shaping) {
+        for (0..quantum) |i| {
+            const o = self.damp.tick(.{ wet[0][i], wet[1][i], 0, 0 }, self.damp_c).lp;
+            wet[0][i] = o[0];
+            wet[1][i] = o[1];
+        }
+        @memset(&gdb, 1);
+        self.env_f = 0;
+        self.env_s = 0;
+        self.env_l = 0;
+    } else for (0..quantum) |n| {
+        const i = n;
         const o = self.damp.tick(.{ wet[0][i], wet[1][i], 0, 0 }, self.damp_c).lp;
         wet[0][i] = o[0];
         wet[1][i] = o[1];
@@ -374,20 +395,32 @@ pub fn process(self: *DrumBus, l: *[quantum]f32, r: *[quantum]f32) void {
         const t = t0 + dt * @as(f32, @floatFromInt(i + 1));
         gdb[i] = t * (attack_db_per_unit * a - sustain_db_per_unit * su);
     }
-    var i: usize = 0;
-    while (i < quantum) : (i += 4) gdb[i..][0..4].* = simd.dbToLin(gdb[i..][0..4].*);
+    if (shaping) {
+        var i: usize = 0;
+        while (i < quantum) : (i += 4) gdb[i..][0..4].* = simd.dbToLin(gdb[i..][0..4].*);
+    }
 
-    // Boom from the aligned dry mono sum; trim; dry/wet.
+    // Boom from the aligned dry mono sum; trim; dry/wet. With the boom at 0 its resonator is not
+    // run and its state is cleared (it restarts from silence under a gain ramping up from 0).
     const od = (o_next - self.o_prev) * @as(V, @splat(inv));
     var o = self.o_prev;
-    for (0..quantum) |n| {
-        o += od;
-        const dl = dry[0][n];
-        const dr = dry[1][n];
-        const bp = self.boom_f.tick(@splat(0.5 * (dl + dr)), self.boom_c).bp[0] * self.boom_gk[1];
-        const boom = o[0] * bp;
-        l[n] = o[1] * (o[2] * (wet[0][n] * gdb[n] + boom) + o[3] * dl);
-        r[n] = o[1] * (o[2] * (wet[1][n] * gdb[n] + boom) + o[3] * dr);
+    if (self.o_prev[0] != 0 or o_next[0] != 0) {
+        for (0..quantum) |n| {
+            o += od;
+            const dl = dry[0][n];
+            const dr = dry[1][n];
+            const bp = self.boom_f.tick(@splat(0.5 * (dl + dr)), self.boom_c).bp[0] * self.boom_gk[1];
+            const boom = o[0] * bp;
+            l[n] = o[1] * (o[2] * (wet[0][n] * gdb[n] + boom) + o[3] * dl);
+            r[n] = o[1] * (o[2] * (wet[1][n] * gdb[n] + boom) + o[3] * dr);
+        }
+    } else {
+        self.boom_f = .{};
+        for (0..quantum) |n| {
+            o += od;
+            l[n] = o[1] * (o[2] * wet[0][n] * gdb[n] + o[3] * dry[0][n]);
+            r[n] = o[1] * (o[2] * wet[1][n] * gdb[n] + o[3] * dry[1][n]);
+        }
     }
     self.g_prev = g_next;
     self.o_prev = o_next;

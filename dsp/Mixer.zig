@@ -7,6 +7,11 @@
 //!                                                                     └─ sends → BusEffects → StripGroup(buses) ─┤
 //!                                                                            master StripGroup → Limiter → out
 //!
+//! Before the master strip, everything but the drum bus's return (the mains, the reverb and delay
+//! returns, the click) is delayed by `pdc_frames` (51), the drum bus's oversampler latency, so a
+//! channel's drum return lines up with its dry path (BusEffects.zig explains why the drum bus has
+//! latency). The engine's reported latency includes it (`contract.master_delay_frames`).
+//!
 //! (Clip players and synth voices live in main.zig's Clips and VoicePool; they write into the
 //! channel inputs between `beginQuantum` and `endQuantum`.)
 //!
@@ -24,6 +29,11 @@ const simd = @import("simd.zig");
 const StripGroup = @import("StripGroup.zig");
 const Limiter = @import("Limiter.zig");
 const BusEffects = @import("BusEffects.zig");
+/// Frames every path to the master but the drum bus is delayed by (`pdc`).
+pub const pdc_frames = @import("DrumBus.zig").latency;
+comptime {
+    std.debug.assert(pdc_frames == contract.master_delay_frames);
+}
 const smoother = @import("smoother.zig");
 const AnalysisBank = @import("AnalysisBank.zig");
 
@@ -71,6 +81,14 @@ mix: StripGroup.MixAcc,
 bus_fx: BusEffects,
 bus: StripGroup,
 master_buf: GroupBuf,
+/// Delay compensation for the drum bus (its 4x oversampler delays it `DrumBus.latency` frames):
+/// everything else that reaches the master (the channels' mains, the reverb and delay returns,
+/// the click) goes through this line, so a channel's drum-bus return lines up with its own dry
+/// path instead of comb-filtering against it. Per side: `pdc_frames` frames of history, then the
+/// quantum being delayed.
+pdc: [2][pdc_frames + lanes.quantum]f32,
+/// The drum bus's return (after its strip) this quantum, added to the master after the delay.
+drum_ret: [2][lanes.quantum]f32,
 master: StripGroup,
 limiter: Limiter,
 master_peak: f32,
@@ -117,6 +135,8 @@ pub fn init(self: *Mixer, sample_rate_in: f32) void {
     const b: i32 = contract.first_bus;
     self.bus = StripGroup.init(.bus, .{ b, b + 1, b + 2, -1 }, sample_rate);
     self.master_buf.clear();
+    for (&self.pdc) |*d| @memset(d, 0);
+    for (&self.drum_ret) |*d| @memset(d, 0);
     self.master = StripGroup.init(.master, .{ contract.master, -1, -1, -1 }, sample_rate);
     self.limiter = Limiter.init(sample_rate);
     self.master_peak = 0;
@@ -294,13 +314,19 @@ pub fn endQuantum(self: *Mixer) void {
         if (processed == 0 and self.bus.isQuiet() and !self.bus_fx.hasTail()) {
             self.bus.skip(&counts);
             an.feedSilence(contract.first_bus, contract.num_buses);
+            @memset(&self.drum_ret[0], 0);
+            @memset(&self.drum_ret[1], 0);
         } else {
             self.bus_fx.process(&self.sum);
             self.bus.process(&self.sum, &counts);
             an.feedLanes(contract.first_bus, &self.sum, contract.num_buses);
-            for (&self.sum.l, &self.sum.r, &self.master_buf.l, &self.master_buf.r) |sl, sr, *ml, *mr| {
-                ml[0] += @reduce(.Add, sl);
-                mr[0] += @reduce(.Add, sr);
+            // Lanes 0, 1 (and 3, zero) join the mains; the drum return (lane 2) waits for `pdc`.
+            const d = BusEffects.drum_lane;
+            for (&self.sum.l, &self.sum.r, &self.master_buf.l, &self.master_buf.r, 0..) |sl, sr, *ml, *mr, i| {
+                ml[0] += sl[0] + sl[1] + sl[3];
+                mr[0] += sr[0] + sr[1] + sr[3];
+                self.drum_ret[0][i] = sl[d];
+                self.drum_ret[1][i] = sr[d];
             }
         }
         for (0..contract.num_buses) |k| {
@@ -321,6 +347,7 @@ pub fn endQuantum(self: *Mixer) void {
                 mr[0] += x;
             }
         }
+        self.compensate();
         self.master.process(&self.master_buf, &counts);
         for (&self.out[0], &self.out[1], self.master_buf.l, self.master_buf.r) |*ol, *or_, ml, mr| {
             ol.* = ml[0];
@@ -343,6 +370,19 @@ pub fn endQuantum(self: *Mixer) void {
     self.status[Status.state_resets] +%= counts.lanes_reset;
     self.status[Status.quanta] +%= 1;
     an.publish();
+}
+
+/// Delays the master input (lane 0 of `master_buf`) by `pdc_frames` and adds the drum return,
+/// which its oversampler has delayed as much.
+fn compensate(self: *Mixer) void {
+    inline for (0..2) |side| {
+        const ms = if (side == 0) &self.master_buf.l else &self.master_buf.r;
+        const line = &self.pdc[side];
+        for (ms, line[pdc_frames..]) |m, *x| x.* = m[0];
+        for (ms, line[0..Q], self.drum_ret[side]) |*m, x, dr| m.* = .{ x + dr, 0, 0, 0 };
+        // Q > pdc_frames: the two ranges do not overlap.
+        @memcpy(line[0..pdc_frames], line[Q..][0..pdc_frames]);
+    }
 }
 
 /// `sum` (lanes 0..2) and `master_buf` (lane 0) from the channel accumulators in `mix` (bit b of

@@ -135,6 +135,9 @@ pub const meter_words: usize = ${L.meterWords};
 /// Points of the transport's tempo map, and its time-signature changes.
 pub const max_tempo_points: usize = ${L.tempoPoints};
 pub const max_signatures: usize = ${L.signatures};
+/// Frames by which the mixer delays everything reaching the master except the drum bus's return
+/// (the drum bus's oversampler latency; Mixer.pdc), so that return lines up with the dry paths.
+pub const master_delay_frames: usize = ${L.masterDelayFrames};
 
 /// Bits of a strip's control word (\`daw_strip_ctl_ptr\`).
 pub const strip_ctl = struct {
@@ -276,6 +279,8 @@ export const METER_WORDS = ${L.meterWords};
 /** Points of the transport's tempo map, and its time-signature changes. */
 export const MAX_TEMPO_POINTS = ${L.tempoPoints};
 export const MAX_SIGNATURES = ${L.signatures};
+/** Frames the mixer delays the master input by, to line up the drum bus's return (part of engine.latencyFrames). */
+export const MASTER_DELAY_FRAMES = ${L.masterDelayFrames};
 /** Words of the DSP's status block. */
 export const STATUS_WORDS = ${L.statusWords};
 export const HEADER_WORDS = ${L.headerWords};

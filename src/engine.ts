@@ -8,7 +8,7 @@
  * link writes into the control block, and writes meters and status back.
  */
 import {
-  BUS_NAMES, FIRST_BUS, MASTER, MAX_CHANNELS, MAX_TEMPO_POINTS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
+  BUS_NAMES, FIRST_BUS, MASTER, MASTER_DELAY_FRAMES, MAX_CHANNELS, MAX_TEMPO_POINTS, NUM_STRIPS, STRIDE, SynthParam, type BusName, type ChannelParams,
   type MasterParams, type SynthParams,
 } from '../protocol/generated/contract.js';
 import type { EngineEventMap } from './errors.js';
@@ -115,10 +115,12 @@ export class Engine extends EventTarget {
 
   /**
    * Frames by which the output trails the input: the master limiter's look-ahead
-   * (round(1.5 ms x sample rate) - 1). Scheduled notes and sources are not compensated.
+   * (round(1.5 ms x sample rate) - 1) plus the 51 frames by which everything reaching the master
+   * is delayed to line up with the drum bus's oversampled return. Scheduled notes and sources are
+   * not compensated.
    */
   get latencyFrames(): number {
-    return this.context ? Math.round(0.0015 * this.context.sampleRate) - 1 : 0;
+    return this.context ? Math.round(0.0015 * this.context.sampleRate) - 1 + MASTER_DELAY_FRAMES : 0;
   }
 
   /** Largest number of channels. */

@@ -2,7 +2,8 @@
 // daw-worklet.js) and the real WASM are driven on this page's main thread by a small harness that
 // provides the AudioWorkletGlobalScope names, and the JS heap is read (Chromium runs with
 // --enable-precise-memory-info and --expose-gc) every 500 quanta over 10,000 quanta. The mix has
-// sends to the reverb and delay buses, and their parameters move while it runs. Allocating even
+// sends to the reverb, delay and drum buses, and their parameters move while it runs (the delay's
+// left time as a note value that follows the tempo). Allocating even
 // 16 bytes per quantum shows up as 8 kB per reading.
 import { expect } from '@esm-bundle/chai';
 import { Engine, controlLink, BUS_FX, STRIP_PARAMS, SYNTH_PARAMS } from '../dist/daw-elements.js';
@@ -15,6 +16,11 @@ const SETTLE = 40; // most warm-up windows to wait for the JIT
 // code V8 has not optimized yet, called every 16 quanta) passed for settled once, and that code's
 // optimization then showed as one +10.7 kB window in the measurement (clock worker, 1 run in 3).
 const SETTLED = 1024;
+// Fixed warm-up before the settling windows. 3 passes of the QUANTA-long sequence: V8 tiers WASM
+// functions up to optimised code when their call budget runs out, and a small function called only
+// on some parameter changes reached it ~17,000 quanta in, its code's metadata showing as one window
+// of +8.3 kB (gone with --no-wasm-dynamic-tiering); with one pass that window fell in the measurement.
+const WARMUP = 3 * QUANTA;
 
 async function loadProcessorClass() {
   let cls = null;
@@ -48,7 +54,7 @@ describe('worklet process() allocates nothing', function () {
     const engine = new Engine(); // its control block, written as the page would
     const link = controlLink(engine);
     const chs = [];
-    for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2, sendDelay: 0.1 }));
+    for (let i = 0; i < 32; i++) chs.push(engine.createChannel({ eqLowDb: 3, compThresholdDb: -20, compRatio: 3, sendReverb: 0.2, sendDelay: 0.1, sendDrum: 0.3 }));
     const synths = chs.slice(0, 8).map((c) => engine.createSynth(c, { wave: 'saw', polyphony: 8 }));
     // Analysis with every kind on channels, a bus and the master (the spectrum and scope pools full),
     // loudness and peaks on more channels.
@@ -118,9 +124,12 @@ describe('worklet process() allocates nothing', function () {
     const outputs = [[new Float32Array(128), new Float32Array(128)]];
     const params = {};
     const volIndex = 15; // volumeDb
-    // Bus-effect parameters moved live: the reverb's decay and modulation rate, the delay's time.
+    // Bus-effect parameters moved live: the reverb's decay and modulation rate, the delay's time and
+    // its note value, the drum bus's drive, curve, boom and glue (every stage of its path runs).
     const fx = (name) => BUS_FX.find((p) => p.name === name).index;
     const [decayIndex, modRateIndex, timeIndex] = [fx('reverbDecayS'), fx('reverbModRateHz'), fx('delayTimeLMs')];
+    const [syncIndex, driveIndex, curveIndex, boomIndex] = [fx('delaySyncR'), fx('drumDrive'), fx('drumCurve'), fx('drumBoom')];
+    for (const [name, v] of [['drumCrunch', 0.5], ['drumTransients', 0.5], ['drumGlue', 1], ['drumDampingHz', 8000]]) block.busFx[fx(name)] = v;
     let frame = 0;
     const step = (q) => {
       // the page's side of the work, without allocating: a fader move every quantum, notes often
@@ -128,6 +137,10 @@ describe('worklet process() allocates nothing', function () {
       if (q % 4 === 0) block.busFx[decayIndex] = 1 + (q % 64) / 16;
       if (q % 4 === 1) block.busFx[modRateIndex] = 0.5 + (q % 8) / 8;
       if (q % 4 === 2) block.busFx[timeIndex] = 200 + (q % 100);
+      if (q % 4 === 3) block.busFx[driveIndex] = (q % 16) / 16;
+      if (q % 64 === 3) block.busFx[curveIndex] = (q >> 6) % 3;
+      if (q % 64 === 7) block.busFx[boomIndex] = (q % 128) / 128;
+      if (q % 512 === 11) block.busFx[syncIndex] = 1 + ((q >> 9) % 15);
       Atomics.add(block.header, 0, 1);
       if (q % 16 === 0) link.note(1, q % 8, q + 1, 48 + (q % 24), 0.8, (frame + 64) / 48000);
       if (q % 16 === 8) link.note(2, (q - 8) % 8, q - 7, 48 + ((q - 8) % 24), 0, undefined);
@@ -144,7 +157,7 @@ describe('worklet process() allocates nothing', function () {
     // change the heap by less than the bound (at most SETTLE windows). A process() that allocates
     // 17 bytes or more per quantum never settles (it grows every window, or drops at a scavenge) and
     // fails the window check below; 16 bytes settles and fails the total check (+160 kB).
-    for (let q = 0; q < QUANTA; q++) step(q);
+    for (let q = 0; q < WARMUP; q++) step(q % QUANTA);
     window.gc();
     let settled = 0, windows = 0, last = performance.memory.usedJSHeapSize;
     const settling = [];
@@ -181,13 +194,13 @@ describe('worklet process() allocates nothing', function () {
     expect(st.transportChanges).to.be.above((2 * QUANTA) / 250);
     expect(st.transportRejected).to.equal(0);
     expect(st.timelineEvents, 'the automation lanes').to.equal(points.length);
-    expect(engine.status().quanta).to.equal(2 * QUANTA + windows * EVERY);
+    expect(engine.status().quanta).to.equal(WARMUP + QUANTA + windows * EVERY);
     // and it was timed exactly when it had a clock: by itself, or by the worker it notified
     const words = link.status();
     if (clock === 'with') expect(words.load).to.be.within(0, 1);
     if (clock === 'without') expect(words.load).to.be.NaN;
     if (clock === 'worker') {
-      expect(Atomics.load(link.block.header, 3), 'clockSeq: two notifies a quantum').to.equal((4 * QUANTA + 2 * windows * EVERY) | 0);
+      expect(Atomics.load(link.block.header, 3), 'clockSeq: two notifies a quantum').to.equal((2 * (WARMUP + QUANTA) + 2 * windows * EVERY) | 0);
       expect(words.loadWindows, 'windows the worker closed').to.be.above(0);
     }
     worker?.terminate();

@@ -124,8 +124,15 @@ describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cros
       ...Object.fromEntries(BUS_NAMES.map((n) => [n, DawBus.effectParams.filter((p) => p.bus === n)])),
     };
     expect(lists.master.map((p) => p.name)).to.deep.equal(['limiterCeilingDb', 'limiterReleaseMs']);
-    // The effect list as merged with the reverb and delay: the reverb's and delay's parameters, none for the drum bus yet.
-    expect([lists.reverb.length, lists.delay.length, lists.drum.length]).to.deep.equal([11, 12, 0]);
+    // The effect lists: the reverb's, the delay's (with its two note-value syncs) and the drum bus's.
+    expect([lists.reverb.length, lists.delay.length, lists.drum.length]).to.deep.equal([11, 14, 11]);
+    expect(lists.drum.map((p) => p.name)).to.deep.equal(['drumDrive', 'drumCurve', 'drumCrunch', 'drumTransients', 'drumBoom', 'drumBoomHz', 'drumBoomDecay', 'drumDampingHz', 'drumGlue', 'drumTrimDb', 'drumDryWet']);
+    const drum = buses.find((b) => b.name === 'drum');
+    drum.setAttribute('drum-curve', 'hard');
+    drum.setAttribute('drum-boom-hz', '60');
+    await drum.updateComplete;
+    expect([engine.bus('drum').get('drumCurve'), engine.bus('drum').get('drumBoomHz')], 'drum bus: attribute -> property -> engine').to.deep.equal([2, 60]);
+    engine.bus('drum').setAll({ drumCurve: 'soft', drumBoomHz: 50 });
     const reverb = buses.find((b) => b.name === 'reverb');
     reverb.setAttribute('reverb-decay-s', '2.5');
     await reverb.updateComplete;
@@ -168,9 +175,10 @@ describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cros
   });
 
   // These tests are about the strips, so the bus effects are set to a linear, time-invariant state that
-  // settles quickly (no modulation, a 0.1 s reverb, no delay feedback): with the defaults, the reverb's
+  // settles quickly (no modulation, a 0.1 s reverb, no delay feedback, a dry drum bus): with the defaults, the reverb's
   // modulated tail and the delay's repeats building up keep a sine's level moving for seconds.
-  const STEADY = { reverb: 'reverb-decay-s="0.1" reverb-mod-depth-ms="0"', delay: 'delay-feedback="0" delay-mod-depth-ms="0"' };
+  // The drum bus at dry/wet 0 passes its input (delayed as the mains are), with no drive curve.
+  const STEADY = { reverb: 'reverb-decay-s="0.1" reverb-mod-depth-ms="0"', delay: 'delay-feedback="0" delay-mod-depth-ms="0"', drum: 'drum-dry-wet="0"' };
 
   for (const name of ['delay', 'drum', 'master']) {
     it(`the meter of the ${name} ${name === 'master' ? 'strip' : 'bus, fed by a send,'} follows its <daw-bus> fader within 0.1 dB`, async () => {

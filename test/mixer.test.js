@@ -96,9 +96,10 @@ describe('mixer: gain, pan, mute, solo, routing', function () {
     const [l] = await dcThrough({ mute: true });
     expect(l).to.equal(0);
 
-    // A (0.25 DC, soloed, send to the drum bus, which passes its input) and B (0.125 DC, not
-    // soloed, send too).
+    // A (0.25 DC, soloed, send to the drum bus, which passes its input at dry/wet 0) and B (0.125
+    // DC, not soloed, send too).
     const [sl] = await render(0.25, (e) => {
+      e.bus('drum').set('drumDryWet', 0);
       e.createChannel({ solo: true, sendDrum: 1 }).connectSource(dcSource(e, 0.25));
       e.createChannel({ sendDrum: 1 }).connectSource(dcSource(e, 0.125));
     });
@@ -110,8 +111,11 @@ describe('mixer: gain, pan, mute, solo, routing', function () {
   it('routes post-fader sends through each bus to master', async () => {
     const main = 0.25 * dbToLin(-6) * CENTRE;
     // The delay set to pass DC after 1 ms (no feedback, in-loop filters off) and the drum bus (a
-    // passthrough): exact sums.
-    const dcDelay = (e) => e.bus('delay').setAll({ delayTimeLMs: 1, delayTimeRMs: 1, delayFeedback: 0, delayLowCutHz: 10, delayHighCutHz: 22000 });
+    // passthrough at dry/wet 0): exact sums.
+    const dcDelay = (e) => {
+      e.bus('delay').setAll({ delayTimeLMs: 1, delayTimeRMs: 1, delayFeedback: 0, delayLowCutHz: 10, delayHighCutHz: 22000 });
+      e.bus('drum').set('drumDryWet', 0);
+    };
     for (const [i, name, send] of [[1, 'delay', 'sendDelay'], [2, 'drum', 'sendDrum']]) {
       const [l] = await dcThrough({ [send]: 0.5, volumeDb: -6 }, (e) => { dcDelay(e); e.bus(name).set('volumeDb', -3); });
       const bus = main * 0.5 * dbToLin(-3);

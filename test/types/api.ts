@@ -12,6 +12,8 @@ engine.bus('reverb').set('volumeDb', -3);
 engine.bus('reverb').set('reverbDecayS', 2.5);
 engine.bus('reverb').set('reverbFreeze', true);
 engine.bus('delay').setAll({ delayMode: 'pingpong', delayTimeLMs: 375, volumeDb: -6 });
+engine.bus('delay').setAll({ delaySyncL: '1/8', delaySyncR: '1/8d' });
+engine.bus('drum').setAll({ drumCurve: 'hard', drumDrive: 0.5, drumGlue: true, drumBoomHz: 60 });
 const decay: number = engine.bus('reverb').get('reverbDecayS');
 void decay;
 const synth = engine.createSynth(ch, { wave: 'saw', cutoffHz: 2400, polyphony: 8 });
@@ -44,8 +46,12 @@ engine.master.set('solo', true);
 engine.bus('delay').set('sendReverb', 0.5);
 // @ts-expect-error the reverb's parameters are the reverb bus's, not the delay bus's
 engine.bus('delay').set('reverbDecayS', 2);
-// @ts-expect-error the drum bus has no effect parameters yet
+// @ts-expect-error the delay's parameters are the delay bus's, not the drum bus's
 engine.bus('drum').set('delayFeedback', 0.5);
+// @ts-expect-error an unknown drive curve
+engine.bus('drum').set('drumCurve', 'fuzz');
+// @ts-expect-error an unknown note value
+engine.bus('delay').set('delaySyncL', '1/3');
 // @ts-expect-error an unknown delay mode
 engine.bus('delay').set('delayMode', 'tape');
 // @ts-expect-error a switch takes a boolean (or 0 | 1)
