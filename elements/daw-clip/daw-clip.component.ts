@@ -16,6 +16,16 @@ import styles from './daw-clip.styles.js';
 
 export type { DawClipEvents, DawClipLoadDetail } from './clip-loader.js';
 
+
+/** Whether `x` is a Sample; false for a value whose prototype cannot be read (a hostile Proxy: checkText then reports it). */
+function isSample(x: unknown): x is Sample {
+  try {
+    return x instanceof Sample;
+  } catch {
+    return false;
+  }
+}
+
 /** The clip's numeric attributes, validated like the engine's parameters (checkParam: clamp + daw-error). */
 const spec = (name: string, attribute: string, unit: string, max: number, def = 0): ParamSpec =>
   ({ name, attribute, index: -1, unit, min: 0, max, default: def, scope: 'all', internal: false, integer: false });
@@ -197,7 +207,7 @@ export class DawClip extends DawElement<DawClipEvents> {
   protected update(changed: PropertyValues): void {
     // The ParamController has validated gain, offset and the loop points (hostUpdate runs first).
     const host = this as unknown as HTMLElement & Record<string, unknown>;
-    if (changed.has('src') && !(this.src instanceof Sample)) checkText(host, 'src', 'src', true);
+    if (changed.has('src') && !(isSample(this.src))) checkText(host, 'src', 'src', true);
     if (changed.has('label')) checkText(host, 'label', 'label');
     if (changed.has('src') || changed.has('loopStart') || changed.has('loopEnd')) this.#syncSource();
     super.update(changed);
@@ -207,7 +217,7 @@ export class DawClip extends DawElement<DawClipEvents> {
   #syncSource(again = false): void {
     if (!this.isConnected) return;
     const { loopStart, loopEnd } = this.params.values;
-    if (this.src instanceof Sample) this.#loader.use(this.src);
+    if (isSample(this.src)) this.#loader.use(this.src);
     else this.#loader.sync(this.src ? String(this.src) : '', loopStart, loopEnd, again);
   }
 
@@ -280,7 +290,7 @@ export class DawClip extends DawElement<DawClipEvents> {
 
   render() {
     const view = this.#view;
-    const name = this.label || (this.src && !(this.src instanceof Sample) ? fileName(String(this.src), document.baseURI) : '') || 'audio clip';
+    const name = this.label || (this.src && !(isSample(this.src)) ? fileName(String(this.src), document.baseURI) : '') || 'audio clip';
     const pressed = this.#player.pressed;
     const engine = this.engineCtl.engine;
     // A click may start audio, or retry a start that a retry can fix (not a CSP or a closed engine).
