@@ -8,7 +8,7 @@
  */
 import { EventKind, MAX_TEMPO_POINTS } from '../protocol/generated/contract.js';
 import { EventRecord } from '../protocol/event-ring.js';
-import type { EngineCore, Synth } from './handles.js';
+import type { Channel, EngineCore, Sample, Synth } from './handles.js';
 import { show } from './validate.js';
 
 export type TransportState = 'stopped' | 'playing' | 'paused';
@@ -70,6 +70,24 @@ export interface TimelineNote {
   velocity?: number;
   /** Not swung (default: swing applies). */
   straight?: boolean;
+  /** Plays again every `repeat` beats, forever (a pattern): 1/960 to 64 beats, a whole number of ticks (1/960 beat). */
+  repeat?: number;
+}
+
+/**
+ * A clip launch for the timeline: `channel` plays `sample` from `beat`, for `length` beats (default:
+ * to the sample's end, or on while looping), from `offset` seconds into it, at linear `gain` (0 to 16).
+ */
+export interface TimelineClip {
+  channel: Channel;
+  sample: Sample;
+  beat: number;
+  length?: number;
+  offset?: number;
+  gain?: number;
+  loop?: boolean;
+  straight?: boolean;
+  repeat?: number;
 }
 
 /** Notes scheduled by one schedule() call: their ids, for unschedule(). */
@@ -127,13 +145,15 @@ export class Transport extends EventTarget {
   }
 
   /**
-   * Adds notes to the timeline in the DSP's memory (it grows for them: 100,000 notes and more), to
+   * Adds notes (and clip launches: `TimelineClip`) to the timeline in the DSP's memory (it grows for them: 100,000 notes and more), to
    * play whenever the transport passes their beats, every loop pass included, with no work on this
    * thread; notes sounding are released at a stop, pause, seek or loop wrap. Resolves (once the
    * engine runs) when the audio thread has them: notes at or after the position then play, notes
-   * the song has passed play on the next pass. Throws for a bad note, naming it.
+   * the song has passed play on the next pass. Throws for a bad note, naming it. With `replace`,
+   * the audio thread removes those notes and adds these between the same two quanta (a pattern's
+   * edit: nothing doubled, nothing dropped; a replaced note sounding is released).
    */
-  async schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
+  async schedule(notes: readonly (TimelineNote | TimelineClip)[], opts: { replace?: ScheduledNotes } = {}): Promise<ScheduledNotes> {
     if (!Array.isArray(notes)) throw new TypeError(`transport schedule: expected an array of notes, got ${show(notes)}`);
     const n = notes.length;
     const buf = new ArrayBuffer(n * 64);
@@ -141,32 +161,53 @@ export class Transport extends EventTarget {
     const f = new Float32Array(buf);
     const d = new Float64Array(buf);
     const first = this.#nextNote;
+    let r = 0;
     notes.forEach((x, i) => {
       const at = `note ${i}`;
-      if (typeof x !== 'object' || x === null || typeof x.synth?.slot !== 'number' || x.synth.isDisposed) throw new TypeError(`transport schedule ${at}: expected { synth, pitch, beat, length } with a live synth`);
+      const clip = typeof x === 'object' && x !== null && 'sample' in x;
+      const target = clip ? (x as TimelineClip).channel : (x as TimelineNote).synth;
+      if (typeof x !== 'object' || x === null || typeof target?.slot !== 'number' || target.isDisposed) {
+        throw new TypeError(`transport schedule ${at}: expected { synth, pitch, beat, length } with a live synth, or { channel, sample, beat } with a live channel`);
+      }
       const beat = inRange(`${at} beat`, x.beat, 0, MAX_BEAT, ' beats');
-      const end = beat + inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
-      const pitch = inRange(`${at} pitch`, x.pitch, 0, 127);
-      const velocity = inRange(`${at} velocity`, x.velocity ?? 1, 0, 1);
+      const len = x.length === undefined && clip ? 0 : inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
+      const ticks = x.repeat === undefined ? 0 : inRange(`${at} repeat`, x.repeat, 1 / 960, 64, ' beats') * 960;
+      if (!Number.isInteger(Math.round(ticks * 1e6) / 1e6)) throw new RangeError(`transport schedule ${at} repeat: ${x.repeat} beats is not a whole number of ticks (1/960 beat)`);
       const id = (0x80000000 + ((first + i) % 0x7fffffff)) >>> 0; // Synth.noteOn's ids stay below 2^31
-      // Two records (dsp/Timeline.zig Event): 0-1 time f64, 2 id, 3 kind | flags << 8, 4 synth, 5 pitch f32, 6 velocity f32.
-      for (const [k, time, vel] of [[1, beat, velocity], [2, end, 0]]) {
-        const o = (2 * i + k - 1) * 8;
+      // Two records (dsp/Timeline.zig Event): 0-1 time f64, 2 id, 3 kind | flags << 8 | repeat ticks << 16, 4 target, 5 a, 6 b f32, 7 c.
+      let recs: [number, number, number, number, number][];
+      if (clip) {
+        const c = x as TimelineClip;
+        if (!c.sample || typeof c.sample.id !== 'number' || c.sample.isDisposed) throw new TypeError(`transport schedule ${at}: expected a loaded sample (engine.loadSample)`);
+        const gain = inRange(`${at} gain`, c.gain ?? 1, 0, 16);
+        const offset = Math.min(Math.round(inRange(`${at} offset`, c.offset ?? 0, 0, 2 ** 24, ' s') * c.sample.sampleRate), 4294967295);
+        recs = [[3, beat, c.sample.id, gain, offset]];
+        if (len) recs.push([4, beat + len, 0, 0, 0]);
+      } else {
+        const pitch = inRange(`${at} pitch`, (x as TimelineNote).pitch, 0, 127);
+        recs = [[1, beat, pitch, inRange(`${at} velocity`, (x as TimelineNote).velocity ?? 1, 0, 1), 0], [2, beat + len, pitch, 0, 0]];
+      }
+      const flags = (x.straight ? 2 : 0) | (clip && (x as TimelineClip).loop ? 8 : 0);
+      recs.forEach(([k, time, a, b, c]) => {
+        const o = 8 * r++;
         d[o / 2] = time;
         u[o + 2] = id;
-        u[o + 3] = k | (x.straight ? 2 << 8 : 0);
-        u[o + 4] = x.synth.slot;
-        f[o + 5] = pitch;
-        f[o + 6] = vel;
-      }
+        u[o + 3] = k | (flags << 8) | (Math.round(ticks) << 16);
+        u[o + 4] = target.slot;
+        if (clip) u[o + 5] = a;
+        else f[o + 5] = a;
+        f[o + 6] = b;
+        u[o + 7] = c;
+      });
     });
     this.#nextNote += n;
     // In chunks: the audio thread sorts and merges each between two quanta (8,192 events, about a
     // millisecond), never one long batch that would hold up its rendering.
     const sends = [];
-    for (let o = 0; o < n || o === 0; o += CHUNK) {
-      const part = buf.slice(o * 64, Math.min(n, o + CHUNK) * 64);
-      sends.push(this.#edit({ type: 'timeline-add', events: part }, [part]));
+    for (let o = 0; o < r || o === 0; o += 2 * CHUNK) {
+      const part = buf.slice(o * 32, Math.min(r, o + 2 * CHUNK) * 32);
+      const remove = o === 0 && opts.replace ? this.#ids(opts.replace) : undefined;
+      sends.push(this.#edit({ type: 'timeline-add', events: part, remove }, remove ? [part, remove.buffer] : [part]));
     }
     await Promise.all(sends);
     return { first, count: n };
@@ -174,9 +215,14 @@ export class Transport extends EventTarget {
 
   /** Removes notes that schedule() added (a note sounding now plays on until the next stop, seek or loop wrap). */
   async unschedule(s: ScheduledNotes): Promise<void> {
+    const ids = this.#ids(s);
+    await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
+  }
+
+  #ids(s: ScheduledNotes): Uint32Array {
     const ids = new Uint32Array(s.count);
     for (let i = 0; i < s.count; i++) ids[i] = (0x80000000 + ((s.first + i) % 0x7fffffff)) >>> 0;
-    await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
+    return ids;
   }
 
   /** Sends a timeline edit once the worklet runs; resolves with the timeline's event count. */

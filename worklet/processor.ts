@@ -56,7 +56,7 @@ interface DspExports {
 
 /** Timeline edits (Transport.schedule / unschedule): 32-byte event records, or u32 ids. Not real-time code. */
 type TimelineMessage =
-  | { type: 'timeline-add'; id: number; events: ArrayBuffer }
+  | { type: 'timeline-add'; id: number; events: ArrayBuffer; remove?: Uint32Array }
   | { type: 'timeline-remove'; id: number; ids: Uint32Array };
 
 /** Timeline storage starts at this many events (128 kB) and at least doubles when it grows. */
@@ -383,7 +383,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
    * moved by the DSP, the old block freed), never in process(). The batch is copied into a scratch
    * block for the DSP to sort and merge. Answers 'timeline-done' with the event count or an error.
    */
-  private onTimelineMessage(m: TimelineMessage): void {
+  private onTimelineMessage(m: TimelineMessage, answer = true): void {
     const dsp = this.dsp;
     let error = '';
     try {
@@ -400,6 +400,8 @@ class DawMixerProcessor extends AudioWorkletProcessor {
         this.tlPtr = r.ptr;
         this.tlCap = cap;
       }
+      // A replacing add removes first, in the same gap between quanta.
+      if (add && m.remove) this.onTimelineMessage({ type: 'timeline-remove', id: 0, ids: m.remove }, false);
       const b = this.heap.alloc(bytes);
       if (b.grew) this.makeViews();
       new Uint8Array(dsp.memory.buffer, b.ptr, bytes).set(new Uint8Array(add ? m.events : m.ids.buffer, add ? 0 : m.ids.byteOffset, bytes));
@@ -409,7 +411,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     } catch (e) {
       error = (e as Error).message;
     }
-    this.port.postMessage({ type: 'timeline-done', id: m.id, count: dsp.daw_timeline_count(), error });
+    if (answer) this.port.postMessage({ type: 'timeline-done', id: m.id, count: dsp.daw_timeline_count(), error });
   }
 
   private dropSample(slot: number): void {
