@@ -71,7 +71,12 @@ export default [
   // daw-elements.js imports it and registers the daw- tags. A page loads the code once either way.
   {
     input: { 'daw-elements': 'elements/index.ts', 'daw-elements-classes': 'elements/classes.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
+    // The lazy chunks import the code they share from daw-elements-classes.js (which may export more than
+    // its public names for them) rather than splitting it into a third file.
+    preserveEntrySignatures: 'allow-extension',
+    // Code behind an import() (the pattern tags' code: elements/shared/patterns.ts, daw-steps' view) is a
+    // chunk of its own, dist/daw-<module>.js, loaded by a page that uses it.
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'daw-[name].js' },
     plugins: [typescript(), nodeResolve(), minify(), copyWasm()],
   },
   {

@@ -1,7 +1,7 @@
 /**
  * `define({ prefix })`: registers the elements as `<prefix-engine>`, `<prefix-channel>`,
  * `<prefix-synth>`, `<prefix-clip>`, `<prefix-transport>`, `<prefix-meter>`, `<prefix-loudness>`,
- * `<prefix-spectrum>`, `<prefix-scope>`, `<prefix-bus>` and `<prefix-mixer>` (default prefix `daw`). The page bundle
+ * `<prefix-spectrum>`, `<prefix-scope>`, `<prefix-bus>`, `<prefix-mixer>`, `<prefix-sequence>` and `<prefix-steps>` (default prefix `daw`). The page bundle
  * (`daw-elements`) calls `define()` when it loads; `daw-elements/classes` registers nothing, so a
  * page that shares the `daw-` names with another library calls `define({ prefix })` itself and the
  * `daw-` names are never taken. Tags already defined are handled by elements/shared/define.ts.
@@ -17,10 +17,12 @@ import { DawMeter } from './daw-meter/daw-meter.component.js';
 import { DawLoudness } from './daw-loudness/daw-loudness.component.js';
 import { DawSpectrum } from './daw-spectrum/daw-spectrum.component.js';
 import { DawScope } from './daw-scope/daw-scope.component.js';
+import { DawSequence } from './daw-sequence/daw-sequence.component.js';
+import { DawSteps } from './daw-steps/daw-steps.component.js';
 import { defineElement } from './shared/define.js';
 
 /** The elements by kind: the tag is `${prefix}-${kind}`. */
-const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip, transport: DawTransport, meter: DawMeter, loudness: DawLoudness, spectrum: DawSpectrum, scope: DawScope, bus: DawBus, mixer: DawMixer } as const;
+const ELEMENTS = { engine: DawEngine, channel: DawChannel, synth: DawSynth, clip: DawClip, transport: DawTransport, meter: DawMeter, loudness: DawLoudness, spectrum: DawSpectrum, scope: DawScope, bus: DawBus, mixer: DawMixer, sequence: DawSequence, steps: DawSteps } as const;
 type Kind = keyof typeof ELEMENTS;
 
 export interface DefineOptions {

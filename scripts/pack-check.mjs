@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { checks } from './checks.mjs';
 import { decodeMappings, originalPosition } from './sourcemap.mjs';
-import { JS_GZIP_BUDGET, SHIPPED, distSizes, kB } from './sizes.mjs';
+import { JS_GZIP_BUDGET, LAZY, SHIPPED, distSizes, kB } from './sizes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -31,7 +32,7 @@ function npm(args, cwd = root) {
 const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 
 // ---- what would be published ----
-const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-elements-classes.js', 'dist/daw-elements-classes.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-clock.js', 'dist/daw-clock.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
+const DIST = ['dist/daw-elements.js', 'dist/daw-elements.js.map', 'dist/daw-patterns.js', 'dist/daw-patterns.js.map', 'dist/daw-steps-view.js', 'dist/daw-steps-view.js.map', 'dist/daw-elements-classes.js', 'dist/daw-elements-classes.js.map', 'dist/daw-worklet.js', 'dist/daw-worklet.js.map', 'dist/daw-clock.js', 'dist/daw-clock.js.map', 'dist/daw-dsp.wasm', 'dist/custom-elements.json'];
 const missing = DIST.filter((f) => !existsSync(join(root, f)));
 if (missing.length || !existsSync(join(root, 'dist/types'))) {
   console.log(`dist is not built (missing ${[...missing, ...(existsSync(join(root, 'dist/types')) ? [] : ['dist/types/'])].join(', ')}): run \`npm run build\``);
@@ -63,6 +64,10 @@ console.log(`  info  ${dry.filename}: ${dry.entryCount} files, ${(dry.size / 102
 console.log('\nsizes (raw / gzip -9)');
 const { files: sizes, jsGzip } = distSizes(root);
 for (const f of SHIPPED) console.log(`  ${f.padEnd(22)} ${kB(sizes[f].raw).padStart(6)} kB  ${kB(sizes[f].gzip).padStart(5)} kB`);
+for (const f of LAZY) {
+  const buf = readFileSync(join(root, f));
+  console.log(`  ${f.padEnd(22)} ${kB(buf.length).padStart(6)} kB  ${kB(gzipSync(buf, { level: 9 }).length).padStart(5)} kB  (loaded on first use)`);
+}
 await check(`JavaScript is within ${JS_GZIP_BUDGET / 1024} kB gzip (page module, classes module, worklet, clock worker: ${kB(jsGzip)} kB)`, () => {
   assert.ok(jsGzip <= JS_GZIP_BUDGET, `${jsGzip} bytes > ${JS_GZIP_BUDGET}`);
 });
@@ -118,13 +123,14 @@ await check('the manifest is up to date with the element sources', async () => {
   const { buildManifest } = await import('./manifest.mjs');
   assert.deepEqual(await buildManifest(), manifest, 'run `npm run build:manifest`');
 });
-await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth>, <daw-clip>, <daw-transport>, <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope>, <daw-bus>, <daw-mixer>) with summary, events, parts and CSS properties', () => {
-  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport']);
+await check('it describes every element (<daw-engine>, <daw-channel>, <daw-synth>, <daw-clip>, <daw-transport>, <daw-meter>, <daw-loudness>, <daw-spectrum>, <daw-scope>, <daw-bus>, <daw-mixer>, <daw-sequence>, <daw-steps>) with summary, events, parts and CSS properties', () => {
+  assert.deepEqual(decls.map((d) => d.tagName).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport', 'daw-sequence', 'daw-steps'].sort());
   for (const d of decls) {
     assert.ok(d.summary, `${d.tagName}: no @summary`);
     // <daw-mixer> only lays out its children: it has no value to validate, so no daw-error of its own.
     if (d.tagName !== 'daw-mixer') assert.ok(d.events.some((e) => e.name === 'daw-error'), `${d.tagName}: no daw-error event`);
-    assert.ok(d.cssParts.length > 0 && d.cssProperties.length > 0, `${d.tagName}: no parts/CSS properties`);
+    // <daw-sequence> shows nothing: no parts, no CSS properties.
+    if (d.tagName !== 'daw-sequence') assert.ok(d.cssParts.length > 0 && d.cssProperties.length > 0, `${d.tagName}: no parts/CSS properties`);
     assert.ok(d.cssProperties.every((p) => p.name.startsWith('--daw-')), `${d.tagName}: CSS property names ${d.cssProperties.map((p) => p.name)}`);
     for (const a of d.attributes) assert.match(a.name, /^[a-z][a-z0-9-]*$/, `${d.tagName}: attribute name ${a.name}`);
   }
@@ -261,7 +267,7 @@ console.log(state);
   await check('HTMLElementTagNameMap declares every tag in the shipped types', () => {
     const dts = walk(join(into, 'dist/types')).map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const [tag, cls] of [['daw-engine', 'DawEngine'], ['daw-channel', 'DawChannel'], ['daw-synth', 'DawSynth'], ['daw-clip', 'DawClip'], ['daw-transport', 'DawTransport'],
-      ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness'], ['daw-spectrum', 'DawSpectrum'], ['daw-scope', 'DawScope'], ['daw-bus', 'DawBus'], ['daw-mixer', 'DawMixer']]) {
+      ['daw-meter', 'DawMeter'], ['daw-loudness', 'DawLoudness'], ['daw-spectrum', 'DawSpectrum'], ['daw-scope', 'DawScope'], ['daw-bus', 'DawBus'], ['daw-mixer', 'DawMixer'], ['daw-sequence', 'DawSequence'], ['daw-steps', 'DawSteps']]) {
       assert.match(dts, new RegExp(`['"]${tag}['"]\\s*:\\s*${cls}\\b`), `${tag}: ${cls} missing from HTMLElementTagNameMap`);
     }
   });

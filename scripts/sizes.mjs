@@ -23,7 +23,14 @@ import { gzipSync } from 'node:zlib';
 // status().load/underruns/latency and <daw-engine>'s readout, sparkline and glitch count, 1.4 kB)
 // 2.5 kB (35.2 -> 37.7 kB on its own). With the reverb and delay's parameters (#12, 0.6 kB), all
 // merged: 52.6 kB (53,838 bytes); the guard stops growth at 53 kB.
-export const JS_GZIP_BUDGET = 53 * 1024;
+// #13's pattern tags: <daw-sequence> and <daw-steps> (their registration and properties), clip launches
+// and repeating events in engine.transport.schedule(), the player context and the worklet's replacing
+// edit took it from 52.7 to 53.5 kB (53,838 -> 54,824 bytes; classes 47,685 -> 48,547, worklet +70);
+// their grammar, grid and scheduling (4.9 kB) are lazy chunks a page loads only when it uses the tags
+// (LAZY, below, not counted). The guard stops growth at 54 kB.
+export const JS_GZIP_BUDGET = 54 * 1024;
+/** Chunks loaded on first use of a feature (`import()`): shipped, reported, not in the page's budget. */
+export const LAZY = ['dist/daw-patterns.js', 'dist/daw-steps-view.js'];
 
 export const SHIPPED = ['dist/daw-elements.js', 'dist/daw-elements-classes.js', 'dist/daw-worklet.js', 'dist/daw-clock.js', 'dist/daw-dsp.wasm'];
 const JS = SHIPPED.filter((f) => f.endsWith('.js'));

@@ -41,7 +41,9 @@ export type DawErrorCode =
   /** elements | A `<daw-clip>` has no mixer channel: its `<daw-channel>` is not defined yet, or no channel was free. | Load the script that defines the tags; free a channel. */
   | 'no-channel'
   /** elements | A `<daw-clip>` was asked to play without a file. | Set its `src`. */
-  | 'no-source';
+  | 'no-source'
+  /** elements | A `<daw-sequence>` is not inside a synth or clip element, or a `<daw-steps>`'s `for` names none. | Put the sequence inside `<daw-synth>` or `<daw-clip>`; set `for` to the id of a synth or the ids of clips. */
+  | 'no-target';
 
 /** Detail of every `daw-error` event, from the engine and from the elements. */
 export interface DawErrorDetail {

@@ -333,7 +333,7 @@ async function testPage(browser, name, spec, servers, blank) {
         const setByElement = { 'daw-clip': ['playing'] };
         const documented = Object.fromEntries(manifest.modules.flatMap((m) => m.declarations).filter((d) => d.tagName)
           .map((d) => [d.tagName, d.attributes.map((a) => a.name).sort()]));
-        assert.deepEqual(Object.keys(documented).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport']);
+        assert.deepEqual(Object.keys(documented).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport', 'daw-sequence', 'daw-steps'].sort());
         const runtime = await page.evaluate((setBy, tags) => Object.fromEntries(tags.map((t) => {
           const props = customElements.get(t).elementProperties;
           const attrs = [...props].filter(([, o]) => o.attribute !== false && !o.state).map(([k, o]) => (typeof o.attribute === 'string' ? o.attribute : String(k).toLowerCase()));
