@@ -6,7 +6,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine, BUS_NAMES, STRIP_PARAMS, DawBus } from '../dist/daw-elements.js';
-import { nextFrame, task, until as waitFor } from './helpers.js';
+import { nextFrame, task, until as waitFor, canSendKeys as probeKeys } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -61,12 +61,7 @@ async function settled(read, what) {
 /** Real key presses need the runner to drive the browser's input; WebKitGTK's WebDriver path cannot. */
 let canSendKeys = true;
 before(async () => {
-  try {
-    await sendKeys({ press: 'Shift' });
-  } catch (e) {
-    if (/not supported/i.test(String(e?.message ?? e))) canSendKeys = false;
-    else throw e;
-  }
+  canSendKeys = await probeKeys();
 });
 
 describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {

@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine } from '../dist/daw-elements.js';
-import { until } from './helpers.js';
+import { until, canSendKeys as probeKeys } from './helpers.js';
 
 const engine = getEngine();
 
@@ -18,12 +18,7 @@ function mount(html) {
 
 let canSendKeys = true;
 before(async () => {
-  try {
-    await sendKeys({ press: 'Shift' });
-  } catch (e) {
-    if (/not supported/i.test(String(e?.message ?? e))) canSendKeys = false;
-    else throw e;
-  }
+  canSendKeys = await probeKeys();
 });
 
 describe('<daw-transport>', function () {

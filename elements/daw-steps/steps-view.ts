@@ -26,6 +26,8 @@ export class StepsView {
   #playing = false;
   /** The pattern text this view wrote (not parsed again when it comes back as a property change). */
   #own: string | null = null;
+  /** Connected since the last update. */
+  #fresh = false;
   readonly #track: PatternTrack;
   readonly #io: IntersectionObserver | null;
   readonly #onTransport = () => this.#follow();
@@ -49,7 +51,7 @@ export class StepsView {
   connect(): void {
     this.engine.transport.addEventListener('transport', this.#onTransport);
     this.#io?.observe(this.host);
-    this.update(new Map([['htmlFor', 1]]));
+    this.#fresh = true; // the next update finds the targets and schedules
     this.#follow();
   }
 
@@ -61,19 +63,20 @@ export class StepsView {
     void this.#track.clear();
   }
 
-  /** The element's properties changed (or the view was just made). */
+  /** Before a render: the element's properties changed, or it connected (then: everything). */
   update(changed: Map<PropertyKey, unknown>): void {
     const h = this.host;
-    if (!h.isConnected) return;
-    if (changed.has('htmlFor') || changed.has('rows')) this.#resolve();
+    const all = this.#fresh;
+    this.#fresh = false;
+    const has = (k: string) => all || changed.has(k);
+    if (has('htmlFor') || has('rows')) this.#resolve();
     const n = this.#names.length;
-    if (changed.has('htmlFor') || changed.has('rows') || changed.has('steps') || (changed.has('pattern') && h.pattern !== this.#own)) {
+    if (has('htmlFor') || has('rows') || has('steps') || (changed.has('pattern') && h.pattern !== this.#own)) {
       this.#cells = parseSteps(h.pattern, n, this.#steps());
       this.#focus = [Math.min(this.#focus[0], Math.max(0, n - 1)), Math.min(this.#focus[1], this.#steps() - 1)];
     }
     this.#own = null;
-    this.#schedule();
-    h.requestUpdate();
+    if (['htmlFor', 'rows', 'steps', 'step', 'offset', 'pattern'].some(has)) this.#schedule();
   }
 
   #steps(): number {

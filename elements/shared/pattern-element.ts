@@ -12,8 +12,10 @@ import { EngineController } from './engine.js';
 export interface PatternView {
   /** Resolves when the pattern as it stands is in the transport's timeline (or was refused). */
   readonly done: Promise<void>;
+  /** The element connected (its next `update` follows). */
   connect(): void;
   disconnect(): void;
+  /** Before a render: the element's properties changed, or it connected (then: everything). */
   update(changed: Map<PropertyKey, unknown>): void;
   render(): unknown;
 }
@@ -32,14 +34,28 @@ export class PatternElement<E extends DawEvents = DawEvents> extends DawElement<
     return (this.#loading ??= this.loadView().then((V) => (this.#view = new V(this as never, this.engineCtl.engine))));
   }
 
-  /** Resolves when the pattern as it stands is in the transport's timeline (or was refused). */
+  /** Resolves when the element's code is loaded and it has drawn (it needs no running engine). */
+  get loaded(): Promise<boolean> {
+    return this.#load().then(() => this.updateComplete);
+  }
+
+  /** Resolves when the pattern as it stands is in the transport's timeline (or was refused); waits for the engine to run. */
   get scheduled(): Promise<void> {
     return this.#load().then((v) => v.done);
   }
 
   connectedCallback(): void {
     super.connectedCallback();
-    void this.#load().then((v) => this.isConnected && v.connect());
+    if (this.#view) {
+      this.#view.connect();
+      this.requestUpdate(); // a move in the DOM: found and scheduled again, in willUpdate
+    } else {
+      void this.#load().then((v) => {
+        if (!this.isConnected) return;
+        v.connect();
+        this.requestUpdate();
+      });
+    }
   }
 
   disconnectedCallback(): void {
@@ -47,8 +63,9 @@ export class PatternElement<E extends DawEvents = DawEvents> extends DawElement<
     this.#view?.disconnect();
   }
 
-  protected updated(changed: Map<PropertyKey, unknown>): void {
-    void this.#load().then((v) => this.isConnected && v.update(changed));
+  /** Before each render: the view takes the changed properties (the first render after it loads, all of them). */
+  protected willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (this.#view && this.isConnected) this.#view.update(changed);
   }
 
   render() {

@@ -120,9 +120,7 @@ export class SequenceView {
     return this.#track.done;
   }
 
-  connect(): void {
-    this.update();
-  }
+  connect(): void {}
 
   disconnect(): void {
     this.#listen(null);
@@ -141,6 +139,7 @@ export class SequenceView {
 
   update(): void {
     const host = this.host;
+    if (!host.isConnected) return;
     const player = findPlayer(host);
     if (player !== this.#player) this.#listen(player);
     const tag = `<${host.localName}>`;
