@@ -20,7 +20,7 @@ export interface DawStepsEvents extends DawEvents {
  * enters at one cell (roving tabindex), arrow keys move, Home/End go to a row's ends, Space or Enter
  * toggles a step, + / - (or Shift+Up / Shift+Down) change its velocity (1 to 9 ninths). While the
  * transport plays and the grid is on screen, the current step's column is highlighted (read from
- * the transport's position on animation frames, only then).
+ * the transport's position on animation frames, only then; off screen it does not listen at all).
  *
  * @attr for - Id of a synth element, or ids of clip elements (space-separated).
  * @attr rows - The pitches of a synth's rows (names or MIDI numbers; default "C4 D4 E4 F4 G4 A4 B4 C5").
@@ -38,7 +38,7 @@ export interface DawStepsEvents extends DawEvents {
  * @csspart name - A row's name (its header cell).
  * @csspart cell - Each step (a button, `aria-pressed` when on; `current` in the playing column, `on` when on).
  *
- * @cssproperty --daw-step-size - A cell's width and height (default 22px).
+ * @cssproperty --daw-step-size - A cell's height and width (default 22px; cells narrow down to 10px in a narrow container).
  * @cssproperty --daw-step-on - An on cell's colour (default --daw-accent).
  * @cssproperty --daw-step-current - The playing column's outline (default --daw-text).
  * @cssproperty --daw-surface - Background. @cssproperty --daw-border - Border colour.

@@ -10,7 +10,7 @@ import { PatternTrack, checkLength, formatSteps, parsePitch, parseSteps, playerO
 import type { DawSteps } from './daw-steps.component.js';
 
 /** The grid's rules, added to the element's shared styles when the view comes. */
-const STYLE = css`:host { display: inline-block; } .grid { display: grid; gap: 2px; padding: 6px; background: var(--_bg); border: 1px solid var(--_line); border-radius: var(--_radius); } .row { display: flex; gap: 2px; align-items: center; } .name { min-width: 3.5em; color: var(--_dim); font-variant-numeric: tabular-nums; } .cell { width: var(--daw-step-size, 22px); height: var(--daw-step-size, 22px); min-height: 0; padding: 0; position: relative; overflow: hidden; } .beat { border-color: var(--_dim); } .cell > i { position: absolute; inset: auto 0 0 0; height: calc(var(--v) * 100%); background: var(--daw-step-on, var(--_accent)); } .cell[aria-pressed='true'] { background: inherit; } .cell.current { outline: 2px solid var(--daw-step-current, var(--_fg)); outline-offset: -2px; }`;
+const STYLE = css`:host { display: inline-block; max-width: 100%; } .grid { display: grid; gap: 2px; padding: 6px; background: var(--_bg); border: 1px solid var(--_line); border-radius: var(--_radius); } .row { display: flex; gap: 2px; align-items: center; } .row > span[role='gridcell'] { flex: 0 1 var(--daw-step-size, 22px); min-width: 10px; } .name { flex: none; min-width: 3.5em; color: var(--_dim); font-variant-numeric: tabular-nums; } .cell { display: block; width: 100%; height: var(--daw-step-size, 22px); min-height: 0; padding: 0; position: relative; overflow: hidden; } .beat { border-color: var(--_dim); } .cell > i { position: absolute; inset: auto 0 0 0; height: calc(var(--v) * 100%); background: var(--daw-step-on, var(--_accent)); } .cell[aria-pressed='true'] { background: inherit; } .cell.current { outline: 2px solid var(--daw-step-current, var(--_fg)); outline-offset: -2px; }`;
 
 /** Velocity level a toggled-on step gets (of 9). */
 const ON = 7;
@@ -39,6 +39,7 @@ export class StepsView {
     adoptStyles(host.renderRoot as ShadowRoot, [...(host.constructor as typeof LitElement).elementStyles, STYLE]);
     this.#io = typeof IntersectionObserver === 'function' ? new IntersectionObserver((es) => {
       this.#visible = es[es.length - 1].isIntersecting;
+      this.#watch(this.#visible);
       this.#follow();
     }) : null;
   }
@@ -49,14 +50,14 @@ export class StepsView {
   }
 
   connect(): void {
-    this.engine.transport.addEventListener('transport', this.#onTransport);
-    this.#io?.observe(this.host);
+    if (this.#io) this.#io.observe(this.host);
+    else this.#watch(true);
     this.#fresh = true; // the next update finds the targets and schedules
     this.#follow();
   }
 
   disconnect(): void {
-    this.engine.transport.removeEventListener('transport', this.#onTransport);
+    this.#watch(false);
     this.#io?.disconnect();
     this.#listen(false);
     onFrames(this.#frame, false);
@@ -139,6 +140,13 @@ export class StepsView {
   }
 
   // ---- the current step: followed while the transport plays and the grid is on screen ----
+
+  /** Hears the transport's play/stop only while on screen (its `transport` event reads a status word on animation frames while heard). */
+  #watch(on: boolean): void {
+    const t = this.engine.transport;
+    if (on) t.addEventListener('transport', this.#onTransport);
+    else t.removeEventListener('transport', this.#onTransport);
+  }
 
   #follow(): void {
     this.#playing = this.engine.state === 'running' && this.engine.transport.position.state === 'playing';

@@ -369,7 +369,7 @@ async function testPage(browser, name, spec, servers, blank) {
 
 // The bundle itself: no blob: URLs, no eval, siblings found with import.meta.url. The page module
 // imports the classes module beside it (one copy of the code for daw-elements and daw-elements/classes)
-// and nothing else; the classes module imports nothing.
+// and nothing else; the classes module imports nothing up front (the pattern tags' chunks on first use).
 await (async () => {
   console.log('dist/');
   const page = readFileSync(join(dist, 'daw-elements.js'), 'utf8');
@@ -381,7 +381,15 @@ await (async () => {
       assert.doesNotMatch(code, /createObjectURL|["'`]blob:/);
       assert.doesNotMatch(code, /\beval\(|new Function\(/);
     }
-    assert.doesNotMatch(js, /(?:^|[;}])\s*import\s*[{*"']|\bimport\(["']/m, 'the classes module must import nothing');
+    assert.doesNotMatch(js, /(?:^|[;}])\s*import\s*[{*"']/m, 'the classes module must import nothing up front');
+    // Its only import()s are the feature chunks beside it (the pattern tags' code), which import only it.
+    assert.deepEqual([...new Set([...js.matchAll(/\bimport\(["']([^"']+)["']\)/g)].map((m) => m[1]))].sort(), ['./daw-patterns.js', './daw-steps-view.js']);
+    for (const chunk of ['daw-patterns.js', 'daw-steps-view.js']) {
+      const code = readFileSync(join(dist, chunk), 'utf8');
+      const from = [...code.matchAll(/\bimport\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
+      assert.ok(from.every((f) => f === './daw-elements-classes.js' || f === './daw-patterns.js'), `${chunk} imports ${from}`);
+      assert.doesNotMatch(code, /createObjectURL|["'`]blob:|\beval\(|new Function\(/);
+    }
     const imports = [...page.matchAll(/\bimport\s*(?:[^"';]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
     const reexports = [...page.matchAll(/\bexport\s*{[^}]*}\s*from\s*["']([^"']+)["']/g)].map((m) => m[1]);
     assert.deepEqual([...new Set([...imports, ...reexports])], ['./daw-elements-classes.js'], 'the page module imports only the classes module beside it');
