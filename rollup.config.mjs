@@ -80,6 +80,9 @@ const FEATURE_SETS = {
   // <daw-bus>, <daw-mixer>
   console: /elements\/(daw-bus|daw-mixer)\//,
   transport: /elements\/daw-transport\//,
+  // <daw-sequence>, <daw-steps> and the pattern code they share (the grid's view, daw-steps-view.js,
+  // loads when a grid first renders)
+  patterns: /elements\/daw-(sequence|steps)\/daw-(sequence|steps)(\.component)?\.ts$|elements\/shared\/(pattern-element|patterns|pattern-grammar)\.ts$/,
 };
 /**
  * The core chunk is what the page module reaches by static imports; everything else (the feature

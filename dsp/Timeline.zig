@@ -8,7 +8,8 @@
 //!   0. swung beat-timed notes and clips, by beat (then kind: offs before ons at one time, then id);
 //!   1. straight (unswung) beat-timed notes and clips, likewise;
 //!   2. seconds-timed notes and clips, by seconds (same tie order);
-//!   3. automation points, by lane (synth flag, target, parameter), then time (Automation.zig reads
+//!   3. repeating beat-timed notes and clips (`param` = period), by beat (same tie order);
+//!   4. automation points, by lane (synth flag, target, parameter), then time (Automation.zig reads
 //!      each lane as a contiguous slice; `lane`/`lanes`).
 //! Within each of sections 0..2 an event's song frame (Transport.eventFrame / frameOfSeconds) is a
 //! non-decreasing function of its key — the tempo map and the swing mapping are monotonic; swung
@@ -27,6 +28,16 @@
 //! added at or after the next frame to render fires when reached; a removed event never fires
 //! again; re-adding an event that already fired does not fire it twice in the same pass. Each song
 //! frame is covered at most once per pass, so nothing fires twice and nothing is skipped.
+//! A note sounding when its event is removed is released at the next quantum's first frame.
+//!
+//! Repeating events (a pattern: `<daw-sequence>`, `<daw-steps>`). A beat-timed note or clip event
+//! with `param` = P ticks (1/960 beat) plays at beats `time + k·P/960` for every k ≥ 0, forever,
+//! anchored to the song's beats: a transport loop replays the occurrences inside its region, an
+//! unlooped transport meets a new one every period, and nothing is refilled from the main thread.
+//! They are few (a pattern is tens of events), so emission scans their section linearly: for each
+//! segment the occurrences whose beat can map into it (the segment's beats widened by the largest
+//! swing delay, a quarter beat, and one frame) are checked against the exact song frame, collected
+//! (at most `max_repeat_hits` a segment) and merged by frame with the other sections.
 //!
 //! Hanging notes. The timeline remembers the notes it started (up to `max_active`) and the
 //! channels it started clips on; at a stop, pause, seek, loop wrap or re-time (Transport marks) it
@@ -52,6 +63,10 @@ pub const max_active = 512;
 pub const max_lanes = (Params.num_strips + Params.max_synths) * Params.stride;
 /// Largest seconds time accepted.
 pub const max_seconds: f64 = 1e6;
+/// Repeating-event occurrences emitted in one transport segment (more are counted in `repeat_overflow`).
+pub const max_repeat_hits = 256;
+/// Ticks per beat of a repeat period.
+pub const ticks_per_beat: f64 = 960;
 
 /// One record (32 bytes, little-endian; the TypeScript side writes it through typed views).
 /// Word layout: 0-1 time (f64), 2 id, 3 kind (u8) | flags (u8) << 8 | param (u16) << 16,
@@ -65,6 +80,7 @@ pub const Event = extern struct {
     kind: Kind,
     flags: u8 = 0,
     /// Automation: parameter index in the strip's or synth's slot (Params.strip / Params.synth).
+    /// Beat-timed notes and clips: repeat period in ticks (1/960 beat), 0 = once.
     param: u16 = 0,
     /// Notes: synth slot; clips: channel; automation: strip (or synth with `Flags.synth`).
     target: u32,
@@ -99,7 +115,8 @@ pub const Event = extern struct {
         return @bitCast(self.a);
     }
     fn section(self: Event) u32 {
-        if (self.kind == .automation) return 3;
+        if (self.kind == .automation) return 4;
+        if (self.param != 0) return 3;
         if (self.flags & Flags.seconds != 0) return 2;
         return if (self.flags & Flags.straight != 0) 1 else 0;
     }
@@ -132,12 +149,18 @@ pub const LaneRange = struct { start: u32, len: u32 };
 
 store: []Event,
 n: u32 = 0,
-/// Section ends: section k is [ends[k-1], ends[k]) (ends[-1] = 0); automation is [ends[2], n).
-ends: [3]u32 = .{ 0, 0, 0 },
+/// Section ends: section k is [ends[k-1], ends[k]) (ends[-1] = 0); automation is [ends[3], n).
+ends: [4]u32 = .{ 0, 0, 0, 0 },
 lane_table: [max_lanes]LaneRange = undefined,
 n_lanes: u32 = 0,
-active: [max_active]struct { synth: u32, id: u32, pitch: u32 } = undefined,
+active: [max_active]struct { synth: u32, id: u32, pitch: u32, removed: bool = false } = undefined,
 n_active: u32 = 0,
+/// Sounding notes whose events were removed: released at the next quantum.
+n_removed: u32 = 0,
+/// Occurrences of repeating events due in the current segment: song frame and index.
+rep_hits: [max_repeat_hits]struct { frame: i64, i: u32 } = undefined,
+/// Repeating-event occurrences dropped because one segment had more than `max_repeat_hits` (running).
+repeat_overflow: u32 = 0,
 /// Index in the last rejected batch of the first bad event.
 bad_index: u32 = 0,
 /// Notes not remembered for release because `max_active` were sounding (running).
@@ -165,7 +188,7 @@ fn lessThan(_: void, x: Event, y: Event) bool {
     const sx = x.section();
     const sy = y.section();
     if (sx != sy) return sx < sy;
-    if (sx == 3) {
+    if (sx == 4) {
         const kx = x.laneKey();
         const ky = y.laneKey();
         if (kx != ky) return kx < ky;
@@ -185,6 +208,10 @@ fn valid(e: Event) bool {
     const seconds = e.flags & Event.Flags.seconds != 0;
     if (!(e.time >= 0 and e.time <= (if (seconds) max_seconds else TempoMap.max_beat))) return false;
     if (e.id == 0) return false;
+    switch (e.kind) {
+        .note_on, .note_off, .clip_play, .clip_stop => if (e.param != 0 and seconds) return false,
+        else => {},
+    }
     switch (e.kind) {
         .note_on, .note_off => {
             if (e.target >= Params.max_synths or !std.math.isFinite(e.pitch())) return false;
@@ -253,6 +280,12 @@ pub fn remove(self: *Timeline, ids: []u32) u32 {
     }
     const removed: u32 = self.n - @as(u32, @intCast(w));
     self.n = @intCast(w);
+    for (self.active[0..self.n_active]) |*a| {
+        if (!a.removed and std.sort.binarySearch(u32, a.id, ids, {}, orderU32) != null) {
+            a.removed = true;
+            self.n_removed += 1;
+        }
+    }
     self.reindex();
     return removed;
 }
@@ -264,7 +297,7 @@ fn orderU32(_: void, a: u32, b: u32) std.math.Order {
 /// Section ends and the lane table.
 fn reindex(self: *Timeline) void {
     var i: u32 = 0;
-    for (0..3) |k| {
+    for (0..4) |k| {
         while (i < self.n and self.store[i].section() == k) i += 1;
         self.ends[k] = i;
     }
@@ -359,6 +392,7 @@ fn track(self: *Timeline, e: *const Event) void {
 /// Emits the notes and clip events due in the quantum `tr.advance` just described, in frame order,
 /// and the releases its marks call for. Real-time safe.
 pub fn emit(self: *Timeline, tr: *const Transport, sink: anytype) void {
+    if (self.n_removed != 0) self.releaseRemoved(sink);
     const ms = tr.marks();
     var mi: usize = 0;
     for (tr.segments()) |s| {
@@ -373,11 +407,21 @@ pub fn emit(self: *Timeline, tr: *const Transport, sink: anytype) void {
             end[k] = self.lowerBound(tr, cur[k], self.ends[k], s1);
             next[k] = if (cur[k] < end[k]) frameOf(tr, &self.store[cur[k]]) else std.math.maxInt(i64);
         }
-        // Merge the three sections by frame (lower section first at equal frames).
+        const n_rep = self.collectRepeats(tr, s.song, s1);
+        var ri: u32 = 0;
+        // Merge the four streams by frame (lower section first at equal frames).
         while (true) {
             var k: usize = 0;
             if (next[1] < next[k]) k = 1;
             if (next[2] < next[k]) k = 2;
+            const rf = if (ri < n_rep) self.rep_hits[ri].frame else std.math.maxInt(i64);
+            if (rf < next[k]) {
+                const e = &self.store[self.rep_hits[ri].i];
+                ri += 1;
+                self.track(e);
+                sink.event(s.offset + @as(u32, @intCast(rf - s.song)), e);
+                continue;
+            }
             if (next[k] == std.math.maxInt(i64)) break;
             const e = &self.store[cur[k]];
             const f = next[k];
@@ -392,6 +436,69 @@ pub fn emit(self: *Timeline, tr: *const Transport, sink: anytype) void {
 
 fn onMark(self: *Timeline, m: Transport.Mark, sink: anytype) void {
     if (m.kind != .started) self.release(m.offset, sink);
+}
+
+/// Note offs, at offset 0, for the sounding notes whose events were removed.
+fn releaseRemoved(self: *Timeline, sink: anytype) void {
+    var i: u32 = 0;
+    while (i < self.n_active) {
+        const a = self.active[i];
+        if (!a.removed) {
+            i += 1;
+            continue;
+        }
+        const off = Event{ .time = 0, .id = a.id, .kind = .note_off, .flags = Event.Flags.released, .target = a.synth, .a = a.pitch, .b = 0 };
+        sink.event(0, &off);
+        self.active[i] = self.active[self.n_active - 1];
+        self.n_active -= 1;
+    }
+    self.n_removed = 0;
+}
+
+fn onKey(e: *const Event) u1 {
+    return @intFromBool(e.kind == .note_on or e.kind == .clip_play);
+}
+
+/// Collects into `rep_hits`, sorted by frame (then the timeline's order), the occurrences of
+/// repeating events whose song frame lies in [s0, s1); returns how many.
+fn collectRepeats(self: *Timeline, tr: *const Transport, s0: i64, s1: i64) u32 {
+    const lo = self.ends[2];
+    const hi = self.ends[3];
+    if (lo == hi) return 0;
+    // Swing delays a beat by at most amount · grid ≤ 0.5 · 0.5 beat; a frame either side covers
+    // the rounding to the nearest frame.
+    const b0 = tr.beatOfFrame(s0 - 1) - 0.25;
+    const b1 = tr.beatOfFrame(s1 + 1);
+    var n: u32 = 0;
+    var idx = lo;
+    while (idx < hi) : (idx += 1) {
+        const e = &self.store[idx];
+        const p = @as(f64, @floatFromInt(e.param)) / ticks_per_beat;
+        const straight = e.flags & Event.Flags.straight != 0;
+        var k = @max(0, @ceil((b0 - e.time) / p));
+        while (true) : (k += 1) {
+            const b = e.time + k * p;
+            if (!(b < b1) or b > TempoMap.max_beat) break;
+            const f = tr.eventFrame(b, straight);
+            if (f < s0 or f >= s1) continue;
+            if (n == max_repeat_hits) {
+                self.repeat_overflow +%= 1;
+                continue;
+            }
+            // Insertion by (frame, offs before ons) so a note repeated at its own length
+            // retriggers; indices ascend, so otherwise the store's order holds.
+            const on = onKey(e);
+            var j = n;
+            while (j > 0) : (j -= 1) {
+                const h = self.rep_hits[j - 1];
+                if (h.frame < f or (h.frame == f and onKey(&self.store[h.i]) <= on)) break;
+                self.rep_hits[j] = h;
+            }
+            self.rep_hits[j] = .{ .frame = f, .i = idx };
+            n += 1;
+        }
+    }
+    return n;
 }
 
 // --- Tests ----------------------------------------------------------------------------------
@@ -425,7 +532,7 @@ test "add, sort, remove and lanes" {
     var b2 = [_]Event{ Event.note(.note_on, 2, 2, 0, 62, 1), Event.note(.note_off, 5, 2, 0, 55, 1) };
     try tl.add(&b2);
     const ev = tl.events();
-    try testing.expectEqual([3]u32{ 4, 4, 5 }, tl.ends);
+    try testing.expectEqual([4]u32{ 4, 4, 5, 5 }, tl.ends);
     // At beat 2: the off first, then the ons by id.
     try testing.expectEqual(Event.Kind.note_off, ev[0].kind);
     try testing.expectEqual(@as(u32, 1), ev[1].id);
@@ -498,14 +605,14 @@ test "edits while playing: from the next frame rendered, never twice, never skip
         tr.advance(rec.now);
         tl.emit(&tr, &rec);
     }
-    // Hits: 6000 (id 1), 6016 (id 3), the clip at 12000; then the wrap at 24000 releases notes 1
-    // and 3 and stops the clip's channel; then the
+    // Hits: 6000 (id 1); 6016: the removed note 1 released, then id 3; the clip at 12000; then
+    // the wrap at 24000 releases note 3 and stops the clip's channel; then the
     // second pass fires 24000 + 6000 (id 1), 24000 + 6015 (id 2), 24000 + 6016 (id 3).
     const want = [_]Recorder.Hit{
         .{ .frame = 6000, .id = 1, .kind = .note_on, .released = false },
+        .{ .frame = 6016, .id = 1, .kind = .note_off, .released = true },
         .{ .frame = 6016, .id = 3, .kind = .note_on, .released = false },
         .{ .frame = 12000, .id = 9, .kind = .clip_play, .released = false },
-        .{ .frame = 24000, .id = 1, .kind = .note_off, .released = true },
         .{ .frame = 24000, .id = 3, .kind = .note_off, .released = true },
         .{ .frame = 24000, .id = 0, .kind = .clip_stop, .released = true },
         .{ .frame = 30000, .id = 1, .kind = .note_on, .released = false },
@@ -537,4 +644,87 @@ test "swung and straight events are emitted in frame order" {
     try testing.expectEqual(@as(u32, 2), hits[0].id);
     try testing.expectEqual(@as(u64, @intFromFloat(@round(2.3 * 24000))), hits[0].frame);
     try testing.expectEqual(@as(u64, @intFromFloat(@round((2.0 + 0.25 * 1.3 + 0.03 * 0.7) * 24000))), hits[1].frame);
+}
+
+test "repeating events: every period, on exact frames, across loops, swing and edits" {
+    var buf: [16]Event = undefined;
+    var tl = Timeline.init(&buf);
+    var tr = Transport.init(48000); // 120 BPM: 24000 frames a beat
+    // A two-beat pattern from beat 1: a note at 1 (length 2 = its period: it must retrigger) and a
+    // swung 8th off-beat at 1.5, a clip at 2.
+    var b = [_]Event{
+        Event.note(.note_on, 1, 1, 0, 60, 1),
+        Event.note(.note_off, 1, 3, 0, 60, 0),
+        Event.note(.note_on, 2, 1.5, 0, 64, 1),
+        Event.note(.note_off, 2, 1.75, 0, 64, 0),
+        .{ .time = 2, .id = 3, .kind = .clip_play, .target = 1, .a = 7 },
+    };
+    for (&b) |*e| e.param = 1920;
+    try tl.add(&b);
+    try testing.expectEqual([4]u32{ 0, 0, 0, 5 }, tl.ends);
+    try tr.setSwing(0.2, 0.5);
+    try tr.schedule(.{ .kind = .play, .frame = 0 });
+    var hits: [64]Recorder.Hit = undefined;
+    var rec = Recorder{ .hits = &hits };
+    const quanta = 6 * 24000 / Q; // beats 0..6
+    for (0..quanta) |q| {
+        rec.now = q * Q;
+        tr.advance(rec.now);
+        tl.emit(&tr, &rec);
+    }
+    // Swung 8th off-beat: 1.5 -> 1.5 + 0.2 · 0.5 = 1.6 beats; its off at 1.75 -> 1.8.
+    const H = Recorder.Hit;
+    const want = [_]H{
+        .{ .frame = 24000, .id = 1, .kind = .note_on, .released = false },
+        .{ .frame = 38400, .id = 2, .kind = .note_on, .released = false },
+        .{ .frame = 43200, .id = 2, .kind = .note_off, .released = false },
+        .{ .frame = 48000, .id = 3, .kind = .clip_play, .released = false },
+        .{ .frame = 72000, .id = 1, .kind = .note_off, .released = false },
+        .{ .frame = 72000, .id = 1, .kind = .note_on, .released = false },
+        .{ .frame = 86400, .id = 2, .kind = .note_on, .released = false },
+        .{ .frame = 91200, .id = 2, .kind = .note_off, .released = false },
+        .{ .frame = 96000, .id = 3, .kind = .clip_play, .released = false },
+        .{ .frame = 120000, .id = 1, .kind = .note_off, .released = false },
+        .{ .frame = 120000, .id = 1, .kind = .note_on, .released = false },
+        .{ .frame = 134400, .id = 2, .kind = .note_on, .released = false },
+        .{ .frame = 139200, .id = 2, .kind = .note_off, .released = false },
+    };
+    try testing.expectEqualSlices(H, &want, hits[0..rec.n]);
+    // A loop [2, 8) set at beat 6: the song wraps at beat 8 (frame 192000) to beat 2 and the
+    // occurrences there play again, with no new events.
+    rec.n = 0;
+    try tr.setLoop(2, 8, true);
+    for (quanta..quanta + 4 * 24000 / Q) |q| {
+        rec.now = q * Q;
+        tr.advance(rec.now);
+        tl.emit(&tr, &rec);
+    }
+    const want2 = [_]H{
+        .{ .frame = 144000, .id = 3, .kind = .clip_play, .released = false },
+        .{ .frame = 168000, .id = 1, .kind = .note_off, .released = false },
+        .{ .frame = 168000, .id = 1, .kind = .note_on, .released = false },
+        .{ .frame = 182400, .id = 2, .kind = .note_on, .released = false }, // 7.5 swung to 7.6
+        .{ .frame = 187200, .id = 2, .kind = .note_off, .released = false },
+        .{ .frame = 192000, .id = 1, .kind = .note_off, .released = true },
+        .{ .frame = 192000, .id = 0, .kind = .clip_stop, .released = true },
+        .{ .frame = 192000, .id = 3, .kind = .clip_play, .released = false }, // song beat 2
+        .{ .frame = 216000, .id = 1, .kind = .note_off, .released = false }, // song beat 3
+        .{ .frame = 216000, .id = 1, .kind = .note_on, .released = false },
+        .{ .frame = 230400, .id = 2, .kind = .note_on, .released = false }, // 3.5 swung to 3.6
+        .{ .frame = 235200, .id = 2, .kind = .note_off, .released = false },
+    };
+    try testing.expectEqualSlices(H, &want2, hits[0..rec.n]);
+    // Removing a sounding repeating note releases it at the next quantum and ends its repeats.
+    rec.n = 0;
+    var ids = [_]u32{1};
+    _ = tl.remove(&ids);
+    for (0..4 * 24000 / Q) |q| {
+        rec.now = (quanta + 4 * 24000 / Q + q) * Q;
+        tr.advance(rec.now);
+        tl.emit(&tr, &rec);
+    }
+    for (hits[0..rec.n]) |h| try testing.expect(h.id != 1 or (h.kind == .note_off and h.released));
+    // Seconds-timed repeating events are malformed.
+    var bad = [_]Event{.{ .time = 1, .id = 5, .kind = .note_on, .flags = Event.Flags.seconds, .param = 960, .target = 0 }};
+    try testing.expectError(error.BadEvent, tl.add(&bad));
 }

@@ -17,6 +17,9 @@ export { DawTransport } from './daw-transport/daw-transport.js';
 export type { DawTransportEvents } from './daw-transport/daw-transport.js';
 export { DawBus } from './daw-bus/daw-bus.js';
 export { DawMixer } from './daw-mixer/daw-mixer.js';
+export { DawSequence } from './daw-sequence/daw-sequence.js';
+export { DawSteps } from './daw-steps/daw-steps.js';
+export type { DawStepsEvents } from './daw-steps/daw-steps.component.js';
 export { define } from './define.js';
 
 // This module imports every class, so define() here registers the feature tags at once, not on first use.
@@ -28,6 +31,8 @@ import { DawScope as Scope } from './daw-scope/daw-scope.js';
 import { DawTransport as Transport } from './daw-transport/daw-transport.js';
 import { DawBus as Bus } from './daw-bus/daw-bus.js';
 import { DawMixer as Mixer } from './daw-mixer/daw-mixer.js';
+import { DawSequence as Sequence } from './daw-sequence/daw-sequence.js';
+import { DawSteps as Steps } from './daw-steps/daw-steps.js';
 provide('transport', Transport);
 provide('meter', Meter);
 provide('loudness', Loudness);
@@ -35,6 +40,8 @@ provide('spectrum', Spectrum);
 provide('scope', Scope);
 provide('bus', Bus);
 provide('mixer', Mixer);
+provide('sequence', Sequence);
+provide('steps', Steps);
 export type { DefineOptions, DefineResult } from './define.js';
 export type { DawClipLoadDetail } from './daw-clip/daw-clip.js';
 export type { BusFxSpec, BusElementParams } from './daw-bus/daw-bus.component.js';

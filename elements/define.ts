@@ -1,7 +1,7 @@
 /**
  * `define({ prefix })`: registers the elements as `<prefix-engine>`, `<prefix-channel>`,
  * `<prefix-synth>`, `<prefix-clip>`, `<prefix-transport>`, `<prefix-meter>`, `<prefix-loudness>`,
- * `<prefix-spectrum>`, `<prefix-scope>`, `<prefix-bus>` and `<prefix-mixer>` (default prefix `daw`). The page bundle
+ * `<prefix-spectrum>`, `<prefix-scope>`, `<prefix-bus>`, `<prefix-mixer>`, `<prefix-sequence>` and `<prefix-steps>` (default prefix `daw`). The page bundle
  * (`daw-elements`) calls `define()` when it loads; `daw-elements/classes` registers nothing, so a
  * page that shares the `daw-` names with another library calls `define({ prefix })` itself and the
  * `daw-` names are never taken. Tags already defined are handled by elements/shared/define.ts.
@@ -31,6 +31,8 @@ const FEATURES = {
   scope: () => import('./daw-scope/daw-scope.component.js').then((m) => m.DawScope),
   bus: () => import('./daw-bus/daw-bus.component.js').then((m) => m.DawBus),
   mixer: () => import('./daw-mixer/daw-mixer.component.js').then((m) => m.DawMixer),
+  sequence: () => import('./daw-sequence/daw-sequence.component.js').then((m) => m.DawSequence),
+  steps: () => import('./daw-steps/daw-steps.component.js').then((m) => m.DawSteps),
 } satisfies Record<string, Loader>;
 
 type Kind = keyof typeof CORE | keyof typeof FEATURES;

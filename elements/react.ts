@@ -28,6 +28,8 @@ import type { DawLoudness } from './daw-loudness/daw-loudness.js';
 import type { DawSpectrum } from './daw-spectrum/daw-spectrum.js';
 import type { DawScope } from './daw-scope/daw-scope.js';
 import type { DawTransport } from './daw-transport/daw-transport.js';
+import type { DawSequence } from './daw-sequence/daw-sequence.js';
+import type { DawSteps } from './daw-steps/daw-steps.js';
 import type { DawChangeDetail, DawElementErrorDetail } from './shared/element.js';
 
 /** An event as a handler on element `E` receives it: `currentTarget` is the element. */
@@ -96,6 +98,10 @@ export type DawScopeProps = Base<DawScope, Partial<Pick<DawScope, 'for'>> & Even
 export type DawBusProps = Base<DawBus, Partial<BusElementParams> & Partial<Pick<DawBus, 'label'>> & { name?: 'reverb' | 'delay' | 'drum' | 'master' } & EventProps<DawBusEvents, DawBus>>;
 /** `<daw-mixer>`: a layout of channels, buses and master (children). */
 export type DawMixerProps = Base<DawMixer, object>;
+/** `<daw-sequence>`: `notes`, `length`, `offset`, `once`. */
+export type DawSequenceProps = Base<DawSequence, Partial<Pick<DawSequence, 'notes' | 'length' | 'offset' | 'once'>> & EventProps<DawEvents, DawSequence>>;
+/** `<daw-steps>`: `htmlFor` (the `for` attribute), `rows`, `steps`, `step`, `offset`, `pattern`, `label`. */
+export type DawStepsProps = Base<DawSteps, Partial<Pick<DawSteps, 'htmlFor' | 'rows' | 'steps' | 'step' | 'offset' | 'pattern' | 'label'>> & EventProps<DawChannelEvents, DawSteps>>;
 
 /**
  * The tags under a prefix, for `define({ prefix })`: a page using `studio-` tags adds
@@ -104,7 +110,8 @@ export type DawMixerProps = Base<DawMixer, object>;
 export type DawIntrinsicElements<P extends string = 'daw'> =
   Record<`${P}-engine`, DawEngineProps> & Record<`${P}-channel`, DawChannelProps> & Record<`${P}-synth`, DawSynthProps> & Record<`${P}-clip`, DawClipProps> &
   Record<`${P}-transport`, DawTransportProps> & Record<`${P}-meter`, DawMeterProps> & Record<`${P}-loudness`, DawLoudnessProps> &
-  Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps> & Record<`${P}-bus`, DawBusProps> & Record<`${P}-mixer`, DawMixerProps>;
+  Record<`${P}-spectrum`, DawSpectrumProps> & Record<`${P}-scope`, DawScopeProps> & Record<`${P}-bus`, DawBusProps> & Record<`${P}-mixer`, DawMixerProps> &
+  Record<`${P}-sequence`, DawSequenceProps> & Record<`${P}-steps`, DawStepsProps>;
 
 declare module 'react' {
   namespace JSX {

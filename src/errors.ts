@@ -45,7 +45,9 @@ export type DawErrorCode =
   /** engine | `engine.recordInput()` could not open the input: microphone permission denied, no such device, or the device busy (the message says which). | Allow the microphone for the site (address bar or settings), pick another `deviceId`, or close the app using it. */
   | 'input-failed'
   /** elements | `<daw-engine>`'s export or record button failed (the message says why: a channel fed by AudioNodes cannot be bounced, the engine could not start, frames were lost). | Act on the message; `engine.bounce()` / `engine.record()` give the same errors. */
-  | 'export-failed';
+  | 'export-failed'
+  /** elements | A `<daw-sequence>` is not inside a synth or clip element, or a `<daw-steps>`'s `for` names none. | Put the sequence inside `<daw-synth>` or `<daw-clip>`; set `for` to the id of a synth or the ids of clips. */
+  | 'no-target';
 
 /** Detail of every `daw-error` event, from the engine and from the elements. */
 export interface DawErrorDetail {

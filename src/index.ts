@@ -8,7 +8,7 @@ export type { AnalysisOptions, AnalysisReading } from './analysis.js';
 export { Recording } from './record.js';
 export type { RecordOptions } from './record.js';
 export { Transport } from './transport.js';
-export type { TransportState, TransportChange, TransportPosition, TransportEventDetail, TempoPoint, LoopRegion, Quantize, CommandOptions, TimelineNote, ScheduledNotes } from './transport.js';
+export type { TransportState, TransportChange, TransportPosition, TransportEventDetail, TempoPoint, LoopRegion, Quantize, CommandOptions, TimelineNote, TimelineClip, ScheduledNotes } from './transport.js';
 export type { EngineOptions, EngineState, EngineStatus, LoadFigure, UnderrunFigure, LatencyFigure, Meter, FaultOptions, ParamName, ParamValue, BusParamsOf, QualitySetting, QualityFigure, QualityChangeDetail, AutomationPoint, AutomationRamp, AutomationTime } from './types.js';
 export type { DawErrorCode, DawErrorDetail, EngineEventMap } from './errors.js';
 export type { RecoveryReport } from './recovery.js';

@@ -123,7 +123,7 @@ function apply(rt: Runtime, s: CheckedSnapshot, live: Channel[], liveSynths: Syn
 export async function restoreNotes(rt: Runtime, notes: readonly SnapshotNote[], synths: Synth[]): Promise<void> {
   const t = rt.engine.transport;
   await Promise.all([...t.scheduled].map(([first, n]) => t.unschedule({ first, count: n.length })));
-  if (notes.length) await t.schedule(notes.map((n) => ({ synth: synths[n.synth], pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity, straight: n.straight })));
+  if (notes.length) await t.schedule(notes.map((n) => ({ synth: synths[n.synth], pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity, straight: n.straight, ...(n.repeat ? { repeat: n.repeat } : {}) })));
 }
 
 /** The automation part of restore: every lane cleared, the snapshot's set (already checked, so automate() accepts them). */

@@ -34,9 +34,10 @@ export function capture(rt: Runtime, at = rt.now()): Snapshot {
   const t = rt.transport;
   const notes: SnapshotNote[] = [];
   for (const n of [...(t?.scheduled.values() ?? [])].flat()) {
+    if (!('synth' in n)) continue; // a clip launch on the timeline: not in snapshots (yet)
     const synth = synths.findIndex((s) => s === n.synth);
     if (synth < 0) continue; // its synth was disposed: its notes no longer play
-    notes.push({ synth, pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity ?? 1, straight: !!n.straight });
+    notes.push({ synth, pitch: n.pitch, beat: n.beat, length: n.length, velocity: n.velocity ?? 1, straight: !!n.straight, ...(n.repeat ? { repeat: n.repeat } : {}) });
   }
   const clips: SnapshotClip[] = [];
   if (ctx) {

@@ -157,6 +157,7 @@ export function checkSnapshot(input: unknown): CheckedSnapshot {
     return {
       synth: num(o.synth, `${p}.synth`, 0, synths.length - 1, true), pitch: num(o.pitch, `${p}.pitch`, 0, 127), beat,
       length: num(o.length, `${p}.length`, TICK, MAX_BEAT - beat), velocity: num(o.velocity ?? 1, `${p}.velocity`, 0, 1), straight: bool(o.straight ?? false, `${p}.straight`),
+      ...(o.repeat === undefined ? {} : { repeat: repeatOf(o.repeat, `${p}.repeat`) }),
     };
   });
   const clips = arr(tl.clips, 'timeline.clips', 4096).map((x, i): SnapshotClip => {
@@ -205,6 +206,13 @@ function checkTransport(t: Record<string, unknown>): SnapshotTransport {
 }
 
 const RAMPS = ['step', 'linear', 'exponential'] as const;
+
+/** A note's repeat period: 1/960 to 64 beats, a whole number of ticks (transport.schedule() takes the same). */
+function repeatOf(x: unknown, path: string): number {
+  const r = num(x, path, TICK, 64);
+  if (Math.abs(r * 960 - Math.round(r * 960)) > 1e-6) bad(path, `${r} beats is not a whole number of ticks (1/960 beat)`, true);
+  return r;
+}
 const quote = (x: unknown) => (typeof x === 'string' ? `'${show(x)}'` : show(x));
 
 /**

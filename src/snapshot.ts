@@ -68,6 +68,8 @@ export interface SnapshotNote {
   length: number;
   velocity: number;
   straight: boolean;
+  /** Plays again every `repeat` beats (a pattern); absent: once. */
+  repeat?: number;
 }
 export interface SnapshotClip {
   /** A play, or a stop (a stop has no sample). */

@@ -18,6 +18,24 @@ export interface TimelineNote {
   velocity?: number;
   /** Not swung (default: swing applies). */
   straight?: boolean;
+  /** Plays again every `repeat` beats, forever (a pattern): 1/960 to 64 beats, a whole number of ticks (1/960 beat). */
+  repeat?: number;
+}
+
+/**
+ * A clip launch for the timeline: `channel` plays `sample` from `beat`, for `length` beats (default:
+ * to the sample's end, or on while looping), from `offset` seconds into it, at linear `gain` (0 to 16).
+ */
+export interface TimelineClip {
+  channel: { readonly slot: number; readonly isDisposed: boolean };
+  sample: { readonly id: number; readonly isDisposed: boolean; readonly sampleRate: number };
+  beat: number;
+  length?: number;
+  offset?: number;
+  gain?: number;
+  loop?: boolean;
+  straight?: boolean;
+  repeat?: number;
 }
 
 /** Notes scheduled by one schedule() call: their ids, for unschedule(). */
@@ -62,12 +80,12 @@ export class TimelineStore {
   /** Automation lanes by key (dsp/Timeline.zig laneKey: synth flag, target, parameter). */
   readonly #lanes = new Map<string, LaneRecords>();
   /** The notes of each schedule() call still scheduled, as given, by its first id (engine.snapshot() lists them). */
-  readonly scheduled = new Map<number, TimelineNote[]>();
+  readonly scheduled = new Map<number, (TimelineNote | TimelineClip)[]>();
 
   constructor(private readonly core: EngineCore & { whenReady(): Promise<void> }) {}
 
   /** See Transport.schedule. */
-  async schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
+  async schedule(notes: readonly (TimelineNote | TimelineClip)[], opts: { replace?: ScheduledNotes } = {}): Promise<ScheduledNotes> {
     if (!Array.isArray(notes)) throw new TypeError(`transport schedule: expected an array of notes, got ${show(notes)}`);
     const n = notes.length;
     const buf = new ArrayBuffer(n * 64);
@@ -75,36 +93,58 @@ export class TimelineStore {
     const f = new Float32Array(buf);
     const d = new Float64Array(buf);
     const first = this.#nextNote;
+    let r = 0;
     notes.forEach((x, i) => {
       const at = `transport schedule note ${i}`;
-      if (typeof x !== 'object' || x === null || typeof x.synth?.slot !== 'number' || x.synth.isDisposed) throw new TypeError(`${at}: expected { synth, pitch, beat, length } with a live synth`);
+      const clip = typeof x === 'object' && x !== null && 'sample' in x;
+      const target = clip ? (x as TimelineClip).channel : (x as TimelineNote).synth;
+      if (typeof x !== 'object' || x === null || typeof target?.slot !== 'number' || target.isDisposed) {
+        throw new TypeError(`${at}: expected { synth, pitch, beat, length } with a live synth, or { channel, sample, beat } with a live channel`);
+      }
       const beat = inRange(`${at} beat`, x.beat, 0, MAX_BEAT, ' beats');
-      const end = beat + inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
-      const pitch = inRange(`${at} pitch`, x.pitch, 0, 127);
-      const velocity = inRange(`${at} velocity`, x.velocity ?? 1, 0, 1);
+      const len = x.length === undefined && clip ? 0 : inRange(`${at} length`, x.length, 1 / 960, MAX_BEAT - beat, ' beats');
+      const ticks = x.repeat === undefined ? 0 : inRange(`${at} repeat`, x.repeat, 1 / 960, 64, ' beats') * 960;
+      if (!Number.isInteger(Math.round(ticks * 1e6) / 1e6)) throw new RangeError(`${at} repeat: ${x.repeat} beats is not a whole number of ticks (1/960 beat)`);
       const id = noteId(first + i);
-      // Two records: 0-1 time f64, 2 id, 3 kind | flags << 8, 4 synth, 5 pitch f32, 6 velocity f32.
-      for (const [k, time, vel] of [[1, beat, velocity], [2, end, 0]]) {
-        const o = (2 * i + k - 1) * 8;
+      // Records (dsp/Timeline.zig Event): 0-1 time f64, 2 id, 3 kind | flags << 8 | repeat ticks << 16, 4 target, 5 a, 6 b f32, 7 c.
+      let recs: [number, number, number, number, number][];
+      if (clip) {
+        const c = x as TimelineClip;
+        if (!c.sample || typeof c.sample.id !== 'number' || c.sample.isDisposed) throw new TypeError(`${at}: expected a loaded sample (engine.loadSample)`);
+        const gain = inRange(`${at} gain`, c.gain ?? 1, 0, 16);
+        const offset = Math.min(Math.round(inRange(`${at} offset`, c.offset ?? 0, 0, 2 ** 24, ' s') * c.sample.sampleRate), 4294967295);
+        recs = [[3, beat, c.sample.id, gain, offset]];
+        if (len) recs.push([4, beat + len, 0, 0, 0]);
+      } else {
+        const pitch = inRange(`${at} pitch`, (x as TimelineNote).pitch, 0, 127);
+        recs = [[1, beat, pitch, inRange(`${at} velocity`, (x as TimelineNote).velocity ?? 1, 0, 1), 0], [2, beat + len, pitch, 0, 0]];
+      }
+      const flags = (x.straight ? 2 : 0) | (clip && (x as TimelineClip).loop ? 8 : 0);
+      recs.forEach(([k, time, a, b, c]) => {
+        const o = 8 * r++;
         d[o / 2] = time;
         u[o + 2] = id;
-        u[o + 3] = k | (x.straight ? 2 << 8 : 0);
-        u[o + 4] = x.synth.slot;
-        f[o + 5] = pitch;
-        f[o + 6] = vel;
-      }
+        u[o + 3] = k | (flags << 8) | (Math.round(ticks) << 16);
+        u[o + 4] = target.slot;
+        if (clip) u[o + 5] = a;
+        else f[o + 5] = a;
+        f[o + 6] = b;
+        u[o + 7] = c;
+      });
     });
     this.#nextNote += n;
+    const records = buf.slice(0, r * 32);
+    const remove = opts.replace ? this.#forget(opts.replace) : undefined;
     if (n) {
-      this.#notes.set(first, buf);
+      this.#notes.set(first, records);
       this.scheduled.set(first, notes.map((x) => ({ ...x })));
     }
-    await this.#send(buf);
+    await this.#send(records, true, remove);
     return { first, count: n };
   }
 
-  /** See Transport.unschedule. */
-  async unschedule(s: ScheduledNotes): Promise<void> {
+  /** The ids of `s`'s events, dropped from the copy kept for recovery and from `scheduled`. */
+  #forget(s: ScheduledNotes): Uint32Array {
     this.scheduled.delete(s.first);
     const ids = new Uint32Array(s.count);
     for (let i = 0; i < s.count; i++) ids[i] = noteId(s.first + i);
@@ -117,8 +157,15 @@ export class TimelineStore {
       if (keep.length === u.length) continue;
       if (keep.length) this.#notes.set(k, new Uint32Array(keep).buffer); else this.#notes.delete(k);
     }
+    return ids;
+  }
+
+  /** See Transport.unschedule. */
+  async unschedule(s: ScheduledNotes): Promise<void> {
+    const ids = this.#forget(s);
     await this.#edit({ type: 'timeline-remove', ids }, [ids.buffer]);
   }
+
 
   /** A new id for a lane's points. */
   laneId(): number {
@@ -179,13 +226,18 @@ export class TimelineStore {
     for (const [resolve] of lost) resolve(counts[counts.length - 1] ?? 0);
   }
 
-  /** Sends records in chunks (copies); `wait` false posts at once, not waiting for the engine (recovery: the node is up). */
-  #send(buf: ArrayBuffer, wait = true): Promise<number> {
+  /**
+   * Sends records in chunks (copies); `wait` false posts at once, not waiting for the engine
+   * (recovery: the node is up). `remove` goes with the first chunk: removed and added between the
+   * same two quanta.
+   */
+  #send(buf: ArrayBuffer, wait = true, remove?: Uint32Array): Promise<number> {
     const sends = [];
     const n = buf.byteLength / 32;
     for (let o = 0; o < n || o === 0; o += CHUNK) {
       const part = buf.slice(o * 32, Math.min(n, o + CHUNK) * 32);
-      sends.push(this.#edit({ type: 'timeline-add', events: part }, [part], wait));
+      const rm = o === 0 ? remove : undefined;
+      sends.push(this.#edit({ type: 'timeline-add', events: part, ...(rm ? { remove: rm } : {}) }, rm ? [part, rm.buffer] : [part], wait));
     }
     return Promise.all(sends).then((c) => c[c.length - 1]);
   }

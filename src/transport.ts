@@ -9,12 +9,12 @@
 import { EventKind, MAX_TEMPO_POINTS } from '../protocol/generated/contract.js';
 import { EventRecord } from '../protocol/event-ring.js';
 import type { EngineCore } from './handles.js';
-import { MAX_BEAT, TimelineStore, inRange as check, type ScheduledNotes, type TimelineNote } from './timeline.js';
+import { MAX_BEAT, TimelineStore, inRange as check, type ScheduledNotes, type TimelineClip, type TimelineNote } from './timeline.js';
 import { show } from './validate.js';
 
 import type { TransportEventDetail, TransportPosition } from './types.js';
 
-export type { ScheduledNotes, TimelineNote } from './timeline.js';
+export type { ScheduledNotes, TimelineClip, TimelineNote } from './timeline.js';
 export type { TransportEventDetail, TransportPosition } from './types.js';
 
 export type TransportState = 'stopped' | 'playing' | 'paused';
@@ -68,7 +68,7 @@ export class Transport extends EventTarget {
   /** @internal The timeline's batches and the copy kept for recovery. */
   readonly timeline: TimelineStore;
   /** @internal The notes of each schedule() call still scheduled, by its first id (engine.snapshot() lists them; restore() replaces them). */
-  get scheduled(): ReadonlyMap<number, TimelineNote[]> {
+  get scheduled(): ReadonlyMap<number, (TimelineNote | TimelineClip)[]> {
     return this.timeline.scheduled;
   }
 
@@ -82,17 +82,19 @@ export class Transport extends EventTarget {
   }
 
   /**
-   * Adds notes to the timeline in the DSP's memory (it grows for them: 100,000 notes and more), to
+   * Adds notes (and clip launches: `TimelineClip`) to the timeline in the DSP's memory (it grows for them: 100,000 notes and more), to
    * play whenever the transport passes their beats, every loop pass included, with no work on this
    * thread; notes sounding are released at a stop, pause, seek or loop wrap. Resolves (once the
    * engine runs) when the audio thread has them: notes at or after the position then play, notes
-   * the song has passed play on the next pass. Throws for a bad note, naming it.
+   * the song has passed play on the next pass. Throws for a bad note, naming it. With `replace`,
+   * the audio thread removes those notes and adds these between the same two quanta (a pattern's
+   * edit: nothing doubled, nothing dropped; a replaced note sounding is released).
    */
-  schedule(notes: readonly TimelineNote[]): Promise<ScheduledNotes> {
-    return this.timeline.schedule(notes);
+  schedule(notes: readonly (TimelineNote | TimelineClip)[], opts: { replace?: ScheduledNotes } = {}): Promise<ScheduledNotes> {
+    return this.timeline.schedule(notes, opts);
   }
 
-  /** Removes notes that schedule() added (a note sounding now plays on until the next stop, seek or loop wrap). */
+  /** Removes notes that schedule() added (a note sounding now is released at the next quantum). */
   unschedule(s: ScheduledNotes): Promise<void> {
     return this.timeline.unschedule(s);
   }

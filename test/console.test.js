@@ -6,7 +6,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine, BUS_NAMES, STRIP_PARAMS } from '../dist/daw-elements.js';
-import { defineFeatures, nextFrame, task, until as waitFor } from './helpers.js';
+import { defineFeatures, nextFrame, task, until as waitFor, canSendKeys as probeKeys } from './helpers.js';
 
 // The console tags load on first appearance (their chunk); the tests below mount them and use them at once.
 await defineFeatures('daw-bus', 'daw-mixer');
@@ -65,12 +65,7 @@ async function settled(read, what) {
 /** Real key presses need the runner to drive the browser's input; WebKitGTK's WebDriver path cannot. */
 let canSendKeys = true;
 before(async () => {
-  try {
-    await sendKeys({ press: 'Shift' });
-  } catch (e) {
-    if (/not supported/i.test(String(e?.message ?? e))) canSendKeys = false;
-    else throw e;
-  }
+  canSendKeys = await probeKeys();
 });
 
 describe(`console: <daw-bus>, sends, meters, <daw-mixer> (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {

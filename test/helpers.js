@@ -1,6 +1,7 @@
 // Shared test helpers: rendering through the real engine, and independent references (an FFT and the
 // RBJ Audio EQ Cookbook formulas in float64) written here, not taken from the code under test.
 import { renderOffline } from '../dist/daw-elements.js';
+import { sendKeys } from '@web/test-runner-commands';
 
 export const SR = 48000;
 export const dbToLin = (db) => Math.pow(10, db / 20);
@@ -242,4 +243,17 @@ export function wavUrl(chans, rate) {
     for (let c = 0; c < ch; c++) v.setInt16(44 + (i * ch + c) * 2, Math.max(-32768, Math.min(32767, Math.round(chans[c][i] * 32768))), true);
   }
   return URL.createObjectURL(new Blob([buf], { type: 'audio/wav' }));
+}
+
+let keys;
+/**
+ * Whether the runner can press real keys in this browser (Chromium and Firefox through puppeteer can;
+ * WebKitGTK's WebDriver answers "not supported"). Probed once per page with a Shift press.
+ */
+export function canSendKeys() {
+  keys ??= sendKeys({ press: 'Shift' }).then(() => true, (e) => {
+    if (/not supported/i.test(String(e?.message ?? e))) return false;
+    throw e;
+  });
+  return keys;
 }

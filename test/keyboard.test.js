@@ -4,7 +4,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine, Synth } from '../dist/daw-elements.js';
-import { task, until } from './helpers.js';
+import { task, until, canSendKeys as probeKeys } from './helpers.js';
 
 const isolatedPage = window.DAW_EXPECT_ISOLATED;
 const engine = getEngine();
@@ -29,12 +29,7 @@ function spyNotes() {
 /** Real key presses need the runner to drive the browser's input; WebKitGTK's WebDriver path cannot. */
 let canSendKeys = true;
 before(async () => {
-  try {
-    await sendKeys({ press: 'Shift' });
-  } catch (e) {
-    if (/not supported/i.test(String(e?.message ?? e))) canSendKeys = false;
-    else throw e;
-  }
+  canSendKeys = await probeKeys();
 });
 
 describe(`keyboard operation (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {

@@ -8,12 +8,12 @@ import { expect } from '@esm-bundle/chai';
 import { getEngine } from '../dist/daw-elements.js';
 import { defineFeatures, nextFrame, wavUrl } from './helpers.js';
 
-await defineFeatures('daw-transport'); // loaded on first appearance; settle() below awaits every element's render
+await defineFeatures('daw-transport', 'daw-steps'); // loaded on first appearance; settle() below awaits every element's render
 
 const engine = getEngine();
 const EPS = 0.5; // px: subpixel layout rounds edges differently per engine
 const WIDTHS = [360, 900]; // a phone and a desktop column, in CSS px
-const TAGS = ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-transport'];
+const TAGS = ['daw-engine', 'daw-channel', 'daw-synth', 'daw-clip', 'daw-transport', 'daw-steps'];
 
 
 const src = wavUrl(new Float32Array(11025), 22050); // 0.5 s of silence
@@ -28,6 +28,9 @@ page.innerHTML = `
     <daw-channel label="Empty"><daw-clip></daw-clip></daw-channel>
     <daw-synth keyboard style="--daw-key-width: 14px"></daw-synth>
     <daw-clip src="${src}"></daw-clip>
+    <daw-synth id="layout-steps"><daw-sequence notes="C4 0"></daw-sequence></daw-synth>
+    <daw-steps for="layout-steps" rows="C4 E4 G4" steps="16" label="A grid" pattern="9...5... ..x"></daw-steps>
+    <daw-steps for="layout-steps" rows="C4 D4 E4 F4 G4 A4 B4 C5" style="--daw-step-size: 28px"></daw-steps>
   </daw-engine>`;
 
 const rect = (el) => el.getBoundingClientRect();
@@ -42,7 +45,7 @@ const hosts = (root) => [...root.querySelectorAll(TAGS.join(','))];
 
 /** Waits until every element has rendered its latest state, then for a frame (layout done). */
 async function settle(root) {
-  for (const el of hosts(root)) await el.updateComplete;
+  for (const el of hosts(root)) await (el.loaded ?? el.updateComplete); // <daw-steps> loads its grid on first use
   await nextFrame();
 }
 

@@ -119,8 +119,8 @@ describe(`names shared with another library (${isolatedPage ? 'cross-origin isol
       document.removeEventListener('daw-error', prevent);
     }
     expect(r.taken).to.deep.equal(['x-engine', 'x-synth']);
-    expect(r.defined).to.deep.equal(['x-channel', 'x-clip', 'x-transport', 'x-meter', 'x-loudness', 'x-spectrum', 'x-scope', 'x-bus', 'x-mixer']);
-    expect(r.tags).to.deep.equal({ engine: 'x-engine', channel: 'x-channel', synth: 'x-synth', clip: 'x-clip', transport: 'x-transport', meter: 'x-meter', loudness: 'x-loudness', spectrum: 'x-spectrum', scope: 'x-scope', bus: 'x-bus', mixer: 'x-mixer' });
+    expect(r.defined).to.deep.equal(['x-channel', 'x-clip', 'x-transport', 'x-meter', 'x-loudness', 'x-spectrum', 'x-scope', 'x-bus', 'x-mixer', 'x-sequence', 'x-steps']);
+    expect(r.tags).to.deep.equal({ engine: 'x-engine', channel: 'x-channel', synth: 'x-synth', clip: 'x-clip', transport: 'x-transport', meter: 'x-meter', loudness: 'x-loudness', spectrum: 'x-spectrum', scope: 'x-scope', bus: 'x-bus', mixer: 'x-mixer', sequence: 'x-sequence', steps: 'x-steps' });
     const events = nameTaken(onDocument).slice(-2).map((e) => e.detail);
     expect(events.map((d) => [d.tag, d.element])).to.deep.equal([['x-engine', 'DawEngine'], ['x-synth', 'DawSynth']]);
     expect(events[1].message).to.match(/another library \(class Keys\)/);
@@ -139,7 +139,7 @@ describe(`names shared with another library (${isolatedPage ? 'cross-origin isol
 
   it('define({ prefix: "studio" }) gives working elements: a clip and a synth play into their <studio-channel>s, the meter at the file\'s level', async () => {
     const r = define({ prefix: 'studio' });
-    expect(r.defined).to.deep.equal(['studio-engine', 'studio-channel', 'studio-synth', 'studio-clip', 'studio-transport', 'studio-meter', 'studio-loudness', 'studio-spectrum', 'studio-scope', 'studio-bus', 'studio-mixer']);
+    expect(r.defined).to.deep.equal(['studio-engine', 'studio-channel', 'studio-synth', 'studio-clip', 'studio-transport', 'studio-meter', 'studio-loudness', 'studio-spectrum', 'studio-scope', 'studio-bus', 'studio-mixer', 'studio-sequence', 'studio-steps']);
     expect(document.createElement('studio-clip')).to.be.instanceOf(ClassesClip); // the entry without side effects registered it
     await engine.start();
     const rate = engine.sampleRate;

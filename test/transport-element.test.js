@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { getEngine } from '../dist/daw-elements.js';
-import { defineFeatures, until } from './helpers.js';
+import { defineFeatures, until, canSendKeys as probeKeys } from './helpers.js';
 
 await defineFeatures('daw-transport'); // loaded on first appearance; the tests mount it and use it at once
 
@@ -20,12 +20,7 @@ function mount(html) {
 
 let canSendKeys = true;
 before(async () => {
-  try {
-    await sendKeys({ press: 'Shift' });
-  } catch (e) {
-    if (/not supported/i.test(String(e?.message ?? e))) canSendKeys = false;
-    else throw e;
-  }
+  canSendKeys = await probeKeys();
 });
 
 describe('<daw-transport>', function () {

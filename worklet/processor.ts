@@ -391,7 +391,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
    * moved by the DSP, the old block freed), never in process(). The batch is copied into a scratch
    * block for the DSP to sort and merge. Answers 'timeline-done' with the event count or an error.
    */
-  private onTimelineMessage(m: TimelineMessage): void {
+  private onTimelineMessage(m: TimelineMessage, answer = true): void {
     const dsp = this.dsp;
     let error = '';
     try {
@@ -411,8 +411,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
       const b = this.heap.alloc(bytes);
       if (b.grew) this.makeViews();
       new Uint8Array(dsp.memory.buffer, b.ptr, bytes).set(new Uint8Array(add ? m.events : m.ids.buffer, add ? 0 : m.ids.byteOffset, bytes));
-      // A lane replaced whole (automation): its old id goes in the same handler call as the new
-      // points arrive, so no quantum renders between the two.
+      // A replacing add (a lane replaced whole, a pattern's batch replaced: schedule({ replace })):
+      // the old ids go in the same handler call as the new events arrive, so no quantum renders
+      // between the two.
       if (add && m.remove?.length) this.timelineRemove(m.remove);
       const rc = add ? dsp.daw_timeline_add(b.ptr, n) : (dsp.daw_timeline_remove(b.ptr, n), 0);
       this.heap.release(b.ptr, bytes);
@@ -420,7 +421,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     } catch (e) {
       error = (e as Error).message;
     }
-    this.port.postMessage({ type: 'timeline-done', id: m.id, count: dsp.daw_timeline_count(), error });
+    if (answer) this.port.postMessage({ type: 'timeline-done', id: m.id, count: dsp.daw_timeline_count(), error });
   }
 
   private timelineRemove(ids: Uint32Array): void {

@@ -2,7 +2,7 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'l
 import { Sample, type Channel, type ParamSpec } from '../../src/index.js';
 import { show } from '../../src/validate.js';
 import { diagnose, notRunning, stateView } from '../shared/advice.js';
-import { ChannelTarget } from '../shared/context.js';
+import { ChannelTarget, providePlayer } from '../shared/context.js';
 import { BRAND } from '../shared/define.js';
 import { DawElement } from '../shared/element.js';
 import { EngineController, startInGesture } from '../shared/engine.js';
@@ -143,6 +143,7 @@ export class DawClip extends DawElement<DawClipEvents> {
 
   constructor() {
     super();
+    providePlayer(this); // a <daw-sequence>/<daw-steps> inside plays this element
     this.src = null;
     this.label = '';
     this.loop = false;

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { SYNTH_PARAMS, type Channel, type Synth, type SynthParamName, type SynthParams } from '../../src/index.js';
 import { BRAND } from '../shared/define.js';
-import { ChannelTarget } from '../shared/context.js';
+import { ChannelTarget, providePlayer } from '../shared/context.js';
 import { DawElement } from '../shared/element.js';
 import { notRunning } from '../shared/advice.js';
 import { EngineController, startInGesture } from '../shared/engine.js';
@@ -87,6 +87,7 @@ export class DawSynth extends DawElement {
 
   constructor() {
     super();
+    providePlayer(this); // a <daw-sequence>/<daw-steps> inside plays this element
     this.keyboard = false;
     this.midi = false;
     this.lowNote = 60;

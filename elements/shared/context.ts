@@ -166,3 +166,23 @@ export class ChannelTarget implements ReactiveController {
     this.#own = null;
   }
 }
+
+/** The context key of a pattern's player: the enclosing synth or clip element (`<daw-sequence>`, `<daw-steps>`). */
+export const PLAYER_CONTEXT = Symbol.for('daw-elements.player');
+
+/** `<daw-synth>`/`<daw-clip>`'s side: answers a pattern's request from inside it with the element itself. */
+export function providePlayer(host: HTMLElement): void {
+  host.addEventListener('context-request', (ev) => {
+    const e = ev as ContextRequestEvent;
+    if (e.context !== PLAYER_CONTEXT || e.contextTarget === host) return;
+    e.stopPropagation();
+    e.callback(host as never);
+  });
+}
+
+/** The nearest enclosing synth or clip element of `host` (under any tag name), or null. */
+export function findPlayer(host: Element): HTMLElement | null {
+  let found: HTMLElement | null = null;
+  host.dispatchEvent(new ContextRequestEvent(PLAYER_CONTEXT, host, (v) => (found = v as never), false));
+  return found;
+}

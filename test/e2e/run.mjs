@@ -350,7 +350,7 @@ async function testPage(browser, name, spec, servers, blank) {
         const setByElement = { 'daw-clip': ['playing'] };
         const documented = Object.fromEntries(manifest.modules.flatMap((m) => m.declarations).filter((d) => d.tagName)
           .map((d) => [d.tagName, d.attributes.map((a) => a.name).sort()]));
-        assert.deepEqual(Object.keys(documented).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport']);
+        assert.deepEqual(Object.keys(documented).sort(), ['daw-bus', 'daw-channel', 'daw-clip', 'daw-engine', 'daw-loudness', 'daw-meter', 'daw-mixer', 'daw-scope', 'daw-spectrum', 'daw-synth', 'daw-transport', 'daw-sequence', 'daw-steps'].sort());
         // The feature tags are defined on first appearance: make each appear and wait for its definition.
         await page.evaluate(async (tags) => {
           for (const t of tags) document.body.appendChild(document.createElement(t)).remove();
