@@ -33,14 +33,16 @@ import { gzipSync } from 'node:zlib';
 // Automation on the timeline and the transport restored after a recovery (#13: src/automation.ts,
 // src/timeline.ts's copy of the events, the resume record) added 2.0 kB to the core.
 // #13's pattern tags (<daw-sequence>, <daw-steps>): their classes and code in feature chunks, clip
-// launches and repeating events in transport.schedule() in the core.
+// launches and repeating events in transport.schedule() in the core. All of this stop merged: the core
+// load 50.3 kB (51,529 bytes), all JavaScript 85.9 kB (87,938 bytes, 21 files); the guards below are
+// those figures rounded up.
 
 /** Target for the core load (the issue's 30 kB). Not met: the guard below is what is checked. */
 export const CORE_GZIP_TARGET = 30 * 1024;
-/** The core load, gzip -9, at most: the measured 45.8 kB (46,877 bytes) rounded up; it stops growth. */
-export const CORE_GZIP_BUDGET = 45.8 * 1024;
-/** All shipped JavaScript, gzip -9, at most: the measured 56.8 kB (58,172 bytes) rounded up. */
-export const JS_GZIP_BUDGET = 56.9 * 1024;
+/** The core load, gzip -9, at most: the measured 50.3 kB (51,529 bytes) rounded up; it stops growth. */
+export const CORE_GZIP_BUDGET = 50.4 * 1024;
+/** All shipped JavaScript, gzip -9, at most: the measured 85.9 kB (87,938 bytes) rounded up. */
+export const JS_GZIP_BUDGET = 86 * 1024;
 
 /** The page module: its static imports are the core load. */
 export const PAGE = 'dist/daw-elements.js';

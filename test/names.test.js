@@ -85,7 +85,7 @@ describe(`names shared with another library (${isolatedPage ? 'cross-origin isol
     const copy = await import(SECOND_COPY);
     expect(copy.DawChannel).to.not.equal(DawChannel);
     const r = define();
-    expect(r.defined).to.deep.equal(['daw-engine', 'daw-channel', 'daw-synth', 'daw-meter', 'daw-loudness', 'daw-spectrum', 'daw-scope', 'daw-bus', 'daw-mixer']);
+    expect(r.defined).to.deep.equal(['daw-engine', 'daw-channel', 'daw-synth', 'daw-meter', 'daw-loudness', 'daw-spectrum', 'daw-scope', 'daw-bus', 'daw-mixer', 'daw-sequence', 'daw-steps']);
     expect(r.taken).to.deep.equal(['daw-clip', 'daw-transport']);
     expect(onDocument.length).to.equal(before); // each taken tag is reported once per page
     // a page's own subclass of our class, from either copy, counts as ours
