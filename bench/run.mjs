@@ -5,7 +5,7 @@
 // bench/results.json, bench/results.md and bench/results.svg.
 import http from 'node:http';
 import os from 'node:os';
-import { readFile, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -455,6 +455,7 @@ async function main() {
   results.meta.durationS = (Date.now() - T0) / 1000;
   await browser.close();
   server.close();
+  await mkdir(OUT, { recursive: true }); // --out=DIR may name a folder that does not exist yet
   await writeReports(results, OUT);
   log(`wrote ${join(OUT, 'results.json')}, results.md, results.svg`);
 }
