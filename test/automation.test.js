@@ -9,27 +9,12 @@
 // misses it by the step's size.
 import { expect } from '@esm-bundle/chai';
 import { Engine } from '../dist/daw-elements.js';
-import { SR, render, dcSource, peakAbs, until } from './helpers.js';
+import { SR, render, dcSource, peakAbs, until, secondsAt } from './helpers.js';
 
 const TOL = 1e-5;
 const DC = 0.25;
 const gain = (db) => Math.pow(10, db / 20);
 
-/** Seconds at beat `b` for tempo points [{ beat, bpm, ramp }] (steps hold; a linear ramp is linear in beats). */
-function secondsAt(points, b) {
-  let t = 0;
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i];
-    const next = points[i + 1];
-    const end = next ? Math.min(b, next.beat) : b;
-    if (end <= p.beat) break;
-    const x = end - p.beat;
-    const k = next && p.ramp === 'linear' ? (next.bpm - p.bpm) / (next.beat - p.beat) : 0;
-    t += k === 0 ? (60 * x) / p.bpm : (60 / k) * Math.log(1 + (k * x) / p.bpm);
-    if (!next || b <= next.beat) break;
-  }
-  return t;
-}
 
 /** The lane's value at song frame f: points [{ frame, value, ramp }] sorted by frame. */
 function laneAt(pts, f) {

@@ -257,3 +257,22 @@ export function canSendKeys() {
   });
   return keys;
 }
+
+/**
+ * Seconds at beat `b` for tempo points [{ beat, bpm, ramp }]: steps hold, a linear ramp moves the
+ * tempo linearly in beats, t = t_i + (60/k)·ln(1 + k·x/B_i) with k the slope in BPM per beat.
+ */
+export function secondsAt(points, b) {
+  let t = 0;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    const next = points[i + 1];
+    const end = next ? Math.min(b, next.beat) : b;
+    if (end <= p.beat) break;
+    const x = end - p.beat;
+    const k = next && p.ramp === 'linear' ? (next.bpm - p.bpm) / (next.beat - p.beat) : 0;
+    t += k === 0 ? (60 * x) / p.bpm : (60 / k) * Math.log(1 + (k * x) / p.bpm);
+    if (!next || b <= next.beat) break;
+  }
+  return t;
+}

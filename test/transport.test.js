@@ -7,29 +7,11 @@
 // bad input is rejected with errors that name the value and the range.
 import { expect } from '@esm-bundle/chai';
 import { Engine, controlLink } from '../dist/daw-elements.js';
-import { SR, render, peakAbs, until } from './helpers.js';
+import { SR, render, peakAbs, until, secondsAt } from './helpers.js';
 
 const TOL = 1e-5;
 const CLICK = Math.round(0.010 * SR); // 10 ms
 
-/**
- * Seconds at beat `b` for tempo points [{ beat, bpm, ramp }]: steps hold, a linear ramp moves the
- * tempo linearly in beats, t = t_i + (60/k)·ln(1 + k·x/B_i) with k the slope in BPM per beat.
- */
-function secondsAt(points, b) {
-  let t = 0;
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i];
-    const next = points[i + 1];
-    const end = next ? Math.min(b, next.beat) : b;
-    if (end <= p.beat) break;
-    const x = end - p.beat;
-    const k = next && p.ramp === 'linear' ? (next.bpm - p.bpm) / (next.beat - p.beat) : 0;
-    t += k === 0 ? (60 * x) / p.bpm : (60 / k) * Math.log(1 + (k * x) / p.bpm);
-    if (!next || b <= next.beat) break;
-  }
-  return t;
-}
 const frameAt = (points, b) => Math.round(secondsAt(points, b) * SR);
 
 /** Adds one click at `onset` into `out`: 1760 Hz at amp 1 on a downbeat, 880 Hz at 0.5 otherwise. */
