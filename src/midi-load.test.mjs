@@ -4,6 +4,7 @@
 // lengths against values worked out by hand from the file written here byte by byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { smf, track } from '../test/smf-writer.js';
 import { build } from 'esbuild';
 
 const { outputFiles } = await build({ entryPoints: [new URL('./midi-load.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'error' });
@@ -11,24 +12,8 @@ const { midiTiming, routeMidi, beatsToSeconds } = await import(`data:text/javasc
 const { outputFiles: reader } = await build({ entryPoints: [new URL('./midi.ts', import.meta.url).pathname], bundle: true, format: 'esm', write: false, logLevel: 'error' });
 const { parseMidi } = await import(`data:text/javascript,${encodeURIComponent(reader[0].text)}`);
 
-// --- a file writer (straight from the SMF spec) ---
-function vlq(n) {
-  const out = [n & 0x7f];
-  while ((n = Math.floor(n / 128)) > 0) out.unshift((n & 0x7f) | 0x80);
-  return out;
-}
-const be32 = (n) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-const chunk = (type, body) => [...[...type].map((c) => c.charCodeAt(0)), ...be32(body.length), ...body];
-/** events: [absoluteTick, ...bytes], any order; sorted (stable) and written with delta times, end-of-track added. */
-function track(events, name) {
-  const ev = [...(name ? [[0, 0xff, 0x03, name.length, ...[...name].map((c) => c.charCodeAt(0))]] : []), ...events].map((e, i) => [e, i]).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map(([e]) => e);
-  const body = [];
-  let t = 0;
-  for (const [tick, ...bytes] of ev) { body.push(...vlq(tick - t), ...bytes); t = tick; }
-  body.push(0, 0xff, 0x2f, 0);
-  return chunk('MTrk', body);
-}
-const file = (tpq, ...tracks) => parseMidi(new Uint8Array([...chunk('MThd', [0, 1, 0, tracks.length, tpq >> 8, tpq & 255]), ...tracks.flat()]));
+// Files are written by test/smf-writer.js (from the spec, independent of the reader).
+const file = (tpq, ...tracks) => parseMidi(smf(1, tpq, tracks));
 const tempo = (tick, us) => [tick, 0xff, 0x51, 3, (us >> 16) & 255, (us >> 8) & 255, us & 255];
 const note = (tick, len, ch, pitch, vel) => [[tick, 0x90 | ch, pitch, vel], [tick + len, 0x80 | ch, pitch, 0]];
 

@@ -13,27 +13,10 @@
 import { expect } from '@esm-bundle/chai';
 import { Engine } from '../dist/daw-elements.js';
 import { SR, render, peakAbs, until } from './helpers.js';
+import { nameEvent, smf, tempoEvent, track } from './smf-writer.js';
 
-// --- a Standard MIDI File writer (from the spec: chunks, variable-length delta times) ---
-function vlq(n) {
-  const out = [n & 0x7f];
-  while ((n = Math.floor(n / 128)) > 0) out.unshift((n & 0x7f) | 0x80);
-  return out;
-}
-const be32 = (n) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-const chunk = (type, body) => [...[...type].map((c) => c.charCodeAt(0)), ...be32(body.length), ...body];
-/** A track chunk from events [absoluteTick, ...bytes] (sorted by tick, stable), ended by FF 2F 00. */
-function track(events) {
-  const ev = events.map((e, i) => [e, i]).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map(([e]) => e);
-  const body = [];
-  let t = 0;
-  for (const [tick, ...bytes] of ev) { body.push(...vlq(tick - t), ...bytes); t = tick; }
-  body.push(0, 0xff, 0x2f, 0);
-  return chunk('MTrk', body);
-}
-const smf = (format, tpq, tracks) => new Uint8Array([...chunk('MThd', [0, format, 0, tracks.length, tpq >> 8, tpq & 255]), ...tracks.flat()]);
-const tempoEvent = (tick, us) => [tick, 0xff, 0x51, 3, (us >> 16) & 255, (us >> 8) & 255, us & 255];
-const name = (s) => [0, 0xff, 0x03, s.length, ...[...s].map((c) => c.charCodeAt(0))];
+// The file is written by test/smf-writer.js (from the spec, independent of the reader).
+const name = nameEvent;
 
 const TPQ = 480;
 // 120 BPM, then 137 BPM from tick 2160 (beat 4.5): 437,956 µs per quarter, so the second half's
