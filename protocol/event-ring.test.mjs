@@ -93,3 +93,17 @@ test('drain into an offset keeps records the caller placed first', () => {
   assert.equal(dest[EVENT_WORDS], EventKind.clipStop);
   assert.equal(dest[EVENT_WORDS + 1], 4);
 });
+
+test('a drain up to a write index read first leaves later records for the next drain', () => {
+  const b = block();
+  const r = new ring.EventRecord();
+  ring.ringPush(b, ring.clipRecord(r, EventKind.clipStop, 1, 0, 0, 0, 0, 0).u);
+  const w = ring.ringWriteIndex(b); // the consumer reads the write index, then the sequence word ...
+  ring.ringPush(b, ring.clipRecord(r, EventKind.clipStop, 2, 0, 0, 0, 0, 0).u); // ... and the producer pushes meanwhile
+  const dest = new Uint32Array(4 * EVENT_WORDS);
+  assert.equal(ring.ringDrain(b, dest, 4, 0, w), 1, 'only the record below the index read first');
+  assert.equal(dest[1], 1);
+  assert.equal(ring.ringDrain(b, dest, 4), 1, 'the later one comes with the next drain');
+  assert.equal(dest[1], 2);
+});
+

@@ -73,6 +73,11 @@ export function ringPush(b: BlockViews, src: Uint32Array): boolean {
   return true;
 }
 
+/** The producer's write index now: the consumer reads it before the sequence word (see ringDrain). */
+export function ringWriteIndex(b: BlockViews): number {
+  return Atomics.load(b.header, Header.ringWrite);
+}
+
 /** Records waiting for the consumer. */
 export function ringAvailable(b: BlockViews): number {
   return (Atomics.load(b.header, Header.ringWrite) - Atomics.load(b.header, Header.ringRead)) | 0;
@@ -82,9 +87,15 @@ export function ringAvailable(b: BlockViews): number {
  * Consumer side: copies up to `max` records into `dest` (Uint32Array, EVENT_WORDS words each) from
  * record `first` on, and returns how many. Each record moves with TypedArray.set from a view made
  * once (no subarray, no number boxed): nothing is allocated.
+ *
+ * `w` is the producer's write index to drain up to (ringWriteIndex()), read by the consumer BEFORE
+ * it reads the parameter block's sequence word: the producer publishes a claim and its parameters
+ * (sequence word) before pushing the events that use them, so every record below a write index read
+ * first has its parameters visible to the sequence read that follows. Reading the write index after
+ * (the default, for tests) lets a note pushed between the two reads play with its synth's previous
+ * parameters (seen: a new synth's first notes stealing voices under its old polyphony).
  */
-export function ringDrain(b: BlockViews, dest: Uint32Array, max: number, first = 0): number {
-  const w = Atomics.load(b.header, Header.ringWrite);
+export function ringDrain(b: BlockViews, dest: Uint32Array, max: number, first = 0, w = Atomics.load(b.header, Header.ringWrite)): number {
   const r = Atomics.load(b.header, Header.ringRead);
   let n = (w - r) | 0;
   if (n > max) n = max;

@@ -16,7 +16,7 @@ import {
 } from '../protocol/generated/contract.js';
 import { BLOCK_BYTES, METERS_BEGIN, METERS_END, SYNC_BEGIN, SYNC_END, VIEWS_BEGIN, VIEWS_END, blockViews, type BlockViews } from '../protocol/layout.js';
 import { Rec, RecordRing, type RecordMessage } from '../protocol/record-ring.js';
-import { ringDrain, ringPush } from '../protocol/event-ring.js';
+import { ringDrain, ringPush, ringWriteIndex } from '../protocol/event-ring.js';
 import { LoadMeter } from '../protocol/load.js';
 import { SampleHeap } from './sample-heap.js';
 
@@ -460,6 +460,9 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     // A slot that changed owner silences what the previous owner left sounding: a stop-all record
     // for a synth, a clip cancel for a channel, placed before this quantum's ring records. (Not
     // pushed into the ring: the main thread is its only producer.)
+    // The ring's write index first: an event pushed after it waits for the next quantum, so every
+    // event drained below has its claim and parameters in the sequence read next (ringDrain).
+    const ringW = ringWriteIndex(b);
     const seq = Atomics.load(h, Header.seq);
     let pre = 0;
     if (seq !== this.lastSeq) {
@@ -485,7 +488,7 @@ class DawMixerProcessor extends AudioWorkletProcessor {
     }
 
     // 2. Note and clip events (frame-stamped; the DSP starts each at its exact frame).
-    this.wEventCount[0] = pre + ringDrain(b, this.wEvents, this.eventCap - pre, pre);
+    this.wEventCount[0] = pre + ringDrain(b, this.wEvents, this.eventCap - pre, pre, ringW);
 
     // 3. External inputs.
     const ext = this.wExtIn;
