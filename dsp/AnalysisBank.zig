@@ -331,6 +331,21 @@ const Fixture = struct {
     var bank: AnalysisBank = undefined;
     var params: [n_strips * contract.stride]f32 = undefined;
 
+    /// 400 quanta of a 0.5 sine at bin 64 of 4096 into strip 0 (lane 0 of group 0), silence elsewhere, each published; `n` counts frames.
+    fn sine400(b: *AnalysisBank, buf: *lanes.GroupBuf, n: *usize) void {
+        for (0..400) |_| {
+            for (0..Q) |i| {
+                const x: f32 = @floatCast(0.5 * @sin(2 * std.math.pi * 64.0 * @as(f64, @floatFromInt(n.* + i)) / 4096.0));
+                buf.l[i][0] = x;
+                buf.r[i][0] = x;
+            }
+            n.* += Q;
+            b.feedLanes(0, buf, 4);
+            b.feedSilence(4, 1);
+            b.publish();
+        }
+    }
+
     fn reset() void {
         bank.init(48000);
         for (0..n_strips) |s| @memcpy(params[s * contract.stride ..][0..contract.stride], &P.defaults);
@@ -354,17 +369,7 @@ test "requests take and give back pool entries; a full pool leaves the kind off;
     buf.clear();
     // 400 quanta: 50 publications, so the spectrum's time smoothing (α = 0.8 a frame) has settled.
     var n: usize = 0;
-    for (0..400) |_| {
-        for (0..Q) |i| {
-            const x: f32 = @floatCast(0.5 * @sin(2 * std.math.pi * 64.0 * @as(f64, @floatFromInt(n + i)) / 4096.0));
-            buf.l[i][0] = x;
-            buf.r[i][0] = x;
-        }
-        n += Q;
-        b.feedLanes(0, &buf, 4);
-        b.feedSilence(4, 1);
-        b.publish();
-    }
+    Fixture.sine400(b, &buf, &n);
     try testing.expectEqual(@as(u32, 400 / A.every), b.published);
     const e: usize = @intFromFloat(b.results[0][W.spectrum_entry]);
     try testing.expectApproxEqAbs(@as(f32, -6.0206), b.spectrum_out[e][64], 0.05);
@@ -373,17 +378,7 @@ test "requests take and give back pool entries; a full pool leaves the kind off;
     // Quality level 2: the same figures, published half as often (one publication every 2·every).
     b.setHalfRate(true);
     const before = b.published;
-    for (0..400) |_| {
-        for (0..Q) |i| {
-            const x: f32 = @floatCast(0.5 * @sin(2 * std.math.pi * 64.0 * @as(f64, @floatFromInt(n + i)) / 4096.0));
-            buf.l[i][0] = x;
-            buf.r[i][0] = x;
-        }
-        n += Q;
-        b.feedLanes(0, &buf, 4);
-        b.feedSilence(4, 1);
-        b.publish();
-    }
+    Fixture.sine400(b, &buf, &n);
     try testing.expectEqual(before + 400 / (2 * A.every), b.published);
     try testing.expectApproxEqAbs(@as(f32, -6.0206), b.spectrum_out[e][64], 0.05);
     try testing.expectApproxEqAbs(@as(f32, 0.5), b.results[0][W.peak_max], 1e-3);
