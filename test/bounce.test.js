@@ -6,7 +6,7 @@
 // reverb send, EQ, pan; levels kept under the limiter so the stems add up to the mix.
 import { expect } from '@esm-bundle/chai';
 import { Engine, renderOffline } from '../dist/daw-elements.js';
-import { SR, until } from './helpers.js';
+import { SR, until, rejectsWith } from './helpers.js';
 import { buildSession, decode, sessionEngine } from './session-fixture.js';
 
 const firstDiff = (a, b, tol = 0) => {
@@ -156,17 +156,11 @@ describe('engine.bounce(): offline render of the session to WAV', function () {
   });
 
   it('bad input: TypeError / RangeError naming the value', async () => {
-    const fails = async (fn, type, re) => {
-      let err = null;
-      try { await fn(); } catch (x) { err = x; }
-      expect(err, String(re)).to.be.instanceOf(type);
-      expect(err.message).to.match(re);
-    };
-    await fails(() => e.bounce({ seconds: -1 }), RangeError, /seconds -1 is outside/);
-    await fails(() => e.bounce({ seconds: 'long' }), TypeError, /seconds long must be a number/);
-    await fails(() => e.bounce({ seconds: 1 }, { format: 'mp3' }), TypeError, /'mp3'.*wav-16 \| wav-24 \| wav-f32/);
-    await fails(() => e.bounce({ untilSilence: true }), TypeError, /maxSeconds undefined/);
-    await fails(() => e.bounce({ seconds: 1 }, { stems: [99] }), RangeError, /stems\[0\]: no channel in slot 99/);
-    await fails(() => new Engine().bounce({ seconds: 1 }), Error, /start the engine first/);
+    await rejectsWith(() => e.bounce({ seconds: -1 }), RangeError, /seconds -1 is outside/);
+    await rejectsWith(() => e.bounce({ seconds: 'long' }), TypeError, /seconds long must be a number/);
+    await rejectsWith(() => e.bounce({ seconds: 1 }, { format: 'mp3' }), TypeError, /'mp3'.*wav-16 \| wav-24 \| wav-f32/);
+    await rejectsWith(() => e.bounce({ untilSilence: true }), TypeError, /maxSeconds undefined/);
+    await rejectsWith(() => e.bounce({ seconds: 1 }, { stems: [99] }), RangeError, /stems\[0\]: no channel in slot 99/);
+    await rejectsWith(() => new Engine().bounce({ seconds: 1 }), Error, /start the engine first/);
   });
 });

@@ -2,6 +2,7 @@
 // RBJ Audio EQ Cookbook formulas in float64) written here, not taken from the code under test.
 import { renderOffline } from '../dist/daw-elements.js';
 import { sendKeys } from '@web/test-runner-commands';
+import { expect } from '@esm-bundle/chai';
 
 export const SR = 48000;
 export const dbToLin = (db) => Math.pow(10, db / 20);
@@ -275,4 +276,12 @@ export function secondsAt(points, b) {
     if (!next || b <= next.beat) break;
   }
   return t;
+}
+
+/** Awaits `fn()` and expects it to reject (or throw) a `type` whose message matches `re`. */
+export async function rejectsWith(fn, type, re) {
+  let err = null;
+  try { await fn(); } catch (x) { err = x; }
+  expect(err, String(re)).to.be.instanceOf(type);
+  expect(err.message).to.match(re);
 }

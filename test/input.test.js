@@ -7,7 +7,7 @@
 // playing the recorded Sample.
 import { expect } from '@esm-bundle/chai';
 import { Engine, getEngine } from '../dist/daw-elements.js';
-import { until } from './helpers.js';
+import { until, rejectsWith } from './helpers.js';
 
 const F = 441;
 
@@ -161,16 +161,10 @@ describe('engine.recordInput(): a live input into a Sample', function () {
   });
 
   it('bad input: TypeError / RangeError naming the value', async () => {
-    const fails = async (fn, type, re) => {
-      let err = null;
-      try { await fn(); } catch (x) { err = x; }
-      expect(err, String(re)).to.be.instanceOf(type);
-      expect(err.message).to.match(re);
-    };
-    await fails(() => e.recordInput({ deviceId: 5 }), TypeError, /deviceId 5 must be a string/);
-    await fails(() => e.recordInput({}, { bufferSeconds: 0 }), RangeError, /bufferSeconds 0 must be 1 to 60/);
-    await fails(() => e.recordInput(null), TypeError, /expected \{ deviceId\? \} or a MediaStream/);
-    await fails(() => new Engine().recordInput(), Error, /start the engine first/);
+    await rejectsWith(() => e.recordInput({ deviceId: 5 }), TypeError, /deviceId 5 must be a string/);
+    await rejectsWith(() => e.recordInput({}, { bufferSeconds: 0 }), RangeError, /bufferSeconds 0 must be 1 to 60/);
+    await rejectsWith(() => e.recordInput(null), TypeError, /expected \{ deviceId\? \} or a MediaStream/);
+    await rejectsWith(() => new Engine().recordInput(), Error, /start the engine first/);
   });
 });
 
