@@ -291,6 +291,7 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     // Read the output for 2.5 s: every steady window away from the part boundaries carries the part
     // the clock says.
     const seen = { 0.2: 0, 0.4: 0 };
+    const other = []; // windows not counted, for the failure message: loop position, min, max
     const end = engine.now() + 2.5;
     while (engine.now() < end) {
       const t = engine.now();
@@ -299,11 +300,12 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
         const want = expected(t) * CENTRE;
         expect(lo, `output at context time ${t.toFixed(3)} (loop position ${((t - t0) % 2).toFixed(3)} s)`).to.be.closeTo(want, 1e-3);
         seen[expected(t)]++;
-      }
+      } else if (other.length < 200) other.push(`${((t - t0) % 2).toFixed(2)}:${lo.toFixed(3)}..${hi.toFixed(3)}`);
       await task(20);
     }
-    expect(seen[0.2], 'steady windows of the first part').to.be.above(3);
-    expect(seen[0.4], 'steady windows of the second part').to.be.above(3);
+    const why = `seen ${JSON.stringify(seen)}; windows not counted (loop position: output range): ${other.join(' ')}`;
+    expect(seen[0.2], `steady windows of the first part; ${why}`).to.be.above(3);
+    expect(seen[0.4], `steady windows of the second part; ${why}`).to.be.above(3);
     ch.stop();
   });
 
@@ -352,24 +354,6 @@ describe(`recovery from audio-thread failures (${isolatedPage ? 'cross-origin is
     await outputIs(tap, want);
     ch.stop();
     await outputIs(tap, 0, 1e-6);
-  });
-
-  it('a context suspended under the page: context-interrupted, suspended, and the next gesture resumes it', async () => {
-    const rec = recorder();
-    const ch = engine.createChannel({ label: 'Paused' });
-    cleanup.push(() => { rec.stop(); ch.dispose(); });
-    await engine.context.suspend(); // not engine.suspend(): the system or other code took audio away
-    await until(() => rec.errors('context-interrupted').length === 1, 1000, 'daw-error context-interrupted within 1 s');
-    await until(() => engine.state === 'suspended', 1000, 'suspended');
-    expect(rec.errors('context-interrupted')[0].detail.message).to.match(/next click or key press/);
-    document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
-    await until(() => engine.state === 'running', 5000, 'running after the gesture');
-    // engine.suspend() is not an interruption.
-    await engine.suspend();
-    await until(() => engine.state === 'suspended', 1000, 'suspended on request');
-    expect(rec.errors('context-interrupted').length).to.equal(1);
-    await engine.start();
-    await until(() => engine.state === 'running', 5000, 'running');
   });
 
   it('a crash loop backs off (0, 250 ms, 1 s) and ends in the error state with advice; start() then runs again with the clip', async () => {
@@ -462,5 +446,41 @@ describe(`<daw-engine> during recovery (${isolatedPage ? 'cross-origin isolated 
     engine.injectFault(null);
     button.click();
     await until(() => engine.state === 'running', 5000, 'running after Try again');
+  });
+});
+
+// Last in the file, and in this order (WebKitGTK 2.48): after a context.suspend() from outside and a
+// resume() from the gesture, WebKitGTK's renderer sometimes does not start again (the state says
+// 'running', currentTime stands still), and a later resume() then blocks the page's main thread for
+// good (webkitGstSetElementStateSynchronously waits for a preroll that never comes: seen in 2 of 3
+// runs of 30 such cycles, never with the same calls on a plain AudioContext). So the engine's own
+// suspend() and start() are checked first, and nothing resumes that context after the gesture.
+describe(`interruptions (${isolatedPage ? 'cross-origin isolated page' : 'page without COOP/COEP'})`, function () {
+  this.timeout(60000);
+  afterEach(async () => { await engine.close(); });
+
+  it('engine.suspend() is not an interruption; a context suspended under the page is: context-interrupted, suspended, and the next gesture resumes it', async () => {
+    engine = new Engine();
+    await engine.start();
+    await until(() => engine.state === 'running', 10000, 'running');
+    const rec = recorder();
+    const ch = engine.createChannel({ label: 'Paused' });
+    // Asked for: suspended, no daw-error; start() runs again.
+    await engine.suspend();
+    await until(() => engine.state === 'suspended', 1000, 'suspended on request');
+    await engine.start();
+    await until(() => engine.state === 'running', 5000, 'running');
+    expect(rec.errors().length).to.equal(0);
+    // Not asked for: the system or other code took audio away.
+    await engine.context.suspend();
+    await until(() => rec.errors('context-interrupted').length === 1, 1000, 'daw-error context-interrupted within 1 s');
+    await until(() => engine.state === 'suspended', 1000, 'suspended');
+    expect(rec.errors('context-interrupted')[0].detail.message).to.match(/next click or key press/);
+    document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    await until(() => engine.state === 'running', 5000, 'running after the gesture');
+    expect(rec.errors().length).to.equal(1);
+    expect(rec.states()).to.deep.equal(['suspended', 'running', 'suspended', 'running']);
+    rec.stop();
+    ch.dispose();
   });
 });
